@@ -1,0 +1,1 @@
+"""Kakehashi candidates service: worker profiles registered by training centres."""

@@ -1,0 +1,9 @@
+"""`kakehashi-candidates api | relay | migrate`."""
+
+from kakehashi.candidates.bootstrap import SPEC
+from kakehashi.shared.cli import service_cli
+
+app = service_cli(SPEC)
+
+if __name__ == "__main__":
+    app()

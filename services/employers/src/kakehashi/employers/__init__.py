@@ -1,0 +1,1 @@
+"""Kakehashi employers service: Japanese employers and their job orders."""

@@ -1,0 +1,1 @@
+"""Kakehashi matching service: read model from events, explainable scores, ranked lists."""

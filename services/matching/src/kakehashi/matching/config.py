@@ -1,0 +1,17 @@
+"""Settings of the matching service (env prefix KAKEHASHI_MATCHING_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from kakehashi.shared.settings import ServiceSettings
+
+
+class MatchingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KAKEHASHI_MATCHING_", extra="ignore")
+
+    service_name: str = "matching"
+    api_port: int = 8003
+    weight_skills: float = Field(default=0.75, ge=0)
+    weight_japanese: float = Field(default=0.25, ge=0)

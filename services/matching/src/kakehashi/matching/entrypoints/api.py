@@ -1,0 +1,90 @@
+"""HTTP API of the matching service: ranked match lists for program managers and employers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+
+from kakehashi.matching.domain.scoring import Weights
+from kakehashi.matching.entrypoints.schemas import (
+    CandidateMatch,
+    JobOrderSummary,
+    MatchListPublic,
+    ScoreComponents,
+)
+from kakehashi.matching.service_layer import queries
+from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.runtime import Runtime
+from kakehashi.shared.schemas import Page
+from kakehashi.shared.web import UowDep, create_service_app
+
+router = APIRouter(prefix="/job-orders", tags=["matches"])
+
+Reader = Annotated[
+    Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER))
+]
+
+
+def _weights(request: Request) -> Weights:
+    settings = request.app.state.settings
+    return Weights(skills=settings.weight_skills, japanese=settings.weight_japanese)
+
+
+@router.get("/{job_order_id}/matches")
+def match_list(
+    job_order_id: str,
+    principal: Reader,
+    uow: UowDep,
+    weights: Annotated[Weights, Depends(_weights)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> MatchListPublic:
+    """Eligible candidates for the order, best first, each with its score components and reasons."""
+    result = queries.ranked_candidates(uow, principal, job_order_id, limit=limit, weights=weights)
+    if result is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
+    order = result.job_order
+    return MatchListPublic(
+        job_order_id=order.job_order_id,
+        title=order.title,
+        sector=order.sector,
+        headcount=order.headcount,
+        min_japanese_level=order.min_japanese_level,
+        candidates_evaluated=result.evaluated,
+        candidates_eligible=result.eligible,
+        matches=[
+            CandidateMatch(
+                rank=m.rank,
+                candidate_id=m.candidate.candidate_id,
+                full_name=m.candidate.full_name,
+                province=m.candidate.province,
+                japanese_level=m.candidate.japanese_level,
+                score=m.score,
+                components=ScoreComponents(**m.components),
+                explanations=m.explanations,
+            )
+            for m in result.matches
+        ],
+    )
+
+
+@router.get("")
+def list_job_orders(
+    principal: Reader,
+    uow: UowDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[JobOrderSummary]:
+    """Job orders matching has received, newest first."""
+    items, total = queries.list_job_orders(uow, principal, limit=limit, offset=offset)
+    return Page[JobOrderSummary](
+        items=[JobOrderSummary.model_validate(o, from_attributes=True) for o in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """The matching API bound to one runtime (settings and database)."""
+    return create_service_app(runtime, "Kakehashi matching", [router])

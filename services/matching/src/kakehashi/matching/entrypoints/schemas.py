@@ -1,0 +1,43 @@
+"""Response bodies of the matching API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ScoreComponents(BaseModel):
+    skills: float
+    japanese: float
+
+
+class CandidateMatch(BaseModel):
+    rank: int
+    candidate_id: str
+    full_name: str
+    province: str
+    japanese_level: str
+    score: float
+    components: ScoreComponents
+    explanations: list[str]
+
+
+class MatchListPublic(BaseModel):
+    job_order_id: str
+    title: str
+    sector: str
+    headcount: int
+    min_japanese_level: str
+    candidates_evaluated: int
+    candidates_eligible: int
+    matches: list[CandidateMatch]
+
+
+class JobOrderSummary(BaseModel):
+    job_order_id: str
+    employer_id: str
+    title: str
+    sector: str
+    prefecture: str
+    headcount: int
+    min_japanese_level: str
+    status: str

@@ -1,0 +1,1 @@
+"""Kakehashi's own library, used by every service: settings, database, events, Kafka, auth."""

@@ -1,0 +1,98 @@
+"""One CLI per service; every process it runs (api, relay, consume, migrate) is a subcommand."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+import uvicorn
+
+from kakehashi.shared.events import dead_letter_topic
+from kakehashi.shared.kafka import ensure_topics, make_producer
+from kakehashi.shared.observability import configure_logging
+from kakehashi.shared.outbox import OutboxRelay
+from kakehashi.shared.process import stop_on_signals
+from kakehashi.shared.runtime import Runtime, ServiceSpec
+
+log = logging.getLogger(__name__)
+
+
+def _start(spec: ServiceSpec) -> Runtime:
+    settings = spec.settings_factory()
+    configure_logging(spec.name, settings.log_level, settings.log_json)
+    runtime = Runtime.build(settings, spec.migrations)
+    runtime.migrate()
+    return runtime
+
+
+def service_cli(spec: ServiceSpec) -> typer.Typer:
+    """Build the typer app `kakehashi-<service>` with the subcommands this service needs."""
+    app = typer.Typer(help=f"Kakehashi {spec.name} service.", no_args_is_help=True)
+
+    @app.command()
+    def migrate() -> None:
+        """Apply database migrations and exit."""
+        _start(spec)
+
+    @app.command()
+    def api(
+        host: str = typer.Option(None, help="bind address (default from settings)"),
+        port: int = typer.Option(None, help="port (default from settings)"),
+    ) -> None:
+        """Serve the HTTP API (migrations are applied first)."""
+        runtime = _start(spec)
+        uvicorn.run(
+            spec.create_app(runtime),
+            host=host or runtime.settings.api_host,
+            port=port or runtime.settings.api_port,
+            log_config=None,
+            access_log=False,
+        )
+
+    if spec.produces:
+
+        @app.command()
+        def relay() -> None:
+            """Publish outbox rows to Kafka until stopped."""
+            runtime = _start(spec)
+            servers = runtime.settings.bootstrap_servers
+            partitions = runtime.settings.kafka_topic_partitions
+            ensure_topics(servers, spec.produces, partitions)
+            producer = make_producer(servers)
+            stop = stop_on_signals()
+            log.info("relay started", extra={"topics": list(spec.produces)})
+            try:
+                OutboxRelay(
+                    runtime.session_factory, producer, batch_size=runtime.settings.relay_batch_size
+                ).run(
+                    stop,
+                    poll_interval_s=runtime.settings.relay_poll_interval_s,
+                    on_failure=lambda: ensure_topics(servers, spec.produces, partitions),
+                )
+            finally:
+                producer.close(timeout=10)
+
+    consumer_factory = spec.consumer_factory
+    if consumer_factory is not None:
+
+        @app.command()
+        def consume() -> None:
+            """Apply events from Kafka to this service's database until stopped."""
+            runtime = _start(spec)
+            settings = runtime.settings
+            group = spec.name
+            ensure_topics(
+                settings.bootstrap_servers,
+                [*spec.consumes, dead_letter_topic(group)],
+                settings.kafka_topic_partitions,
+            )
+            consumer = consumer_factory(runtime)
+            stop = stop_on_signals()
+            log.info("consumer started", extra={"topics": consumer.topics, "group": group})
+            try:
+                consumer.run(stop)
+            finally:
+                consumer.consumer.close()
+                consumer.dead_letters.close(timeout=10)
+
+    return app

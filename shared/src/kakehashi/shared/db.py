@@ -1,0 +1,114 @@
+"""Engines, sessions and migrations. SQLite is the embedded default; PostgreSQL when the URL says so."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+SessionFactory = sessionmaker[Session]
+
+# Any 64-bit number unique to "migrations" serialises concurrent migrators on PostgreSQL.
+_MIGRATION_LOCK_KEY = 0x6B616B65_68617368
+
+
+def make_engine(url: str, **overrides: Any) -> Engine:
+    """An engine tuned for its backend: WAL and a busy timeout on SQLite, pre-ping on PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **overrides
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+    options.update(overrides)
+    return create_engine(url, **options)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
+    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def ping(engine: Engine) -> None:
+    """Raise if the database cannot answer a trivial query."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Let one process at a time migrate: an advisory lock on PostgreSQL, a file lock on SQLite."""
+    if is_postgres(engine):
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine, script_location: Path) -> None:
+    """Bring the service's database to the newest Alembic revision; safe to call from every process."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    with _migration_lock(engine), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def run_alembic_env() -> None:
+    """The body of every service's migrations/env.py: run online against the given connection."""
+    from alembic import context
+
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        url = context.config.get_main_option("sqlalchemy.url")
+        assert url, "sqlalchemy.url is required to migrate without a connection"
+        with make_engine(url).begin() as own_connection:
+            context.configure(connection=own_connection)
+            with context.begin_transaction():
+                context.run_migrations()
+        return
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()

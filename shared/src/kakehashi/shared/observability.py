@@ -1,0 +1,85 @@
+"""Structured JSON logs carrying a correlation id that follows a request through its events."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+CORRELATION_HEADER = "X-Correlation-ID"
+_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "correlation_id", default=None
+)
+
+
+def get_correlation_id() -> str | None:
+    return _correlation_id.get()
+
+
+def set_correlation_id(value: str | None) -> contextvars.Token[str | None]:
+    return _correlation_id.set(value)
+
+
+def reset_correlation_id(token: contextvars.Token[str | None]) -> None:
+    _correlation_id.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, correlation id and extras."""
+
+    _standard = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "correlation_id": get_correlation_id(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in self._standard and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
+    """Route the root logger to stderr, as JSON unless told otherwise."""
+    handler = logging.StreamHandler(sys.stderr)
+    if json_logs:
+        handler.setFormatter(JsonFormatter(service))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # kafka-python is chatty at INFO about every reconnect.
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+async def correlation_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Take the caller's correlation id (or make one) for the request and echo it back."""
+    correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+    token = set_correlation_id(correlation_id)
+    try:
+        response = await call_next(request)
+    finally:
+        reset_correlation_id(token)
+    response.headers[CORRELATION_HEADER] = correlation_id
+    return response

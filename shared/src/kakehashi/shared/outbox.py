@@ -1,0 +1,211 @@
+"""Transactional outbox: events are rows written with the state change; a relay publishes them.
+
+Rows are spread over a fixed number of lanes by a hash of their key. A relay claims a lane
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL), publishes that lane's pending rows in id order and marks
+each row sent only once the broker acknowledged it. One key lives in one lane, so several relays
+can run at once without reordering a key's events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
+from sqlmodel import Field, SQLModel, col, select
+
+from kakehashi.shared.db import SessionFactory
+from kakehashi.shared.events import EventEnvelope
+
+log = logging.getLogger(__name__)
+
+LANES = 16
+
+
+def lane_for(key: str) -> int:
+    return zlib.crc32(key.encode()) % LANES
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=36, unique=True)
+    event_type: str = Field(max_length=100)
+    topic: str = Field(max_length=200)
+    message_key: str = Field(max_length=200)
+    lane: int
+    payload: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+
+    @classmethod
+    def from_event(cls, topic: str, event: EventEnvelope) -> OutboxMessage:
+        return cls(
+            event_id=str(event.id),
+            event_type=event.type,
+            topic=topic,
+            message_key=event.subject,
+            lane=lane_for(event.subject),
+            payload=event.model_dump_json(),
+            created_at=event.time,
+        )
+
+
+class OutboxLane(SQLModel, table=True):
+    __tablename__ = "outbox_lane"
+
+    lane: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+
+
+def create_outbox_tables(op: Any) -> None:  # alembic's `op` proxy module
+    """Migration step shared by every producing service (revision 1 of the outbox schema)."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("message_key", sa.String(200), nullable=False),
+        sa.Column("lane", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text(), nullable=True),
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["lane", "sent_at", "id"])
+    lanes = op.create_table("outbox_lane", sa.Column("lane", sa.Integer(), primary_key=True))
+    op.bulk_insert(lanes, [{"lane": n} for n in range(LANES)])
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order per key; a row is marked sent only after its ack."""
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        producer: KafkaProducer,
+        *,
+        batch_size: int = 200,
+        ack_timeout_s: float = 30.0,
+    ) -> None:
+        self.session_factory = session_factory
+        self.producer = producer
+        self.batch_size = batch_size
+        self.ack_timeout_s = ack_timeout_s
+
+    def publish_pending(self) -> int:
+        """One pass over every lane this relay can claim; returns how many rows were sent.
+
+        Raises KafkaError after recording it when the broker did not take a row.
+        """
+        sent, failure = 0, None
+        for lane in range(LANES):
+            lane_sent, lane_failure = self._publish_lane(lane)
+            sent += lane_sent
+            failure = failure or lane_failure
+        if failure is not None:
+            raise failure
+        return sent
+
+    def _publish_lane(self, lane: int) -> tuple[int, KafkaError | None]:
+        with self.session_factory() as session, session.begin():
+            claim = select(OutboxLane).where(OutboxLane.lane == lane)
+            if session.exec(claim.with_for_update(skip_locked=True)).first() is None:
+                return 0, None  # another relay is publishing this lane
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.lane == lane, col(OutboxMessage.sent_at).is_(None))
+                .order_by(col(OutboxMessage.id))
+                .limit(self.batch_size)
+            ).all()
+            if not rows:
+                return 0, None
+            pending = []
+            failure: KafkaError | None = None
+            for row in rows:
+                try:
+                    future = self.producer.send(
+                        row.topic,
+                        key=row.message_key.encode(),
+                        value=row.payload.encode(),
+                        headers=[
+                            ("ce_type", row.event_type.encode()),
+                            ("ce_id", row.event_id.encode()),
+                        ],
+                    )
+                except KafkaError as error:  # e.g. no metadata: the broker is unreachable
+                    _record_failure(row, error)
+                    failure = error
+                    break  # later rows of this lane wait, so a key's order holds
+                pending.append((row, future))
+            # Futures still unresolved after the wait are counted as failures just below.
+            with contextlib.suppress(KafkaTimeoutError):
+                self.producer.flush(timeout=self.ack_timeout_s)
+            now = datetime.now(UTC)
+            sent = 0
+            for row, future in pending:
+                if future.succeeded():
+                    row.sent_at = now
+                    sent += 1
+                    continue
+                cause = future.exception if future.failed() else None
+                if not isinstance(cause, KafkaError):
+                    cause = KafkaTimeoutError(f"no acknowledgement within {self.ack_timeout_s}s")
+                _record_failure(row, cause)
+                failure = failure or cause
+            return sent, failure
+
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval_s: float = 0.05,
+        max_backoff_s: float = 5.0,
+        on_failure: Callable[[], None] | None = None,
+    ) -> None:
+        """Publish until `stop` is set. While the broker is away rows wait and the relay backs off."""
+        backoff = poll_interval_s
+        while not stop.is_set():
+            try:
+                sent = self.publish_pending()
+            except KafkaError:
+                log.warning("broker did not take outbox rows; they stay pending", exc_info=True)
+                backoff = min(max(backoff * 2, 0.5), max_backoff_s)
+                if on_failure is not None:
+                    try:
+                        on_failure()
+                    except Exception:
+                        log.warning("outbox relay recovery step failed", exc_info=True)
+                stop.wait(backoff)
+                continue
+            backoff = poll_interval_s
+            if sent:
+                log.info("published outbox rows", extra={"count": sent})
+            else:
+                stop.wait(poll_interval_s)
+
+
+def _record_failure(row: OutboxMessage, error: KafkaError) -> None:
+    row.attempts += 1
+    row.last_error = repr(error)
+
+
+def pending_count(session_factory: SessionFactory) -> int:
+    with session_factory() as session:
+        query = (
+            select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.sent_at).is_(None))
+        )
+        return int(session.exec(query).one())

@@ -1,0 +1,68 @@
+"""Reference vocabularies every service shares: Japanese levels on one ordinal scale, sectors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal, get_args
+
+from pydantic import Field
+
+SkillCode = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$", description="trade skill code, e.g. welding")
+]
+SkillLevel = Annotated[int, Field(ge=1, le=5, description="1 (basic) to 5 (expert)")]
+
+
+class JapaneseLevel(StrEnum):
+    """JLPT-style levels; NONE < N5 < N4 < N3 < N2 < N1 (CEFR ≈ -, A1, A2, B1, B2, C1)."""
+
+    NONE = "none"
+    N5 = "N5"
+    N4 = "N4"
+    N3 = "N3"
+    N2 = "N2"
+    N1 = "N1"
+
+    @property
+    def rank(self) -> int:
+        """Position on the ordinal scale: 0 for none up to 5 for N1."""
+        return _RANKS[self]
+
+
+_RANKS = {level: rank for rank, level in enumerate(JapaneseLevel)}
+
+
+class Sector(StrEnum):
+    """Specified Skilled Worker fields (16 since 2024, three added by the 2026 decision)."""
+
+    NURSING_CARE = "nursing_care"
+    BUILDING_CLEANING = "building_cleaning"
+    INDUSTRIAL_PRODUCTS_MANUFACTURING = "industrial_products_manufacturing"
+    CONSTRUCTION = "construction"
+    SHIPBUILDING = "shipbuilding"
+    AUTOMOBILE_MAINTENANCE = "automobile_maintenance"
+    AVIATION = "aviation"
+    ACCOMMODATION = "accommodation"
+    AGRICULTURE = "agriculture"
+    FISHERIES = "fisheries"
+    FOOD_BEVERAGE_MANUFACTURING = "food_beverage_manufacturing"
+    FOOD_SERVICE = "food_service"
+    AUTOMOBILE_TRANSPORT = "automobile_transport"
+    RAILWAY = "railway"
+    FORESTRY = "forestry"
+    WOOD_INDUSTRY = "wood_industry"
+    LINEN_SUPPLY = "linen_supply"
+    LOGISTICS_WAREHOUSE = "logistics_warehouse"
+    RESOURCE_CIRCULATION = "resource_circulation"
+
+
+# The 47 prefectures, north to south (JIS X 0401 order), in romaji as used in job orders.
+Prefecture = Literal[
+    "Hokkaido", "Aomori", "Iwate", "Miyagi", "Akita", "Yamagata", "Fukushima", "Ibaraki",
+    "Tochigi", "Gunma", "Saitama", "Chiba", "Tokyo", "Kanagawa", "Niigata", "Toyama",
+    "Ishikawa", "Fukui", "Yamanashi", "Nagano", "Gifu", "Shizuoka", "Aichi", "Mie", "Shiga",
+    "Kyoto", "Osaka", "Hyogo", "Nara", "Wakayama", "Tottori", "Shimane", "Okayama",
+    "Hiroshima", "Yamaguchi", "Tokushima", "Kagawa", "Ehime", "Kochi", "Fukuoka", "Saga",
+    "Nagasaki", "Kumamoto", "Oita", "Miyazaki", "Kagoshima", "Okinawa",
+]  # fmt: skip
+PREFECTURES: tuple[str, ...] = get_args(Prefecture)

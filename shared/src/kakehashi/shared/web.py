@@ -1,0 +1,94 @@
+"""What every service's FastAPI app has: correlation ids, health endpoints, uniform errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from kakehashi.shared.broker import wait_for_port
+from kakehashi.shared.errors import DomainError
+from kakehashi.shared.observability import correlation_middleware
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from kakehashi.shared.runtime import Runtime
+
+ReadinessCheck = Callable[[], None]
+
+
+class HealthStatus(BaseModel):
+    status: str
+    checks: dict[str, str] = {}
+
+
+def broker_check(bootstrap_servers: list[str]) -> ReadinessCheck:
+    """Ready when at least one bootstrap server accepts a TCP connection."""
+
+    def check() -> None:
+        errors = []
+        for server in bootstrap_servers:
+            host, _, port = server.rpartition(":")
+            try:
+                wait_for_port(host, int(port), timeout_s=1.0)
+                return
+            except (TimeoutError, ValueError) as error:
+                errors.append(f"{server}: {error}")
+        raise ConnectionError("; ".join(errors) or "no bootstrap servers configured")
+
+    return check
+
+
+def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live")
+    def live() -> HealthStatus:
+        return HealthStatus(status="ok")
+
+    @router.get("/ready", responses={503: {"model": HealthStatus}})
+    def ready() -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as error:
+                results[name] = f"unavailable: {error}"
+        healthy = all(value == "ok" for value in results.values())
+        body = HealthStatus(status="ok" if healthy else "unavailable", checks=results)
+        code = status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE
+        return JSONResponse(body.model_dump(), status_code=code)
+
+    return router
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    """A fresh unit of work from the runtime the app was built with."""
+    uow: UnitOfWork = request.app.state.runtime.uow()
+    return uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    detail = [{"loc": ["body", error.field], "msg": error.message, "type": "domain_rule"}]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
+    """A service's API: its routers plus correlation ids, health endpoints and domain 422s."""
+    app = FastAPI(title=title, version="0.1.0")
+    app.state.settings = runtime.settings
+    app.state.runtime = runtime
+    app.middleware("http")(correlation_middleware)
+    app.include_router(health_router(runtime.readiness_checks()))
+    app.add_exception_handler(DomainError, _domain_error)
+    for router in routers:
+        app.include_router(router)
+    return app
