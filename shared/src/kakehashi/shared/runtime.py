@@ -47,13 +47,9 @@ class Runtime:
             topics=topics,
             handlers=handlers,
             uow_factory=self.uow,
-            consumer=make_consumer(
-                settings.bootstrap_servers,
-                group_id,
-                session_timeout_ms=settings.consumer_session_timeout_ms,
-                heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
-            ),
+            consumer=make_consumer(settings.bootstrap_servers, group_id),
             dead_letters=make_producer(settings.bootstrap_servers),
+            partitions=settings.partitions,
             max_attempts=settings.consumer_max_attempts,
         )
 

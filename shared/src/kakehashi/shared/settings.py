@@ -38,8 +38,9 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=200, ge=1)
     relay_poll_interval_s: float = Field(default=0.05, gt=0)
     consumer_max_attempts: int = Field(default=3, ge=1)
-    consumer_session_timeout_ms: int = 6000
-    consumer_heartbeat_interval_ms: int = 2000
+    consumer_partitions: str = Field(
+        default="", description="comma-separated partitions this consumer takes; empty = all"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> ServiceSettings:
@@ -59,6 +60,12 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"
+
+    @property
+    def partitions(self) -> list[int] | None:
+        """The partitions configured for this consumer, or None for all of them."""
+        parts = [p.strip() for p in self.consumer_partitions.split(",") if p.strip()]
+        return [int(p) for p in parts] or None
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -30,7 +30,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()  # a no-op after commit()
+        # close() rolls back whatever was not committed and detaches the loaded objects without
+        # expiring them, so results stay readable after the unit of work ends.
         self.session.close()
 
     def emit(self, topic: str, event: EventEnvelope) -> None:

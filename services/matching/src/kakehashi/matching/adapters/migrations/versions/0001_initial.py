@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from kakehashi.shared.consumer import create_inbox_table
+from kakehashi.shared.consumer import create_inbox_tables
 
 revision = "0001"
 down_revision = None
@@ -43,10 +43,11 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
-    create_inbox_table(op)
+    create_inbox_tables(op)
 
 
 def downgrade() -> None:
+    op.drop_table("consumer_position")
     op.drop_table("inbox")
     op.drop_table("job_order_view")
     op.drop_table("candidate_view")

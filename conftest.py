@@ -1,0 +1,139 @@
+"""Fixtures every test folder can use: a real broker, a fresh database per test, free ports."""
+
+from __future__ import annotations
+
+import os
+import time
+import shutil
+import signal
+import socket
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from kakehashi.shared.broker import start_tansu
+from kakehashi.shared.events import ALL_TOPICS
+from kakehashi.shared.kafka import ensure_topics
+
+POSTGRES_ENV = "KAKEHASHI_TEST_POSTGRES_URL"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Broker:
+    """A Tansu broker of one test's own, with Kakehashi's topics created."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def servers(self) -> list[str]:
+        return [self.bootstrap]
+
+    def pause(self) -> None:
+        """Freeze the broker (an outage that keeps its memory)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    port = free_port()
+    process = start_tansu("127.0.0.1", port)
+    running = Broker(process, port)
+    try:
+        ensure_topics(running.servers, ALL_TOPICS)
+        yield running
+    finally:
+        running.resume()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database: PostgreSQL when KAKEHASHI_TEST_POSTGRES_URL is set, else SQLite."""
+    server_url = os.environ.get(POSTGRES_ENV)
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    name = f"kakehashi_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_only() -> None:
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"needs PostgreSQL: set {POSTGRES_ENV} (CI does)")
+
+
+@pytest.fixture(scope="session")
+def kcat() -> str:
+    path = shutil.which("kcat") or shutil.which("kafkacat")
+    if path is None:
+        pytest.fail("kcat is required for the end-to-end tests (apt-get install kcat)")
+    return path
+
+
+def wait_until(condition: Callable[[], Any], timeout_s: float = 30.0, step: Callable[[], Any] | None = None) -> Any:
+    """Call `step` (if any) then `condition` until it is truthy; fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if step is not None:
+            step()
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s}s")
+        time.sleep(0.05)
+
+
+def read_topic(servers: list[str], topic: str, expected: int, timeout_s: float = 20.0) -> list[Any]:
+    """Every record of `topic` from the beginning, once at least `expected` have arrived."""
+    consumer = KafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        while len(records) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend(batch)
+        # A short extra poll catches duplicates beyond the expected count.
+        for batch in consumer.poll(timeout_ms=300).values():
+            records.extend(batch)
+        return records
+    finally:
+        consumer.close()

@@ -1,0 +1,1 @@
+"""Developer tools: local orchestration, token minting and demo data for Kakehashi."""

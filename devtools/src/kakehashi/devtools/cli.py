@@ -1,0 +1,68 @@
+"""`kakehashi dev | broker | token | seed`: commands for running Kakehashi on one machine."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from kakehashi.devtools.supervisor import Supervisor
+from kakehashi.shared.auth import Principal, Role, mint_token
+from kakehashi.shared.broker import start_tansu
+from kakehashi.shared.events import ALL_TOPICS
+from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.process import stop_on_signals
+from kakehashi.shared.settings import DEV_JWT_SECRET
+
+app = typer.Typer(help="Run Kakehashi locally.", no_args_is_help=True)
+
+
+@app.command()
+def dev(
+    data_dir: Path = typer.Option(Path("var"), help="where the SQLite databases live"),
+    reset: bool = typer.Option(False, help="delete the data directory first"),
+    broker_port: int = typer.Option(9092, help="port of the embedded broker"),
+) -> None:
+    """Start the broker, the three APIs, the relays and the consumer; Ctrl-C stops them all."""
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    raise typer.Exit(Supervisor(data_dir, broker_port=broker_port).run())
+
+
+@app.command()
+def broker(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(9092),
+) -> None:
+    """Run only the embedded broker (Tansu, memory storage) with Kakehashi's topics."""
+    process = start_tansu(host, port, quiet=False)
+    ensure_topics([f"{host}:{port}"], ALL_TOPICS)
+    typer.echo(f"broker listening on {host}:{port}; Ctrl-C stops it")
+    stop = stop_on_signals()
+    try:
+        while not stop.wait(0.5) and process.poll() is None:
+            pass
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@app.command()
+def token(
+    role: Role = typer.Option(..., help="training_centre, employer, program_manager or admin"),
+    org: str = typer.Option(..., help="organisation id the caller belongs to"),
+    subject: str = typer.Option("dev-user", help="user id"),
+    hours: int = typer.Option(8, min=1, max=24 * 30),
+    secret: str = typer.Option(
+        DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
+    ),
+) -> None:
+    """Print a signed bearer token for local use."""
+    principal = Principal(subject=subject, role=role, organisation_id=org)
+    typer.echo(mint_token(principal, secret, ttl=timedelta(hours=hours)))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,348 @@
+"""Static checks of docker-compose.yml and the service Dockerfiles against the code they run.
+
+Docker itself is not needed: the compose file is parsed with PyYAML and every container's
+environment and command are checked against the real settings classes and CLIs. If the
+`docker-compose` binary (or the `docker compose` plugin) exists, the file is also validated by it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import yaml
+
+from kakehashi.candidates.config import CandidatesSettings
+from kakehashi.candidates.entrypoints.cli import app as candidates_cli
+from kakehashi.employers.config import EmployersSettings
+from kakehashi.employers.entrypoints.cli import app as employers_cli
+from kakehashi.matching.config import MatchingSettings
+from kakehashi.matching.entrypoints.cli import app as matching_cli
+from kakehashi.shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+INFRASTRUCTURE = ("kafka", "postgres")
+REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "JWT_SECRET")
+# Values the operator must provide (`${VAR:?message}`): a 40-character stand-in each.
+DUMMY_SECRET = "x" * 40
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    settings: type[ServiceSettings]
+    cli: typer.Typer
+
+    @property
+    def prefix(self) -> str:
+        return f"KAKEHASHI_{self.name.upper()}_"
+
+    @property
+    def env_names(self) -> set[str]:
+        return {self.prefix + field.upper() for field in self.settings.model_fields}
+
+    @property
+    def subcommands(self) -> set[str]:
+        group = typer.main.get_command(self.cli)
+        assert isinstance(group, typer.core.TyperGroup)
+        return set(group.commands)
+
+
+SERVICES = {
+    "candidates": Service("candidates", CandidatesSettings, candidates_cli),
+    "employers": Service("employers", EmployersSettings, employers_cli),
+    "matching": Service("matching", MatchingSettings, matching_cli),
+}
+# uv reads every workspace member's pyproject.toml, so each image must copy all of them.
+_WORKSPACE = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["uv"]
+WORKSPACE_MEMBERS = sorted(
+    str(path.parent.relative_to(ROOT))
+    for pattern in _WORKSPACE["workspace"]["members"]
+    for path in ROOT.glob(f"{pattern}/pyproject.toml")
+)
+EXPECTED_CONTAINERS = {
+    "candidates-api": "api",
+    "candidates-relay": "relay",
+    "employers-api": "api",
+    "employers-relay": "relay",
+    "matching-api": "api",
+    "matching-consumer": "consume",
+}
+
+_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[?-])(?P<arg>[^}]*))?\}")
+
+
+def substitute(value: str) -> str:
+    """Compose-style interpolation: required variables get a dummy, defaults are used."""
+
+    def replace(match: re.Match[str]) -> str:
+        op = match.group("op") or ""
+        if op.endswith("-"):
+            return match.group("arg")
+        return DUMMY_SECRET
+
+    return _VARIABLE.sub(replace, value)
+
+
+def _compose() -> dict[str, Any]:
+    with COMPOSE_FILE.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    assert isinstance(data, dict)
+    return data
+
+
+COMPOSE = _compose()
+CONTAINERS: dict[str, dict[str, Any]] = COMPOSE["services"]
+APP_CONTAINERS = sorted(name for name in CONTAINERS if name not in INFRASTRUCTURE)
+
+
+def service_of(container: str) -> Service:
+    return SERVICES[container.split("-", 1)[0]]
+
+
+def environment_of(container: str) -> dict[str, str]:
+    env = CONTAINERS[container].get("environment", {})
+    if isinstance(env, list):  # the `- KEY=value` form
+        env = dict(item.split("=", 1) for item in env)
+    return {key: substitute(str(value)) for key, value in env.items()}
+
+
+def command_of(container: str) -> list[str]:
+    command = CONTAINERS[container]["command"]
+    return command.split() if isinstance(command, str) else list(command)
+
+
+def dockerfile_of(container: str) -> Path:
+    build = CONTAINERS[container]["build"]
+    context = ROOT / (build if isinstance(build, str) else build.get("context", "."))
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    return context / dockerfile
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
+    logical: list[str] = []
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    pairs = []
+    for line in logical:
+        instruction, _, arguments = line.partition(" ")
+        pairs.append((instruction.upper(), arguments.strip()))
+    return pairs
+
+
+def test_the_expected_containers_and_nothing_unknown() -> None:
+    assert set(APP_CONTAINERS) == set(EXPECTED_CONTAINERS)
+    assert set(INFRASTRUCTURE) <= set(CONTAINERS)
+
+
+@pytest.mark.parametrize("container", sorted(CONTAINERS))
+def test_every_container_has_a_healthcheck(container: str) -> None:
+    healthcheck = CONTAINERS[container].get("healthcheck")
+    assert healthcheck, f"{container} has no healthcheck"
+    assert not healthcheck.get("disable", False)
+    assert healthcheck.get("test"), f"{container}'s healthcheck has no test"
+
+
+def test_infrastructure_is_persistent_and_checked() -> None:
+    kafka, postgres = CONTAINERS["kafka"], CONTAINERS["postgres"]
+    assert kafka["image"] == "apache/kafka:3.9.0"
+    assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert kafka["environment"]["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data"
+    assert any(v.endswith(":/var/lib/kafka/data") for v in kafka["volumes"])
+    assert "kafka-topics.sh" in " ".join(kafka["healthcheck"]["test"])
+    assert postgres["image"] == "postgres:16"
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    named = set(COMPOSE.get("volumes") or {})
+    for volume in [*kafka["volumes"], *postgres["volumes"]]:
+        source = volume.split(":", 1)[0]
+        if source.startswith("."):
+            assert (ROOT / source).is_file(), f"{source} does not exist"
+        else:
+            assert source in named, f"volume {source} is not declared"
+
+
+def test_postgres_init_script_creates_one_database_per_service() -> None:
+    mounts = [v for v in CONTAINERS["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert mounts
+    script = (ROOT / mounts[0].split(":", 1)[0]).read_text(encoding="utf-8")
+    created = set(re.findall(r"CREATE DATABASE\s+(\w+)", script, flags=re.IGNORECASE))
+    assert created == set(SERVICES)
+
+
+@pytest.mark.parametrize("container", APP_CONTAINERS)
+def test_build_points_at_an_existing_dockerfile_of_its_service(container: str) -> None:
+    build = CONTAINERS[container]["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    assert (ROOT / context).is_dir()
+    dockerfile = dockerfile_of(container)
+    assert dockerfile.is_file(), f"{dockerfile} does not exist"
+    assert service_of(container).name in dockerfile.parts
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_dockerfile_is_slim_non_root_and_healthchecked(service: str) -> None:
+    path = ROOT / "deploy" / service / "Dockerfile"
+    instructions = dockerfile_instructions(path)
+    args = [arguments for instruction, arguments in instructions if instruction == "ARG"]
+    assert "PYTHON_IMAGE=python:3.11-slim" in args
+    users = [arguments for instruction, arguments in instructions if instruction == "USER"]
+    assert users, "no USER instruction"
+    final_user = users[-1].split(":", 1)[0]
+    assert final_user not in {"root", "0"}, "the image must not run as root"
+    healthchecks = [
+        arguments for instruction, arguments in instructions if instruction == "HEALTHCHECK"
+    ]
+    assert len(healthchecks) == 1
+    port = SERVICES[service].settings.model_fields["api_port"].default
+    assert f"http://127.0.0.1:{port}/health/live" in healthchecks[0]
+    assert ("EXPOSE", str(port)) in instructions
+    assert ("ENTRYPOINT", f'["kakehashi-{service}"]') in instructions
+    assert ("CMD", '["api"]') in instructions
+    copies = {arguments for instruction, arguments in instructions if instruction == "COPY"}
+    for member in WORKSPACE_MEMBERS:
+        assert f"{member}/pyproject.toml {member}/" in copies, f"{member} is not copied"
+    syncs = [a for i, a in instructions if i == "RUN" and "uv sync" in a]
+    assert syncs
+    assert all(f"--package kakehashi-{service}" in a and "--frozen --no-dev" in a for a in syncs)
+
+
+_MEMBER_PYPROJECT = re.compile(r"COPY services/\w+/pyproject\.toml services/\w+/")
+
+
+def test_dockerfiles_differ_only_by_service() -> None:
+    def normalised(service: str) -> str:
+        lines = (ROOT / "deploy" / service / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        # Every image copies all members' pyproject.toml (uv reads the whole workspace).
+        text = "\n".join(line for line in lines if not _MEMBER_PYPROJECT.fullmatch(line))
+        port = str(SERVICES[service].settings.model_fields["api_port"].default)
+        text = text.replace(service, "<svc>").replace(service.upper(), "<SVC>")
+        return text.replace(port, "<port>")
+
+    texts = {s: normalised(s) for s in SERVICES}
+    assert len(set(texts.values())) == 1, "deploy/*/Dockerfile have drifted apart"
+
+
+def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
+    entries = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".venv", "var", ".git", "test-artifacts"} <= entries
+
+
+@pytest.mark.parametrize("container", APP_CONTAINERS)
+def test_command_is_a_real_subcommand(container: str) -> None:
+    command = command_of(container)
+    assert command == [EXPECTED_CONTAINERS[container]]
+    assert command[0] in service_of(container).subcommands
+
+
+@pytest.mark.parametrize("container", APP_CONTAINERS)
+def test_environment_names_real_settings_fields(container: str) -> None:
+    service = service_of(container)
+    env = environment_of(container)
+    unknown = {key for key in env if key.startswith("KAKEHASHI_")} - service.env_names
+    assert not unknown, f"{container} sets env vars no settings field reads: {sorted(unknown)}"
+    missing = {service.prefix + field for field in REQUIRED_FIELDS} - set(env)
+    assert not missing, f"{container} does not set {sorted(missing)}"
+
+
+@pytest.mark.parametrize("container", APP_CONTAINERS)
+def test_environment_builds_valid_production_settings(
+    container: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in list(os.environ):
+        if key.startswith("KAKEHASHI_"):
+            monkeypatch.delenv(key)
+    for key, value in environment_of(container).items():
+        monkeypatch.setenv(key, value)
+    service = service_of(container)
+    settings = service.settings()
+    assert settings.environment == "production"
+    assert settings.jwt_secret.get_secret_value() == DUMMY_SECRET
+    assert settings.database_url.startswith("postgresql+psycopg://")
+    assert settings.database_url.endswith(f"@postgres:5432/{service.name}")
+    assert settings.bootstrap_servers == ["kafka:9092"]
+    if EXPECTED_CONTAINERS[container] == "api":
+        assert settings.api_host == "0.0.0.0"  # noqa: S104
+        port = settings.api_port
+        assert f"{port}:{port}" in CONTAINERS[container]["ports"]
+        assert f"127.0.0.1:{port}/health/live" in " ".join(
+            CONTAINERS[container]["healthcheck"]["test"]
+        )
+
+
+@pytest.mark.parametrize("container", APP_CONTAINERS)
+def test_waits_for_healthy_kafka_and_postgres(container: str) -> None:
+    depends_on = CONTAINERS[container]["depends_on"]
+    assert isinstance(depends_on, dict), "depends_on must use the long form with conditions"
+    for dependency in INFRASTRUCTURE:
+        assert depends_on[dependency]["condition"] == "service_healthy"
+
+
+def _compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    return None
+
+
+COMPOSE_COMMAND = _compose_command()
+needs_compose = pytest.mark.skipif(
+    COMPOSE_COMMAND is None,
+    reason="neither `docker-compose` nor the `docker compose` plugin is installed",
+)
+
+
+def _run_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    assert COMPOSE_COMMAND is not None
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"POSTGRES_PASSWORD", "KAKEHASHI_JWT_SECRET"}
+    }
+    return subprocess.run(
+        [*COMPOSE_COMMAND, "-f", str(COMPOSE_FILE), "config", "-q"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+@needs_compose
+def test_compose_validates_the_file() -> None:
+    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET, "KAKEHASHI_JWT_SECRET": DUMMY_SECRET})
+    assert result.returncode == 0, result.stderr
+
+
+@needs_compose
+def test_compose_refuses_to_start_without_the_secrets() -> None:
+    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET})
+    assert result.returncode != 0
+    assert "32+ characters" in result.stderr
