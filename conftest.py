@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import time
-import shutil
 import signal
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -97,15 +96,9 @@ def postgres_only() -> None:
         pytest.skip(f"needs PostgreSQL: set {POSTGRES_ENV} (CI does)")
 
 
-@pytest.fixture(scope="session")
-def kcat() -> str:
-    path = shutil.which("kcat") or shutil.which("kafkacat")
-    if path is None:
-        pytest.fail("kcat is required for the end-to-end tests (apt-get install kcat)")
-    return path
-
-
-def wait_until(condition: Callable[[], Any], timeout_s: float = 30.0, step: Callable[[], Any] | None = None) -> Any:
+def wait_until(
+    condition: Callable[[], Any], timeout_s: float = 30.0, step: Callable[[], Any] | None = None
+) -> Any:
     """Call `step` (if any) then `condition` until it is truthy; fail after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -123,7 +116,9 @@ def read_topic(servers: list[str], topic: str, expected: int, timeout_s: float =
     """Every record of `topic` from the beginning, once at least `expected` have arrived."""
     consumer = KafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False)
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         records: list[Any] = []
@@ -137,3 +132,42 @@ def read_topic(servers: list[str], topic: str, expected: int, timeout_s: float =
         return records
     finally:
         consumer.close()
+
+
+TEST_SECRET = "kakehashi-test-secret-0123456789abcdef"
+
+
+def auth(role: str, organisation_id: str) -> dict[str, str]:
+    """An Authorization header for a caller of `role` in `organisation_id`."""
+    from kakehashi.shared.auth import Principal, Role, mint_token
+
+    principal = Principal(
+        subject=f"user@{organisation_id}", role=Role(role), organisation_id=organisation_id
+    )
+    return {"Authorization": f"Bearer {mint_token(principal, TEST_SECRET)}"}
+
+
+@pytest.fixture
+def service_client(database_url: str) -> Iterator[Callable[..., Any]]:
+    """Build a TestClient for a service spec on a fresh, migrated database."""
+    from fastapi.testclient import TestClient
+
+    from kakehashi.shared.runtime import Runtime
+
+    runtimes: list[Any] = []
+
+    def build(spec: Any, **settings: Any) -> TestClient:
+        values = {
+            "database_url": database_url,
+            "environment": "test",
+            "jwt_secret": TEST_SECRET,
+            "kafka_bootstrap_servers": "127.0.0.1:9",
+        } | settings
+        runtime = Runtime.build(spec.settings_factory(**values), spec.migrations)
+        runtime.migrate()
+        runtimes.append(runtime)
+        return TestClient(spec.create_app(runtime))
+
+    yield build
+    for runtime in runtimes:
+        runtime.engine.dispose()

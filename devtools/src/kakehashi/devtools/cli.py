@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from kakehashi.devtools.supervisor import Supervisor
+from kakehashi.devtools.seed import seed as seed_market
+from kakehashi.devtools.supervisor import Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role, mint_token
 from kakehashi.shared.broker import start_tansu
 from kakehashi.shared.events import ALL_TOPICS
@@ -28,7 +29,7 @@ def dev(
     """Start the broker, the three APIs, the relays and the consumer; Ctrl-C stops them all."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
-    raise typer.Exit(Supervisor(data_dir, broker_port=broker_port).run())
+    raise typer.Exit(Supervisor(data_dir, ports=Ports(broker=broker_port)).run())
 
 
 @app.command()
@@ -62,6 +63,32 @@ def token(
     """Print a signed bearer token for local use."""
     principal = Principal(subject=subject, role=role, organisation_id=org)
     typer.echo(mint_token(principal, secret, ttl=timedelta(hours=hours)))
+
+
+@app.command()
+def seed(
+    candidates: int = typer.Option(400, min=0, help="how many candidates to register"),
+    job_orders: int = typer.Option(40, min=0, help="how many job orders to post"),
+    random_seed: int = typer.Option(7, "--seed", help="same seed, same market"),
+    candidates_url: str = typer.Option("http://127.0.0.1:8001"),
+    employers_url: str = typer.Option("http://127.0.0.1:8002"),
+    secret: str = typer.Option(
+        DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
+    ),
+) -> None:
+    """Load a realistic demo market through the public APIs of a running system."""
+    report = seed_market(
+        candidates_url,
+        employers_url,
+        secret,
+        candidates=candidates,
+        job_orders=job_orders,
+        seed=random_seed,
+    )
+    typer.echo(
+        f"registered {report.candidates} candidates from {report.training_centres} training "
+        f"centres and {report.job_orders} job orders from {report.employers} employers"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Runs the whole system locally: broker, three APIs, relays and the consumer, as child processes.
+"""Runs the whole system on one machine: broker, three APIs, relays and the consumer.
 
-Ctrl-C (or SIGTERM) stops every child, waits for them, and leaves nothing running.
+`kakehashi dev` uses it in the foreground (Ctrl-C stops every child and leaves nothing running);
+the end-to-end tests and the latency benchmark use `start()` and `stop()` directly.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from kakehashi.shared.broker import start_tansu, wait_for_port
 from kakehashi.shared.events import ALL_TOPICS, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
 
-SERVICES = {"candidates": 8001, "employers": 8002, "matching": 8003}
+SERVICES = ("candidates", "employers", "matching")
 CONSUMER_GROUPS = ("matching",)
 
 
@@ -38,104 +40,142 @@ PROCESSES = (
 )
 
 
-def service_environment(data_dir: Path, bootstrap: str, host: str) -> dict[str, str]:
-    """Environment for every child: each service's settings under its own prefix."""
-    env = dict(os.environ)
-    for service, port in SERVICES.items():
-        prefix = f"KAKEHASHI_{service.upper()}_"
-        env.setdefault(prefix + "DATA_DIR", str(data_dir))
-        env.setdefault(prefix + "KAFKA_BOOTSTRAP_SERVERS", bootstrap)
-        env.setdefault(prefix + "API_HOST", host)
-        env.setdefault(prefix + "API_PORT", str(port))
-    return env
+@dataclass(frozen=True)
+class Ports:
+    broker: int = 9092
+    apis: dict[str, int] = field(
+        default_factory=lambda: {"candidates": 8001, "employers": 8002, "matching": 8003}
+    )
 
 
-def _command(process: Process) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        f"kakehashi.{process.service}.entrypoints.cli",
-        process.subcommand,
-    ]
+def _cli(service: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", f"kakehashi.{service}.entrypoints.cli", *args]
 
 
 class Supervisor:
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", broker_port: int = 9092) -> None:
+    """Starts and stops every process of the system as children of this one."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        ports: Ports | None = None,
+        env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.host = host
-        self.broker_port = broker_port
+        self.ports = ports or Ports()
+        self.extra_env = env or {}
+        self.log_dir = log_dir
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
-        self.stopping = False
+        self._logs: list[IO[bytes]] = []
+        self._stopping = False
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.host}:{self.ports.broker}"
+
+    @property
+    def broker(self) -> subprocess.Popen[bytes]:
+        return self.children[0][1]
+
+    def url(self, service: str) -> str:
+        return f"http://{self.host}:{self.ports.apis[service]}"
+
+    def environment(self) -> dict[str, str]:
+        """Environment for every child: each service's settings under its own prefix."""
+        env = dict(os.environ)
+        for service in SERVICES:
+            prefix = f"KAKEHASHI_{service.upper()}_"
+            env[prefix + "DATA_DIR"] = str(self.data_dir)
+            env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] = self.bootstrap
+            env[prefix + "API_HOST"] = self.host
+            env[prefix + "API_PORT"] = str(self.ports.apis[service])
+        env.update(self.extra_env)
+        return env
+
+    def start(self, ready_timeout_s: float = 90) -> None:
+        """Start the broker, create topics, migrate, start every process, wait for the APIs."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.children.append(("broker", start_tansu(self.host, self.ports.broker)))
+        topics = [*ALL_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
+        ensure_topics([self.bootstrap], topics)
+        env = self.environment()
+        for service in SERVICES:
+            subprocess.run(_cli(service, "migrate"), env=env, check=True, **self._output("migrate"))
+        for process in PROCESSES:
+            child = subprocess.Popen(
+                _cli(process.service, process.subcommand), env=env, **self._output(process.name)
+            )
+            self.children.append((process.name, child))
+        for service in SERVICES:
+            wait_for_port(self.host, self.ports.apis[service], timeout_s=ready_timeout_s)
+
+    def _output(self, name: str) -> dict[str, IO[bytes]]:
+        if self.log_dir is None:
+            return {}
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self._logs.append(log)
+        return {"stdout": log, "stderr": log}
+
+    def dead_child(self) -> str | None:
+        """The name of a child that has exited, if any."""
+        for name, child in self.children:
+            if child.poll() is not None:
+                return f"{name} (exit code {child.returncode})"
+        return None
+
+    def stop(self, timeout_s: float = 15) -> None:
+        """SIGTERM every child (services first, broker last), then kill what did not stop."""
+        for _name, child in reversed(self.children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGCONT)  # a paused broker cannot handle SIGTERM
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for _name, child in reversed(self.children):
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        self.children.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
 
     def run(self) -> int:
-        """Start everything, wait until stopped or until a child dies; returns an exit code."""
+        """Foreground mode: start, print where everything is, wait for Ctrl-C or a dead child."""
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         try:
-            self._start_all()
+            self.start()
             self._print_banner()
-            return self._watch()
+            while not self._stopping:
+                dead = self.dead_child()
+                if dead is not None:
+                    print(f"{dead} exited; stopping everything", flush=True)
+                    return 1
+                time.sleep(0.2)
+            return 0
         finally:
-            self._stop_all()
+            self.stop()
+            print("stopped", flush=True)
 
     def _on_signal(self, _signum: int, _frame: object) -> None:
-        self.stopping = True
-
-    def _start_all(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        bootstrap = f"{self.host}:{self.broker_port}"
-        print(f"starting broker (Tansu) on {bootstrap}", flush=True)
-        self.children.append(("broker", start_tansu(self.host, self.broker_port)))
-        topics = [*ALL_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
-        ensure_topics([bootstrap], topics)
-        env = service_environment(self.data_dir, bootstrap, self.host)
-        for service in SERVICES:
-            print(f"migrating {service}", flush=True)
-            subprocess.run(
-                [sys.executable, "-m", f"kakehashi.{service}.entrypoints.cli", "migrate"],
-                env=env,
-                check=True,
-            )
-        for process in PROCESSES:
-            self.children.append((process.name, subprocess.Popen(_command(process), env=env)))
-        for service, port in SERVICES.items():
-            wait_for_port(self.host, port, timeout_s=60)
-            print(f"{service} API is up", flush=True)
+        self._stopping = True
 
     def _print_banner(self) -> None:
         lines = ["", "Kakehashi is running:"]
-        lines += [f"  {s:<11} http://{self.host}:{p}/docs" for s, p in SERVICES.items()]
+        lines += [f"  {s:<11} {self.url(s)}/docs" for s in SERVICES]
         lines += [
-            f"  broker      {self.host}:{self.broker_port} (topics: {', '.join(ALL_TOPICS)})",
+            f"  broker      {self.bootstrap} (topics: {', '.join(ALL_TOPICS)})",
             f"  data        {self.data_dir}",
-            "Mint a token: uv run kakehashi token --role program_manager --org pm-office",
+            "Mint a token:   uv run kakehashi token --role program_manager --org pm-office",
             "Seed demo data: uv run kakehashi seed",
             "Press Ctrl-C to stop everything.",
             "",
         ]
         print("\n".join(lines), flush=True)
-
-    def _watch(self) -> int:
-        while not self.stopping:
-            for name, child in self.children:
-                code = child.poll()
-                if code is not None:
-                    print(f"{name} exited with code {code}; stopping everything", flush=True)
-                    return 1
-            time.sleep(0.2)
-        return 0
-
-    def _stop_all(self) -> None:
-        # Services first (newest first), the broker last, so relays can finish a batch.
-        for _name, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for name, child in reversed(self.children):
-            try:
-                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                print(f"{name} did not stop in time; killing it", flush=True)
-                child.kill()
-                child.wait()
-        print("stopped", flush=True)

@@ -17,7 +17,6 @@ from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-
 ReadModelRow = TypeVar("ReadModelRow", CandidateView, JobOrderView)
 
 

@@ -1,0 +1,112 @@
+"""The matching read model fed by events (applied as the consumer would), and the match list API."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import auth
+from kakehashi.matching.bootstrap import CONSUMER_GROUP, SPEC
+from kakehashi.matching.service_layer.event_handlers import HANDLERS
+from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.events import EventEnvelope
+
+MANAGER = auth("program_manager", "pm-office")
+EMPLOYER = auth("employer", "emp-aichi")
+OTHER_EMPLOYER = auth("employer", "emp-osaka")
+CENTRE = auth("training_centre", "tc-tay-ninh")
+
+
+@pytest.fixture
+def client(service_client) -> TestClient:
+    return service_client(SPEC)
+
+
+@pytest.fixture
+def consumer(client: TestClient) -> EventConsumer:
+    """The service's own event applier, without Kafka clients: events are handed to it here."""
+    runtime = client.app.state.runtime
+    return EventConsumer(
+        group_id=CONSUMER_GROUP,
+        topics=[],
+        handlers=HANDLERS,
+        uow_factory=runtime.uow,
+        consumer=None,  # type: ignore[arg-type]
+        dead_letters=None,  # type: ignore[arg-type]
+    )
+
+
+def candidate_event(
+    candidate_id: str, *, version: int = 1, level: str = "N4", **changes: object
+) -> EventEnvelope:
+    data = {
+        "candidate_id": candidate_id,
+        "version": version,
+        "training_centre_id": "tc-tay-ninh",
+        "full_name": f"Nguyễn Văn {candidate_id}",
+        "province": "Tây Ninh",
+        "sector": "construction",
+        "japanese_level": level,
+        "skills": [{"code": "welding", "level": 3}],
+    } | changes
+    return EventEnvelope.new(
+        type="candidate.registered", source="test", subject=candidate_id, data=data
+    )
+
+
+def order_event(order_id: str = "order-1", employer: str = "emp-aichi") -> EventEnvelope:
+    data = {
+        "job_order_id": order_id,
+        "version": 1,
+        "employer_id": employer,
+        "title": "溶接工 / Welder",
+        "sector": "construction",
+        "prefecture": "Aichi",
+        "headcount": 2,
+        "min_japanese_level": "N4",
+        "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+        "status": "open",
+    }
+    return EventEnvelope.new(type="job_order.opened", source="test", subject=order_id, data=data)
+
+
+def test_match_list_ranks_eligible_candidates_with_components_and_reasons(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an", level="N3"))
+    consumer.apply(candidate_event("binh", level="N4"))
+    consumer.apply(candidate_event("cuong", level="N5"))  # below N4: not ranked
+    consumer.apply(candidate_event("dung", sector="nursing_care"))  # another sector
+    body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
+    assert [m["candidate_id"] for m in body["matches"]] == ["an", "binh"]
+    assert (body["candidates_evaluated"], body["candidates_eligible"]) == (3, 2)
+    best = body["matches"][0]
+    assert best["components"]["skills"] == 1.0
+    assert 0 < best["score"] <= 1
+    assert "Japanese N3 above the N4 required" in best["explanations"]
+
+
+def test_a_redelivered_event_is_applied_once_and_an_older_version_is_ignored(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    newer = candidate_event("an", version=2, level="N2")
+    assert consumer.apply(newer) is True
+    assert consumer.apply(newer) is False  # same event id: a no-op
+    consumer.apply(candidate_event("an", version=1, level="N5"))  # late, older version
+    [match] = client.get("/job-orders/order-1/matches", headers=MANAGER).json()["matches"]
+    assert match["japanese_level"] == "N2"
+
+
+def test_employers_see_only_their_own_orders_and_centres_none(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    assert client.get("/job-orders/order-1/matches", headers=EMPLOYER).status_code == 200
+    assert client.get("/job-orders/order-1/matches", headers=OTHER_EMPLOYER).status_code == 404
+    assert client.get("/job-orders/order-1/matches", headers=CENTRE).status_code == 403
+    assert client.get("/job-orders/order-1/matches").status_code == 401
+    assert client.get("/job-orders/missing/matches", headers=MANAGER).status_code == 404
+    assert client.get("/job-orders", headers=OTHER_EMPLOYER).json()["total"] == 0
+    assert client.get("/job-orders", headers=MANAGER).json()["total"] == 1

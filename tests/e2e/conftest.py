@@ -1,0 +1,109 @@
+"""The whole system as separate processes, on a broker and databases of its own."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from conftest import POSTGRES_ENV, TEST_SECRET, free_port
+from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
+    """A fresh PostgreSQL database per service; returns their URLs by service."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    urls, names = {}, []
+    with admin.connect() as connection:
+        for service in SERVICES:
+            name = f"kakehashi_e2e_{service}_{uuid.uuid4().hex[:8]}"
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            names.append(name)
+            urls[service] = make_url(server_url).set(database=name).render_as_string(False)
+    admin.dispose()
+    return urls, names
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+    env = {}
+    for service in SERVICES:
+        prefix = f"KAKEHASHI_{service.upper()}_"
+        env |= {prefix + "ENVIRONMENT": "test", prefix + "JWT_SECRET": TEST_SECRET}
+    server_url = os.environ.get(POSTGRES_ENV)
+    databases: list[str] = []
+    if server_url:
+        urls, databases = _postgres_databases(server_url)
+        env |= {f"KAKEHASHI_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}
+    ports = Ports(broker=free_port(), apis={s: free_port() for s in SERVICES})
+    log_dir = tmp_path_factory.mktemp("logs")
+    supervisor = Supervisor(tmp_path_factory.mktemp("data"), ports=ports, env=env, log_dir=log_dir)
+    try:
+        supervisor.start()
+        yield supervisor
+        assert supervisor.dead_child() is None, f"a process died: {supervisor.dead_child()}"
+    finally:
+        supervisor.stop()
+        ARTIFACTS.mkdir(exist_ok=True)
+        for log in log_dir.iterdir():
+            (ARTIFACTS / f"e2e-{log.name}").write_bytes(log.read_bytes())
+        if server_url and databases:
+            admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                for name in databases:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def read_independently(bootstrap: str, topic: str, timeout_s: float = 10.0) -> list[dict]:
+    """Every record of `topic`, read by a client independent of the services' kafka-python:
+    librdkafka through confluent-kafka. Each record: key, payload (text), headers (text)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "e2e-inspector", "enable.auto.commit": False}
+    )
+    try:
+        partitions = consumer.list_topics(topic, timeout=timeout_s).topics[topic].partitions
+        consumer.assign([TopicPartition(topic, p, 0) for p in partitions])
+        ends = {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)[1]
+            for p in partitions
+        }
+        remaining = sum(ends.values())
+        records = []
+        deadline = time.monotonic() + timeout_s
+        while remaining > 0 and time.monotonic() < deadline:
+            message = consumer.poll(0.2)
+            if message is None:
+                continue
+            if message.error():
+                raise RuntimeError(str(message.error()))
+            remaining -= 1
+            records.append(
+                {
+                    "key": (message.key() or b"").decode(),
+                    "payload": message.value().decode(errors="replace"),
+                    "headers": {k: v.decode() for k, v in message.headers() or []},
+                }
+            )
+        return records
+    finally:
+        consumer.close()
+
+
+def produce_independently(bootstrap: str, topic: str, key: str, value: bytes) -> None:
+    """Publish raw bytes with librdkafka, as an outside producer would."""
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap})
+    producer.produce(topic, key=key.encode(), value=value)
+    assert producer.flush(30) == 0, "the broker did not take the message"
