@@ -12,6 +12,8 @@ from conftest import auth
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.shared.outbox import OutboxMessage
 
+pytestmark = pytest.mark.integration
+
 CENTRE = auth("training_centre", "tc-tay-ninh")
 OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
 MANAGER = auth("program_manager", "pm-office")

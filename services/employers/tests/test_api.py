@@ -12,6 +12,8 @@ from conftest import auth
 from kakehashi.employers.bootstrap import SPEC
 from kakehashi.shared.outbox import OutboxMessage
 
+pytestmark = pytest.mark.integration
+
 EMPLOYER = auth("employer", "emp-aichi")
 OTHER_EMPLOYER = auth("employer", "emp-osaka")
 MANAGER = auth("program_manager", "pm-office")

@@ -11,6 +11,8 @@ from kakehashi.matching.service_layer.event_handlers import HANDLERS
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.events import EventEnvelope
 
+pytestmark = pytest.mark.integration
+
 MANAGER = auth("program_manager", "pm-office")
 EMPLOYER = auth("employer", "emp-aichi")
 OTHER_EMPLOYER = auth("employer", "emp-osaka")

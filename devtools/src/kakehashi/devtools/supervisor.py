@@ -104,22 +104,24 @@ class Supervisor:
         ensure_topics([self.bootstrap], topics)
         env = self.environment()
         for service in SERVICES:
-            subprocess.run(_cli(service, "migrate"), env=env, check=True, **self._output("migrate"))
+            log = self._log("migrate")
+            subprocess.run(_cli(service, "migrate"), env=env, check=True, stdout=log, stderr=log)
         for process in PROCESSES:
-            child = subprocess.Popen(
-                _cli(process.service, process.subcommand), env=env, **self._output(process.name)
-            )
+            log = self._log(process.name)
+            command = _cli(process.service, process.subcommand)
+            child = subprocess.Popen(command, env=env, stdout=log, stderr=log)
             self.children.append((process.name, child))
         for service in SERVICES:
             wait_for_port(self.host, self.ports.apis[service], timeout_s=ready_timeout_s)
 
-    def _output(self, name: str) -> dict[str, IO[bytes]]:
+    def _log(self, name: str) -> IO[bytes] | None:
+        """A log file for one child when a log directory is set; else the child shares ours."""
         if self.log_dir is None:
-            return {}
+            return None
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.log_dir / f"{name}.log").open("ab")
         self._logs.append(log)
-        return {"stdout": log, "stderr": log}
+        return log
 
     def dead_child(self) -> str | None:
         """The name of a child that has exited, if any."""

@@ -1,0 +1,33 @@
+# The two commands a new user needs: `make dev` starts everything, `make test` checks everything.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: setup dev test lint typecheck pytest seed bench clean
+
+setup:  ## install uv if missing, then the locked workspace
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+dev: setup  ## broker, three APIs, relays and consumer on the embedded defaults; Ctrl-C stops all
+	$(UV) run kakehashi dev
+
+seed: setup  ## load the demo market into a running system
+	$(UV) run kakehashi seed
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: setup
+	$(UV) run mypy
+
+pytest: setup
+	$(UV) run pytest
+
+test: lint typecheck pytest  ## ruff, mypy, then unit, integration and end-to-end tests
+
+bench: setup
+	$(UV) run python bench/slice_latency.py
+
+clean:
+	rm -rf var test-artifacts .pytest_cache .mypy_cache .ruff_cache
