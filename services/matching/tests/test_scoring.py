@@ -93,3 +93,8 @@ def test_explanations_name_what_is_missing_and_the_japanese_gap() -> None:
 def test_invalid_weights_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         score(_pool((2, {})), ORDER, Weights(skills=0, japanese=0))
+
+
+def test_an_order_without_a_japanese_floor_says_so() -> None:
+    order = Order(min_japanese_rank=0, requirements=())
+    assert explain(order, np.zeros(0, dtype=np.float32), 1) == ["Japanese N5 (no level required)"]

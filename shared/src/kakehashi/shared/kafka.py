@@ -45,6 +45,9 @@ def make_consumer(bootstrap_servers: list[str], group_id: str, **overrides: Any)
         "group_id": group_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
+        # The broker answers a fetch as soon as data arrives or after this wait: it bounds the
+        # delay between a commit upstream and the effect here.
+        "fetch_max_wait_ms": 50,
         "session_timeout_ms": 6000,
         "heartbeat_interval_ms": 2000,
         "client_id": group_id,

@@ -158,11 +158,13 @@ def explain(order: Order, levels: npt.NDArray[np.float32], japanese_rank: int) -
                 f"has {requirement.code} level {int(level)} (needs {requirement.min_level})"
             )
     have, need = _level_name(japanese_rank), _level_name(order.min_japanese_rank)
-    if japanese_rank < order.min_japanese_rank:
+    if order.min_japanese_rank == 0:
+        reasons.append(f"Japanese {have} (no level required)")
+    elif japanese_rank < order.min_japanese_rank:
         reasons.append(f"Japanese {have} below the {need} required")
     elif japanese_rank > order.min_japanese_rank:
         reasons.append(f"Japanese {have} above the {need} required")
-    elif order.min_japanese_rank > 0:
+    else:
         reasons.append(f"Japanese {have} meets the {need} required")
     return reasons
 
