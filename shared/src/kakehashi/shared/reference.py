@@ -32,6 +32,15 @@ class JapaneseLevel(StrEnum):
 _RANKS = {level: rank for rank, level in enumerate(JapaneseLevel)}
 
 
+class Track(StrEnum):
+    """Residence tracks (visa schemes) a job order is posted under and a candidate may qualify for."""
+
+    TITP = "titp"  # Technical Intern Training (技能実習), being replaced
+    ESD = "esd"  # Employment for Skill Development (育成就労), from 2027-04-01
+    SSW1 = "ssw1"  # Specified Skilled Worker i (特定技能1号)
+    SSW2 = "ssw2"  # Specified Skilled Worker ii (特定技能2号)
+
+
 class Sector(StrEnum):
     """Specified Skilled Worker fields (16 since 2024, three added by the 2026 decision)."""
 
