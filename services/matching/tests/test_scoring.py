@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kakehashi.matching.domain.scoring import (
     Order,
@@ -12,7 +14,9 @@ from kakehashi.matching.domain.scoring import (
     Weights,
     explain,
     score,
+    score_matrix,
     top_k,
+    top_k_per_order,
 )
 
 WELDING_3 = Requirement("welding", 3, must_have=True)
@@ -98,3 +102,53 @@ def test_invalid_weights_are_refused() -> None:
 def test_an_order_without_a_japanese_floor_says_so() -> None:
     order = Order(min_japanese_rank=0, requirements=())
     assert explain(order, np.zeros(0, dtype=np.float32), 1) == ["Japanese N5 (no level required)"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    candidates=st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    orders=st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.lists(
+                st.tuples(st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()),
+                max_size=3,
+                unique_by=lambda r: r[0],
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_the_matrix_form_agrees_with_the_per_order_form(candidates, orders) -> None:
+    pool = _pool(*candidates)
+    built = [Order(rank, tuple(Requirement(*r) for r in reqs)) for rank, reqs in orders]
+    matrix = score_matrix(pool, built)
+    for column, order in enumerate(built):
+        single = score(pool, order)
+        expected = np.where(single.eligible, single.score, -np.inf)
+        np.testing.assert_allclose(matrix[column], expected, rtol=1e-5)
+        best, _values = top_k_per_order(matrix, 3)
+        assert [c for c in best[column].tolist() if c >= 0] == top_k(single, 3).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    skills=st.dictionaries(st.sampled_from(["welding", "scaffolding", "rebar"]), st.integers(1, 4)),
+    rank=st.integers(0, 4),
+    new_skill=st.sampled_from(["welding", "scaffolding", "rebar", "painting"]),
+)
+def test_more_japanese_or_an_added_skill_never_lowers_a_score(skills, rank, new_skill) -> None:
+    orders = [ORDER, Order(0, (Requirement("rebar", 2, False),)), Order(1, ())]
+    before = score_matrix(_pool((rank, skills)), orders)
+    better_japanese = score_matrix(_pool((rank + 1, skills)), orders)
+    added = score_matrix(_pool((rank, skills | {new_skill: skills.get(new_skill, 0) + 1})), orders)
+    assert np.all(better_japanese >= before)
+    assert np.all(added >= before)

@@ -53,6 +53,8 @@ class Pool:
     japanese_rank: npt.NDArray[np.int8]
     skill_levels: sparse.csr_matrix
     vocabulary: dict[str, int]
+    skill_levels_by_column: sparse.csc_matrix  # the same matrix, fast to slice by skill
+    skill_levels_by_skill: sparse.csr_matrix  # its transpose (skills x candidates)
 
     @classmethod
     def build(
@@ -72,7 +74,14 @@ class Pool:
             (np.asarray(levels, dtype=np.float32), (rows, cols)),
             shape=(len(ids), max(len(vocabulary), 1)),
         )
-        return cls(ids, np.asarray(japanese_ranks, dtype=np.int8), matrix, vocabulary)
+        return cls(
+            ids,
+            np.asarray(japanese_ranks, dtype=np.int8),
+            matrix,
+            vocabulary,
+            matrix.tocsc(),
+            sparse.csr_matrix(matrix.T),
+        )
 
 
 @dataclass
@@ -96,7 +105,7 @@ def required_levels(pool: Pool, order: Order) -> npt.NDArray[np.float32]:
     ]
     if known:
         targets, columns = zip(*known, strict=True)
-        levels[:, list(targets)] = pool.skill_levels[:, list(columns)].toarray()
+        levels[:, list(targets)] = pool.skill_levels_by_column[:, list(columns)].toarray()
     return levels
 
 
@@ -129,17 +138,108 @@ def score(pool: Pool, order: Order, weights: Weights = Weights()) -> Scores:
     )
 
 
+def score_matrix(
+    pool: Pool, orders: Sequence[Order], weights: Weights = Weights()
+) -> npt.NDArray[np.float32]:
+    """Scores of every order (rows) for every candidate of the pool (columns), vectorised.
+
+    Pairs that fail a hard constraint hold -inf. Agrees with `score` pair by pair; this is the
+    form used to refresh many orders at once or to place a new order against the whole pool.
+    """
+    w_skills, w_japanese = weights.normalised()
+    n = len(pool.ids)
+    counts = np.array([len(o.requirements) for o in orders], dtype=np.intp)
+    requirements = [r for order in orders for r in order.requirements]
+    minimum = np.array([r.min_level for r in requirements], dtype=np.float32)[:, None]
+    must = np.array([r.must_have for r in requirements], dtype=bool)[:, None]
+    # The candidates' levels in each requirement: requirements x candidates, skill-major.
+    levels = np.zeros((len(requirements), n), dtype=np.float32)
+    known = [
+        (j, pool.vocabulary[r.code])
+        for j, r in enumerate(requirements)
+        if r.code in pool.vocabulary
+    ]
+    if known:
+        targets, rows = zip(*known, strict=True)
+        levels[list(targets)] = pool.skill_levels_by_skill[list(rows)].toarray()
+    importance = np.where(must, MUST_HAVE_WEIGHT, NICE_TO_HAVE_WEIGHT).astype(np.float32)
+    owner = np.repeat(np.arange(len(orders)), counts)
+    share = (
+        importance[:, 0]
+        / np.bincount(owner, weights=importance[:, 0], minlength=len(orders))[owner]
+    )
+    coverage = np.minimum(levels / minimum, 1.0)
+    coverage *= share[:, None].astype(np.float32)
+    missed = (levels < minimum) & must
+    skills = np.zeros((len(orders), n), dtype=np.float32)
+    skills[counts == 0] = 1.0  # an order asking for no skill is fully covered
+    failed = np.zeros((len(orders), n), dtype=bool)
+    starts = np.cumsum(counts) - counts  # each order's first requirement row
+    # Add the orders' first requirements, then their second ones, ...: a loop over requirement
+    # positions (a handful), each step a whole-matrix operation.
+    for position in range(int(counts.max(initial=0))):
+        having = np.flatnonzero(counts > position)
+        skills[having] += coverage[starts[having] + position]
+        failed[having] |= missed[starts[having] + position]
+    min_rank = np.array([o.min_japanese_rank for o in orders], dtype=np.intp)[:, None]
+    total: npt.NDArray[np.float32] = skills
+    total *= w_skills
+    # The Japanese component depends only on (order floor, candidate level): one row per floor.
+    japanese = (w_japanese * _JAPANESE[:, pool.japanese_rank]).astype(np.float32)
+    for floor in np.unique(min_rank).tolist():
+        same_floor = np.flatnonzero(min_rank[:, 0] == floor)
+        total[same_floor] += japanese[floor]
+        failed[same_floor] |= pool.japanese_rank < floor
+    total[failed] = -np.inf
+    return total
+
+
+# Japanese component by (order minimum, candidate level): 1/(headroom) per level above the floor.
+_JAPANESE = np.array(
+    [
+        [
+            min(max((have - need + 1) / (MAX_JAPANESE_RANK - need + 1), 0.0), 1.0)
+            for have in range(6)
+        ]
+        for need in range(6)
+    ],
+    dtype=np.float32,
+)
+
+
+def top_k_per_order(
+    scores: npt.NDArray[np.floating], k: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.floating]]:
+    """Per row (order), the columns (candidates) of its k best finite scores, best first.
+
+    -1 pads a row with fewer than k eligible candidates. Ties are broken by candidate index, so
+    the result does not depend on how the partition fell.
+    """
+    m, n = scores.shape
+    k = min(k, n)
+    if k == 0 or m == 0:
+        return np.zeros((m, 0), dtype=np.intp), np.zeros((m, 0), dtype=scores.dtype)
+    threshold = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]  # each row's k-th best
+    above = scores > threshold
+    at = scores == threshold
+    # Of the candidates tied at the threshold, take the lowest-indexed ones that still fit.
+    room = k - above.sum(axis=1, keepdims=True)
+    chosen = above | (at & (np.cumsum(at, axis=1) <= room))
+    best = np.nonzero(chosen)[1].reshape(m, k)  # exactly k per row, in candidate order
+    values = np.take_along_axis(scores, best, axis=1)
+    order = np.lexsort((best, -values), axis=1)
+    best = np.take_along_axis(best, order, axis=1)
+    values = np.take_along_axis(values, order, axis=1)
+    best[~np.isfinite(values)] = -1
+    return best, values
+
+
 def top_k(scores: Scores, k: int) -> npt.NDArray[np.intp]:
     """Indices of the k best eligible candidates, best first (ties broken by pool order)."""
-    candidates = np.flatnonzero(scores.eligible)
-    if candidates.size == 0 or k <= 0:
-        return candidates[:0]
-    values = scores.score[candidates]
-    if candidates.size > k:
-        keep = np.argpartition(-values, k - 1)[:k]
-        candidates, values = candidates[keep], values[keep]
-    order = np.lexsort((candidates, -values))
-    return candidates[order]
+    row = np.where(scores.eligible, scores.score, -np.inf)[None, :]
+    best, _values = top_k_per_order(row, k)
+    found: npt.NDArray[np.intp] = best[0, best[0] >= 0]
+    return found
 
 
 def explain(order: Order, levels: npt.NDArray[np.float32], japanese_rank: int) -> list[str]:
