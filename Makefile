@@ -26,8 +26,9 @@ pytest: setup
 
 test: lint typecheck pytest  ## ruff, mypy, then unit, integration and end-to-end tests
 
-bench: setup
+bench: setup  ## registration -> match list latency through the broker; the matching engine at scale
 	$(UV) run python bench/slice_latency.py
+	$(UV) run python bench/matching_engine.py
 
 clean:
 	rm -rf var test-artifacts .pytest_cache .mypy_cache .ruff_cache
