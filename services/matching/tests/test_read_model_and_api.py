@@ -112,3 +112,66 @@ def test_employers_see_only_their_own_orders_and_centres_none(
     assert client.get("/job-orders/missing/matches", headers=MANAGER).status_code == 404
     assert client.get("/job-orders", headers=OTHER_EMPLOYER).json()["total"] == 0
     assert client.get("/job-orders", headers=MANAGER).json()["total"] == 1
+
+
+def _status_event(type: str, key: str, id_value: str, version: int, status: str) -> EventEnvelope:
+    data = {key: id_value, "version": version, "status": status}
+    return EventEnvelope.new(type=type, source="test", subject=id_value, data=data)
+
+
+def _ranked(client: TestClient, order_id: str = "order-1") -> list[str]:
+    return [
+        m["candidate_id"]
+        for m in client.get(f"/job-orders/{order_id}/matches", headers=MANAGER).json()["matches"]
+    ]
+
+
+def test_a_selected_candidate_leaves_other_lists_and_a_late_status_is_ignored(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    consumer.apply(candidate_event("binh"))
+    consumer.apply(_status_event("candidate.status_changed", "candidate_id", "an", 3, "selected"))
+    consumer.apply(
+        _status_event("candidate.status_changed", "candidate_id", "an", 2, "shortlisted")
+    )
+    assert _ranked(client) == ["binh"]
+
+
+def test_an_erased_candidate_is_dropped_and_stays_dropped(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    consumer.apply(
+        EventEnvelope.new(
+            type="candidate.erased",
+            source="test",
+            subject="an",
+            data={"candidate_id": "an", "version": 2},
+        )
+    )
+    consumer.apply(candidate_event("an", version=5))  # a late or replayed snapshot
+    assert _ranked(client) == []
+
+
+def test_closed_orders_are_not_matched_and_updates_carry_the_agreed_fields(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(
+        candidate_event(
+            "an",
+            version=2,
+            date_of_birth="2001-04-02",
+            available_from="2027-01-15",
+            eligible_tracks=["ssw1"],
+            desired_prefectures=["Aichi"],
+            experience_years=2.5,
+        )
+    )
+    assert _ranked(client) == ["an"]
+    consumer.apply(_status_event("job_order.closed", "job_order_id", "order-1", 2, "closed"))
+    body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
+    assert (body["status"], body["matches"]) == ("closed", [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,8 +19,26 @@ class CandidateView(SQLModel, table=True):
     sector: str = Field(max_length=64, index=True)
     japanese_level: str = Field(max_length=8)
     skills: list[dict[str, Any]] = Field(sa_type=sa.JSON)
+    status: str = Field(default="registered", max_length=32)
+    date_of_birth: date | None = None
+    available_from: date | None = None
+    desired_tracks: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    desired_sectors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    desired_prefectures: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    eligible_tracks: list[str] | None = Field(default=None, sa_type=sa.JSON)  # None: unknown
+    experience_years: float | None = None
+    province_code: str | None = Field(default=None, max_length=16)
     version: int
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class ErasedCandidate(SQLModel, table=True):
+    """A tombstone: an erased candidate's late or replayed events must not bring them back."""
+
+    __tablename__ = "erased_candidate"
+
+    candidate_id: str = Field(primary_key=True, max_length=36)
+    erased_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
 class JobOrderView(SQLModel, table=True):
@@ -35,5 +53,11 @@ class JobOrderView(SQLModel, table=True):
     min_japanese_level: str = Field(max_length=8)
     required_skills: list[dict[str, Any]] = Field(sa_type=sa.JSON)
     status: str = Field(max_length=32)
+    track: str | None = Field(default=None, max_length=8)
+    job_category: str | None = Field(default=None, max_length=100)
+    experience_years_min: float | None = None
+    expected_departure_date: date | None = None
+    application_deadline: date | None = None
+    monthly_base_pay_yen: int | None = None
     version: int
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

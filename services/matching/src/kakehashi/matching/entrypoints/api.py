@@ -48,6 +48,7 @@ def match_list(
         job_order_id=order.job_order_id,
         title=order.title,
         sector=order.sector,
+        status=order.status,
         headcount=order.headcount,
         min_japanese_level=order.min_japanese_level,
         candidates_evaluated=result.evaluated,

@@ -25,6 +25,7 @@ class MatchListPublic(BaseModel):
     job_order_id: str
     title: str
     sector: str
+    status: str
     headcount: int
     min_japanese_level: str
     candidates_evaluated: int

@@ -1,20 +1,21 @@
 """How events from the other services update the matching read model.
 
 Each handler runs inside the consumer's transaction, next to the inbox row that makes a
-redelivered event a no-op. A per-aggregate version drops events that arrive out of order.
+redelivered event a no-op. A per-aggregate version drops events that arrive out of order, and a
+tombstone keeps an erased candidate erased whatever arrives later.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
+from kakehashi.matching.adapters.tables import CandidateView, ErasedCandidate, JobOrderView
 from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
-from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel
+from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 ReadModelRow = TypeVar("ReadModelRow", CandidateView, JobOrderView)
@@ -30,6 +31,8 @@ class SkillData(_EventData):
 
 
 class CandidateData(_EventData):
+    """candidate.registered / candidate.updated: everything matching keeps of a candidate."""
+
     candidate_id: str
     version: int = Field(ge=1)
     training_centre_id: str
@@ -38,6 +41,15 @@ class CandidateData(_EventData):
     sector: Sector
     japanese_level: JapaneseLevel
     skills: list[SkillData]
+    status: str = "registered"
+    date_of_birth: date | None = None
+    available_from: date | None = None
+    desired_tracks: list[Track] = []
+    desired_sectors: list[Sector] = []
+    desired_prefectures: list[str] = []
+    eligible_tracks: list[Track] | None = None  # absent: not known yet
+    experience_years: float | None = Field(default=None, ge=0)
+    province_code: str | None = None
 
 
 class RequiredSkillData(_EventData):
@@ -47,6 +59,8 @@ class RequiredSkillData(_EventData):
 
 
 class JobOrderData(_EventData):
+    """job_order.opened / job_order.updated: everything matching keeps of an order."""
+
     job_order_id: str
     version: int = Field(ge=1)
     employer_id: str
@@ -57,18 +71,58 @@ class JobOrderData(_EventData):
     min_japanese_level: JapaneseLevel
     required_skills: list[RequiredSkillData]
     status: str
+    track: Track | None = None
+    job_category: str | None = None
+    experience_years_min: float | None = Field(default=None, ge=0)
+    expected_departure_date: date | None = None
+    application_deadline: date | None = None
+    monthly_base_pay_yen: int | None = Field(default=None, ge=0)
+
+
+class StatusData(_EventData):
+    """candidate.status_changed and job_order.closed / cancelled / filled."""
+
+    version: int = Field(ge=1)
+    status: str
 
 
 def candidate_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = CandidateData.model_validate(event.data)
-    fields = data.model_dump(mode="json") | {"updated_at": datetime.now(UTC)}
-    _upsert(uow, CandidateView, data.candidate_id, fields)
+    if uow.session.get(ErasedCandidate, data.candidate_id) is not None:
+        return
+    _upsert(uow, CandidateView, data.candidate_id, _row_fields(data))
 
 
 def job_order_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = JobOrderData.model_validate(event.data)
-    fields = data.model_dump(mode="json") | {"updated_at": datetime.now(UTC)}
-    _upsert(uow, JobOrderView, data.job_order_id, fields)
+    _upsert(uow, JobOrderView, data.job_order_id, _row_fields(data))
+
+
+def candidate_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
+    _set_status(
+        uow, CandidateView, event.data["candidate_id"], StatusData.model_validate(event.data)
+    )
+
+
+def job_order_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
+    _set_status(
+        uow, JobOrderView, event.data["job_order_id"], StatusData.model_validate(event.data)
+    )
+
+
+def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """Drop every copy of the candidate and remember that they are gone."""
+    candidate_id = str(event.data["candidate_id"])
+    row = uow.session.get(CandidateView, candidate_id)
+    if row is not None:
+        uow.session.delete(row)
+    if uow.session.get(ErasedCandidate, candidate_id) is None:
+        uow.session.add(ErasedCandidate(candidate_id=candidate_id, erased_at=datetime.now(UTC)))
+
+
+def _row_fields(data: BaseModel) -> dict[str, Any]:
+    # Python mode keeps dates as dates; the string enums store (and serialise) as their values.
+    return data.model_dump() | {"updated_at": datetime.now(UTC)}
 
 
 def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> None:
@@ -81,7 +135,28 @@ def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[s
         uow.session.add(current)
 
 
+def _set_status(uow: UnitOfWork, table: type[ReadModelRow], key: str, data: StatusData) -> None:
+    """A status event for a row we hold, newer than it; one for an unknown row waits for it."""
+    current = uow.session.get(table, key)
+    if current is None:
+        # The snapshot has not arrived (or was erased): nothing to update. The snapshot events
+        # carry the status too, so the read model converges when it does arrive.
+        return
+    if current.version < data.version:
+        current.status = data.status
+        current.version = data.version
+        current.updated_at = datetime.now(UTC)
+        uow.session.add(current)
+
+
 HANDLERS: dict[str, Handler] = {
     "candidate.registered": candidate_upserted,
+    "candidate.updated": candidate_upserted,
+    "candidate.status_changed": candidate_status_changed,
+    "candidate.erased": candidate_erased,
     "job_order.opened": job_order_upserted,
+    "job_order.updated": job_order_upserted,
+    "job_order.closed": job_order_status_changed,
+    "job_order.cancelled": job_order_status_changed,
+    "job_order.filled": job_order_status_changed,
 }

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
+from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import (
     Order,
     Pool,
@@ -65,10 +66,15 @@ def ranked_candidates(
         view = uow.session.get(JobOrderView, job_order_id)
         if view is None or not _visible(view, principal):
             return None
+        if view.status not in MATCHABLE_ORDER_STATUSES:
+            return MatchList(view, 0, 0, [])
         candidates = list(
             uow.session.exec(
                 select(CandidateView)
-                .where(CandidateView.sector == view.sector)
+                .where(
+                    CandidateView.sector == view.sector,
+                    col(CandidateView.status).in_(MATCHABLE_CANDIDATE_STATUSES),
+                )
                 .order_by(col(CandidateView.candidate_id))
             ).all()
         )
