@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
-from kakehashi.matching.domain.scoring import Order, Requirement
-from kakehashi.shared.reference import Sector
+from kakehashi.matching.domain.model import CandidateProfile, Order, Requirement
+from kakehashi.shared.reference import PREFECTURES, Sector, Track
 
 SECTORS = [s.value for s in Sector]
 # Big sectors first: manufacturing, construction, food, care, agriculture dominate placements.
 SECTOR_WEIGHTS = np.array([12, 3, 20, 16, 3, 3, 1, 4, 8, 3, 14, 6, 2, 1, 1, 2, 1, 2, 1], float)
 SKILLS_PER_SECTOR = 8
 JAPANESE_P = [0.08, 0.42, 0.35, 0.11, 0.03, 0.01]  # none, N5, N4, N3, N2, N1
+TODAY = date(2026, 11, 23)
 
 
 @dataclass
 class Market:
     candidate_sector: np.ndarray  # index into SECTORS
-    japanese_rank: np.ndarray
-    skills: list[dict[str, int]]
+    candidates: list[CandidateProfile]
     order_sector: np.ndarray
     orders: list[Order]
     headcount: np.ndarray
@@ -34,14 +35,32 @@ def generate(candidates: int, orders: int, seed: int = 11) -> Market:
     rng = np.random.default_rng(seed)
     p = SECTOR_WEIGHTS / SECTOR_WEIGHTS.sum()
     c_sector = rng.choice(len(SECTORS), size=candidates, p=p)
-    ranks = rng.choice(6, size=candidates, p=JAPANESE_P).astype(np.int8)
+    ranks = rng.choice(6, size=candidates, p=JAPANESE_P)
     n_skills = rng.integers(1, 5, size=candidates)
-    skills = []
-    for sector, count in zip(c_sector.tolist(), n_skills.tolist(), strict=True):
-        picks = rng.choice(SKILLS_PER_SECTOR, size=count, replace=False)
-        levels = rng.choice([1, 2, 3, 4, 5], size=count, p=[0.15, 0.35, 0.3, 0.15, 0.05])
-        skills.append(
-            {skill_code(sector, int(k)): int(v) for k, v in zip(picks, levels, strict=True)}
+    ages = rng.integers(17 * 365, 35 * 365, size=candidates)
+    availability = rng.integers(-60, 300, size=candidates)
+    people = []
+    for i in range(candidates):
+        sector = int(c_sector[i])
+        picks = rng.choice(SKILLS_PER_SECTOR, size=int(n_skills[i]), replace=False)
+        levels = rng.choice([1, 2, 3, 4, 5], size=len(picks), p=[0.15, 0.35, 0.3, 0.15, 0.05])
+        tracks = {Track.TITP, Track.ESD} | ({Track.SSW1} if ranks[i] >= 2 else set())
+        people.append(
+            CandidateProfile(
+                id=f"c{i}",
+                japanese_rank=int(ranks[i]),
+                skills={
+                    skill_code(sector, int(k)): int(v) for k, v in zip(picks, levels, strict=True)
+                },
+                date_of_birth=None if rng.random() < 0.02 else TODAY - timedelta(days=int(ages[i])),
+                available_from=TODAY + timedelta(days=int(availability[i])),
+                eligible_tracks=None if rng.random() < 0.05 else frozenset(tracks),
+                desired_tracks=frozenset({Track.SSW1}) if rng.random() < 0.3 else frozenset(),
+                desired_prefectures=frozenset(rng.choice(PREFECTURES[:20], size=2).tolist())
+                if rng.random() < 0.4
+                else frozenset(),
+                experience_years=None if rng.random() < 0.2 else float(rng.integers(0, 8)) / 2,
+            )
         )
     o_sector = rng.choice(len(SECTORS), size=orders, p=p)
     job_orders = []
@@ -56,8 +75,16 @@ def generate(candidates: int, orders: int, seed: int = 11) -> Market:
             )
             for i, k in enumerate(picks)
         )
+        track = Track.SSW1 if rng.random() < 0.5 else Track.TITP
         job_orders.append(
-            Order(min_japanese_rank=int(rng.choice([0, 1, 1, 2, 2, 3])), requirements=requirements)
+            Order(
+                min_japanese_rank=2 if track is Track.SSW1 else int(rng.choice([0, 1, 1, 2])),
+                requirements=requirements,
+                track=track,
+                prefecture=str(rng.choice(PREFECTURES[:20])),
+                departure=TODAY + timedelta(days=int(rng.integers(120, 400))),
+                experience_years_min=float(rng.choice([0, 0, 1, 2])) or None,
+            )
         )
     headcount = rng.integers(1, 6, size=orders)
-    return Market(c_sector, ranks, skills, o_sector, job_orders, headcount)
+    return Market(c_sector, people, o_sector, job_orders, headcount)

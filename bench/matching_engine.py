@@ -13,6 +13,7 @@ import argparse
 import resource
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -23,35 +24,66 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from market import SECTORS, Market, generate
 
 from kakehashi.matching.domain.allocation import allocate_exact, allocate_greedy
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Weights
 from kakehashi.matching.domain.scoring import (
+    EXPERIENCE_SATURATION_YEARS,
     MUST_HAVE_WEIGHT,
     NICE_TO_HAVE_WEIGHT,
-    Order,
-    Pool,
-    Weights,
-    score_matrix,
+    evaluate,
     top_k_per_order,
 )
 
 TOP_K = 50
+TODAY = date(2026, 11, 23)
 
 
-def naive_score(skills: dict[str, int], rank: int, order: Order, weights: Weights) -> float | None:
-    """The loop version, pair by pair: the baseline only."""
-    if rank < order.min_japanese_rank:
+def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
+    """The loop version, one pair at a time, with the same constraints and components."""
+    if c.japanese_rank < order.min_japanese_rank:
         return None
     total = weight = 0.0
     for r in order.requirements:
-        level = skills.get(r.code, 0)
+        level = c.skills.get(r.code, 0)
         if r.must_have and level < r.min_level:
             return None
-        w = MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT
-        total += w * min(level / r.min_level, 1.0)
-        weight += w
-    w_skills, w_japanese = weights.normalised()
-    skill_part = total / weight if weight else 1.0
-    japanese = min(max((rank - order.min_japanese_rank + 1) / (6 - order.min_japanese_rank), 0), 1)
-    return w_skills * skill_part + w_japanese * japanese
+        importance = MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT
+        total += importance * min(level / r.min_level, 1.0)
+        weight += importance
+    if order.track is not None and (
+        c.eligible_tracks is None or order.track not in c.eligible_tracks
+    ):
+        return None
+    reference = order.departure or TODAY
+    born = c.date_of_birth
+    if born is None or (born.year + 18, born.month, born.day) > (
+        reference.year,
+        reference.month,
+        reference.day,
+    ):
+        return None
+    if order.departure is not None and (
+        c.available_from is None or c.available_from > order.departure
+    ):
+        return None
+    skills = total / weight if weight else 1.0
+    need = order.min_japanese_rank
+    japanese = min(max((c.japanese_rank - need + 1) / (6 - need), 0.0), 1.0)
+    target = max(order.experience_years_min or EXPERIENCE_SATURATION_YEARS, 0.5)
+    experience = min((c.experience_years or 0.0) / target, 1.0)
+    track_fit = (
+        1.0
+        if not c.desired_tracks or order.track is None or order.track in c.desired_tracks
+        else 0.0
+    )
+    place_fit = (
+        1.0 if not c.desired_prefectures or order.prefecture in c.desired_prefectures else 0.0
+    )
+    return (
+        w["skills"] * skills
+        + w["japanese"] * japanese
+        + w["experience"] * experience
+        + w["preferences"] * (track_fit + place_fit) / 2
+    )
 
 
 def build_pools(market: Market) -> tuple[dict[int, Pool], dict[int, np.ndarray]]:
@@ -60,11 +92,7 @@ def build_pools(market: Market) -> tuple[dict[int, Pool], dict[int, np.ndarray]]
     for sector in range(len(SECTORS)):
         idx = np.flatnonzero(market.candidate_sector == sector)
         members[sector] = idx
-        pools[sector] = Pool.build(
-            [str(i) for i in idx.tolist()],
-            market.japanese_rank[idx].tolist(),
-            [market.skills[i] for i in idx.tolist()],
-        )
+        pools[sector] = Pool.build([market.candidates[i] for i in idx.tolist()])
     return pools, members
 
 
@@ -75,6 +103,7 @@ def main() -> None:
     parser.add_argument("--naive-pairs", type=int, default=300_000)
     args = parser.parse_args()
     weights = Weights()
+    normalised = weights.normalised()
     market = generate(args.candidates, args.orders)
     started = time.perf_counter()
     pools, members = build_pools(market)
@@ -90,9 +119,18 @@ def main() -> None:
         o = int(rng.integers(len(market.orders)))
         idx = members[int(market.order_sector[o])]
         for i in idx[: args.naive_pairs - pairs_done].tolist():
-            naive_score(market.skills[i], int(market.japanese_rank[i]), market.orders[o], weights)
+            naive_score(market.candidates[i], market.orders[o], normalised)
         pairs_done += min(len(idx), args.naive_pairs - pairs_done)
     naive_rate = pairs_done / (time.perf_counter() - t0)
+
+    # The baseline computes the same thing: check a sample of pairs against the matrix form.
+    for o in rng.integers(len(market.orders), size=20).tolist():
+        sector = int(market.order_sector[o])
+        row = evaluate(pools[sector], [market.orders[o]], TODAY, weights).score[0]
+        for j, i in enumerate(members[sector][:200].tolist()):
+            slow = naive_score(market.candidates[i], market.orders[o], normalised)
+            fast = float(row[j])
+            assert (slow is None and fast == -np.inf) or abs((slow or 0) - fast) < 1e-5, (o, i)
 
     # Full refresh: each sector's orders against its pool in one matrix operation, top-50 each.
     rows, cols, vals = [], [], []
@@ -102,7 +140,9 @@ def main() -> None:
         if len(order_ids) == 0 or len(members[sector]) == 0:
             continue
         for chunk in np.array_split(order_ids, max(1, len(order_ids) // 128)):
-            matrix = score_matrix(pools[sector], [market.orders[o] for o in chunk], weights)
+            matrix = evaluate(
+                pools[sector], [market.orders[o] for o in chunk], TODAY, weights
+            ).score
             best, values = top_k_per_order(matrix, TOP_K)
             found = best >= 0
             rows.append(np.broadcast_to(chunk[:, None], best.shape)[found])
@@ -121,9 +161,8 @@ def main() -> None:
     latencies = []
     for o in rng.integers(len(market.orders), size=300).tolist():
         t = time.perf_counter()
-        top_k_per_order(
-            score_matrix(pools[int(market.order_sector[o])], [market.orders[o]], weights), TOP_K
-        )
+        pool = pools[int(market.order_sector[o])]
+        top_k_per_order(evaluate(pool, [market.orders[o]], TODAY, weights).score, TOP_K)
         latencies.append((time.perf_counter() - t) * 1000)
     print(
         f"one order vs {args.candidates:,} candidates: p50 {np.percentile(latencies, 50):.2f} ms, "

@@ -13,6 +13,7 @@ import socket
 import statistics
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -58,8 +59,10 @@ def run(system: Supervisor, count: int) -> None:
             "sector": "construction",
             "prefecture": "Aichi",
             "headcount": 5,
-            "min_japanese_level": "N5",
+            "min_japanese_level": "N4",
             "required_skills": [{"code": "welding", "min_level": 2, "must_have": True}],
+            "track": "ssw1",
+            "expected_departure_date": (date.today() + timedelta(days=150)).isoformat(),
         },
     ).json()
     matches_url = f"{system.url('matching')}/job-orders/{order['id']}/matches?limit=500"
@@ -70,10 +73,12 @@ def run(system: Supervisor, count: int) -> None:
         for n in range(count):
             body = {
                 "full_name": f"Nguyễn Văn {n}",
+                "date_of_birth": "2000-03-15",
                 "province": "Tây Ninh",
                 "sector": "construction",
                 "japanese_level": "N4",
-                "skills": [{"code": "welding", "level": 3}],
+                "available_from": (date.today() + timedelta(days=30)).isoformat(),
+                "skills": [{"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]}],
             }
             started = time.perf_counter()
             response = client.post(

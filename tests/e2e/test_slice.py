@@ -10,6 +10,7 @@ import json
 import signal
 import time
 import uuid
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -24,13 +25,19 @@ pytestmark = pytest.mark.e2e
 MANAGER = auth("program_manager", "pm-office")
 
 
+TODAY = date.today()
+
+
 def _candidate(name: str, level: str, welding: int, sector: str = "construction") -> dict:
+    """A profile complete enough for SSW i: adult, available, skills test passed."""
     return {
         "full_name": name,
+        "date_of_birth": "1999-05-01",
         "province": "Tây Ninh",
         "sector": sector,
         "japanese_level": level,
-        "skills": [{"code": "welding", "level": welding}],
+        "available_from": (TODAY + timedelta(days=30)).isoformat(),
+        "skills": [{"code": "welding", "level": welding, "tests_passed": [f"ssw1_{sector}"]}],
     }
 
 
@@ -50,6 +57,8 @@ def _post_order(system: Supervisor, employer: str, **changes: object) -> dict:
         "headcount": 2,
         "min_japanese_level": "N4",
         "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+        "track": "ssw1",
+        "expected_departure_date": (TODAY + timedelta(days=150)).isoformat(),
     } | changes
     response = httpx.post(
         f"{system.url('employers')}/job-orders", json=body, headers=auth("employer", employer)

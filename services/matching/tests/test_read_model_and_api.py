@@ -50,6 +50,7 @@ def candidate_event(
         "sector": "construction",
         "japanese_level": level,
         "skills": [{"code": "welding", "level": 3}],
+        "date_of_birth": "1999-05-01",
     } | changes
     return EventEnvelope.new(
         type="candidate.registered", source="test", subject=candidate_id, data=data
@@ -175,3 +176,18 @@ def test_closed_orders_are_not_matched_and_updates_carry_the_agreed_fields(
     consumer.apply(_status_event("job_order.closed", "job_order_id", "order-1", 2, "closed"))
     body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
     assert (body["status"], body["matches"]) == ("closed", [])
+
+
+def test_candidates_missing_data_are_listed_apart_with_what_is_missing(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    consumer.apply(candidate_event("binh", date_of_birth=None))
+    consumer.apply(candidate_event("cuong", level="N5"))
+    body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
+    assert [m["candidate_id"] for m in body["matches"]] == ["an"]
+    assert body["needs_data"] == [
+        {"candidate_id": "binh", "full_name": "Nguyễn Văn binh", "missing": ["age"]}
+    ]
+    assert body["excluded_by"]["japanese_level"] == 1

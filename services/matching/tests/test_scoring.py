@@ -1,154 +1,209 @@
-"""Unit tests of the vectorised scoring: constraints, components, ranking and explanations."""
+"""Unit tests of the vectorised evaluation: constraints, components, ranking and explanations."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kakehashi.matching.domain.scoring import (
-    Order,
-    Pool,
-    Requirement,
-    Weights,
-    explain,
-    score,
-    score_matrix,
-    top_k,
-    top_k_per_order,
-)
+from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, Weights
+from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
+from kakehashi.shared.reference import Track
 
+TODAY = date(2026, 11, 23)
+ADULT = date(1999, 5, 1)
 WELDING_3 = Requirement("welding", 3, must_have=True)
 SCAFFOLD_2 = Requirement("scaffolding", 2, must_have=False)
 ORDER = Order(min_japanese_rank=2, requirements=(WELDING_3, SCAFFOLD_2))  # N4
 
 
-def _pool(*candidates: tuple[int, dict[str, int]]) -> Pool:
-    return Pool.build(
-        [f"c{i}" for i in range(len(candidates))],
-        [c[0] for c in candidates],
-        [c[1] for c in candidates],
-    )
+def person(
+    rank: int = 2, skills: dict[str, int] | None = None, **extra: object
+) -> CandidateProfile:
+    fields = {"date_of_birth": ADULT} | extra
+    return CandidateProfile(
+        id=f"c{rank}{sorted((skills or {}).items())}",
+        japanese_rank=rank,
+        skills=skills or {},
+        **fields,
+    )  # type: ignore[arg-type]
+
+
+def one(order: Order, *people: CandidateProfile, weights: Weights = Weights()):
+    pool = Pool.build(list(people))
+    return pool, evaluate(pool, [order], TODAY, weights)
 
 
 def test_skill_coverage_is_level_aware_and_must_haves_weigh_double() -> None:
-    pool = _pool(
-        (2, {"welding": 3, "scaffolding": 2}),  # covers everything
-        (2, {"welding": 3}),  # misses the nice-to-have
-        (2, {"welding": 4, "scaffolding": 1}),  # half the nice-to-have level
+    _, result = one(
+        ORDER,
+        person(2, {"welding": 3, "scaffolding": 2}),
+        person(2, {"welding": 3}),
+        person(2, {"welding": 4, "scaffolding": 1}),
     )
-    result = score(pool, ORDER)
-    assert result.skills.tolist() == pytest.approx([1.0, 2 / 3, (2 + 0.5) / 3])
-    assert result.eligible.tolist() == [True, True, True]
+    assert result.skills[0].tolist() == pytest.approx([1.0, 2 / 3, (2 + 0.5) / 3])
+    assert result.eligible[0].tolist() == [True, True, True]
 
 
-def test_hard_constraints_exclude_without_scoring_them_away() -> None:
-    pool = _pool(
-        (1, {"welding": 5, "scaffolding": 5}),  # N5 below N4
-        (3, {"welding": 2, "scaffolding": 5}),  # must-have below its level
-        (2, {"scaffolding": 2}),  # must-have missing
-        (2, {"welding": 3}),
+def test_hard_constraints_exclude_and_say_which() -> None:
+    _, result = one(
+        ORDER,
+        person(1, {"welding": 5, "scaffolding": 5}),
+        person(3, {"welding": 2, "scaffolding": 5}),
+        person(2, {"scaffolding": 2}),
+        person(2, {"welding": 3}),
     )
-    assert score(pool, ORDER).eligible.tolist() == [False, False, False, True]
+    assert result.failed[0].tolist() == [
+        Constraint.JAPANESE,
+        Constraint.MUST_HAVE_SKILLS,
+        Constraint.MUST_HAVE_SKILLS,
+        0,
+    ]
+    assert np.isneginf(result.score[0, :3]).all()
+
+
+def test_track_availability_and_age_are_constraints_and_missing_data_is_never_neutral() -> None:
+    order = Order(2, (), track=Track.SSW1, departure=date(2027, 4, 1))
+    _, result = one(
+        order,
+        person(eligible_tracks=frozenset({Track.SSW1}), available_from=date(2027, 1, 1)),
+        person(eligible_tracks=frozenset({Track.TITP}), available_from=date(2027, 1, 1)),
+        person(eligible_tracks=frozenset({Track.SSW1}), available_from=date(2027, 6, 1)),
+        person(eligible_tracks=None, available_from=None),
+        person(
+            eligible_tracks=frozenset({Track.SSW1}),
+            available_from=date(2027, 1, 1),
+            date_of_birth=date(2009, 6, 1),
+        ),
+        person(
+            eligible_tracks=frozenset({Track.SSW1}),
+            available_from=date(2027, 1, 1),
+            date_of_birth=None,
+        ),
+    )
+    assert result.eligible[0].tolist() == [True, False, False, False, False, False]
+    assert result.failed[0, 1] == Constraint.TRACK
+    assert result.failed[0, 2] == Constraint.AVAILABILITY
+    assert result.missing[0, 3] == Constraint.TRACK | Constraint.AVAILABILITY
+    assert result.failed[0, 4] == Constraint.AGE  # 17 on the departure date
+    assert result.missing[0, 5] == Constraint.AGE
+    assert result.needs_data[0].tolist() == [False, False, False, True, False, True]
 
 
 def test_japanese_above_the_minimum_scores_higher() -> None:
-    pool = _pool(*[(rank, {"welding": 3, "scaffolding": 2}) for rank in (2, 3, 4, 5)])
-    japanese = score(pool, ORDER).japanese
-    assert np.all(np.diff(japanese) > 0)
-    assert japanese[-1] == pytest.approx(1.0)
+    _, result = one(
+        ORDER, *[person(rank, {"welding": 3, "scaffolding": 2}) for rank in (2, 3, 4, 5)]
+    )
+    assert np.all(np.diff(result.japanese[0]) > 0)
+    assert result.japanese[0, -1] == pytest.approx(1.0)
+
+
+def test_experience_and_preferences_raise_the_score() -> None:
+    order = Order(0, (), track=Track.SSW1, prefecture="Aichi", experience_years_min=2)
+    base = {"eligible_tracks": frozenset({Track.SSW1})}
+    _, result = one(
+        order,
+        person(**base, experience_years=2.0, desired_prefectures=frozenset({"Aichi"})),
+        person(**base, experience_years=1.0, desired_prefectures=frozenset({"Aichi"})),
+        person(**base, experience_years=2.0, desired_prefectures=frozenset({"Osaka"})),
+        person(**base, experience_years=2.0, desired_tracks=frozenset({Track.TITP})),
+    )
+    assert result.experience[0].tolist() == pytest.approx([1.0, 0.5, 1.0, 1.0])
+    assert result.preferences[0].tolist() == pytest.approx([1.0, 1.0, 0.5, 0.5])
+    assert result.score[0, 0] > max(result.score[0, 1:])
 
 
 def test_the_score_is_the_weighted_sum_of_its_components() -> None:
-    pool = _pool((3, {"welding": 3}))
-    result = score(pool, ORDER, Weights(skills=3, japanese=1))
-    assert result.score[0] == pytest.approx(0.75 * result.skills[0] + 0.25 * result.japanese[0])
+    weights = Weights(skills=4, japanese=2, experience=1, preferences=1)
+    _, result = one(ORDER, person(3, {"welding": 3}, experience_years=1.5), weights=weights)
+    expected = (
+        4 * result.skills + 2 * result.japanese + result.experience + result.preferences
+    ) / 8
+    assert result.score[0, 0] == pytest.approx(expected[0, 0])
 
 
-def test_an_order_without_required_skills_ranks_on_japanese() -> None:
-    pool = _pool((0, {}), (5, {}))
-    result = score(pool, Order(min_japanese_rank=0, requirements=()))
-    assert result.skills.tolist() == [1.0, 1.0]
-    assert result.score[1] > result.score[0]
+def test_top_k_returns_the_best_eligible_in_order_with_ties_by_index() -> None:
+    scores = np.array([[0.5, 0.9, -np.inf, 0.7, 0.9]], dtype=np.float32)
+    best, values = top_k_per_order(scores, 3)
+    assert best.tolist() == [[1, 4, 3]]
+    assert values[0].tolist() == pytest.approx([0.9, 0.9, 0.7])
+    assert top_k_per_order(scores, 10)[0].tolist() == [[1, 4, 3, 0, -1]]
 
 
-def test_top_k_returns_the_best_eligible_in_order() -> None:
-    pool = _pool(
-        (2, {"welding": 3}),
-        (5, {"welding": 5, "scaffolding": 5}),
-        (1, {"welding": 5, "scaffolding": 5}),  # ineligible, however good
-        (3, {"welding": 3, "scaffolding": 2}),
+def test_explanations_name_what_is_missing_and_the_gaps() -> None:
+    order = Order(2, (WELDING_3, SCAFFOLD_2), track=Track.SSW1, departure=date(2027, 4, 1))
+    pool, result = one(
+        order, person(1, {"welding": 2}, eligible_tracks=None, available_from=date(2027, 6, 1))
     )
-    result = score(pool, ORDER)
-    assert top_k(result, 2).tolist() == [1, 3]
-    assert top_k(result, 10).tolist() == [1, 3, 0]
-    assert top_k(result, 0).tolist() == []
-
-
-def test_explanations_name_what_is_missing_and_the_japanese_gap() -> None:
-    pool = _pool((1, {"welding": 2}))
-    reasons = explain(ORDER, score(pool, ORDER).levels[0], 1)
+    reasons = explain(pool, 0, order, result)
     assert "welding level 2 below the 3 required" in reasons
     assert "missing: scaffolding (level 2, nice-to-have)" in reasons
     assert "Japanese N5 below the N4 required" in reasons
+    assert "needs data: eligibility for SSW i not known yet" in reasons
+    assert "available only from 2027-06-01, after the departure on 2027-04-01" in reasons
+    assert "no work history recorded" in reasons
+
+
+def test_an_order_without_a_japanese_floor_says_so() -> None:
+    pool, result = one(Order(0, ()), person(1))
+    assert "Japanese N5 (no level required)" in explain(pool, 0, Order(0, ()), result)
 
 
 def test_invalid_weights_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
-        score(_pool((2, {})), ORDER, Weights(skills=0, japanese=0))
+        one(ORDER, person(), weights=Weights(0, 0, 0, 0))
 
 
-def test_an_order_without_a_japanese_floor_says_so() -> None:
-    order = Order(min_japanese_rank=0, requirements=())
-    assert explain(order, np.zeros(0, dtype=np.float32), 1) == ["Japanese N5 (no level required)"]
+skill_sets = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5))
+orders = st.lists(
+    st.tuples(
+        st.integers(0, 5),
+        st.lists(
+            st.tuples(st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()),
+            max_size=3,
+            unique_by=lambda r: r[0],
+        ),
+    ),
+    min_size=1,
+    max_size=5,
+)
 
 
 @settings(max_examples=80, deadline=None)
 @given(
-    candidates=st.lists(
-        st.tuples(
-            st.integers(0, 5),
-            st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5)),
-        ),
-        min_size=1,
-        max_size=12,
-    ),
-    orders=st.lists(
-        st.tuples(
-            st.integers(0, 5),
-            st.lists(
-                st.tuples(st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()),
-                max_size=3,
-                unique_by=lambda r: r[0],
-            ),
-        ),
-        min_size=1,
-        max_size=5,
-    ),
+    people=st.lists(st.tuples(st.integers(0, 5), skill_sets), min_size=1, max_size=12), specs=orders
 )
-def test_the_matrix_form_agrees_with_the_per_order_form(candidates, orders) -> None:
-    pool = _pool(*candidates)
-    built = [Order(rank, tuple(Requirement(*r) for r in reqs)) for rank, reqs in orders]
-    matrix = score_matrix(pool, built)
-    for column, order in enumerate(built):
-        single = score(pool, order)
-        expected = np.where(single.eligible, single.score, -np.inf)
-        np.testing.assert_allclose(matrix[column], expected, rtol=1e-5)
-        best, _values = top_k_per_order(matrix, 3)
-        assert [c for c in best[column].tolist() if c >= 0] == top_k(single, 3).tolist()
+def test_many_orders_at_once_agree_with_one_at_a_time(people, specs) -> None:
+    pool = Pool.build([person(rank, skills) for rank, skills in people])
+    built = [Order(rank, tuple(Requirement(*r) for r in reqs)) for rank, reqs in specs]
+    together = evaluate(pool, built, TODAY)
+    for row, order in enumerate(built):
+        alone = evaluate(pool, [order], TODAY)
+        np.testing.assert_allclose(together.score[row], alone.score[0], rtol=1e-6)
+        np.testing.assert_array_equal(together.failed[row], alone.failed[0])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
-    skills=st.dictionaries(st.sampled_from(["welding", "scaffolding", "rebar"]), st.integers(1, 4)),
+    skills=skill_sets,
     rank=st.integers(0, 4),
-    new_skill=st.sampled_from(["welding", "scaffolding", "rebar", "painting"]),
+    new_skill=st.sampled_from(["a", "b", "c", "e"]),
+    specs=orders,
 )
-def test_more_japanese_or_an_added_skill_never_lowers_a_score(skills, rank, new_skill) -> None:
-    orders = [ORDER, Order(0, (Requirement("rebar", 2, False),)), Order(1, ())]
-    before = score_matrix(_pool((rank, skills)), orders)
-    better_japanese = score_matrix(_pool((rank + 1, skills)), orders)
-    added = score_matrix(_pool((rank, skills | {new_skill: skills.get(new_skill, 0) + 1})), orders)
-    assert np.all(better_japanese >= before)
-    assert np.all(added >= before)
+def test_more_japanese_or_an_added_skill_never_lowers_a_score(
+    skills, rank, new_skill, specs
+) -> None:
+    built = [Order(r, tuple(Requirement(*q) for q in reqs)) for r, reqs in specs]
+
+    def scores(candidate: CandidateProfile) -> np.ndarray:
+        return evaluate(Pool.build([candidate]), built, TODAY).score[:, 0]
+
+    before = scores(person(rank, skills))
+    assert np.all(scores(person(rank + 1, skills)) >= before)
+    assert np.all(
+        scores(person(rank, skills | {new_skill: skills.get(new_skill, 0) + 1})) >= before
+    )

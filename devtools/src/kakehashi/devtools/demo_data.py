@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector
+from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
 
 Payload = dict[str, Any]
 K = TypeVar("K")
@@ -198,6 +199,9 @@ def _pick(rng: random.Random, weights: dict[K, float]) -> K:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+ESD_START = date(2027, 4, 1)
+
+
 def _full_name(rng: random.Random, sex: str) -> str:
     family = _pick(rng, FAMILY_NAMES)
     middle = _pick(rng, MIDDLE_NAMES[sex])
@@ -205,7 +209,7 @@ def _full_name(rng: random.Random, sex: str) -> str:
     return f"{family} {middle} {given}"
 
 
-def _candidate(rng: random.Random) -> tuple[str, Payload]:
+def _candidate(rng: random.Random, today: date) -> tuple[str, Payload]:
     province = _pick(rng, PROVINCES)
     local = [tc for tc, home in TRAINING_CENTRES.items() if home == province]
     centre = (
@@ -217,17 +221,30 @@ def _candidate(rng: random.Random) -> tuple[str, Payload]:
     count = min(_pick(rng, SKILL_COUNT), len(vocabulary))
     skills = [{"code": c, "level": _pick(rng, SKILL_LEVEL)} for c in rng.sample(vocabulary, count)]
     japanese = NURSING_JAPANESE if sector is Sector.NURSING_CARE else CANDIDATE_JAPANESE
+    level = _pick(rng, japanese)
+    # Those at N4 or better have often passed their sector's SSW i skills test as well.
+    if level.rank >= JapaneseLevel.N4.rank and skills and rng.random() < 0.6:
+        passed = [f"ssw1_{sector.value}"]
+        if sector is Sector.NURSING_CARE:
+            passed.append("nursing_care_japanese")
+        skills[0]["tests_passed"] = passed
+    wishes = sorted({_pick(rng, PREFECTURE_WEIGHTS) for _ in range(rng.randint(0, 2))})
     payload: Payload = {
         "full_name": _full_name(rng, sex),
+        "date_of_birth": (today - timedelta(days=rng.randint(19 * 365, 35 * 365))).isoformat(),
+        "sex": sex,
         "province": province,
         "sector": sector.value,
-        "japanese_level": _pick(rng, japanese).value,
+        "japanese_level": level.value,
         "skills": skills,
+        "training_hours": rng.choice([0, 160, 240, 320, 480]),
+        "available_from": (today + timedelta(days=rng.randint(14, 240))).isoformat(),
+        "desired_prefectures": wishes,
     }
     return centre, payload
 
 
-def _job_order(rng: random.Random) -> tuple[str, Payload]:
+def _job_order(rng: random.Random, today: date) -> tuple[str, Payload]:
     sector = _pick(rng, SECTOR_WEIGHTS)
     employer = rng.choice([e for e, (_, sectors) in EMPLOYERS.items() if sector in sectors])
     home = EMPLOYERS[employer][0]
@@ -242,23 +259,40 @@ def _job_order(rng: random.Random) -> tuple[str, Payload]:
         }
         for i, c in enumerate(codes)
     ]
+    level = _pick(rng, SECTOR_JOB_JAPANESE.get(sector, JOB_JAPANESE))
+    departure = today + timedelta(days=rng.randint(90, 360))
+    # SSW i needs N4 or better; orders asking less take trainees: TITP until it ends on
+    # 2027-03-31, Employment for Skill Development (A1/N5 at least) after.
+    if level.rank >= JapaneseLevel.N4.rank and rng.random() < 0.7:
+        track = Track.SSW1
+    elif departure < ESD_START:
+        track = Track.TITP
+    else:
+        track = Track.ESD
+        level = max(level, JapaneseLevel.N5, key=lambda lv: lv.rank)
     payload: Payload = {
         "title": vocabulary[codes[0]],
+        "track": track.value,
         "sector": sector.value,
         "prefecture": prefecture,
         "headcount": _pick(rng, HEADCOUNT),
-        "min_japanese_level": _pick(rng, SECTOR_JOB_JAPANESE.get(sector, JOB_JAPANESE)).value,
+        "min_japanese_level": level.value,
         "required_skills": required,
+        "expected_departure_date": departure.isoformat(),
+        "application_deadline": (departure - timedelta(days=rng.randint(45, 75))).isoformat(),
     }
     return employer, payload
 
 
-def generate_market(candidates: int, job_orders: int, seed: int = 7) -> DemoMarket:
-    """`candidates` candidate and `job_orders` job-order bodies, identical for the same seed."""
+def generate_market(
+    candidates: int, job_orders: int, seed: int = 7, today: date | None = None
+) -> DemoMarket:
+    """`candidates` candidate and `job_orders` job-order bodies, identical for the same seed and day."""
+    today = today or date.today()
     if candidates < 0 or job_orders < 0:
         raise ValueError("counts must not be negative")
     rng = random.Random(seed)
     market = DemoMarket()
-    market.candidates.extend(_candidate(rng) for _ in range(candidates))
-    market.job_orders.extend(_job_order(rng) for _ in range(job_orders))
+    market.candidates.extend(_candidate(rng, today) for _ in range(candidates))
+    market.job_orders.extend(_job_order(rng, today) for _ in range(job_orders))
     return market

@@ -13,5 +13,7 @@ class MatchingSettings(ServiceSettings):
 
     service_name: str = "matching"
     api_port: int = 8003
-    weight_skills: float = Field(default=0.75, ge=0)
-    weight_japanese: float = Field(default=0.25, ge=0)
+    weight_skills: float = Field(default=0.5, ge=0)
+    weight_japanese: float = Field(default=0.2, ge=0)
+    weight_experience: float = Field(default=0.15, ge=0)
+    weight_preferences: float = Field(default=0.15, ge=0)

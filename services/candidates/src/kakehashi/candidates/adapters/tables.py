@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,9 +17,53 @@ class Candidate(SQLModel, table=True):
     full_name: str = Field(max_length=200)
     province: str = Field(max_length=100)
     sector: str = Field(max_length=64, index=True)
-    japanese_level: str = Field(max_length=8)
+    japanese_level: str = Field(max_length=8)  # effective level: from tests, else declared
     skills: list[dict[str, Any]] = Field(sa_type=sa.JSON)
-    status: str = Field(max_length=32, default="registered")
+    status: str = Field(max_length=32, default="registered", index=True)
     version: int = 1
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+    # Profile (revision 0002). Lists and nested values are JSON.
+    name_vi: str | None = Field(default=None, max_length=200)
+    name_katakana: str | None = Field(default=None, max_length=200)
+    date_of_birth: date | None = None
+    sex: str | None = Field(default=None, max_length=16)  # never in events
+    province_code: str | None = Field(default=None, max_length=8, index=True)
+    phone: str | None = Field(default=None, max_length=32)  # never in events
+    email: str | None = Field(default=None, max_length=254)  # never in events
+    passport_number: str | None = Field(default=None, max_length=32)  # never in events
+    education: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    work_history: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    japanese_tests: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    declared_japanese_level: str | None = Field(default=None, max_length=8)
+    training_hours: int | None = None
+    training_cohort: str | None = Field(default=None, max_length=100)
+    health_check_status: str | None = Field(default=None, max_length=16)  # never in events
+    desired_tracks: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    desired_sectors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    desired_prefectures: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    available_from: date | None = None
+    earlier_stays: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+
+    # Derived columns kept for search and duplicate checks (rewritten on every change).
+    name_key: str = Field(default="", max_length=200, index=True)  # folded passport name
+    name_search: str = Field(default="", max_length=400)  # folded passport + Vietnamese names
+    passport_key: str | None = Field(default=None, max_length=32, index=True, unique=True)
+    japanese_rank: int = 0
+    eligible_tracks: str = Field(default="", max_length=64)  # ",ssw1,esd," as of the last change
+
+
+class CandidateTransition(SQLModel, table=True):
+    """One move along the pipeline: who made it, when and why."""
+
+    __tablename__ = "candidate_transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: str = Field(foreign_key="candidate.id", index=True, max_length=36)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=500)
+    actor: str = Field(max_length=200)
+    actor_organisation_id: str = Field(max_length=100)
+    at: datetime = Field(sa_type=sa.DateTime(timezone=True))

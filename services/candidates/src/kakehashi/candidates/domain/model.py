@@ -1,53 +1,46 @@
-"""Candidates as the domain sees them: what a training centre registers, and the events it causes."""
+"""Commands the candidates service carries out, and the names of the events they cause."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from kakehashi.shared.errors import DomainError
-from kakehashi.shared.reference import JapaneseLevel, Sector
+from kakehashi.candidates.domain.pipeline import Status
+from kakehashi.candidates.domain.profile import CandidateProfile
 
 CANDIDATE_REGISTERED = "candidate.registered"
-
-
-@dataclass(frozen=True)
-class TradeSkill:
-    code: str
-    level: int
+CANDIDATE_UPDATED = "candidate.updated"
+CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
 
 
 @dataclass(frozen=True)
 class RegisterCandidate:
-    """Command: a training centre registers a worker it trains."""
+    """A training centre registers a worker it trains."""
 
     training_centre_id: str
-    full_name: str
-    province: str
-    sector: Sector
-    japanese_level: JapaneseLevel
-    skills: tuple[TradeSkill, ...] = field(default=())
+    profile: CandidateProfile
 
 
-def check_registration(command: RegisterCandidate) -> None:
-    """Rules beyond field formats: a skill is listed once."""
-    codes = [skill.code for skill in command.skills]
-    duplicates = sorted({code for code in codes if codes.count(code) > 1})
-    if duplicates:
-        raise DomainError("skills", f"listed more than once: {', '.join(duplicates)}")
+@dataclass(frozen=True)
+class UpdateCandidate:
+    """The owning centre changes some profile fields; `changes` maps CandidateProfile fields."""
+
+    candidate_id: str
+    changes: dict[str, Any]
 
 
-def registered_event_data(
-    candidate_id: str, command: RegisterCandidate, version: int
-) -> dict[str, Any]:
-    """What matching needs of a new candidate; never contacts, ID numbers or health data."""
-    return {
-        "candidate_id": candidate_id,
-        "version": version,
-        "training_centre_id": command.training_centre_id,
-        "full_name": command.full_name,
-        "province": command.province,
-        "sector": command.sector.value,
-        "japanese_level": command.japanese_level.value,
-        "skills": [{"code": s.code, "level": s.level} for s in command.skills],
-    }
+@dataclass(frozen=True)
+class MoveCandidate:
+    """Move a candidate along the pipeline, with the reason."""
+
+    candidate_id: str
+    to_status: Status
+    reason: str | None
+
+
+class DuplicateCandidateError(Exception):
+    """The person is registered already; `existing_id` is set only when the caller may see it."""
+
+    def __init__(self, existing_id: str | None) -> None:
+        super().__init__("duplicate candidate")
+        self.existing_id = existing_id

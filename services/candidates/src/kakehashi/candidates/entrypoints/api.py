@@ -1,15 +1,32 @@
-"""HTTP API of the candidates service."""
+"""HTTP API of the candidates service: thin routes over the service layer."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
 
-from kakehashi.candidates.domain.model import RegisterCandidate, TradeSkill
-from kakehashi.candidates.entrypoints.schemas import CandidateCreate, CandidatePublic
-from kakehashi.candidates.service_layer import handlers
+from kakehashi.candidates.domain.model import (
+    DuplicateCandidateError,
+    MoveCandidate,
+    RegisterCandidate,
+    UpdateCandidate,
+)
+from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
+from kakehashi.candidates.entrypoints.convert import candidate_public, new_profile, profile_changes
+from kakehashi.candidates.entrypoints.schemas import (
+    CandidateCreate,
+    CandidatePatch,
+    CandidatePublic,
+    TransitionIn,
+    TransitionPublic,
+)
+from kakehashi.candidates.service_layer import handlers, queries
 from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.errors import DomainError
+from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep, create_service_app
@@ -20,49 +37,121 @@ TrainingCentre = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE
 Reader = Annotated[
     Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.PROGRAM_MANAGER, Role.ADMIN))
 ]
+NOT_FOUND = "candidate not found"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses={409: {}})
 def register_candidate(
     body: CandidateCreate, principal: TrainingCentre, uow: UowDep
 ) -> CandidatePublic:
-    """A training centre registers one of its candidates."""
-    command = RegisterCandidate(
-        training_centre_id=principal.organisation_id,
-        full_name=body.full_name,
-        province=body.province,
-        sector=body.sector,
-        japanese_level=body.japanese_level,
-        skills=tuple(TradeSkill(code=s.code, level=s.level) for s in body.skills),
-    )
-    candidate = handlers.register_candidate(uow, command)
-    return CandidatePublic.model_validate(candidate, from_attributes=True)
+    """A training centre registers one of its candidates (409 if the person is registered)."""
+    command = RegisterCandidate(principal.organisation_id, new_profile(body))
+    return candidate_public(handlers.register_candidate(uow, principal, command))
 
 
 @router.get("/{candidate_id}")
 def get_candidate(candidate_id: str, principal: Reader, uow: UowDep) -> CandidatePublic:
-    candidate = handlers.get_candidate(uow, principal, candidate_id)
-    if candidate is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="candidate not found")
-    return CandidatePublic.model_validate(candidate, from_attributes=True)
+    found = handlers.get_candidate(uow, principal, candidate_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+    return candidate_public(found)
+
+
+@router.patch("/{candidate_id}", responses={409: {}})
+def update_candidate(
+    candidate_id: str, body: CandidatePatch, principal: TrainingCentre, uow: UowDep
+) -> CandidatePublic:
+    """The owning centre changes profile fields; the version goes up by one."""
+    command = UpdateCandidate(candidate_id, profile_changes(body))
+    found = handlers.update_candidate(uow, principal, command)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+    return candidate_public(found)
+
+
+@router.post("/{candidate_id}/transitions", responses={409: {}})
+def move_candidate(
+    candidate_id: str, body: TransitionIn, principal: Reader, uow: UowDep
+) -> CandidatePublic:
+    """Move a candidate along the pipeline (409 if the move is not allowed from its status)."""
+    command = MoveCandidate(candidate_id, body.to, body.reason)
+    found = handlers.move_candidate(uow, principal, command)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+    return candidate_public(found)
+
+
+@router.get("/{candidate_id}/transitions")
+def candidate_history(candidate_id: str, principal: Reader, uow: UowDep) -> list[TransitionPublic]:
+    """The candidate's pipeline history, oldest first, starting with the registration."""
+    history = handlers.candidate_history(uow, principal, candidate_id)
+    if history is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+    return [TransitionPublic.model_validate(t, from_attributes=True) for t in history]
 
 
 @router.get("")
-def list_candidates(
+def search_candidates(
     principal: Reader,
     uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    name: Annotated[str | None, Query(max_length=200, description="diacritics ignored")] = None,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    sector: Sector | None = None,
+    eligible_for: Track | None = None,
+    min_japanese_level: JapaneseLevel | None = None,
+    province: Annotated[str | None, Query(max_length=100, description="name or code")] = None,
+    available_from: Annotated[date | None, Query(description="available on or after")] = None,
+    available_until: Annotated[date | None, Query(description="available on or before")] = None,
+    training_centre_id: Annotated[str | None, Query(description="program managers only")] = None,
 ) -> Page[CandidatePublic]:
-    items, total = handlers.list_candidates(uow, principal, limit=limit, offset=offset)
-    return Page[CandidatePublic](
-        items=[CandidatePublic.model_validate(c, from_attributes=True) for c in items],
-        total=total,
-        limit=limit,
-        offset=offset,
+    """A page of the candidates the caller may see, newest first, narrowed by the filters."""
+    if training_centre_id is not None and not principal.sees_everything:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="only program managers filter by training centre"
+        )
+    filters = queries.CandidateFilters(
+        name=name,
+        status=status_,
+        sector=sector,
+        eligible_for=eligible_for,
+        min_japanese_level=min_japanese_level,
+        province=province,
+        available_from=available_from,
+        available_until=available_until,
+        training_centre_id=training_centre_id,
     )
+    try:
+        items, total = queries.search_candidates(
+            uow, principal, filters, limit=limit, offset=offset
+        )
+    except DomainError as error:
+        detail = [{"loc": ["query", error.field], "msg": error.message, "type": "domain_rule"}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail) from None
+    return Page[CandidatePublic](
+        items=[candidate_public(c) for c in items], total=total, limit=limit, offset=offset
+    )
+
+
+async def _duplicate(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DuplicateCandidateError)
+    if error.existing_id is None:
+        # Another centre's candidate: say that the person exists, nothing about the record.
+        body = {"detail": "this person is already registered at another training centre"}
+    else:
+        body = {"detail": "this person is already registered", "existing_id": error.existing_id}
+    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
+
+
+async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, TransitionNotAllowedError)
+    return JSONResponse({"detail": error.message}, status_code=status.HTTP_409_CONFLICT)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The candidates API bound to one runtime (settings and database)."""
-    return create_service_app(runtime, "Kakehashi candidates", [router])
+    app = create_service_app(runtime, "Kakehashi candidates", [router])
+    app.add_exception_handler(DuplicateCandidateError, _duplicate)
+    app.add_exception_handler(TransitionNotAllowedError, _not_allowed)
+    return app

@@ -1,42 +1,189 @@
-"""Request and response bodies of the candidates API (distinct from the tables)."""
+"""Request and response bodies of the candidates API (distinct from the tables).
+
+Each nested shape is declared once as its public form; the request form adds RequestModel's
+refusal of unknown fields. Dates of periods are `from`/`to` on the wire.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel
+from kakehashi.candidates.domain.japanese import JapaneseTest
+from kakehashi.candidates.domain.pipeline import Status
+from kakehashi.candidates.domain.profile import EducationLevel, HealthCheckStatus, Sex
+from kakehashi.shared.reference import (
+    JapaneseLevel,
+    Prefecture,
+    Sector,
+    SkillCode,
+    SkillLevel,
+    Track,
+)
 from kakehashi.shared.schemas import RequestModel
 
+TestCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$", examples=["ssw1_construction"])]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
 
-class TradeSkillIn(RequestModel):
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class TradeSkillPublic(_Shape):
     code: SkillCode
     level: SkillLevel
+    tests_passed: list[TestCode] = Field(
+        default_factory=list, max_length=20, description="e.g. ssw1_construction"
+    )
 
 
-class CandidateCreate(RequestModel):
-    full_name: str = Field(min_length=1, max_length=200, examples=["Nguyễn Văn An"])
-    province: str = Field(min_length=1, max_length=100, examples=["Tây Ninh"])
+class JapaneseTestPublic(_Shape):
+    test: JapaneseTest
+    level: JapaneseLevel | None = Field(default=None, description="N5-N1; JLPT, NAT-TEST, J.TEST")
+    score: int | None = Field(default=None, ge=10, le=250, description="JFT-Basic only")
+    taken_on: date = Field(alias="date")
+    certificate_id: str | None = Field(default=None, max_length=64)
+
+
+class WorkPeriodPublic(_Shape):
+    employer: Text
+    role: Text
+    sector: Sector | None = None
+    started_on: date = Field(alias="from")
+    ended_on: date | None = Field(default=None, alias="to")
+
+
+class EarlierStayPublic(_Shape):
+    track: Track
+    sector: Sector | None = None
+    started_on: date = Field(alias="from")
+    ended_on: date = Field(alias="to")
+    titp_stage_completed: int | None = Field(default=None, ge=1, le=3)
+
+
+class EducationPublic(_Shape):
+    level: EducationLevel
+    institution: str | None = Field(default=None, max_length=200)
+    field_of_study: str | None = Field(default=None, max_length=200)
+    graduation_year: int | None = Field(default=None, ge=1950, le=2100)
+
+
+class TradeSkillIn(TradeSkillPublic, RequestModel):
+    pass
+
+
+class JapaneseTestIn(JapaneseTestPublic, RequestModel):
+    pass
+
+
+class WorkPeriodIn(WorkPeriodPublic, RequestModel):
+    pass
+
+
+class EarlierStayIn(EarlierStayPublic, RequestModel):
+    pass
+
+
+class EducationIn(EducationPublic, RequestModel):
+    pass
+
+
+class CandidatePatch(RequestModel):
+    """Fields to change; a field left out is kept, one sent as null is cleared."""
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    name_vi: str | None = Field(default=None, min_length=1, max_length=200)
+    name_katakana: str | None = Field(default=None, min_length=1, max_length=200)
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    province: str | None = Field(
+        default=None, min_length=1, max_length=100, description="name or code"
+    )
+    province_code: str | None = Field(default=None, min_length=1, max_length=8)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()-]{6,24}$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    passport_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{5,19}$")
+    education: EducationIn | None = None
+    work_history: list[WorkPeriodIn] | None = Field(default=None, max_length=30)
+    sector: Sector | None = None
+    skills: list[TradeSkillIn] | None = Field(default=None, max_length=50)
+    japanese_tests: list[JapaneseTestIn] | None = Field(default=None, max_length=30)
+    japanese_level: JapaneseLevel | None = Field(
+        default=None, description="self-declared; derived from japanese_tests when given"
+    )
+    training_hours: int | None = Field(default=None, ge=0, le=10_000)
+    training_cohort: str | None = Field(default=None, max_length=100)
+    health_check_status: HealthCheckStatus | None = None
+    desired_tracks: list[Track] | None = Field(default=None, max_length=4)
+    desired_sectors: list[Sector] | None = Field(default=None, max_length=19)
+    desired_prefectures: list[Prefecture] | None = Field(default=None, max_length=47)
+    available_from: date | None = None
+    earlier_stays: list[EarlierStayIn] | None = Field(default=None, max_length=10)
+
+
+class CandidateCreate(CandidatePatch):
+    """A new candidate: the passport name and the sector are required, and the province's name
+    or code."""
+
+    full_name: str = Field(min_length=1, max_length=200, examples=["Nguyen Van An"])
     sector: Sector
-    japanese_level: JapaneseLevel = JapaneseLevel.NONE
     skills: list[TradeSkillIn] = Field(default_factory=list, max_length=50)
 
 
-class TradeSkillPublic(BaseModel):
-    code: str
-    level: int
+class TransitionIn(RequestModel):
+    to: Status
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class TrackEligibilityPublic(BaseModel):
+    track: Track
+    eligible: bool
+    reasons: list[str]
+    needs_data: list[str]
 
 
 class CandidatePublic(BaseModel):
     id: str
     training_centre_id: str
     full_name: str
+    name_vi: str | None
+    name_katakana: str | None
+    date_of_birth: date | None
+    sex: Sex | None
     province: str
+    province_code: str | None
+    phone: str | None
+    email: str | None
+    passport_number: str | None
+    education: EducationPublic | None
+    work_history: list[WorkPeriodPublic]
     sector: Sector
-    japanese_level: JapaneseLevel
     skills: list[TradeSkillPublic]
-    status: str
+    japanese_tests: list[JapaneseTestPublic]
+    japanese_level: JapaneseLevel
+    japanese_level_source: str = Field(description="tests or declared")
+    training_hours: int | None
+    training_cohort: str | None
+    health_check_status: HealthCheckStatus | None
+    desired_tracks: list[Track]
+    desired_sectors: list[Sector]
+    desired_prefectures: list[str]
+    available_from: date | None
+    earlier_stays: list[EarlierStayPublic]
+    eligibility: list[TrackEligibilityPublic]
+    status: Status
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class TransitionPublic(BaseModel):
+    from_status: Status | None
+    to_status: Status
+    reason: str | None
+    actor: str
+    actor_organisation_id: str
+    at: datetime

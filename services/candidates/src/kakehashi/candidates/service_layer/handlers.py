@@ -1,20 +1,32 @@
-"""Use cases of the candidates service, one transaction each."""
+"""Use cases that change candidates, one transaction each; events go to the outbox in it."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import and_, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
-from kakehashi.candidates.adapters.tables import Candidate
+from kakehashi.candidates.adapters.tables import Candidate, CandidateTransition
+from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_tracks, evaluate
+from kakehashi.candidates.domain.events import snapshot_data, status_changed_data
 from kakehashi.candidates.domain.model import (
     CANDIDATE_REGISTERED,
+    CANDIDATE_STATUS_CHANGED,
+    CANDIDATE_UPDATED,
+    DuplicateCandidateError,
+    MoveCandidate,
     RegisterCandidate,
-    check_registration,
-    registered_event_data,
+    UpdateCandidate,
 )
+from kakehashi.candidates.domain.names import fold, passport_key
+from kakehashi.candidates.domain.pipeline import Status, check_transition
+from kakehashi.candidates.domain.profile import CandidateProfile, apply_changes
+from kakehashi.candidates.domain.validation import normalise_profile
+from kakehashi.candidates.service_layer.mapping import profile_columns, profile_of
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -22,67 +34,206 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 SOURCE = "kakehashi.candidates"
 
 
-def register_candidate(uow: UnitOfWork, command: RegisterCandidate) -> Candidate:
-    """Save a new candidate and its `candidate.registered` event in one transaction."""
-    check_registration(command)
-    candidate_id = str(uuid.uuid4())
+@dataclass(frozen=True)
+class CandidateDetails:
+    """A stored candidate with its profile and its eligibility judged today."""
+
+    row: Candidate
+    profile: CandidateProfile
+    eligibility: tuple[TrackEligibility, ...]
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def may_see(principal: Principal, row: Candidate) -> bool:
+    """Program managers and admins see every centre's candidates; a centre sees its own."""
+    return principal.sees_everything or row.training_centre_id == principal.organisation_id
+
+
+def details(row: Candidate, on: date) -> CandidateDetails:
+    profile = profile_of(row)
+    return CandidateDetails(row, profile, evaluate(profile, on))
+
+
+def _check_duplicate(
+    session: Session, principal: Principal, profile: CandidateProfile, exclude_id: str | None
+) -> None:
+    """Same passport number, or same folded passport name and date of birth, is the same person."""
+    same = []
+    if profile.passport_number:
+        same.append(col(Candidate.passport_key) == passport_key(profile.passport_number))
+    if profile.date_of_birth:
+        same.append(
+            and_(
+                col(Candidate.name_key) == fold(profile.full_name),
+                col(Candidate.date_of_birth) == profile.date_of_birth,
+            )
+        )
+    if not same:
+        return
+    query = select(Candidate).where(or_(*same))
+    if exclude_id is not None:
+        query = query.where(col(Candidate.id) != exclude_id)
+    existing = session.exec(query.limit(1)).first()
+    if existing is not None:
+        raise DuplicateCandidateError(existing.id if may_see(principal, existing) else None)
+
+
+def _emit_snapshot(uow: UnitOfWork, event_type: str, found: CandidateDetails, on: date) -> None:
+    row = found.row
+    data = snapshot_data(
+        candidate_id=row.id,
+        version=row.version,
+        training_centre_id=row.training_centre_id,
+        status=Status(row.status),
+        profile=found.profile,
+        eligibility=found.eligibility,
+        today=on,
+    )
+    uow.emit(
+        CANDIDATE_EVENTS,
+        EventEnvelope.new(type=event_type, source=SOURCE, subject=row.id, data=data),
+    )
+
+
+def _commit(uow: UnitOfWork) -> None:
+    try:
+        uow.commit()
+    except IntegrityError:
+        # Only the unique passport index can fail here: a concurrent registration won the race.
+        raise DuplicateCandidateError(None) from None
+
+
+def _history(
+    row: Candidate, principal: Principal, previous: str | None, reason: str | None
+) -> CandidateTransition:
+    return CandidateTransition(
+        candidate_id=row.id,
+        from_status=previous,
+        to_status=row.status,
+        reason=reason,
+        actor=principal.subject,
+        actor_organisation_id=principal.organisation_id,
+        at=row.updated_at,
+    )
+
+
+def register_candidate(
+    uow: UnitOfWork, principal: Principal, command: RegisterCandidate
+) -> CandidateDetails:
+    """Save a new candidate, its first history entry and `candidate.registered` together."""
+    on = today()
+    profile = normalise_profile(command.profile, on)
+    eligibility = evaluate(profile, on)
     now = datetime.now(UTC)
-    candidate = Candidate(
-        id=candidate_id,
+    row = Candidate(
+        id=str(uuid.uuid4()),
         training_centre_id=command.training_centre_id,
-        full_name=command.full_name,
-        province=command.province,
-        sector=command.sector.value,
-        japanese_level=command.japanese_level.value,
-        skills=[{"code": s.code, "level": s.level} for s in command.skills],
-        status="registered",
+        status=Status.REGISTERED.value,
         version=1,
         created_at=now,
         updated_at=now,
+        **profile_columns(profile, eligibility),
     )
+    found = CandidateDetails(row, profile, eligibility)
     with uow:
-        uow.session.add(candidate)
+        _check_duplicate(uow.session, principal, profile, None)
+        uow.session.add(row)
+        uow.session.add(_history(row, principal, None, "registered"))
+        _emit_snapshot(uow, CANDIDATE_REGISTERED, found, on)
+        _commit(uow)
+    return found
+
+
+def _load_for_change(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidate | None:
+    # The row lock (PostgreSQL) keeps two changes from writing the same next version.
+    row = uow.session.exec(
+        select(Candidate).where(col(Candidate.id) == candidate_id).with_for_update()
+    ).first()
+    return row if row is not None and may_see(principal, row) else None
+
+
+def update_candidate(
+    uow: UnitOfWork, principal: Principal, command: UpdateCandidate
+) -> CandidateDetails | None:
+    """Apply the owning centre's changes; `candidate.updated` carries the new full snapshot."""
+    on = today()
+    with uow:
+        row = _load_for_change(uow, principal, command.candidate_id)
+        if row is None or row.training_centre_id != principal.organisation_id:
+            return None
+        profile = normalise_profile(apply_changes(profile_of(row), command.changes), on)
+        _check_duplicate(uow.session, principal, profile, row.id)
+        eligibility = evaluate(profile, on)
+        row.sqlmodel_update(profile_columns(profile, eligibility))
+        row.version += 1
+        row.updated_at = datetime.now(UTC)
+        uow.session.add(row)
+        found = CandidateDetails(row, profile, eligibility)
+        _emit_snapshot(uow, CANDIDATE_UPDATED, found, on)
+        _commit(uow)
+    return found
+
+
+def move_candidate(
+    uow: UnitOfWork, principal: Principal, command: MoveCandidate
+) -> CandidateDetails | None:
+    """Move a candidate along the pipeline if allowed; record it and `candidate.status_changed`."""
+    on = today()
+    with uow:
+        row = _load_for_change(uow, principal, command.candidate_id)
+        if row is None:
+            return None
+        found = details(row, on)
+        previous = Status(row.status)
+        check_transition(previous, command.to_status, eligible_tracks(found.eligibility))
+        row.status = command.to_status.value
+        row.version += 1
+        row.updated_at = datetime.now(UTC)
+        # Eligibility is judged again on each move, so the stored copy follows the calendar.
+        row.eligible_tracks = profile_columns(found.profile, found.eligibility)["eligible_tracks"]
+        uow.session.add(row)
+        uow.session.add(_history(row, principal, previous.value, command.reason))
         uow.emit(
             CANDIDATE_EVENTS,
             EventEnvelope.new(
-                type=CANDIDATE_REGISTERED,
+                type=CANDIDATE_STATUS_CHANGED,
                 source=SOURCE,
-                subject=candidate_id,
-                data=registered_event_data(candidate_id, command, candidate.version),
+                subject=row.id,
+                data=status_changed_data(
+                    row.id, row.version, command.to_status, previous, command.reason
+                ),
             ),
         )
         uow.commit()
-    return candidate
+    return found
 
 
-def get_candidate(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidate | None:
+def get_candidate(
+    uow: UnitOfWork, principal: Principal, candidate_id: str
+) -> CandidateDetails | None:
     """The candidate if the caller may see it; another centre's candidate is simply not found."""
     with uow:
-        candidate = uow.session.get(Candidate, candidate_id)
-        if candidate is None:
+        row = uow.session.get(Candidate, candidate_id)
+        if row is None or not may_see(principal, row):
             return None
-        if (
-            not principal.sees_everything
-            and candidate.training_centre_id != principal.organisation_id
-        ):
-            return None
-        return candidate
+        return details(row, today())
 
 
-def list_candidates(
-    uow: UnitOfWork, principal: Principal, *, limit: int, offset: int
-) -> tuple[list[Candidate], int]:
-    """A page of the candidates the caller may see, newest first, and how many there are."""
-    query = select(Candidate)
-    count = select(func.count()).select_from(Candidate)
-    if not principal.sees_everything:
-        query = query.where(Candidate.training_centre_id == principal.organisation_id)
-        count = count.where(Candidate.training_centre_id == principal.organisation_id)
+def candidate_history(
+    uow: UnitOfWork, principal: Principal, candidate_id: str
+) -> list[CandidateTransition] | None:
+    """Every pipeline move of a candidate the caller may see, oldest first; None if not visible."""
     with uow:
-        items = uow.session.exec(
-            query.order_by(col(Candidate.created_at).desc(), col(Candidate.id))
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        total = uow.session.exec(count).one()
-    return list(items), int(total)
+        row = uow.session.get(Candidate, candidate_id)
+        if row is None or not may_see(principal, row):
+            return None
+        return list(
+            uow.session.exec(
+                select(CandidateTransition)
+                .where(col(CandidateTransition.candidate_id) == candidate_id)
+                .order_by(col(CandidateTransition.id))
+            ).all()
+        )

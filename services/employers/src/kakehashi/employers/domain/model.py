@@ -1,14 +1,46 @@
-"""Job orders (求人票) as the domain sees them, and the events they cause."""
+"""Job orders (求人票) as the domain sees them: the terms an employer offers and asks for.
+
+The terms are what matching and candidates may see. Preferences on sex, age and marital status
+are kept apart, in `Preferences`, so that no event builder can reach them by accident: they are
+stored only to warn about them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from enum import StrEnum
 
-from kakehashi.shared.errors import DomainError
-from kakehashi.shared.reference import JapaneseLevel, Sector
+from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 
-JOB_ORDER_OPENED = "job_order.opened"
+DEFAULT_TRACK = Track.SSW1  # most new orders are SSW i; TITP is being replaced
+
+
+class Education(StrEnum):
+    """Highest education the order asks for, lowest first."""
+
+    NONE = "none"
+    LOWER_SECONDARY = "lower_secondary"
+    UPPER_SECONDARY = "upper_secondary"
+    VOCATIONAL = "vocational"
+    COLLEGE = "college"
+    UNIVERSITY = "university"
+
+
+class InterviewFormat(StrEnum):
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    VIDEO_RECORDED = "video_recorded"
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class MaritalStatus(StrEnum):
+    SINGLE = "single"
+    MARRIED = "married"
 
 
 @dataclass(frozen=True)
@@ -19,42 +51,55 @@ class RequiredSkill:
 
 
 @dataclass(frozen=True)
-class PostJobOrder:
-    """Command: an employer posts a job order, open for matching at once."""
+class Housing:
+    provided: bool
+    monthly_cost_yen: int | None = None
 
-    employer_id: str
+
+@dataclass(frozen=True)
+class Interview:
+    format: InterviewFormat
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class JobOrderTerms:
+    """Everything a job order offers and asks for, except the preferences we only warn about."""
+
     title: str
     sector: Sector
     prefecture: str
     headcount: int
     min_japanese_level: JapaneseLevel
+    track: Track = DEFAULT_TRACK
     required_skills: tuple[RequiredSkill, ...] = field(default=())
+    job_category: str | None = None
+    experience_years_min: int = 0
+    education: Education = Education.NONE
+    monthly_base_pay_yen: int | None = None
+    hours_per_week: float | None = None
+    overtime_hours_per_month: int | None = None
+    days_off_per_year: int | None = None
+    housing: Housing | None = None
+    contract_months: int | None = None
+    interview: Interview | None = None
+    expected_departure_date: date | None = None
+    application_deadline: date | None = None
 
 
-def check_job_order(command: PostJobOrder) -> None:
-    """Rules beyond field formats: each skill is required once; headcount is positive."""
-    if command.headcount < 1:
-        raise DomainError("headcount", "must be at least 1")
-    codes = [skill.code for skill in command.required_skills]
-    duplicates = sorted({code for code in codes if codes.count(code) > 1})
-    if duplicates:
-        raise DomainError("required_skills", f"listed more than once: {', '.join(duplicates)}")
+@dataclass(frozen=True)
+class Preferences:
+    """Filters common in practice that clash with fair-selection rules: stored, warned, never sent."""
+
+    preferred_sex: Sex | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    preferred_marital_status: MaritalStatus | None = None
 
 
-def opened_event_data(job_order_id: str, command: PostJobOrder, version: int) -> dict[str, Any]:
-    """What matching needs of an open job order."""
-    return {
-        "job_order_id": job_order_id,
-        "version": version,
-        "employer_id": command.employer_id,
-        "title": command.title,
-        "sector": command.sector.value,
-        "prefecture": command.prefecture,
-        "headcount": command.headcount,
-        "min_japanese_level": command.min_japanese_level.value,
-        "required_skills": [
-            {"code": s.code, "min_level": s.min_level, "must_have": s.must_have}
-            for s in command.required_skills
-        ],
-        "status": "open",
-    }
+@dataclass(frozen=True)
+class JobOrderWarning:
+    """Something a program manager should look at; the order is saved nevertheless."""
+
+    code: str
+    message: str

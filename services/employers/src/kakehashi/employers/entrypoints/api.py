@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi.responses import JSONResponse
 
-from kakehashi.employers.domain.model import PostJobOrder, RequiredSkill
-from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderPublic
-from kakehashi.employers.service_layer import handlers
+from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
+from kakehashi.employers.entrypoints.employer_profile import router as profile_router
+from kakehashi.employers.entrypoints.schemas import (
+    JobOrderCreate,
+    JobOrderPublic,
+    JobOrderUpdate,
+    TransitionCreate,
+    TransitionPublic,
+)
+from kakehashi.employers.service_layer import handlers, queries
+from kakehashi.employers.service_layer.handlers import JobOrderNotFoundError
 from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep, create_service_app
@@ -20,51 +31,110 @@ Employer = Annotated[Principal, Depends(require_roles(Role.EMPLOYER))]
 Reader = Annotated[
     Principal, Depends(require_roles(Role.EMPLOYER, Role.PROGRAM_MANAGER, Role.ADMIN))
 ]
+# The owning employer moves its order along; program managers and admins may step in.
+Mover = Reader
+
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "no such order, or another employer's"}}
+CONFLICT: Responses = {409: {"description": "the order's current status does not allow this"}}
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def post_job_order(body: JobOrderCreate, principal: Employer, uow: UowDep) -> JobOrderPublic:
-    """An employer posts a job order; it is open for matching at once."""
-    command = PostJobOrder(
-        employer_id=principal.organisation_id,
-        title=body.title,
-        sector=body.sector,
-        prefecture=body.prefecture,
-        headcount=body.headcount,
-        min_japanese_level=body.min_japanese_level,
-        required_skills=tuple(
-            RequiredSkill(code=s.code, min_level=s.min_level, must_have=s.must_have)
-            for s in body.required_skills
-        ),
+    """An employer posts a job order: open for matching at once, or a private draft."""
+    command = handlers.PostJobOrder(
+        terms=body.terms(),
+        preferences=body.preferences(),
+        japanese_level_given=body.min_japanese_level is not None,
+        status=JobOrderStatus(body.status),
     )
-    order = handlers.post_job_order(uow, command)
-    return JobOrderPublic.model_validate(order, from_attributes=True)
+    return JobOrderPublic.of(handlers.post_job_order(uow, principal, command, _today()))
 
 
-@router.get("/{job_order_id}")
+@router.get("/{job_order_id}", responses=NOT_FOUND)
 def get_job_order(job_order_id: str, principal: Reader, uow: UowDep) -> JobOrderPublic:
-    order = handlers.get_job_order(uow, principal, job_order_id)
+    order = queries.get_job_order(uow, principal, job_order_id)
     if order is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
-    return JobOrderPublic.model_validate(order, from_attributes=True)
+        raise JobOrderNotFoundError(job_order_id)
+    return JobOrderPublic.of(order)
+
+
+@router.patch("/{job_order_id}", responses=NOT_FOUND | CONFLICT)
+def patch_job_order(
+    job_order_id: str, body: JobOrderUpdate, principal: Employer, uow: UowDep
+) -> JobOrderPublic:
+    """The owner changes a draft, open or interviewing order; the same rules apply as posting."""
+    term_changes, preference_changes = body.changes()
+    command = handlers.ChangeJobOrder(job_order_id, term_changes, preference_changes)
+    return JobOrderPublic.of(handlers.change_job_order(uow, principal, command, _today()))
+
+
+@router.post("/{job_order_id}/transitions", responses=NOT_FOUND | CONFLICT)
+def post_transition(
+    job_order_id: str, body: TransitionCreate, principal: Mover, uow: UowDep
+) -> JobOrderPublic:
+    """Move the order along draft → open → interviewing → filled → closed, or cancel it."""
+    command = handlers.TransitionJobOrder(job_order_id, body.to, body.reason)
+    return JobOrderPublic.of(handlers.transition_job_order(uow, principal, command))
+
+
+@router.get("/{job_order_id}/transitions", responses=NOT_FOUND)
+def list_transitions(job_order_id: str, principal: Reader, uow: UowDep) -> list[TransitionPublic]:
+    """Who changed the order's status, when and why, oldest first."""
+    rows = queries.job_order_history(uow, principal, job_order_id)
+    if rows is None:
+        raise JobOrderNotFoundError(job_order_id)
+    return [TransitionPublic.of(row) for row in rows]
 
 
 @router.get("")
 def list_job_orders(
     principal: Reader,
     uow: UowDep,
+    track: Track | None = None,
+    sector: Sector | None = None,
+    prefecture: Prefecture | None = None,
+    status_: Annotated[JobOrderStatus | None, Query(alias="status")] = None,
+    deadline_before: Annotated[
+        date | None, Query(description="application deadline on or before")
+    ] = None,
+    deadline_after: Annotated[
+        date | None, Query(description="application deadline on or after")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[JobOrderPublic]:
-    items, total = handlers.list_job_orders(uow, principal, limit=limit, offset=offset)
-    return Page[JobOrderPublic](
-        items=[JobOrderPublic.model_validate(o, from_attributes=True) for o in items],
-        total=total,
-        limit=limit,
-        offset=offset,
+    filters = queries.JobOrderFilter(
+        track=track,
+        sector=sector,
+        prefecture=prefecture,
+        status=status_,
+        deadline_before=deadline_before,
+        deadline_after=deadline_after,
     )
+    items, total = queries.list_job_orders(uow, principal, filters, limit=limit, offset=offset)
+    return Page[JobOrderPublic](
+        items=[JobOrderPublic.of(o) for o in items], total=total, limit=limit, offset=offset
+    )
+
+
+async def _not_found(_request: Request, _error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "job order not found"}, status_code=status.HTTP_404_NOT_FOUND)
+
+
+async def _conflict(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StatusConflictError)
+    body = {"detail": error.message, "status": error.current.value}
+    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The employers API bound to one runtime (settings and database)."""
-    return create_service_app(runtime, "Kakehashi employers", [router])
+    app = create_service_app(runtime, "Kakehashi employers", [router, profile_router])
+    app.add_exception_handler(JobOrderNotFoundError, _not_found)
+    app.add_exception_handler(StatusConflictError, _conflict)
+    return app

@@ -1,19 +1,32 @@
-"""Use cases of the employers service, one transaction each."""
+"""Commands of the employers service on job orders, one transaction each."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
-from kakehashi.employers.adapters.tables import JobOrder
-from kakehashi.employers.domain.model import (
-    JOB_ORDER_OPENED,
-    PostJobOrder,
-    check_job_order,
-    opened_event_data,
+from kakehashi.employers.adapters import mapping
+from kakehashi.employers.adapters.tables import JobOrder, JobOrderTransition
+from kakehashi.employers.domain.events import (
+    carries_snapshot,
+    change_event_type,
+    snapshot_data,
+    status_data,
+)
+from kakehashi.employers.domain.lifecycle import (
+    INITIAL,
+    JobOrderStatus,
+    check_editable,
+    check_transition,
+)
+from kakehashi.employers.domain.model import JobOrderTerms, Preferences
+from kakehashi.employers.domain.rules import (
+    check_terms,
+    default_japanese_level,
+    reference_date,
+    warnings_for,
 )
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.events import JOB_ORDER_EVENTS, EventEnvelope
@@ -22,68 +35,162 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 SOURCE = "kakehashi.employers"
 
 
-def post_job_order(uow: UnitOfWork, command: PostJobOrder) -> JobOrder:
-    """Save a new open job order and its `job_order.opened` event in one transaction."""
-    check_job_order(command)
-    job_order_id = str(uuid.uuid4())
+class JobOrderNotFoundError(LookupError):
+    """No such order, or not one the caller may see (another employer's order is never 403)."""
+
+
+@dataclass(frozen=True)
+class PostJobOrder:
+    """Command: an employer posts a job order, open for matching at once unless a draft."""
+
+    terms: JobOrderTerms
+    preferences: Preferences = field(default_factory=Preferences)
+    # False when the employer named no level: the order then asks for the track's floor.
+    japanese_level_given: bool = True
+    status: JobOrderStatus = JobOrderStatus.OPEN
+
+
+@dataclass(frozen=True)
+class ChangeJobOrder:
+    """Command: the owner changes some fields; the rest stay as they are."""
+
+    job_order_id: str
+    term_changes: dict[str, Any]
+    preference_changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TransitionJobOrder:
+    job_order_id: str
+    to: JobOrderStatus
+    reason: str | None = None
+
+
+def post_job_order(
+    uow: UnitOfWork, principal: Principal, command: PostJobOrder, today: date
+) -> JobOrder:
+    """Save a new order, its first history row and, when open, its `job_order.opened` event."""
+    if command.status not in INITIAL:
+        raise ValueError(f"a job order starts as draft or open, not {command.status.value}")
+    terms = command.terms
+    if not command.japanese_level_given:
+        on = reference_date(terms, today)
+        terms = replace(
+            terms, min_japanese_level=default_japanese_level(terms.track, terms.sector, on)
+        )
+    check_terms(terms, command.preferences, today)
     now = datetime.now(UTC)
     order = JobOrder(
-        id=job_order_id,
-        employer_id=command.employer_id,
-        title=command.title,
-        sector=command.sector.value,
-        prefecture=command.prefecture,
-        headcount=command.headcount,
-        min_japanese_level=command.min_japanese_level.value,
-        required_skills=[
-            {"code": s.code, "min_level": s.min_level, "must_have": s.must_have}
-            for s in command.required_skills
-        ],
-        status="open",
+        id=str(uuid.uuid4()),
+        employer_id=principal.organisation_id,
+        title=terms.title,
+        sector=terms.sector.value,
+        prefecture=terms.prefecture,
+        headcount=terms.headcount,
+        min_japanese_level=terms.min_japanese_level.value,
+        required_skills=[],  # mapping.write fills this and every other term
+        status=command.status.value,
         version=1,
         created_at=now,
         updated_at=now,
     )
+    mapping.write(
+        order, terms, command.preferences, warnings_for(terms, command.preferences, today)
+    )
     with uow:
         uow.session.add(order)
-        uow.emit(
-            JOB_ORDER_EVENTS,
-            EventEnvelope.new(
-                type=JOB_ORDER_OPENED,
-                source=SOURCE,
-                subject=job_order_id,
-                data=opened_event_data(job_order_id, command, order.version),
-            ),
-        )
+        uow.session.add(_history(order.id, None, command.status, principal, now, None))
+        # Created open is told like a draft being opened; a draft tells nobody yet.
+        _emit_change(uow, order, JobOrderStatus.DRAFT, command.status, terms)
         uow.commit()
     return order
 
 
-def get_job_order(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrder | None:
-    """The order if the caller may see it; another employer's order is simply not found."""
+def change_job_order(
+    uow: UnitOfWork, principal: Principal, command: ChangeJobOrder, today: date
+) -> JobOrder:
+    """Apply the owner's changes with the same rules as posting; a published order says so."""
     with uow:
-        order = uow.session.get(JobOrder, job_order_id)
-        if order is None:
-            return None
-        if not principal.sees_everything and order.employer_id != principal.organisation_id:
-            return None
-        return order
+        order = _owned_for_update(uow, principal, command.job_order_id)
+        status = mapping.status_of(order)
+        check_editable(status)
+        terms = replace(mapping.terms_of(order), **command.term_changes)
+        preferences = replace(mapping.preferences_of(order), **command.preference_changes)
+        check_terms(terms, preferences, today)
+        mapping.write(order, terms, preferences, warnings_for(terms, preferences, today))
+        order.version += 1
+        order.updated_at = datetime.now(UTC)
+        uow.session.add(order)
+        _emit_change(uow, order, status, status, terms)
+        uow.commit()
+    return order
 
 
-def list_job_orders(
-    uow: UnitOfWork, principal: Principal, *, limit: int, offset: int
-) -> tuple[list[JobOrder], int]:
-    """A page of the orders the caller may see, newest first, and how many there are."""
-    query = select(JobOrder)
-    count = select(func.count()).select_from(JobOrder)
-    if not principal.sees_everything:
-        query = query.where(JobOrder.employer_id == principal.organisation_id)
-        count = count.where(JobOrder.employer_id == principal.organisation_id)
+def transition_job_order(
+    uow: UnitOfWork, principal: Principal, command: TransitionJobOrder
+) -> JobOrder:
+    """Move the order along its lifecycle, record who did it and why, and tell matching."""
     with uow:
-        items = uow.session.exec(
-            query.order_by(col(JobOrder.created_at).desc(), col(JobOrder.id))
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        total = uow.session.exec(count).one()
-    return list(items), int(total)
+        order = _owned_for_update(uow, principal, command.job_order_id)
+        before = mapping.status_of(order)
+        check_transition(before, command.to, command.reason)
+        now = datetime.now(UTC)
+        order.status = command.to.value
+        order.version += 1
+        order.updated_at = now
+        uow.session.add(order)
+        uow.session.add(_history(order.id, before, command.to, principal, now, command.reason))
+        _emit_change(uow, order, before, command.to, mapping.terms_of(order))
+        uow.commit()
+    return order
+
+
+def _owned_for_update(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrder:
+    """The order, locked for this transaction, if the caller may act on it."""
+    order = uow.session.get(JobOrder, job_order_id, with_for_update=True)
+    if order is None:
+        raise JobOrderNotFoundError(job_order_id)
+    if not principal.sees_everything and order.employer_id != principal.organisation_id:
+        raise JobOrderNotFoundError(job_order_id)
+    return order
+
+
+def _emit_change(
+    uow: UnitOfWork,
+    order: JobOrder,
+    before: JobOrderStatus,
+    after: JobOrderStatus,
+    terms: JobOrderTerms,
+) -> None:
+    event_type = change_event_type(before, after)
+    if event_type is None:
+        return
+    data = (
+        snapshot_data(order.id, order.employer_id, order.version, after, terms)
+        if carries_snapshot(event_type)
+        else status_data(order.id, order.version, after)
+    )
+    uow.emit(
+        JOB_ORDER_EVENTS,
+        EventEnvelope.new(type=event_type, source=SOURCE, subject=order.id, data=data),
+    )
+
+
+def _history(
+    job_order_id: str,
+    before: JobOrderStatus | None,
+    after: JobOrderStatus,
+    principal: Principal,
+    at: datetime,
+    reason: str | None,
+) -> JobOrderTransition:
+    return JobOrderTransition(
+        job_order_id=job_order_id,
+        from_status=before.value if before else None,
+        to_status=after.value,
+        by_subject=principal.subject,
+        by_role=principal.role.value,
+        by_organisation_id=principal.organisation_id,
+        at=at,
+        reason=reason,
+    )

@@ -1,200 +1,66 @@
-"""Scores of every candidate in a pool for one job order, in one vectorised pass.
+"""Scores of every candidate of a pool for many job orders at once, in matrix operations.
 
-Hard constraints are kept apart from the score: a candidate who fails one is not ranked.
-The score in [0, 1] is a weighted sum of components, each returned so a reviewer can read why.
+Hard constraints are kept apart from the score: a pair that fails one is not ranked, and a pair
+whose data is missing for one is "needs data", never given a neutral default. The score in [0, 1]
+is a weighted sum of components, each kept so a reviewer can read why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from enum import IntFlag
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
-from kakehashi.shared.reference import JapaneseLevel
+from kakehashi.matching.domain.model import (
+    MAX_JAPANESE_RANK,
+    PREFECTURE_INDEX,
+    Order,
+    Pool,
+    Weights,
+    track_bit,
+)
 
-MAX_JAPANESE_RANK = 5  # N1 on the shared ordinal scale
 MUST_HAVE_WEIGHT = 2.0
 NICE_TO_HAVE_WEIGHT = 1.0
+EXPERIENCE_SATURATION_YEARS = 3.0  # with no stated minimum, three years in the sector count fully
+
+Matrix = npt.NDArray[np.float32]
 
 
-@dataclass(frozen=True)
-class Weights:
-    skills: float = 0.75
-    japanese: float = 0.25
-
-    def normalised(self) -> tuple[float, float]:
-        total = self.skills + self.japanese
-        if total <= 0:
-            raise ValueError("at least one score weight must be positive")
-        return self.skills / total, self.japanese / total
-
-
-@dataclass(frozen=True)
-class Requirement:
-    code: str
-    min_level: int
-    must_have: bool
-
-
-@dataclass(frozen=True)
-class Order:
-    min_japanese_rank: int
-    requirements: tuple[Requirement, ...]
+class Constraint(IntFlag):
+    JAPANESE = 1
+    MUST_HAVE_SKILLS = 2
+    TRACK = 4
+    AVAILABILITY = 8
+    AGE = 16
 
 
 @dataclass
-class Pool:
-    """Candidates of one sector: skill levels as a sparse candidates x skills matrix."""
+class Evaluation:
+    """Orders (rows) x candidates (columns): components, constraint bits and the final score."""
 
-    ids: list[str]
-    japanese_rank: npt.NDArray[np.int8]
-    skill_levels: sparse.csr_matrix
-    vocabulary: dict[str, int]
-    skill_levels_by_column: sparse.csc_matrix  # the same matrix, fast to slice by skill
-    skill_levels_by_skill: sparse.csr_matrix  # its transpose (skills x candidates)
+    skills: Matrix
+    japanese: Matrix
+    experience: Matrix
+    preferences: Matrix
+    failed: npt.NDArray[np.uint8]  # Constraint bits the pair fails
+    missing: npt.NDArray[np.uint8]  # Constraint bits the pair lacks data for
+    score: Matrix  # -inf unless every constraint is known and met
 
-    @classmethod
-    def build(
-        cls, ids: list[str], japanese_ranks: Sequence[int], skills: Sequence[dict[str, int]]
-    ) -> Pool:
-        """From parallel lists: id, Japanese rank and {skill code: level} per candidate."""
-        vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        levels: list[int] = []
-        for row, candidate_skills in enumerate(skills):
-            for code, level in candidate_skills.items():
-                rows.append(row)
-                cols.append(vocabulary.setdefault(code, len(vocabulary)))
-                levels.append(level)
-        matrix = sparse.csr_matrix(
-            (np.asarray(levels, dtype=np.float32), (rows, cols)),
-            shape=(len(ids), max(len(vocabulary), 1)),
-        )
-        return cls(
-            ids,
-            np.asarray(japanese_ranks, dtype=np.int8),
-            matrix,
-            vocabulary,
-            matrix.tocsc(),
-            sparse.csr_matrix(matrix.T),
-        )
+    @property
+    def eligible(self) -> npt.NDArray[np.bool_]:
+        return np.asarray((self.failed == 0) & (self.missing == 0), dtype=bool)
+
+    @property
+    def needs_data(self) -> npt.NDArray[np.bool_]:
+        return np.asarray((self.failed == 0) & (self.missing != 0), dtype=bool)
 
 
-@dataclass
-class Scores:
-    """Per candidate of the pool: whether they pass the hard constraints, score and components."""
-
-    eligible: npt.NDArray[np.bool_]
-    score: npt.NDArray[np.float64]
-    skills: npt.NDArray[np.float64]
-    japanese: npt.NDArray[np.float64]
-    levels: npt.NDArray[np.float32]  # candidates x the order's requirements
-
-
-def required_levels(pool: Pool, order: Order) -> npt.NDArray[np.float32]:
-    """The candidates' levels in each skill the order requires (0 where they have none)."""
-    levels = np.zeros((len(pool.ids), len(order.requirements)), dtype=np.float32)
-    known = [
-        (j, pool.vocabulary[r.code])
-        for j, r in enumerate(order.requirements)
-        if r.code in pool.vocabulary
-    ]
-    if known:
-        targets, columns = zip(*known, strict=True)
-        levels[:, list(targets)] = pool.skill_levels_by_column[:, list(columns)].toarray()
-    return levels
-
-
-def score(pool: Pool, order: Order, weights: Weights = Weights()) -> Scores:
-    """Score every candidate of `pool` for `order` with matrix operations only."""
-    w_skills, w_japanese = weights.normalised()
-    levels = required_levels(pool, order)
-    minimum = np.array([r.min_level for r in order.requirements], dtype=np.float32)
-    must = np.array([r.must_have for r in order.requirements], dtype=bool)
-    if order.requirements:
-        importance = np.where(must, MUST_HAVE_WEIGHT, NICE_TO_HAVE_WEIGHT)
-        # Level-aware coverage: half a skill at half the required level, full at or above it.
-        coverage = np.minimum(levels / minimum, 1.0)
-        skills = (coverage @ importance) / importance.sum()
-        musts_met = np.all((levels >= minimum) | ~must, axis=1)
-    else:
-        skills = np.ones(len(pool.ids))
-        musts_met = np.ones(len(pool.ids), dtype=bool)
-    rank = pool.japanese_rank.astype(np.int16)
-    japanese_met = rank >= order.min_japanese_rank
-    headroom = MAX_JAPANESE_RANK - order.min_japanese_rank + 1
-    japanese = np.clip((rank - order.min_japanese_rank + 1) / headroom, 0.0, 1.0)
-    total = w_skills * skills + w_japanese * japanese
-    return Scores(
-        eligible=musts_met & japanese_met,
-        score=total.astype(np.float64),
-        skills=skills.astype(np.float64),
-        japanese=japanese.astype(np.float64),
-        levels=levels,
-    )
-
-
-def score_matrix(
-    pool: Pool, orders: Sequence[Order], weights: Weights = Weights()
-) -> npt.NDArray[np.float32]:
-    """Scores of every order (rows) for every candidate of the pool (columns), vectorised.
-
-    Pairs that fail a hard constraint hold -inf. Agrees with `score` pair by pair; this is the
-    form used to refresh many orders at once or to place a new order against the whole pool.
-    """
-    w_skills, w_japanese = weights.normalised()
-    n = len(pool.ids)
-    counts = np.array([len(o.requirements) for o in orders], dtype=np.intp)
-    requirements = [r for order in orders for r in order.requirements]
-    minimum = np.array([r.min_level for r in requirements], dtype=np.float32)[:, None]
-    must = np.array([r.must_have for r in requirements], dtype=bool)[:, None]
-    # The candidates' levels in each requirement: requirements x candidates, skill-major.
-    levels = np.zeros((len(requirements), n), dtype=np.float32)
-    known = [
-        (j, pool.vocabulary[r.code])
-        for j, r in enumerate(requirements)
-        if r.code in pool.vocabulary
-    ]
-    if known:
-        targets, rows = zip(*known, strict=True)
-        levels[list(targets)] = pool.skill_levels_by_skill[list(rows)].toarray()
-    importance = np.where(must, MUST_HAVE_WEIGHT, NICE_TO_HAVE_WEIGHT).astype(np.float32)
-    owner = np.repeat(np.arange(len(orders)), counts)
-    share = (
-        importance[:, 0]
-        / np.bincount(owner, weights=importance[:, 0], minlength=len(orders))[owner]
-    )
-    coverage = np.minimum(levels / minimum, 1.0)
-    coverage *= share[:, None].astype(np.float32)
-    missed = (levels < minimum) & must
-    skills = np.zeros((len(orders), n), dtype=np.float32)
-    skills[counts == 0] = 1.0  # an order asking for no skill is fully covered
-    failed = np.zeros((len(orders), n), dtype=bool)
-    starts = np.cumsum(counts) - counts  # each order's first requirement row
-    # Add the orders' first requirements, then their second ones, ...: a loop over requirement
-    # positions (a handful), each step a whole-matrix operation.
-    for position in range(int(counts.max(initial=0))):
-        having = np.flatnonzero(counts > position)
-        skills[having] += coverage[starts[having] + position]
-        failed[having] |= missed[starts[having] + position]
-    min_rank = np.array([o.min_japanese_rank for o in orders], dtype=np.intp)[:, None]
-    total: npt.NDArray[np.float32] = skills
-    total *= w_skills
-    # The Japanese component depends only on (order floor, candidate level): one row per floor.
-    japanese = (w_japanese * _JAPANESE[:, pool.japanese_rank]).astype(np.float32)
-    for floor in np.unique(min_rank).tolist():
-        same_floor = np.flatnonzero(min_rank[:, 0] == floor)
-        total[same_floor] += japanese[floor]
-        failed[same_floor] |= pool.japanese_rank < floor
-    total[failed] = -np.inf
-    return total
-
-
-# Japanese component by (order minimum, candidate level): 1/(headroom) per level above the floor.
+# Japanese component by (order floor, candidate level): a step per level above the floor.
 _JAPANESE = np.array(
     [
         [
@@ -205,6 +71,137 @@ _JAPANESE = np.array(
     ],
     dtype=np.float32,
 )
+
+
+def evaluate(
+    pool: Pool, orders: Sequence[Order], today: date, weights: Weights = Weights()
+) -> Evaluation:
+    """Evaluate every (order, candidate) pair; loops run over orders' attributes, never pairs."""
+    m, n = len(orders), len(pool)
+    failed = np.zeros((m, n), dtype=np.uint8)
+    missing = np.zeros((m, n), dtype=np.uint8)
+    skills = _skills(pool, orders, failed)
+    japanese = _japanese(pool, orders, failed)
+    track_fit = _tracks(pool, orders, failed, missing)
+    _timing(pool, orders, today, failed, missing)
+    experience = _experience(pool, orders)
+    preferences = ((track_fit + _prefectures(pool, orders)) / 2).astype(np.float32)
+    w = weights.normalised()
+    score = w["skills"] * skills
+    score += w["japanese"] * japanese
+    score += w["experience"] * experience
+    score += w["preferences"] * preferences
+    score[(failed | missing) != 0] = -np.inf
+    return Evaluation(skills, japanese, experience, preferences, failed, missing, score)
+
+
+def _skills(pool: Pool, orders: Sequence[Order], failed: npt.NDArray[np.uint8]) -> Matrix:
+    """Level-aware coverage of each order's required skill weight; must-haves weigh double."""
+    n = len(pool)
+    counts = np.array([len(o.requirements) for o in orders], dtype=np.intp)
+    requirements = [r for order in orders for r in order.requirements]
+    minimum = np.array([r.min_level for r in requirements], dtype=np.float32)[:, None]
+    must = np.array([r.must_have for r in requirements], dtype=bool)[:, None]
+    levels = np.zeros((len(requirements), n), dtype=np.float32)  # requirements x candidates
+    known = [
+        (j, pool.vocabulary[r.code])
+        for j, r in enumerate(requirements)
+        if r.code in pool.vocabulary
+    ]
+    if known:
+        targets, rows = zip(*known, strict=True)
+        levels[list(targets)] = pool.skills_by_skill[list(rows)].toarray()
+    importance = np.where(must[:, 0], MUST_HAVE_WEIGHT, NICE_TO_HAVE_WEIGHT).astype(np.float32)
+    owner = np.repeat(np.arange(len(orders)), counts)
+    total_importance = np.bincount(owner, weights=importance, minlength=len(orders))
+    coverage = np.minimum(levels / minimum, 1.0)
+    coverage *= (importance / total_importance[owner]).astype(np.float32)[:, None]
+    missed = (levels < minimum) & must
+    skills = np.zeros((len(orders), n), dtype=np.float32)
+    skills[counts == 0] = 1.0  # an order asking for no skill is fully covered
+    starts = np.cumsum(counts) - counts
+    # First requirements of every order, then second ones, ...: a handful of matrix steps.
+    for position in range(int(counts.max(initial=0))):
+        having = np.flatnonzero(counts > position)
+        skills[having] += coverage[starts[having] + position]
+        failed[having] |= np.where(
+            missed[starts[having] + position], Constraint.MUST_HAVE_SKILLS, 0
+        ).astype(np.uint8)
+    return skills
+
+
+def _japanese(pool: Pool, orders: Sequence[Order], failed: npt.NDArray[np.uint8]) -> Matrix:
+    japanese = np.empty((len(orders), len(pool)), dtype=np.float32)
+    floors = np.array([o.min_japanese_rank for o in orders])
+    for floor in np.unique(floors).tolist():
+        rows = np.flatnonzero(floors == floor)
+        japanese[rows] = _JAPANESE[floor][pool.japanese_rank]
+        failed[rows] |= np.where(pool.japanese_rank < floor, Constraint.JAPANESE, 0).astype(
+            np.uint8
+        )
+    return japanese
+
+
+def _tracks(
+    pool: Pool,
+    orders: Sequence[Order],
+    failed: npt.NDArray[np.uint8],
+    missing: npt.NDArray[np.uint8],
+) -> Matrix:
+    """Track eligibility (a constraint) and whether the candidate wants this track (a preference)."""
+    fit = np.ones((len(orders), len(pool)), dtype=np.float32)
+    for track in {o.track for o in orders if o.track is not None}:
+        rows = np.flatnonzero([o.track == track for o in orders])
+        bit = track_bit(track)
+        not_eligible = pool.tracks_known & ((pool.eligible_tracks & bit) == 0)
+        failed[rows] |= np.where(not_eligible, Constraint.TRACK, 0).astype(np.uint8)
+        missing[rows] |= np.where(pool.tracks_known, 0, Constraint.TRACK).astype(np.uint8)
+        wants = (pool.desired_tracks == 0) | ((pool.desired_tracks & bit) != 0)
+        fit[rows] = wants.astype(np.float32)
+    return fit
+
+
+def _timing(
+    pool: Pool,
+    orders: Sequence[Order],
+    today: date,
+    failed: npt.NDArray[np.uint8],
+    missing: npt.NDArray[np.uint8],
+) -> None:
+    """Available by the departure date, and 18 or older on it (or today, with no date set)."""
+    departure = np.array(
+        [np.nan if o.departure is None else o.departure.toordinal() for o in orders], dtype=float
+    )[:, None]
+    reference = np.where(np.isnan(departure), today.toordinal(), departure)
+    failed |= np.where(pool.adult_from[None, :] > reference, Constraint.AGE, 0).astype(np.uint8)
+    missing |= np.where(np.isnan(pool.adult_from), Constraint.AGE, 0).astype(np.uint8)[None, :]
+    dated = np.flatnonzero(~np.isnan(departure[:, 0]))
+    if dated.size:
+        late = pool.available_from[None, :] > departure[dated]
+        failed[dated] |= np.where(late, Constraint.AVAILABILITY, 0).astype(np.uint8)
+        unknown = np.isnan(pool.available_from)
+        missing[dated] |= np.where(unknown, Constraint.AVAILABILITY, 0).astype(np.uint8)
+
+
+def _experience(pool: Pool, orders: Sequence[Order]) -> Matrix:
+    """Years in the sector against the order's minimum (or three years); none recorded is 0."""
+    target = np.array(
+        [max(o.experience_years_min or EXPERIENCE_SATURATION_YEARS, 0.5) for o in orders],
+        dtype=np.float32,
+    )[:, None]
+    years = np.nan_to_num(pool.experience_years, nan=0.0)[None, :]
+    experience: Matrix = np.minimum(years / target, 1.0).astype(np.float32)
+    return experience
+
+
+def _prefectures(pool: Pool, orders: Sequence[Order]) -> Matrix:
+    """1 where the work site is a prefecture the candidate wants, or they named none."""
+    fit = np.ones((len(orders), len(pool)), dtype=np.float32)
+    for prefecture in {o.prefecture for o in orders if o.prefecture in PREFECTURE_INDEX}:
+        rows = np.flatnonzero([o.prefecture == prefecture for o in orders])
+        wanted = pool.prefers[PREFECTURE_INDEX[str(prefecture)]].toarray()[0] > 0
+        fit[rows] = (wanted | ~pool.has_prefecture_wish).astype(np.float32)
+    return fit
 
 
 def top_k_per_order(
@@ -232,43 +229,3 @@ def top_k_per_order(
     values = np.take_along_axis(values, order, axis=1)
     best[~np.isfinite(values)] = -1
     return best, values
-
-
-def top_k(scores: Scores, k: int) -> npt.NDArray[np.intp]:
-    """Indices of the k best eligible candidates, best first (ties broken by pool order)."""
-    row = np.where(scores.eligible, scores.score, -np.inf)[None, :]
-    best, _values = top_k_per_order(row, k)
-    found: npt.NDArray[np.intp] = best[0, best[0] >= 0]
-    return found
-
-
-def explain(order: Order, levels: npt.NDArray[np.float32], japanese_rank: int) -> list[str]:
-    """Why one candidate scored as they did, in the words a reviewer reads."""
-    reasons = []
-    for requirement, level in zip(order.requirements, levels.tolist(), strict=True):
-        kind = "must-have" if requirement.must_have else "nice-to-have"
-        if level <= 0:
-            reasons.append(f"missing: {requirement.code} (level {requirement.min_level}, {kind})")
-        elif level < requirement.min_level:
-            reasons.append(
-                f"{requirement.code} level {int(level)} below the {requirement.min_level} required"
-            )
-        else:
-            reasons.append(
-                f"has {requirement.code} level {int(level)} (needs {requirement.min_level})"
-            )
-    have, need = _level_name(japanese_rank), _level_name(order.min_japanese_rank)
-    if order.min_japanese_rank == 0:
-        reasons.append(f"Japanese {have} (no level required)")
-    elif japanese_rank < order.min_japanese_rank:
-        reasons.append(f"Japanese {have} below the {need} required")
-    elif japanese_rank > order.min_japanese_rank:
-        reasons.append(f"Japanese {have} above the {need} required")
-    else:
-        reasons.append(f"Japanese {have} meets the {need} required")
-    return reasons
-
-
-def _level_name(rank: int) -> str:
-    level = list(JapaneseLevel)[rank]
-    return "no certified level" if level is JapaneseLevel.NONE else level.value

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 
-from kakehashi.matching.domain.scoring import Weights
+from kakehashi.matching.domain.model import Weights
 from kakehashi.matching.entrypoints.schemas import (
     CandidateMatch,
+    IncompleteMatch,
     JobOrderSummary,
     MatchListPublic,
     ScoreComponents,
@@ -28,7 +29,12 @@ Reader = Annotated[
 
 def _weights(request: Request) -> Weights:
     settings = request.app.state.settings
-    return Weights(skills=settings.weight_skills, japanese=settings.weight_japanese)
+    return Weights(
+        skills=settings.weight_skills,
+        japanese=settings.weight_japanese,
+        experience=settings.weight_experience,
+        preferences=settings.weight_preferences,
+    )
 
 
 @router.get("/{job_order_id}/matches")
@@ -66,6 +72,15 @@ def match_list(
             )
             for m in result.matches
         ],
+        needs_data=[
+            IncompleteMatch(
+                candidate_id=c.candidate.candidate_id,
+                full_name=c.candidate.full_name,
+                missing=c.missing,
+            )
+            for c in result.needs_data
+        ],
+        excluded_by=result.excluded,
     )
 
 

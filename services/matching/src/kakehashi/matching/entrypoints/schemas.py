@@ -8,6 +8,8 @@ from pydantic import BaseModel
 class ScoreComponents(BaseModel):
     skills: float
     japanese: float
+    experience: float
+    preferences: float
 
 
 class CandidateMatch(BaseModel):
@@ -21,6 +23,14 @@ class CandidateMatch(BaseModel):
     explanations: list[str]
 
 
+class IncompleteMatch(BaseModel):
+    """A candidate who meets every known constraint but lacks data for some."""
+
+    candidate_id: str
+    full_name: str
+    missing: list[str]
+
+
 class MatchListPublic(BaseModel):
     job_order_id: str
     title: str
@@ -31,6 +41,8 @@ class MatchListPublic(BaseModel):
     candidates_evaluated: int
     candidates_eligible: int
     matches: list[CandidateMatch]
+    needs_data: list[IncompleteMatch]
+    excluded_by: dict[str, int]
 
 
 class JobOrderSummary(BaseModel):

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import numpy as np
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
+from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, Weights
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import (
-    Order,
-    Pool,
-    Requirement,
-    Weights,
-    explain,
-    score,
-    top_k,
-)
+from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
 from kakehashi.shared.auth import Principal, Role
-from kakehashi.shared.reference import JapaneseLevel
+from kakehashi.shared.reference import JapaneseLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
+
+COMPONENTS = ("skills", "japanese", "experience", "preferences")
+CONSTRAINT_NAMES = {
+    Constraint.JAPANESE: "japanese_level",
+    Constraint.MUST_HAVE_SKILLS: "must_have_skills",
+    Constraint.TRACK: "track_eligibility",
+    Constraint.AVAILABILITY: "availability",
+    Constraint.AGE: "age",
+}
 
 
 @dataclass(frozen=True)
@@ -33,28 +38,54 @@ class RankedCandidate:
 
 
 @dataclass(frozen=True)
+class IncompleteCandidate:
+    candidate: CandidateView
+    missing: list[str]
+
+
+@dataclass(frozen=True)
 class MatchList:
     job_order: JobOrderView
     evaluated: int
     eligible: int
     matches: list[RankedCandidate]
+    needs_data: list[IncompleteCandidate]
+    excluded: dict[str, int]  # how many candidates fail each constraint
 
 
-def _visible(order: JobOrderView | None, principal: Principal) -> bool:
-    if order is None:
-        return False
+def _visible(order: JobOrderView, principal: Principal) -> bool:
     if principal.sees_everything:
         return True
     return principal.role is Role.EMPLOYER and order.employer_id == principal.organisation_id
 
 
-def _order(view: JobOrderView) -> Order:
+def order_of(view: JobOrderView) -> Order:
     return Order(
         min_japanese_rank=JapaneseLevel(view.min_japanese_level).rank,
         requirements=tuple(
             Requirement(code=r["code"], min_level=r["min_level"], must_have=r["must_have"])
             for r in view.required_skills
         ),
+        track=Track(view.track) if view.track else None,
+        prefecture=view.prefecture,
+        departure=view.expected_departure_date,
+        experience_years_min=view.experience_years_min,
+    )
+
+
+def profile_of(view: CandidateView) -> CandidateProfile:
+    return CandidateProfile(
+        id=view.candidate_id,
+        japanese_rank=JapaneseLevel(view.japanese_level).rank,
+        skills={s["code"]: s["level"] for s in view.skills},
+        date_of_birth=view.date_of_birth,
+        available_from=view.available_from,
+        eligible_tracks=None
+        if view.eligible_tracks is None
+        else frozenset(map(Track, view.eligible_tracks)),
+        desired_tracks=frozenset(map(Track, view.desired_tracks)),
+        desired_prefectures=frozenset(view.desired_prefectures),
+        experience_years=view.experience_years,
     )
 
 
@@ -67,7 +98,7 @@ def ranked_candidates(
         if view is None or not _visible(view, principal):
             return None
         if view.status not in MATCHABLE_ORDER_STATUSES:
-            return MatchList(view, 0, 0, [])
+            return MatchList(view, 0, 0, [], [], {})
         candidates = list(
             uow.session.exec(
                 select(CandidateView)
@@ -78,34 +109,47 @@ def ranked_candidates(
                 .order_by(col(CandidateView.candidate_id))
             ).all()
         )
-    order = _order(view)
-    pool = Pool.build(
-        [c.candidate_id for c in candidates],
-        [JapaneseLevel(c.japanese_level).rank for c in candidates],
-        [{s["code"]: s["level"] for s in c.skills} for c in candidates],
-    )
-    scores = score(pool, order, weights)
-    best = top_k(scores, limit)
+    order = order_of(view)
+    pool = Pool.build([profile_of(c) for c in candidates])
+    evaluation = evaluate(pool, [order], datetime.now(UTC).date(), weights)
+    best, values = top_k_per_order(evaluation.score, limit)
     matches = [
         RankedCandidate(
             rank=position,
             candidate=candidates[i],
-            score=round(float(scores.score[i]), 4),
+            score=round(float(values[0, position - 1]), 4),
             components={
-                "skills": round(float(scores.skills[i]), 4),
-                "japanese": round(float(scores.japanese[i]), 4),
+                name: round(float(getattr(evaluation, name)[0, i]), 4) for name in COMPONENTS
             },
-            explanations=explain(order, scores.levels[i], int(pool.japanese_rank[i])),
+            explanations=explain(pool, i, order, evaluation),
         )
-        for position, i in enumerate(best.tolist(), start=1)
+        for position, i in enumerate(best[0].tolist(), start=1)
+        if i >= 0
     ]
-    return MatchList(view, len(candidates), int(scores.eligible.sum()), matches)
+    incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit]
+    needs_data = [
+        IncompleteCandidate(
+            candidates[i],
+            [
+                name
+                for flag, name in CONSTRAINT_NAMES.items()
+                if flag & int(evaluation.missing[0, i])
+            ],
+        )
+        for i in incomplete.tolist()
+    ]
+    excluded = {
+        name: int(np.count_nonzero(evaluation.failed[0] & flag))
+        for flag, name in CONSTRAINT_NAMES.items()
+    }
+    eligible = int(np.count_nonzero(evaluation.eligible[0]))
+    return MatchList(view, len(candidates), eligible, matches, needs_data, excluded)
 
 
 def list_job_orders(
     uow: UnitOfWork, principal: Principal, *, limit: int, offset: int
 ) -> tuple[list[JobOrderView], int]:
-    """Open job orders matching knows of that the caller may see."""
+    """Job orders matching knows of that the caller may see."""
     query = select(JobOrderView)
     count = select(func.count()).select_from(JobOrderView)
     if not principal.sees_everything:

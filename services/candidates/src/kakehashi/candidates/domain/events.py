@@ -1,0 +1,58 @@
+"""Payloads of candidate events: what matching needs, never contacts, ID numbers, sex or health."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_tracks
+from kakehashi.candidates.domain.japanese import effective_level
+from kakehashi.candidates.domain.pipeline import Status
+from kakehashi.candidates.domain.profile import CandidateProfile, experience_years
+
+
+def snapshot_data(
+    *,
+    candidate_id: str,
+    version: int,
+    training_centre_id: str,
+    status: Status,
+    profile: CandidateProfile,
+    eligibility: tuple[TrackEligibility, ...],
+    today: date,
+) -> dict[str, Any]:
+    """The full snapshot sent in `candidate.registered` and `candidate.updated`."""
+    level, _ = effective_level(profile.japanese_tests, profile.declared_japanese_level)
+    return {
+        "candidate_id": candidate_id,
+        "version": version,
+        "training_centre_id": training_centre_id,
+        "full_name": profile.full_name,
+        "province": profile.province,
+        "province_code": profile.province_code,
+        "sector": profile.sector.value,
+        "japanese_level": level.value,
+        # Exactly {code, level}: matching validates skill items strictly.
+        "skills": [{"code": s.code, "level": s.level} for s in profile.skills],
+        "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
+        "available_from": profile.available_from.isoformat() if profile.available_from else None,
+        "desired_tracks": [t.value for t in profile.desired_tracks],
+        "desired_sectors": [s.value for s in profile.desired_sectors],
+        "desired_prefectures": list(profile.desired_prefectures),
+        "eligible_tracks": list(eligible_tracks(eligibility)),
+        "experience_years": experience_years(profile.work_history, profile.sector, today),
+        "status": status.value,
+    }
+
+
+def status_changed_data(
+    candidate_id: str, version: int, status: Status, previous: Status, reason: str | None
+) -> dict[str, Any]:
+    """The payload of `candidate.status_changed`."""
+    return {
+        "candidate_id": candidate_id,
+        "version": version,
+        "status": status.value,
+        "previous_status": previous.value,
+        "reason": reason,
+    }

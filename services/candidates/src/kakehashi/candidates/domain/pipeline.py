@@ -1,0 +1,63 @@
+"""The candidate pipeline: which status may follow which, and the record of each move."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    IN_TRAINING = "in_training"
+    READY = "ready"  # eligible for at least one track
+    SHORTLISTED = "shortlisted"
+    INTERVIEWED = "interviewed"
+    SELECTED = "selected"
+    CONTRACTED = "contracted"
+    VISA_PROCESSING = "visa_processing"
+    DEPARTED = "departed"
+    WORKING = "working"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+S = Status
+# Forward along the pipeline; back to `ready` when an employer passes on the candidate or a visa
+# is refused; a returnee may go again. Withdrawn is reachable from everywhere and is final.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.REGISTERED: frozenset({S.IN_TRAINING, S.READY}),
+    S.IN_TRAINING: frozenset({S.READY}),
+    S.READY: frozenset({S.SHORTLISTED, S.IN_TRAINING}),
+    S.SHORTLISTED: frozenset({S.INTERVIEWED, S.READY}),
+    S.INTERVIEWED: frozenset({S.SELECTED, S.READY}),
+    S.SELECTED: frozenset({S.CONTRACTED, S.READY}),
+    S.CONTRACTED: frozenset({S.VISA_PROCESSING, S.READY}),
+    S.VISA_PROCESSING: frozenset({S.DEPARTED, S.READY}),
+    S.DEPARTED: frozenset({S.WORKING, S.RETURNED}),
+    S.WORKING: frozenset({S.RETURNED}),
+    S.RETURNED: frozenset({S.IN_TRAINING, S.READY}),
+    S.WITHDRAWN: frozenset(),
+}
+for _status in Status:
+    if _status is not S.WITHDRAWN:
+        TRANSITIONS[_status] = TRANSITIONS[_status] | {S.WITHDRAWN}
+
+
+class TransitionNotAllowedError(Exception):
+    """The move breaks the pipeline (the API answers 409)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_transition(current: Status, target: Status, eligible_tracks: tuple[str, ...]) -> None:
+    """Raise TransitionNotAllowedError unless `target` may follow `current` for this candidate."""
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none (final)"
+        raise TransitionNotAllowedError(
+            f"cannot go from {current.value} to {target.value}; allowed: {allowed}"
+        )
+    if target is S.READY and not eligible_tracks:
+        raise TransitionNotAllowedError(
+            "ready needs eligibility for at least one track; see the profile's eligibility"
+        )

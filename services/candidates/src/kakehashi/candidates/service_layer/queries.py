@@ -1,0 +1,84 @@
+"""Searching the candidates a caller may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import col, select
+
+from kakehashi.candidates.adapters.tables import Candidate
+from kakehashi.candidates.domain.names import search_terms
+from kakehashi.candidates.domain.pipeline import Status
+from kakehashi.candidates.domain.provinces import find_province, related_codes
+from kakehashi.candidates.service_layer.handlers import CandidateDetails, details, today
+from kakehashi.shared.auth import Principal
+from kakehashi.shared.errors import DomainError
+from kakehashi.shared.reference import JapaneseLevel, Sector, Track
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    """What a search may narrow by; None means "any"."""
+
+    name: str | None = None
+    status: Status | None = None
+    sector: Sector | None = None
+    eligible_for: Track | None = None
+    min_japanese_level: JapaneseLevel | None = None
+    province: str | None = None  # a name or a code; merged units also find their predecessors
+    available_from: date | None = None  # window on the candidate's availability date
+    available_until: date | None = None
+    training_centre_id: str | None = None  # program managers and admins only
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(principal: Principal, filters: CandidateFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if not principal.sees_everything:
+        where.append(col(Candidate.training_centre_id) == principal.organisation_id)
+    elif filters.training_centre_id:
+        where.append(col(Candidate.training_centre_id) == filters.training_centre_id)
+    for term in search_terms(filters.name or ""):
+        where.append(col(Candidate.name_search).like(f"%{_like_escape(term)}%", escape="\\"))
+    if filters.status:
+        where.append(col(Candidate.status) == filters.status.value)
+    if filters.sector:
+        where.append(col(Candidate.sector) == filters.sector.value)
+    if filters.eligible_for:
+        where.append(col(Candidate.eligible_tracks).contains(f",{filters.eligible_for.value},"))
+    if filters.min_japanese_level:
+        where.append(col(Candidate.japanese_rank) >= filters.min_japanese_level.rank)
+    if filters.province:
+        unit = find_province(filters.province, today())
+        if unit is None:
+            raise DomainError("province", f"unknown Vietnamese province {filters.province!r}")
+        where.append(col(Candidate.province_code).in_(sorted(related_codes(unit.code))))
+    if filters.available_from:
+        where.append(col(Candidate.available_from) >= filters.available_from)
+    if filters.available_until:
+        where.append(col(Candidate.available_from) <= filters.available_until)
+    return where
+
+
+def search_candidates(
+    uow: UnitOfWork, principal: Principal, filters: CandidateFilters, *, limit: int, offset: int
+) -> tuple[list[CandidateDetails], int]:
+    """A page of matching candidates the caller may see, newest first, and how many match."""
+    where = _conditions(principal, filters)
+    query = select(Candidate).where(*where)
+    count = select(func.count()).select_from(Candidate).where(*where)
+    on = today()
+    with uow:
+        rows = uow.session.exec(
+            query.order_by(col(Candidate.created_at).desc(), col(Candidate.id))
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        total = uow.session.exec(count).one()
+        return [details(row, on) for row in rows], int(total)

@@ -1,0 +1,175 @@
+"""What matching works on: job orders with their requirements, and pools of candidates as arrays.
+
+A pool holds one sector's candidates (blocking by sector): skill levels as a sparse matrix and
+every other attribute as a NumPy array, with NaN (or a "known" flag) where the data is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from kakehashi.shared.reference import PREFECTURES, Track
+
+MAX_JAPANESE_RANK = 5  # N1 on the shared ordinal scale
+TRACKS = list(Track)
+PREFECTURE_INDEX = {name: i for i, name in enumerate(PREFECTURES)}
+
+
+def track_bit(track: Track) -> int:
+    return 1 << TRACKS.index(track)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Relative weights of the score components (normalised to sum to 1)."""
+
+    skills: float = 0.5
+    japanese: float = 0.2
+    experience: float = 0.15
+    preferences: float = 0.15
+
+    def normalised(self) -> dict[str, float]:
+        raw = {
+            "skills": self.skills,
+            "japanese": self.japanese,
+            "experience": self.experience,
+            "preferences": self.preferences,
+        }
+        total = sum(raw.values())
+        if total <= 0 or min(raw.values()) < 0:
+            raise ValueError("score weights must be non-negative and at least one positive")
+        return {name: value / total for name, value in raw.items()}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    code: str
+    min_level: int
+    must_have: bool
+
+
+@dataclass(frozen=True)
+class Order:
+    """A job order as matching sees it; None means the order does not ask for it."""
+
+    min_japanese_rank: int
+    requirements: tuple[Requirement, ...]
+    track: Track | None = None
+    prefecture: str | None = None
+    departure: date | None = None
+    experience_years_min: float | None = None
+
+
+@dataclass(frozen=True)
+class CandidateProfile:
+    """One candidate as matching sees them; None means the data is missing."""
+
+    id: str
+    japanese_rank: int
+    skills: dict[str, int]
+    date_of_birth: date | None = None
+    available_from: date | None = None
+    eligible_tracks: frozenset[Track] | None = None
+    desired_tracks: frozenset[Track] = frozenset()
+    desired_prefectures: frozenset[str] = frozenset()
+    experience_years: float | None = None
+
+
+@dataclass
+class Pool:
+    """Candidates of one sector as arrays, in a fixed order (index = position in `ids`)."""
+
+    ids: list[str]
+    japanese_rank: npt.NDArray[np.intp]
+    skills_by_skill: sparse.csr_matrix  # skills x candidates, levels 1-5
+    vocabulary: dict[str, int]
+    adult_from: npt.NDArray[np.float64]  # ordinal day of the 18th birthday; NaN if unknown
+    available_from: npt.NDArray[np.float64]  # ordinal day; NaN if unknown
+    eligible_tracks: npt.NDArray[np.uint8]  # bit per track
+    tracks_known: npt.NDArray[np.bool_]
+    desired_tracks: npt.NDArray[np.uint8]  # 0: no preference
+    prefers: sparse.csr_matrix  # prefectures x candidates, 1 where desired
+    has_prefecture_wish: npt.NDArray[np.bool_]
+    experience_years: npt.NDArray[np.float32]  # NaN if unknown
+    _by_candidate: sparse.csr_matrix = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def level(self, index: int, code: str) -> int:
+        """One candidate's level in one skill (0 if none)."""
+        column = self.vocabulary.get(code)
+        return 0 if column is None else int(self._by_candidate[index, column])
+
+    @classmethod
+    def build(cls, candidates: Sequence[CandidateProfile]) -> Pool:
+        vocabulary: dict[str, int] = {}
+        rows, cols, levels = [], [], []
+        wish_rows, wish_cols = [], []
+        for row, candidate in enumerate(candidates):
+            for code, level in candidate.skills.items():
+                rows.append(row)
+                cols.append(vocabulary.setdefault(code, len(vocabulary)))
+                levels.append(level)
+            for prefecture in candidate.desired_prefectures:
+                if prefecture in PREFECTURE_INDEX:
+                    wish_rows.append(row)
+                    wish_cols.append(PREFECTURE_INDEX[prefecture])
+        n = len(candidates)
+        by_candidate = sparse.csr_matrix(
+            (np.asarray(levels, dtype=np.float32), (rows, cols)), shape=(n, max(len(vocabulary), 1))
+        )
+        prefers = sparse.csr_matrix(
+            (np.ones(len(wish_rows), dtype=np.float32), (wish_cols, wish_rows)),
+            shape=(len(PREFECTURE_INDEX), n),
+        )
+        return cls(
+            ids=[c.id for c in candidates],
+            japanese_rank=np.asarray([c.japanese_rank for c in candidates], dtype=np.intp),
+            skills_by_skill=sparse.csr_matrix(by_candidate.T),
+            vocabulary=vocabulary,
+            adult_from=np.asarray([_adult_from(c.date_of_birth) for c in candidates], dtype=float),
+            available_from=np.asarray(
+                [
+                    np.nan if c.available_from is None else c.available_from.toordinal()
+                    for c in candidates
+                ],
+                dtype=float,
+            ),
+            eligible_tracks=np.asarray(
+                [_bits(c.eligible_tracks or ()) for c in candidates], np.uint8
+            ),
+            tracks_known=np.asarray(
+                [c.eligible_tracks is not None for c in candidates], dtype=bool
+            ),
+            desired_tracks=np.asarray([_bits(c.desired_tracks) for c in candidates], np.uint8),
+            prefers=prefers,
+            has_prefecture_wish=np.asarray(prefers.sum(axis=0)).ravel() > 0,
+            experience_years=np.asarray(
+                [np.nan if c.experience_years is None else c.experience_years for c in candidates],
+                dtype=np.float32,
+            ),
+            _by_candidate=by_candidate,
+        )
+
+
+def _bits(tracks: frozenset[Track] | Sequence[Track]) -> int:
+    bits = 0
+    for track in tracks:
+        bits |= track_bit(track)
+    return bits
+
+
+def _adult_from(born: date | None) -> float:
+    if born is None:
+        return float("nan")
+    try:
+        return float(born.replace(year=born.year + 18).toordinal())
+    except ValueError:  # born on 29 February: adult on 1 March
+        return float(date(born.year + 18, 3, 1).toordinal())
