@@ -6,13 +6,15 @@ import json
 import re
 from pathlib import Path
 
-from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData
+from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData, StatusData
 from kakehashi.shared.events import EventEnvelope
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "events.md"
 DATA_MODELS = {
     "candidate.registered": (CandidateData, "candidate_id"),
     "job_order.opened": (JobOrderData, "job_order_id"),
+    "candidate.status_changed": (StatusData, "candidate_id"),
+    "job_order.filled": (StatusData, "job_order_id"),
 }
 
 
