@@ -191,3 +191,22 @@ def test_candidates_missing_data_are_listed_apart_with_what_is_missing(
         {"candidate_id": "binh", "full_name": "Nguyễn Văn binh", "missing": ["age"]}
     ]
     assert body["excluded_by"]["japanese_level"] == 1
+
+
+def test_the_api_index_pulls_only_changes_and_rebuilds_only_touched_sectors(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    consumer.apply(candidate_event("mai", sector="nursing_care"))
+    assert _ranked(client) == ["an"]
+    index = client.app.state.candidate_index
+    uow = client.app.state.runtime.uow()
+    construction, nursing = index.sector(uow, "construction"), index.sector(uow, "nursing_care")
+    assert index.sector(uow, "construction") is construction  # nothing changed: same pool
+    consumer.apply(candidate_event("binh"))
+    assert _ranked(client) == ["an", "binh"]
+    assert index.sector(uow, "nursing_care") is nursing  # untouched sector kept its pool
+    consumer.apply(candidate_event("an", version=2, sector="nursing_care"))  # moved sector
+    assert _ranked(client) == ["binh"]
+    assert [r.candidate_id for r in index.sector(uow, "nursing_care").rows] == ["an", "mai"]

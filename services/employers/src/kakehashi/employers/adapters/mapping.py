@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kakehashi.employers.adapters.tables import JobOrder
+from kakehashi.employers.adapters.tables import EmployerProfile, JobOrder
+from kakehashi.employers.domain.employer import EmployerProfileData, IntermediaryKind
 from kakehashi.employers.domain.lifecycle import JobOrderStatus
 from kakehashi.employers.domain.model import (
     Education,
@@ -62,6 +63,19 @@ def preferences_of(row: JobOrder) -> Preferences:
         preferred_marital_status=(
             MaritalStatus(row.preferred_marital_status) if row.preferred_marital_status else None
         ),
+    )
+
+
+def profile_of(row: EmployerProfile) -> EmployerProfileData:
+    return EmployerProfileData(
+        company_name_ja=row.company_name_ja,
+        company_name_romaji=row.company_name_romaji,
+        prefecture=row.prefecture,
+        industry=Sector(row.industry),
+        intermediary_kind=(
+            IntermediaryKind(row.intermediary_kind) if row.intermediary_kind else None
+        ),
+        intermediary_name=row.intermediary_name,
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
 from kakehashi.employers.entrypoints.employer_profile import router as profile_router
 from kakehashi.employers.entrypoints.schemas import (
@@ -61,6 +63,28 @@ def get_job_order(job_order_id: str, principal: Reader, uow: UowDep) -> JobOrder
     if order is None:
         raise JobOrderNotFoundError(job_order_id)
     return JobOrderPublic.of(order)
+
+
+WORKBOOK: Responses = {
+    200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "the 求人票 workbook"}
+}
+
+
+@router.get("/{job_order_id}/export.xlsx", response_class=Response, responses=WORKBOOK | NOT_FOUND)
+def export_job_order(job_order_id: str, principal: Reader, uow: UowDep) -> Response:
+    """The order as a 求人票 workbook (Japanese, English in brackets), without any preferences."""
+    sheet = queries.job_order_sheet(uow, principal, job_order_id)
+    if sheet is None:
+        raise JobOrderNotFoundError(job_order_id)
+    terms, employer = sheet
+    content = build_kyujinhyo(job_order_id, terms, employer, _today())
+    # An ASCII name for every client, the Japanese one for those that read RFC 5987.
+    ascii_name = f"kyujinhyo-{job_order_id}.xlsx"
+    utf8_name = quote(f"求人票-{job_order_id}.xlsx")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
+    return Response(
+        content, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": disposition}
+    )
 
 
 @router.patch("/{job_order_id}", responses=NOT_FOUND | CONFLICT)

@@ -9,8 +9,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from kakehashi.employers.adapters.tables import JobOrder, JobOrderTransition
+from kakehashi.employers.adapters import mapping
+from kakehashi.employers.adapters.tables import EmployerProfile, JobOrder, JobOrderTransition
+from kakehashi.employers.domain.employer import EmployerProfileData
 from kakehashi.employers.domain.lifecycle import JobOrderStatus
+from kakehashi.employers.domain.model import JobOrderTerms
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import Sector, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -51,12 +54,29 @@ def _visible(principal: Principal) -> list[Any]:
 def get_job_order(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrder | None:
     """The order if the caller may see it; another employer's order is simply not found."""
     with uow:
-        order = uow.session.get(JobOrder, job_order_id)
+        return _visible_order(uow, principal, job_order_id)
+
+
+def _visible_order(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrder | None:
+    order = uow.session.get(JobOrder, job_order_id)
+    if order is None:
+        return None
+    if not principal.sees_everything and order.employer_id != principal.organisation_id:
+        return None
+    return order
+
+
+def job_order_sheet(
+    uow: UnitOfWork, principal: Principal, job_order_id: str
+) -> tuple[JobOrderTerms, EmployerProfileData | None] | None:
+    """What a printed 求人票 shows: the order's terms (never its preferences) and the employer's
+    profile, None if it has none yet; None if the caller may not see the order."""
+    with uow:
+        order = _visible_order(uow, principal, job_order_id)
         if order is None:
             return None
-        if not principal.sees_everything and order.employer_id != principal.organisation_id:
-            return None
-        return order
+        profile = uow.session.get(EmployerProfile, order.employer_id)
+        return mapping.terms_of(order), mapping.profile_of(profile) if profile else None
 
 
 def list_job_orders(

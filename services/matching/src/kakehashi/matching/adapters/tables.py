@@ -29,6 +29,7 @@ class CandidateView(SQLModel, table=True):
     experience_years: float | None = None
     province_code: str | None = Field(default=None, max_length=16)
     version: int
+    change_seq: int = Field(default=0, sa_type=sa.BigInteger)  # see ChangeSequence
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
@@ -38,7 +39,21 @@ class ErasedCandidate(SQLModel, table=True):
     __tablename__ = "erased_candidate"
 
     candidate_id: str = Field(primary_key=True, max_length=36)
+    change_seq: int = Field(default=0, sa_type=sa.BigInteger)
     erased_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class ChangeSequence(SQLModel, table=True):
+    """A counter bumped (under a row lock) by every change to the candidate read model.
+
+    Changes commit in sequence order, so a reader that has seen up to N can ask for `> N` and
+    miss nothing, which timestamps cannot promise.
+    """
+
+    __tablename__ = "change_sequence"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: int = Field(sa_type=sa.BigInteger)
 
 
 class JobOrderView(SQLModel, table=True):

@@ -15,6 +15,7 @@ from kakehashi.matching.entrypoints.schemas import (
     ScoreComponents,
 )
 from kakehashi.matching.service_layer import queries
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
@@ -39,6 +40,7 @@ def _weights(request: Request) -> Weights:
 
 @router.get("/{job_order_id}/matches")
 def match_list(
+    request: Request,
     job_order_id: str,
     principal: Reader,
     uow: UowDep,
@@ -46,7 +48,10 @@ def match_list(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> MatchListPublic:
     """Eligible candidates for the order, best first, each with its score components and reasons."""
-    result = queries.ranked_candidates(uow, principal, job_order_id, limit=limit, weights=weights)
+    index = request.app.state.candidate_index
+    result = queries.ranked_candidates(
+        uow, index, principal, job_order_id, limit=limit, weights=weights
+    )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
     order = result.job_order
@@ -103,4 +108,6 @@ def list_job_orders(
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
-    return create_service_app(runtime, "Kakehashi matching", [router])
+    app = create_service_app(runtime, "Kakehashi matching", [router])
+    app.state.candidate_index = CandidateIndex()
+    return app

@@ -12,7 +12,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kakehashi.matching.adapters.tables import CandidateView, ErasedCandidate, JobOrderView
+from kakehashi.matching.adapters.tables import (
+    CandidateView,
+    ChangeSequence,
+    ErasedCandidate,
+    JobOrderView,
+)
 from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
@@ -90,7 +95,8 @@ def candidate_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = CandidateData.model_validate(event.data)
     if uow.session.get(ErasedCandidate, data.candidate_id) is not None:
         return
-    _upsert(uow, CandidateView, data.candidate_id, _row_fields(data))
+    if _upsert(uow, CandidateView, data.candidate_id, _row_fields(data)):
+        _stamp(uow, data.candidate_id)
 
 
 def job_order_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
@@ -117,7 +123,11 @@ def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
     if row is not None:
         uow.session.delete(row)
     if uow.session.get(ErasedCandidate, candidate_id) is None:
-        uow.session.add(ErasedCandidate(candidate_id=candidate_id, erased_at=datetime.now(UTC)))
+        uow.session.add(
+            ErasedCandidate(
+                candidate_id=candidate_id, change_seq=_next_change(uow), erased_at=datetime.now(UTC)
+            )
+        )
 
 
 def _row_fields(data: BaseModel) -> dict[str, Any]:
@@ -125,28 +135,51 @@ def _row_fields(data: BaseModel) -> dict[str, Any]:
     return data.model_dump() | {"updated_at": datetime.now(UTC)}
 
 
-def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> None:
+def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> bool:
     """Insert or update the row unless it already holds this version or a newer one."""
     current = uow.session.get(table, key)
     if current is None:
         uow.session.add(table(**fields))
-    elif current.version < fields["version"]:
+        return True
+    if current.version < fields["version"]:
         current.sqlmodel_update(fields)
         uow.session.add(current)
+        return True
+    return False
 
 
-def _set_status(uow: UnitOfWork, table: type[ReadModelRow], key: str, data: StatusData) -> None:
+def _next_change(uow: UnitOfWork) -> int:
+    """The next number of the candidate change sequence, taken under a row lock."""
+    counter = uow.session.get(ChangeSequence, "candidates", with_for_update=True)
+    if counter is None:
+        raise LookupError("change_sequence row 'candidates' is missing: migrations not applied?")
+    counter.value += 1
+    uow.session.add(counter)
+    return counter.value
+
+
+def _stamp(uow: UnitOfWork, candidate_id: str) -> None:
+    uow.session.flush()
+    row = uow.session.get(CandidateView, candidate_id)
+    assert row is not None
+    row.change_seq = _next_change(uow)
+    uow.session.add(row)
+
+
+def _set_status(uow: UnitOfWork, table: type[ReadModelRow], key: str, data: StatusData) -> bool:
     """A status event for a row we hold, newer than it; one for an unknown row waits for it."""
     current = uow.session.get(table, key)
     if current is None:
         # The snapshot has not arrived (or was erased): nothing to update. The snapshot events
         # carry the status too, so the read model converges when it does arrive.
-        return
-    if current.version < data.version:
-        current.status = data.status
-        current.version = data.version
-        current.updated_at = datetime.now(UTC)
-        uow.session.add(current)
+        return False
+    if current.version >= data.version:
+        return False
+    current.status = data.status
+    current.version = data.version
+    current.updated_at = datetime.now(UTC)
+    uow.session.add(current)
+    return True
 
 
 HANDLERS: dict[str, Handler] = {

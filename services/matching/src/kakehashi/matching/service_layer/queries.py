@@ -11,9 +11,10 @@ from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
 from kakehashi.matching.domain.explain import explain
-from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, Weights
-from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
+from kakehashi.matching.domain.model import Order, Requirement, Weights
+from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.reference import JapaneseLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -73,24 +74,14 @@ def order_of(view: JobOrderView) -> Order:
     )
 
 
-def profile_of(view: CandidateView) -> CandidateProfile:
-    return CandidateProfile(
-        id=view.candidate_id,
-        japanese_rank=JapaneseLevel(view.japanese_level).rank,
-        skills={s["code"]: s["level"] for s in view.skills},
-        date_of_birth=view.date_of_birth,
-        available_from=view.available_from,
-        eligible_tracks=None
-        if view.eligible_tracks is None
-        else frozenset(map(Track, view.eligible_tracks)),
-        desired_tracks=frozenset(map(Track, view.desired_tracks)),
-        desired_prefectures=frozenset(view.desired_prefectures),
-        experience_years=view.experience_years,
-    )
-
-
 def ranked_candidates(
-    uow: UnitOfWork, principal: Principal, job_order_id: str, *, limit: int, weights: Weights
+    uow: UnitOfWork,
+    index: CandidateIndex,
+    principal: Principal,
+    job_order_id: str,
+    *,
+    limit: int,
+    weights: Weights,
 ) -> MatchList | None:
     """The best eligible candidates of the order's sector, best first; None if not visible."""
     with uow:
@@ -99,18 +90,9 @@ def ranked_candidates(
             return None
         if view.status not in MATCHABLE_ORDER_STATUSES:
             return MatchList(view, 0, 0, [], [], {})
-        candidates = list(
-            uow.session.exec(
-                select(CandidateView)
-                .where(
-                    CandidateView.sector == view.sector,
-                    col(CandidateView.status).in_(MATCHABLE_CANDIDATE_STATUSES),
-                )
-                .order_by(col(CandidateView.candidate_id))
-            ).all()
-        )
+    sector = index.sector(uow, view.sector)
+    pool, candidates = sector.pool, sector.rows
     order = order_of(view)
-    pool = Pool.build([profile_of(c) for c in candidates])
     evaluation = evaluate(pool, [order], datetime.now(UTC).date(), weights)
     best, values = top_k_per_order(evaluation.score, limit)
     matches = [

@@ -1,0 +1,327 @@
+"""Matching quality on a synthetic market whose true fit is known: nDCG@10, precision@10, violations.
+
+    uv run python bench/matching_quality.py --candidates 20000 --orders 300 --seed 7
+
+Every candidate has hidden attributes (true skill levels, Japanese ability, years in the sector, and
+a reliability only an interview would show) and a recorded profile, the only thing matching sees:
+levels rounded with noise, some skills not listed, the certificate rather than the ability,
+experience missing for some. A pair's true fit weighs what a good reviewer values (skills against
+the order's levels, rewarding more than the minimum; Japanese above the floor; experience; the
+candidate's wishes; reliability) plus noise. Graded relevance is the true fit bucketed 0-3 by
+quantiles of all eligible pairs; a pair that fails a hard constraint, or lacks the data to show it
+meets one, is 0 whatever its fit. Matching (`evaluate` + `top_k_per_order`) is compared with naive
+rankers on the same pools. Violations are re-checked pair by pair in plain Python on the recorded
+profiles, independently of the engine; the engine must have none (exit status 1 otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY, skill_code
+
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
+from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
+from kakehashi.matching.domain.scoring import evaluate, top_k_per_order
+from kakehashi.shared.reference import PREFECTURES, Track
+
+TOP = 10
+GOOD = 2  # relevance counted as a hit by precision@10
+GRADE_QUANTILES = (0.5, 0.8, 0.95)  # of eligible pairs' true fit: grades 1, 2 and 3 start here
+WISH_PREFECTURES = PREFECTURES[:20]
+# What a reviewer values, summing to 1; reliability is what no profile shows.
+FIT_WEIGHTS = {"skills": 0.40, "japanese": 0.20, "experience": 0.15, "wishes": 0.10}
+RELIABILITY_WEIGHT = 0.15
+PAIR_NOISE = 0.05
+ENGINE = "matching (evaluate + top_k)"
+REFERENCE = "reference: true attributes, no interview"
+
+
+@dataclass
+class Truth:
+    """What the market really is, hidden from matching."""
+
+    skill: np.ndarray  # candidates x SKILLS_PER_SECTOR true level, 0 if never trained
+    japanese: np.ndarray  # ability on the rank scale: certificate rank + progress beyond it
+    experience: np.ndarray  # true years in the sector
+    reliability: np.ndarray  # standard normal; found out at interview
+    wishes: np.ndarray  # candidates x WISH_PREFECTURES, True where wanted
+    wants_ssw1_only: np.ndarray
+
+
+@dataclass
+class Market:
+    sector: np.ndarray
+    candidates: list[CandidateProfile]
+    truth: Truth
+    order_sector: np.ndarray
+    orders: list[Order]
+    order_columns: list[list[int]]  # per order, the skill column of each requirement
+
+
+def generate(n: int, m: int, seed: int) -> Market:
+    rng = np.random.default_rng(seed)
+    p = SECTOR_WEIGHTS / SECTOR_WEIGHTS.sum()
+    sector = rng.choice(len(SECTORS), size=n, p=p)
+    trained = rng.random((n, SKILLS_PER_SECTOR)) < 0.3
+    trained[np.arange(n), rng.integers(SKILLS_PER_SECTOR, size=n)] = True
+    true_skill = np.where(trained, np.clip(0.6 + rng.gamma(2.0, 0.9, trained.shape), 0.5, 5.5), 0)
+    listed = trained & (rng.random(trained.shape) < 0.9)  # some trained skills go unlisted
+    recorded = np.clip(np.rint(true_skill + rng.normal(0, 0.6, trained.shape)), 1, 5).astype(int)
+    ranks = rng.choice(6, size=n, p=JAPANESE_P)
+    # Within a level people differ, and a quarter study well past their last certificate.
+    ability = ranks + rng.random(n) + np.where(rng.random(n) < 0.25, rng.random(n), 0.0)
+    years = rng.gamma(1.5, 1.5, size=n)
+    recorded_years = np.maximum(np.rint((years + rng.normal(0, 0.5, n)) * 2) / 2, 0)
+    wishes = np.zeros((n, len(WISH_PREFECTURES)), dtype=bool)
+    has_wish = rng.random(n) < 0.4
+    for _ in range(2):
+        wishes[has_wish, rng.integers(len(WISH_PREFECTURES), size=int(has_wish.sum()))] = True
+    wants_ssw1 = rng.random(n) < 0.3
+    ages = rng.integers(17 * 365, 35 * 365, size=n)
+    availability = rng.integers(-60, 300, size=n)
+    people = []
+    for i in range(n):
+        tracks = {Track.TITP, Track.ESD} | ({Track.SSW1} if ranks[i] >= 2 else set())
+        people.append(
+            CandidateProfile(
+                id=f"c{i}",
+                japanese_rank=int(ranks[i]),
+                skills={
+                    skill_code(int(sector[i]), k): int(recorded[i, k])
+                    for k in np.flatnonzero(listed[i]).tolist()
+                },
+                date_of_birth=None if rng.random() < 0.02 else TODAY - timedelta(days=int(ages[i])),
+                available_from=TODAY + timedelta(days=int(availability[i])),
+                eligible_tracks=None if rng.random() < 0.05 else frozenset(tracks),
+                desired_tracks=frozenset({Track.SSW1}) if wants_ssw1[i] else frozenset(),
+                desired_prefectures=frozenset(
+                    WISH_PREFECTURES[j] for j in np.flatnonzero(wishes[i]).tolist()
+                ),
+                experience_years=None if rng.random() < 0.2 else float(recorded_years[i]),
+            )
+        )
+    truth = Truth(true_skill, ability, years, rng.normal(0, 1, n), wishes, wants_ssw1)
+    order_sector = rng.choice(len(SECTORS), size=m, p=p)
+    orders, columns = [], []
+    for s in order_sector.tolist():
+        picks = rng.choice(SKILLS_PER_SECTOR, size=int(rng.integers(1, 4)), replace=False).tolist()
+        requirements = tuple(
+            Requirement(
+                skill_code(s, k), int(rng.integers(1, 4)), bool(i == 0 or rng.random() < 0.3)
+            )
+            for i, k in enumerate(picks)
+        )
+        track = Track.SSW1 if rng.random() < 0.5 else Track.TITP
+        orders.append(
+            Order(
+                min_japanese_rank=2 if track is Track.SSW1 else int(rng.choice([0, 1, 1, 2])),
+                requirements=requirements,
+                track=track,
+                prefecture=str(rng.choice(WISH_PREFECTURES)),
+                departure=TODAY + timedelta(days=int(rng.integers(120, 400))),
+                experience_years_min=float(rng.choice([0, 0, 1, 2])) or None,
+            )
+        )
+        columns.append(picks)
+    return Market(sector, people, truth, order_sector, orders, columns)
+
+
+def true_fit(
+    market: Market, order_ids: np.ndarray, members: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Orders x candidates of one sector: (the part a perfect profile would show, the whole fit
+    with the reliability an interview finds and noise)."""
+    t = market.truth
+    fit = np.empty((len(order_ids), len(members)))
+    reliability = 1 / (1 + np.exp(-t.reliability[members]))
+    for row, o in enumerate(order_ids.tolist()):
+        order = market.orders[o]
+        importance = np.array([2.0 if r.must_have else 1.0 for r in order.requirements])
+        need = np.array([r.min_level for r in order.requirements], dtype=float)
+        have = t.skill[np.ix_(members, market.order_columns[o])]
+        # More than the minimum still counts, up to a level above it; two below counts nothing.
+        skills = np.clip((have - need + 2) / 3, 0, 1) @ importance / importance.sum()
+        japanese = np.clip((t.japanese[members] - order.min_japanese_rank + 0.5) / 3.5, 0, 1)
+        years = 1 - np.exp(-t.experience[members] / max(order.experience_years_min or 0, 2))
+        place = WISH_PREFECTURES.index(str(order.prefecture))
+        wanted_place = t.wishes[members, place] | ~t.wishes[members].any(axis=1)
+        wanted_track = ~t.wants_ssw1_only[members] | (order.track is Track.SSW1)
+        wishes = (wanted_place.astype(float) + wanted_track) / 2
+        fit[row] = (
+            FIT_WEIGHTS["skills"] * skills
+            + FIT_WEIGHTS["japanese"] * japanese
+            + FIT_WEIGHTS["experience"] * years
+            + FIT_WEIGHTS["wishes"] * wishes
+        )
+    return fit, fit + RELIABILITY_WEIGHT * reliability + rng.normal(0, PAIR_NOISE, fit.shape)
+
+
+def hard_violations(c: CandidateProfile, order: Order, today: date = TODAY) -> list[str]:
+    """The hard constraints a pair fails or cannot be shown to meet, from the recorded profile."""
+    broken = []
+    if c.japanese_rank < order.min_japanese_rank:
+        broken.append("japanese")
+    if any(r.must_have and c.skills.get(r.code, 0) < r.min_level for r in order.requirements):
+        broken.append("must_have_skills")
+    if order.track is not None and (
+        c.eligible_tracks is None or order.track not in c.eligible_tracks
+    ):
+        broken.append("track")
+    reference = order.departure or today
+    born = c.date_of_birth
+    if born is None or (born.year + 18, born.month, born.day) > (
+        reference.year,
+        reference.month,
+        reference.day,
+    ):
+        broken.append("age")
+    if order.departure is not None and (
+        c.available_from is None or c.available_from > order.departure
+    ):
+        broken.append("availability")
+    return broken
+
+
+@dataclass
+class Block:
+    """One sector: its orders, its candidates, their relevance and every ranker's scores."""
+
+    order_ids: np.ndarray
+    members: np.ndarray
+    fit: np.ndarray
+    eligible: np.ndarray  # by the independent check
+    scores: dict[str, np.ndarray]
+
+    def relevance(self, cuts: np.ndarray) -> np.ndarray:
+        return np.where(self.eligible, np.digitize(self.fit, cuts), 0).astype(float)
+
+
+@dataclass
+class Tally:
+    """One ranker's per-order metrics and the hard constraints its top 10 break."""
+
+    ndcg: list[np.ndarray]
+    precision: list[np.ndarray]
+    listed: list[np.ndarray]
+    broken: Counter[str]  # constraint -> top-10 pairs failing it
+    bad_pairs: int = 0  # top-10 pairs failing any
+
+
+def rankers(pool: Pool, orders: list[Order], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    evaluation = evaluate(pool, orders, TODAY)
+    shape = evaluation.score.shape
+    by_japanese = np.broadcast_to(pool.japanese_rank + rng.random(len(pool)) * 0.5, shape)
+    by_chance = rng.random(shape)
+    return {
+        ENGINE: evaluation.score,
+        "Japanese level only, after constraints": np.where(
+            evaluation.eligible, by_japanese, -np.inf
+        ),
+        "random, after constraints": np.where(evaluation.eligible, by_chance, -np.inf),
+        "Japanese level only": np.array(by_japanese),
+        "random": by_chance,
+    }
+
+
+def build_blocks(market: Market, rng: np.random.Generator) -> list[Block]:
+    """Per sector (matching blocks by sector): truth, independent eligibility, rankers' scores."""
+    blocks = []
+    for s in range(len(SECTORS)):
+        order_ids = np.flatnonzero(market.order_sector == s)
+        members = np.flatnonzero(market.sector == s)
+        if len(order_ids) == 0 or len(members) == 0:
+            continue
+        orders = [market.orders[o] for o in order_ids.tolist()]
+        people = [market.candidates[i] for i in members.tolist()]
+        eligible = np.array([[not hard_violations(c, order) for c in people] for order in orders])
+        scores = rankers(Pool.build(people), orders, rng)
+        visible, fit = true_fit(market, order_ids, members, rng)
+        # A reference, not a contender: it reads the hidden true attributes.
+        scores[REFERENCE] = np.where(eligible, visible, -np.inf)
+        blocks.append(Block(order_ids, members, fit, eligible, scores))
+    return blocks
+
+
+def tally(market: Market, blocks: list[Block], cuts: np.ndarray) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    for block in blocks:
+        relevance = block.relevance(cuts)
+        for name, scores in block.scores.items():
+            best, _ = top_k_per_order(scores, TOP)
+            ranked = ranked_relevance(relevance, best)
+            t = tallies.setdefault(name, Tally([], [], [], Counter()))
+            t.ndcg.append(ndcg_at_k(ranked, relevance, TOP))
+            t.precision.append(precision_at_k(ranked, TOP, GOOD))
+            t.listed.append((best >= 0).sum(axis=1))
+            for row, column in zip(*np.nonzero(best >= 0), strict=True):
+                order = market.orders[int(block.order_ids[row])]
+                person = market.candidates[int(block.members[best[row, column]])]
+                kinds = hard_violations(person, order)
+                t.broken.update(kinds)
+                t.bad_pairs += bool(kinds)
+    return tallies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--candidates", type=int, default=20_000)
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    market = generate(args.candidates, args.orders, args.seed)
+    blocks = build_blocks(market, np.random.default_rng(args.seed + 1))
+    cuts = np.quantile(np.concatenate([b.fit[b.eligible] for b in blocks]), GRADE_QUANTILES)
+    tallies = tally(market, blocks, cuts)
+
+    grades = Counter(np.concatenate([b.relevance(cuts).ravel() for b in blocks]).astype(int))
+    pairs = sum(grades.values())
+    eligible = sum(int(b.eligible.sum()) for b in blocks)
+    disagree = sum(int((np.isfinite(b.scores[ENGINE]) != b.eligible).sum()) for b in blocks)
+    # Orders with no relevant candidate at all have no nDCG; every row averages the same orders.
+    scored = ~np.isnan(np.concatenate(tallies[ENGINE].ndcg))
+    print(
+        f"market: {args.candidates:,} candidates, {args.orders:,} orders, seed {args.seed}; "
+        f"{pairs:,} same-sector pairs, {eligible / pairs:.1%} meet every hard constraint "
+        f"(the engine's eligibility differs from the independent check on {disagree:,})"
+    )
+    print(
+        "relevance of all pairs: "
+        + ", ".join(f"{g}: {grades.get(g, 0):,}" for g in range(4))
+        + f"; {int(scored.sum())} of {len(scored)} orders have a relevant candidate (scored below)"
+    )
+    header = f"{'ranker':<40} {'nDCG@10':>8} {'P@10':>6} {'violations':>10} {'listed':>7}"
+    print(f"\n{header}\n{'-' * len(header)}")
+    for name, t in tallies.items():
+        if name == REFERENCE:
+            print("-" * len(header))
+        ndcg = np.concatenate(t.ndcg)[scored].mean()
+        precision = np.concatenate(t.precision)[scored].mean()
+        listed = np.concatenate(t.listed)[scored].mean()
+        print(f"{name:<40} {ndcg:>8.3f} {precision:>6.3f} {t.bad_pairs:>10,} {listed:>7.1f}")
+    print(
+        f"\nP@10: share of the top 10 with relevance >= {GOOD} (the best "
+        f"{1 - GRADE_QUANTILES[1]:.0%} of eligible pairs). violations: top-10 pairs failing a hard "
+        "constraint, re-checked in plain Python. listed: candidates per order (of 10)."
+    )
+    for name, t in tallies.items():
+        if t.broken:
+            print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(t.broken.items())))
+    print(f"time: {time.perf_counter() - started:.1f} s")
+    if tallies[ENGINE].bad_pairs:
+        sys.exit(f"matching listed {tallies[ENGINE].bad_pairs} pairs that break a hard constraint")
+
+
+if __name__ == "__main__":
+    main()
