@@ -29,6 +29,8 @@ test: lint typecheck pytest  ## ruff, mypy, then unit, integration and end-to-en
 bench: setup  ## registration -> match list latency through the broker; the matching engine at scale
 	$(UV) run python bench/slice_latency.py
 	$(UV) run python bench/matching_engine.py
+	$(UV) run python bench/matching_service.py
+	$(UV) run python bench/matching_quality.py
 
 clean:
 	rm -rf var test-artifacts .pytest_cache .mypy_cache .ruff_cache
