@@ -210,3 +210,28 @@ def test_the_api_index_pulls_only_changes_and_rebuilds_only_touched_sectors(
     consumer.apply(candidate_event("an", version=2, sector="nursing_care"))  # moved sector
     assert _ranked(client) == ["binh"]
     assert [r.candidate_id for r in index.sector(uow, "nursing_care").rows] == ["an", "mai"]
+
+
+def test_the_allocation_proposal_places_each_candidate_once_and_beats_greedy(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    # Greedy gives "an" (best everywhere) to order-1, leaving order-2 with nobody it accepts.
+    first = order_event("order-1")
+    consumer.apply(
+        EventEnvelope.model_validate(first.model_dump() | {"data": first.data | {"headcount": 1}})
+    )
+    strict = order_event("order-2")
+    strict = EventEnvelope.model_validate(
+        strict.model_dump() | {"data": strict.data | {"min_japanese_level": "N2", "headcount": 1}}
+    )
+    consumer.apply(strict)
+    consumer.apply(candidate_event("an", level="N1"))
+    consumer.apply(candidate_event("binh", level="N4"))
+    body = client.get("/allocations/proposal?sector=construction", headers=MANAGER).json()
+    placed = {(p["job_order_id"], p["candidate_id"]) for p in body["placements"]}
+    assert placed == {("order-2", "an"), ("order-1", "binh")}
+    assert (body["slots"], body["placed"], body["fill_rate"]) == (2, 2, 1.0)
+    assert body["greedy_fill_rate"] == 0.5
+    assert body["total_score"] > body["greedy_total_score"]
+    assert body["gain_over_greedy"] > 0
+    assert client.get("/allocations/proposal", headers=EMPLOYER).status_code == 403

@@ -8,15 +8,19 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 
 from kakehashi.matching.domain.model import Weights
 from kakehashi.matching.entrypoints.schemas import (
+    AllocationProposalPublic,
     CandidateMatch,
     IncompleteMatch,
     JobOrderSummary,
     MatchListPublic,
+    PlacementPublic,
     ScoreComponents,
 )
 from kakehashi.matching.service_layer import queries
+from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.reference import Sector
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep, create_service_app
@@ -106,8 +110,39 @@ def list_job_orders(
     )
 
 
+allocations = APIRouter(prefix="/allocations", tags=["allocation"])
+Manager = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
+
+
+@allocations.get("/proposal")
+def allocation_proposal(
+    request: Request,
+    principal: Manager,
+    uow: UowDep,
+    weights: Annotated[Weights, Depends(_weights)],
+    sector: Sector | None = None,
+) -> AllocationProposalPublic:
+    """Place candidates into open orders' headcount (one sector or all) for the highest total
+    score, each candidate at most once; with the greedy baseline's result for comparison."""
+    result = propose(
+        uow, request.app.state.candidate_index, weights, sector.value if sector else None
+    )
+    return AllocationProposalPublic(
+        sector=sector.value if sector else None,
+        orders=result.orders,
+        slots=result.slots,
+        placed=len(result.placements),
+        fill_rate=round(result.fill_rate, 4),
+        total_score=round(result.total_score, 4),
+        greedy_total_score=round(result.greedy_total_score, 4),
+        greedy_fill_rate=round(result.greedy_fill_rate, 4),
+        gain_over_greedy=round(result.gain_over_greedy, 4),
+        placements=[PlacementPublic(**vars(p)) for p in result.placements],
+    )
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
-    app = create_service_app(runtime, "Kakehashi matching", [router])
+    app = create_service_app(runtime, "Kakehashi matching", [router, allocations])
     app.state.candidate_index = CandidateIndex()
     return app

@@ -54,3 +54,25 @@ class JobOrderSummary(BaseModel):
     headcount: int
     min_japanese_level: str
     status: str
+
+
+class PlacementPublic(BaseModel):
+    job_order_id: str
+    candidate_id: str
+    full_name: str
+    score: float
+
+
+class AllocationProposalPublic(BaseModel):
+    """A suggested placement maximising the total score; program managers decide."""
+
+    sector: str | None
+    orders: int
+    slots: int
+    placed: int
+    fill_rate: float
+    total_score: float
+    greedy_total_score: float
+    greedy_fill_rate: float
+    gain_over_greedy: float
+    placements: list[PlacementPublic]

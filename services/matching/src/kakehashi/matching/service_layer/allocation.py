@@ -1,0 +1,109 @@
+"""Allocation proposals for program managers: candidates into open orders' headcount slots.
+
+Orders of a sector are evaluated together against the sector's pool; each order's top-K eligible
+candidates form the graph; the exact solver and the greedy baseline both run on it. A proposal is
+a suggestion: nothing here records a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from scipy import sparse
+from sqlmodel import col, select
+
+from kakehashi.matching.adapters.tables import JobOrderView
+from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
+from kakehashi.matching.domain.model import Weights
+from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
+from kakehashi.matching.domain.scoring import evaluate, top_k_per_order
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
+from kakehashi.matching.service_layer.queries import order_of
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+GRAPH_K = 50  # candidates per order considered by the solver
+
+
+@dataclass(frozen=True)
+class Placement:
+    job_order_id: str
+    candidate_id: str
+    full_name: str
+    score: float
+
+
+@dataclass
+class Proposal:
+    orders: int = 0
+    slots: int = 0
+    placements: list[Placement] = field(default_factory=list)
+    total_score: float = 0.0
+    greedy_total_score: float = 0.0
+    greedy_placed: int = 0
+
+    @property
+    def fill_rate(self) -> float:
+        return len(self.placements) / self.slots if self.slots else 0.0
+
+    @property
+    def greedy_fill_rate(self) -> float:
+        return self.greedy_placed / self.slots if self.slots else 0.0
+
+    @property
+    def gain_over_greedy(self) -> float:
+        """Relative gain of the exact total over the greedy total (0 when greedy places none)."""
+        if self.greedy_total_score <= 0:
+            return 0.0
+        return self.total_score / self.greedy_total_score - 1
+
+
+def propose(
+    uow: UnitOfWork, index: CandidateIndex, weights: Weights, sector: str | None = None
+) -> Proposal:
+    """The best placement of candidates into open orders (one sector, or every sector)."""
+    with uow:
+        query = select(JobOrderView).where(col(JobOrderView.status).in_(MATCHABLE_ORDER_STATUSES))
+        if sector is not None:
+            query = query.where(JobOrderView.sector == sector)
+        orders = list(uow.session.exec(query.order_by(col(JobOrderView.job_order_id))).all())
+    proposal = Proposal(orders=len(orders), slots=sum(o.headcount for o in orders))
+    by_sector: dict[str, list[JobOrderView]] = {}
+    for order in orders:
+        by_sector.setdefault(order.sector, []).append(order)
+    today = datetime.now(UTC).date()
+    # Candidates belong to one sector, so sectors are independent problems.
+    for name, sector_orders in sorted(by_sector.items()):
+        pool = index.sector(uow, name)
+        if not pool.rows:
+            continue
+        scores = evaluate(pool.pool, [order_of(o) for o in sector_orders], today, weights).score
+        best, values = top_k_per_order(scores, GRAPH_K)
+        found = best >= 0
+        rows = np.broadcast_to(np.arange(len(sector_orders))[:, None], best.shape)[found]
+        graph = sparse.csr_matrix(
+            (values[found].astype(np.float64), (rows, best[found])),
+            shape=(len(sector_orders), len(pool.rows)),
+        )
+        headcount = np.array([o.headcount for o in sector_orders])
+        exact: Allocation = allocate_exact(graph, headcount)
+        greedy = allocate_greedy(graph, headcount)
+        proposal.total_score += exact.total_score
+        proposal.greedy_total_score += greedy.total_score
+        proposal.greedy_placed += len(greedy.order_index)
+        proposal.placements += [
+            Placement(
+                job_order_id=sector_orders[o].job_order_id,
+                candidate_id=pool.rows[c].candidate_id,
+                full_name=pool.rows[c].full_name,
+                score=round(float(v), 4),
+            )
+            for o, c, v in zip(
+                exact.order_index.tolist(),
+                exact.candidate_index.tolist(),
+                exact.score.tolist(),
+                strict=True,
+            )
+        ]
+    return proposal
