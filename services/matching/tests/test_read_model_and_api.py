@@ -235,3 +235,19 @@ def test_the_allocation_proposal_places_each_candidate_once_and_beats_greedy(
     assert body["total_score"] > body["greedy_total_score"]
     assert body["gain_over_greedy"] > 0
     assert client.get("/allocations/proposal", headers=EMPLOYER).status_code == 403
+
+
+def test_an_unpublished_candidate_leaves_the_lists_until_published_again(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    unpublished = {"candidate_id": "an", "version": 2}
+    consumer.apply(
+        EventEnvelope.new(
+            type="candidate.unpublished", source="test", subject="an", data=unpublished
+        )
+    )
+    assert _ranked(client) == []
+    consumer.apply(candidate_event("an", version=3))  # consent given again: a fresh snapshot
+    assert _ranked(client) == ["an"]

@@ -23,6 +23,9 @@ from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
 
+# Not a pipeline state: the status matching gives a candidate whose sharing consent was withdrawn.
+UNPUBLISHED = "unpublished"
+
 ReadModelRow = TypeVar("ReadModelRow", CandidateView, JobOrderView)
 
 
@@ -116,6 +119,14 @@ def job_order_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     )
 
 
+def candidate_unpublished(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """The candidate withdrew consent to share: out of every list until published again."""
+    candidate_id = event.data["candidate_id"]
+    data = StatusData.model_validate(event.data | {"status": UNPUBLISHED})
+    if _set_status(uow, CandidateView, candidate_id, data):
+        _stamp(uow, candidate_id)
+
+
 def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
     """Drop every copy of the candidate and remember that they are gone."""
     candidate_id = str(event.data["candidate_id"])
@@ -186,6 +197,7 @@ HANDLERS: dict[str, Handler] = {
     "candidate.registered": candidate_upserted,
     "candidate.updated": candidate_upserted,
     "candidate.status_changed": candidate_status_changed,
+    "candidate.unpublished": candidate_unpublished,
     "candidate.erased": candidate_erased,
     "job_order.opened": job_order_upserted,
     "job_order.updated": job_order_upserted,
