@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from kakehashi.employers.service_layer.selections import MatchStatusData
 from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData, StatusData
 from kakehashi.shared.events import EventEnvelope
 
@@ -15,6 +16,7 @@ DATA_MODELS = {
     "job_order.opened": (JobOrderData, "job_order_id"),
     "candidate.status_changed": (StatusData, "candidate_id"),
     "job_order.filled": (StatusData, "job_order_id"),
+    "match.status_changed": (MatchStatusData, "match_id"),
 }
 
 

@@ -22,6 +22,7 @@ import yaml
 
 from kakehashi.candidates.config import CandidatesSettings
 from kakehashi.candidates.entrypoints.cli import app as candidates_cli
+from kakehashi.devtools.supervisor import PROCESSES
 from kakehashi.employers.config import EmployersSettings
 from kakehashi.employers.entrypoints.cli import app as employers_cli
 from kakehashi.matching.config import MatchingSettings
@@ -69,14 +70,8 @@ WORKSPACE_MEMBERS = sorted(
     for pattern in _WORKSPACE["workspace"]["members"]
     for path in ROOT.glob(f"{pattern}/pyproject.toml")
 )
-EXPECTED_CONTAINERS = {
-    "candidates-api": "api",
-    "candidates-relay": "relay",
-    "employers-api": "api",
-    "employers-relay": "relay",
-    "matching-api": "api",
-    "matching-consumer": "consume",
-}
+# Production runs the same processes as `kakehashi dev`, one container each, named alike.
+EXPECTED_CONTAINERS = {process.name: process.subcommand for process in PROCESSES}
 
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[?-])(?P<arg>[^}]*))?\}")
 

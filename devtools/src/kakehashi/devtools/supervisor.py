@@ -20,7 +20,7 @@ from kakehashi.shared.events import ALL_TOPICS, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
 
 SERVICES = ("candidates", "employers", "matching")
-CONSUMER_GROUPS = ("matching",)
+CONSUMER_GROUPS = ("matching", "employers")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ PROCESSES = (
     Process("candidates-relay", "candidates", "relay"),
     Process("employers-api", "employers", "api"),
     Process("employers-relay", "employers", "relay"),
+    Process("employers-consumer", "employers", "consume"),
     Process("matching-api", "matching", "api"),
     Process("matching-consumer", "matching", "consume"),
 )

@@ -43,6 +43,7 @@ class JobOrder(SQLModel, table=True):
     # Recomputed at every write, so readers see what the employer saw when saving.
     warnings: list[dict[str, str]] = Field(default_factory=list, sa_type=sa.JSON)
     status: str = Field(max_length=32, default="open", index=True)
+    headcount_filled: int = 0  # candidates selected for this order, from matching's decisions
     version: int = 1
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
@@ -77,4 +78,16 @@ class EmployerProfile(SQLModel, table=True):
     intermediary_kind: str | None = Field(default=None, max_length=40)
     intermediary_name: str | None = Field(default=None, max_length=200)
     version: int = 1
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Selection(SQLModel, table=True):
+    """Where a candidate stands for an order, as decided in matching (the latest version wins)."""
+
+    __tablename__ = "selection"
+
+    job_order_id: str = Field(primary_key=True, max_length=36)
+    candidate_id: str = Field(primary_key=True, max_length=36)
+    status: str = Field(max_length=32)
+    version: int
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

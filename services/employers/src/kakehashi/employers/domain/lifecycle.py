@@ -54,3 +54,17 @@ def check_transition(current: JobOrderStatus, to: JobOrderStatus, reason: str | 
 def check_editable(current: JobOrderStatus) -> None:
     if current not in EDITABLE:
         raise StatusConflictError(current, f"a {current.value} job order can no longer be changed")
+
+
+def steps_to_filled(current: JobOrderStatus, selected: int, headcount: int) -> list[JobOrderStatus]:
+    """The statuses an order passes through once `selected` reaches `headcount` (none before).
+
+    Selections come after interviews, so an order still open goes through interviewing first.
+    """
+    if selected < headcount:
+        return []
+    if current is S.OPEN:
+        return [S.INTERVIEWING, S.FILLED]
+    if current is S.INTERVIEWING:
+        return [S.FILLED]
+    return []

@@ -1,4 +1,4 @@
-"""`kakehashi-employers api | relay | migrate`."""
+"""`kakehashi-employers api | relay | consume | migrate`."""
 
 from kakehashi.employers.bootstrap import SPEC
 from kakehashi.shared.cli import service_cli

@@ -262,6 +262,7 @@ class JobOrderPublic(BaseModel):
     preferred_marital_status: MaritalStatus | None
     warnings: list[WarningPublic]
     status: JobOrderStatus
+    headcount_filled: int
     version: int
     created_at: UtcDatetime
     updated_at: UtcDatetime

@@ -99,9 +99,9 @@ def post_job_order(
     )
     with uow:
         uow.session.add(order)
-        uow.session.add(_history(order.id, None, command.status, principal, now, None))
+        uow.session.add(history_row(order.id, None, command.status, principal, now, None))
         # Created open is told like a draft being opened; a draft tells nobody yet.
-        _emit_change(uow, order, JobOrderStatus.DRAFT, command.status, terms)
+        emit_change(uow, order, JobOrderStatus.DRAFT, command.status, terms)
         uow.commit()
     return order
 
@@ -121,7 +121,7 @@ def change_job_order(
         order.version += 1
         order.updated_at = datetime.now(UTC)
         uow.session.add(order)
-        _emit_change(uow, order, status, status, terms)
+        emit_change(uow, order, status, status, terms)
         uow.commit()
     return order
 
@@ -139,8 +139,8 @@ def transition_job_order(
         order.version += 1
         order.updated_at = now
         uow.session.add(order)
-        uow.session.add(_history(order.id, before, command.to, principal, now, command.reason))
-        _emit_change(uow, order, before, command.to, mapping.terms_of(order))
+        uow.session.add(history_row(order.id, before, command.to, principal, now, command.reason))
+        emit_change(uow, order, before, command.to, mapping.terms_of(order))
         uow.commit()
     return order
 
@@ -155,7 +155,7 @@ def _owned_for_update(uow: UnitOfWork, principal: Principal, job_order_id: str) 
     return order
 
 
-def _emit_change(
+def emit_change(
     uow: UnitOfWork,
     order: JobOrder,
     before: JobOrderStatus,
@@ -176,7 +176,7 @@ def _emit_change(
     )
 
 
-def _history(
+def history_row(
     job_order_id: str,
     before: JobOrderStatus | None,
     after: JobOrderStatus,

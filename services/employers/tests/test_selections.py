@@ -1,0 +1,126 @@
+"""Headcount filled from matching's decisions: applied as the consumer would, and over the broker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from conftest import Broker, auth, wait_until
+from kakehashi.employers.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
+from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
+from kakehashi.shared.kafka import make_producer
+from kakehashi.shared.outbox import OutboxMessage
+
+pytestmark = pytest.mark.integration
+
+EMPLOYER = auth("employer", "emp-aichi")
+ORDER = {
+    "title": "溶接工 / Welder",
+    "sector": "construction",
+    "prefecture": "Aichi",
+    "headcount": 2,
+    "min_japanese_level": "N4",
+    "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+}
+
+
+def decision(order_id: str, candidate_id: str, status: str, version: int) -> EventEnvelope:
+    data = {
+        "match_id": f"{order_id}:{candidate_id}",
+        "job_order_id": order_id,
+        "candidate_id": candidate_id,
+        "status": status,
+        "version": version,
+    }
+    return EventEnvelope.new(
+        type="match.status_changed", source="test", subject=data["match_id"], data=data
+    )
+
+
+def _events(client: TestClient) -> list[str]:
+    with Session(client.app.state.runtime.engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        return [json.loads(r.payload)["type"] for r in rows]
+
+
+@pytest.fixture
+def client(service_client) -> TestClient:
+    return service_client(SPEC)
+
+
+@pytest.fixture
+def consumer(client: TestClient) -> EventConsumer:
+    return EventConsumer(
+        group_id=CONSUMER_GROUP,
+        topics=[],
+        handlers=HANDLERS,
+        uow_factory=client.app.state.runtime.uow,
+        consumer=None,  # type: ignore[arg-type]
+        dead_letters=None,  # type: ignore[arg-type]
+    )
+
+
+def test_the_order_fills_when_selections_reach_headcount(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
+    consumer.apply(decision(order["id"], "an", "selected", 3))
+    current = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
+    assert (current["status"], current["headcount_filled"]) == ("open", 1)
+    consumer.apply(decision(order["id"], "binh", "shortlisted", 1))
+    consumer.apply(decision(order["id"], "binh", "selected", 4))
+    current = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
+    assert (current["status"], current["headcount_filled"]) == ("filled", 2)
+    history = client.get(f"/job-orders/{order['id']}/transitions", headers=EMPLOYER).json()
+    assert [(h["to_status"], h["by_subject"]) for h in history[-2:]] == [
+        ("interviewing", "matching-decisions"),
+        ("filled", "matching-decisions"),
+    ]
+    assert _events(client) == ["job_order.opened", "job_order.updated", "job_order.filled"]
+
+
+def test_late_and_repeated_decisions_do_not_count_twice(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
+    selected = decision(order["id"], "an", "selected", 3)
+    consumer.apply(selected)
+    consumer.apply(selected)  # redelivered: the inbox makes it a no-op
+    consumer.apply(decision(order["id"], "an", "selected", 3))  # same version, new event id
+    consumer.apply(decision(order["id"], "an", "interviewed", 2))  # older: ignored
+    current = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
+    assert (current["status"], current["headcount_filled"]) == ("open", 1)
+
+
+def test_decisions_arriving_through_the_broker_fill_the_order(
+    broker: Broker, service_client, database_url: str
+) -> None:
+    client = service_client(SPEC, kafka_bootstrap_servers=broker.bootstrap)
+    order = client.post("/job-orders", json=ORDER | {"headcount": 1}, headers=EMPLOYER).json()
+    producer = make_producer(broker.servers)
+    try:
+        producer.send(
+            MATCH_EVENTS,
+            key=order["id"].encode(),
+            value=decision(order["id"], "an", "selected", 1).to_bytes(),
+        ).get(timeout=10)
+    finally:
+        producer.close(timeout=10)
+    consumer = build_consumer(client.app.state.runtime)
+    try:
+        consumer.assign()
+        wait_until(
+            lambda: (
+                client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()["status"]
+                == "filled"
+            ),
+            step=consumer.poll_once,
+        )
+    finally:
+        consumer.consumer.close()
+        consumer.dead_letters.close(timeout=10)
+    assert _events(client)[-1] == "job_order.filled"
