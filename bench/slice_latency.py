@@ -79,6 +79,14 @@ def run(system: Supervisor, count: int) -> None:
                 "japanese_level": "N4",
                 "available_from": (date.today() + timedelta(days=30)).isoformat(),
                 "skills": [{"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]}],
+                "consents": [
+                    {
+                        "purpose": "matching_in_japan",
+                        "scope": "share_with_employers_in_japan",
+                        "notice_version": "2026-01",
+                        "language": "vi",
+                    }
+                ],
             }
             started = time.perf_counter()
             response = client.post(

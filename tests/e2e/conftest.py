@@ -63,7 +63,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
             admin.dispose()
 
 
-def read_independently(bootstrap: str, topic: str, timeout_s: float = 10.0) -> list[dict]:
+def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[dict]:
     """Every record of `topic`, read by a client independent of the services' kafka-python:
     librdkafka through confluent-kafka. Each record: key, payload (text), headers (text)."""
     from confluent_kafka import Consumer, TopicPartition
@@ -95,6 +95,8 @@ def read_independently(bootstrap: str, topic: str, timeout_s: float = 10.0) -> l
                     "headers": {k: v.decode() for k, v in message.headers() or []},
                 }
             )
+        if remaining > 0:
+            raise TimeoutError(f"read {len(records)} records of {topic}, {remaining} still missing")
         return records
     finally:
         consumer.close()

@@ -26,6 +26,15 @@ MANAGER = auth("program_manager", "pm-office")
 
 
 TODAY = date.today()
+# Without the consent to share with employers in Japan a candidate is never published to matching.
+SHARING_CONSENT = [
+    {
+        "purpose": "matching_in_japan",
+        "scope": "share_with_employers_in_japan",
+        "notice_version": "2026-01",
+        "language": "vi",
+    }
+]
 
 
 def _candidate(name: str, level: str, welding: int, sector: str = "construction") -> dict:
@@ -38,6 +47,7 @@ def _candidate(name: str, level: str, welding: int, sector: str = "construction"
         "japanese_level": level,
         "available_from": (TODAY + timedelta(days=30)).isoformat(),
         "skills": [{"code": "welding", "level": welding, "tests_passed": [f"ssw1_{sector}"]}],
+        "consents": SHARING_CONSENT,
     }
 
 

@@ -19,12 +19,19 @@ OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
 MANAGER = auth("program_manager", "pm-office")
 EMPLOYER = auth("employer", "emp-aichi")
 
+SHARING = {
+    "purpose": "matching_in_japan",
+    "scope": "share_with_employers_in_japan",
+    "notice_version": "2026-01",
+    "language": "vi",
+}
 AN = {
     "full_name": "Nguyễn Văn An",
     "province": "Tây Ninh",
     "sector": "construction",
     "japanese_level": "N4",
     "skills": [{"code": "welding", "level": 3}, {"code": "scaffolding", "level": 2}],
+    "consents": [SHARING],
 }
 
 

@@ -20,6 +20,12 @@ MANAGER = auth("program_manager", "pm-office")
 ADMIN = auth("admin", "ops")
 EMPLOYER = auth("employer", "emp-aichi")
 
+SHARING = {
+    "purpose": "matching_in_japan",
+    "scope": "share_with_employers_in_japan",
+    "notice_version": "2026-01",
+    "language": "vi",
+}
 ELIGIBLE = {
     "full_name": "Nguyen Van An",
     "name_vi": "Nguyễn Văn An",
@@ -29,6 +35,7 @@ ELIGIBLE = {
     "skills": [{"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]}],
     "japanese_tests": [{"test": "jlpt", "level": "N4", "date": "2025-12-07"}],
     "available_from": "2027-02-01",
+    "consents": [SHARING],
 }
 BINH = {
     "full_name": "Tran Thi Binh",

@@ -18,6 +18,12 @@ CENTRE = auth("training_centre", "tc-tay-ninh")
 OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
 MANAGER = auth("program_manager", "pm-office")
 
+SHARING = {
+    "purpose": "matching_in_japan",
+    "scope": "share_with_employers_in_japan",
+    "notice_version": "2026-01",
+    "language": "vi",
+}
 FULL = {
     "full_name": "Nguyen Van An",
     "name_vi": "Nguyễn Văn An",
@@ -47,6 +53,7 @@ FULL = {
     "desired_prefectures": ["Aichi", "Gifu"],
     "available_from": "2027-01-15",
     "earlier_stays": [],
+    "consents": [SHARING],
 }  # fmt: skip
 SNAPSHOT_KEYS = {
     "candidate_id", "version", "training_centre_id", "full_name", "province", "province_code",
@@ -105,7 +112,7 @@ def test_events_carry_the_matching_snapshot_and_nothing_sensitive(client: TestCl
 
 def test_the_minimal_body_still_registers(client: TestClient) -> None:
     minimal = {"full_name": "Trần Thị Bình", "province": "Nghệ An", "sector": "agriculture",
-               "japanese_level": "N5", "skills": []}  # fmt: skip
+               "japanese_level": "N5", "skills": [], "consents": [SHARING]}  # fmt: skip
     response = client.post("/candidates", json=minimal, headers=CENTRE)
     assert response.status_code == 201, response.text
     body = response.json()

@@ -200,6 +200,12 @@ def _pick(rng: random.Random, weights: dict[K, float]) -> K:
 
 
 ESD_START = date(2027, 4, 1)
+SHARING_CONSENT = {
+    "purpose": "matching_in_japan",
+    "scope": "share_with_employers_in_japan",
+    "notice_version": "2026-01",
+    "language": "vi",
+}
 
 
 def _full_name(rng: random.Random, sex: str) -> str:
@@ -240,6 +246,9 @@ def _candidate(rng: random.Random, today: date) -> tuple[str, Payload]:
         "training_hours": rng.choice([0, 160, 240, 320, 480]),
         "available_from": (today + timedelta(days=rng.randint(14, 240))).isoformat(),
         "desired_prefectures": wishes,
+        # Most candidates agree to share their profile with employers in Japan; the rest stay
+        # with their centre and are never published to matching.
+        "consents": [SHARING_CONSENT] if rng.random() < 0.95 else [],
     }
     return centre, payload
 

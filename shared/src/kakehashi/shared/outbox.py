@@ -50,15 +50,21 @@ class OutboxMessage(SQLModel, table=True):
 
     @classmethod
     def from_event(cls, topic: str, event: EventEnvelope) -> OutboxMessage:
-        return cls(
-            event_id=str(event.id),
-            event_type=event.type,
-            topic=topic,
-            message_key=event.subject,
-            lane=lane_for(event.subject),
-            payload=event.model_dump_json(),
-            created_at=event.time,
-        )
+        return cls(**outbox_values(topic, event))
+
+
+def outbox_values(topic: str, event: EventEnvelope) -> dict[str, Any]:
+    """The column values of the outbox row for `event`, also usable in a bulk INSERT."""
+    return {
+        "event_id": str(event.id),
+        "event_type": event.type,
+        "topic": topic,
+        "message_key": event.subject,
+        "lane": lane_for(event.subject),
+        "payload": event.model_dump_json(),
+        "created_at": event.time,
+        "attempts": 0,
+    }
 
 
 class OutboxLane(SQLModel, table=True):

@@ -53,6 +53,10 @@ class Candidate(SQLModel, table=True):
     japanese_rank: int = 0
     eligible_tracks: str = Field(default="", max_length=64)  # ",ssw1,esd," as of the last change
 
+    # Privacy (revision 0003): whether matching holds a copy (sharing consent given), erasure.
+    published: bool = False
+    erased_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
 
 class CandidateTransition(SQLModel, table=True):
     """One move along the pipeline: who made it, when and why."""
@@ -67,3 +71,38 @@ class CandidateTransition(SQLModel, table=True):
     actor: str = Field(max_length=200)
     actor_organisation_id: str = Field(max_length=100)
     at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class CandidateConsent(SQLModel, table=True):
+    """One consent as given; withdrawal is stamped on it, never deleted (it is the proof)."""
+
+    __tablename__ = "candidate_consent"
+
+    id: str = Field(primary_key=True, max_length=36)
+    candidate_id: str = Field(foreign_key="candidate.id", index=True, max_length=36)
+    purpose: str = Field(max_length=64)
+    scope: str = Field(max_length=64)
+    notice_version: str = Field(max_length=32)
+    language: str = Field(max_length=8)
+    status: str = Field(max_length=16)
+    given_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    recorded_by: str = Field(max_length=200)
+    recorded_by_organisation_id: str = Field(max_length=100)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    withdrawn_by: str | None = Field(default=None, max_length=200)
+    withdrawal_reason: str | None = Field(default=None, max_length=500)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who read, changed, exported or erased which candidate, and when. Holds ids, never PII."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)
+    subject: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    organisation_id: str = Field(max_length=100)
+    action: str = Field(max_length=32)
+    candidate_id: str = Field(max_length=36, index=True)  # no FK: entries outlive nothing
+    correlation_id: str | None = Field(default=None, max_length=100)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -138,12 +138,27 @@ def _judge(rule: Rule, profile: CandidateProfile, on: date) -> _Outcome:
     )
 
 
+def _in_force(
+    rules: tuple[Rule, ...] | None, track: Track, sector: Sector, on: date
+) -> tuple[Rule, ...]:
+    if rules is None:
+        return _default_in_force(track, sector, on)
+    return tuple(rule for rule in rules if rule.applies(track, sector, on))
+
+
+@lru_cache(maxsize=4096)
+def _default_in_force(track: Track, sector: Sector, on: date) -> tuple[Rule, ...]:
+    # Imports judge many candidates against the same few (track, sector, day) combinations.
+    return _in_force(default_rules(), track, sector, on)
+
+
 def evaluate_track(
-    track: Track, profile: CandidateProfile, rules: tuple[Rule, ...], today: date
+    track: Track, profile: CandidateProfile, rules: tuple[Rule, ...] | None, today: date
 ) -> TrackEligibility:
-    """Judge one track: open on the reference date, and every requirement met by some rule."""
+    """Judge one track: open on the reference date, and every requirement met by some rule.
+    `rules` None means the shipped rules."""
     on = reference_date(profile.available_from, today)
-    in_force = [rule for rule in rules if rule.applies(track, profile.sector, on)]
+    in_force = _in_force(rules, track, profile.sector, on)
     if not any(rule.kind is RuleKind.OFFERED for rule in in_force):
         return TrackEligibility(track, False, (f"{track.value} takes no entrants on {on}",))
     groups: dict[str, list[_Outcome]] = {}
@@ -167,8 +182,7 @@ def evaluate(
     profile: CandidateProfile, today: date, rules: tuple[Rule, ...] | None = None
 ) -> tuple[TrackEligibility, ...]:
     """Eligibility for every track, in the order of `Track`."""
-    chosen = default_rules() if rules is None else rules
-    return tuple(evaluate_track(track, profile, chosen, today) for track in Track)
+    return tuple(evaluate_track(track, profile, rules, today) for track in Track)
 
 
 def eligible_tracks(results: tuple[TrackEligibility, ...]) -> tuple[str, ...]:

@@ -56,3 +56,8 @@ def status_changed_data(
         "previous_status": previous.value,
         "reason": reason,
     }
+
+
+def removal_data(candidate_id: str, version: int) -> dict[str, Any]:
+    """The payload of `candidate.unpublished` and `candidate.erased`: matching drops its copy."""
+    return {"candidate_id": candidate_id, "version": version}

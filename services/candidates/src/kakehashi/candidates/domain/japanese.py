@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel
@@ -78,6 +79,7 @@ def derived_level(results: tuple[JapaneseTestResult, ...]) -> JapaneseLevel:
     )
 
 
+@lru_cache(maxsize=1024)  # asked several times per candidate (rules, columns, event)
 def effective_level(
     results: tuple[JapaneseTestResult, ...], declared: JapaneseLevel | None
 ) -> tuple[JapaneseLevel, str]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kakehashi.candidates.domain.consent import ConsentTerms
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import CandidateProfile
 
 CANDIDATE_REGISTERED = "candidate.registered"
 CANDIDATE_UPDATED = "candidate.updated"
 CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
+# Matching drops its copy on both; only erasure is final (matching keeps a tombstone for it).
+CANDIDATE_UNPUBLISHED = "candidate.unpublished"
+CANDIDATE_ERASED = "candidate.erased"
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class RegisterCandidate:
 
     training_centre_id: str
     profile: CandidateProfile
+    consents: tuple[ConsentTerms, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,15 @@ from fastapi.responses import JSONResponse
 from kakehashi.candidates.domain.model import (
     DuplicateCandidateError,
     MoveCandidate,
-    RegisterCandidate,
     UpdateCandidate,
 )
 from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
-from kakehashi.candidates.entrypoints.convert import candidate_public, new_profile, profile_changes
+from kakehashi.candidates.entrypoints import imports_api, privacy_api
+from kakehashi.candidates.entrypoints.convert import (
+    candidate_public,
+    profile_changes,
+    register_command,
+)
 from kakehashi.candidates.entrypoints.schemas import (
     CandidateCreate,
     CandidatePatch,
@@ -44,8 +48,10 @@ NOT_FOUND = "candidate not found"
 def register_candidate(
     body: CandidateCreate, principal: TrainingCentre, uow: UowDep
 ) -> CandidatePublic:
-    """A training centre registers one of its candidates (409 if the person is registered)."""
-    command = RegisterCandidate(principal.organisation_id, new_profile(body))
+    """A training centre registers one of its candidates (409 if the person is registered).
+
+    Matching hears of the candidate only if a sharing consent is among `consents`."""
+    command = register_command(principal.organisation_id, body)
     return candidate_public(handlers.register_candidate(uow, principal, command))
 
 
@@ -151,7 +157,10 @@ async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The candidates API bound to one runtime (settings and database)."""
-    app = create_service_app(runtime, "Kakehashi candidates", [router])
+    routers = [router, privacy_api.router, privacy_api.audit_router, imports_api.router]
+    app = create_service_app(runtime, "Kakehashi candidates", routers)
+    for error, handler in privacy_api.EXCEPTION_HANDLERS.items():
+        app.add_exception_handler(error, handler)
     app.add_exception_handler(DuplicateCandidateError, _duplicate)
     app.add_exception_handler(TransitionNotAllowedError, _not_allowed)
     return app

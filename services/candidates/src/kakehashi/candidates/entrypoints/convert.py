@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from kakehashi.candidates.adapters.tables import CandidateConsent
+from kakehashi.candidates.domain.consent import ConsentTerms
 from kakehashi.candidates.domain.japanese import JapaneseTestResult, effective_level
+from kakehashi.candidates.domain.model import RegisterCandidate
 from kakehashi.candidates.domain.profile import (
     CandidateProfile,
     EarlierStay,
@@ -17,6 +20,8 @@ from kakehashi.candidates.entrypoints.schemas import (
     CandidateCreate,
     CandidatePatch,
     CandidatePublic,
+    ConsentIn,
+    ConsentPublic,
     EarlierStayIn,
     EducationIn,
     JapaneseTestIn,
@@ -24,7 +29,7 @@ from kakehashi.candidates.entrypoints.schemas import (
     TradeSkillIn,
     WorkPeriodIn,
 )
-from kakehashi.candidates.service_layer.handlers import CandidateDetails
+from kakehashi.candidates.service_layer.publication import CandidateDetails
 
 # API field -> CandidateProfile field, where they differ.
 _RENAMED = {"japanese_level": "declared_japanese_level"}
@@ -50,18 +55,20 @@ def _education(e: EducationIn) -> Education:
     return Education(e.level, e.institution, e.field_of_study, e.graduation_year)
 
 
+_CONVERTERS: dict[str, Any] = {
+    "skills": lambda v: tuple(_skill(s) for s in v),
+    "japanese_tests": lambda v: tuple(_test(r) for r in v),
+    "work_history": lambda v: tuple(_period(p) for p in v),
+    "earlier_stays": lambda v: tuple(_stay(s) for s in v),
+    "education": _education,
+}
+
+
 def _value(name: str, value: Any) -> Any:
     if value is None:
         return None
-    converters: dict[str, Any] = {
-        "skills": lambda v: tuple(_skill(s) for s in v),
-        "japanese_tests": lambda v: tuple(_test(r) for r in v),
-        "work_history": lambda v: tuple(_period(p) for p in v),
-        "earlier_stays": lambda v: tuple(_stay(s) for s in v),
-        "education": _education,
-    }
-    if name in converters:
-        return converters[name](value)
+    if name in _CONVERTERS:
+        return _CONVERTERS[name](value)
     if isinstance(value, list):
         return tuple(value)
     return value
@@ -84,11 +91,32 @@ def new_profile(body: CandidateCreate) -> CandidateProfile:
     """The profile a registration body describes (province still to be resolved)."""
     fields = {
         _RENAMED.get(name, name): _value(name, getattr(body, name))
-        for name in CandidateCreate.model_fields
+        for name in CandidatePatch.model_fields
     }
     fields["province"] = fields["province"] or ""
     fields = {k: v for k, v in fields.items() if v is not None or k == "province_code"}
     return CandidateProfile(**fields)
+
+
+def consent_terms(body: ConsentIn) -> ConsentTerms:
+    return ConsentTerms(body.purpose, body.scope, body.notice_version, body.language)
+
+
+def register_command(training_centre_id: str, body: CandidateCreate) -> RegisterCandidate:
+    """The registration a body asks for: the profile and the consents given with it."""
+    return RegisterCandidate(
+        training_centre_id, new_profile(body), tuple(consent_terms(c) for c in body.consents)
+    )
+
+
+def consent_public(row: CandidateConsent) -> ConsentPublic:
+    return ConsentPublic.model_validate(
+        row.model_dump()
+        | {
+            "given_at": utc(row.given_at),
+            "withdrawn_at": utc(row.withdrawn_at) if row.withdrawn_at else None,
+        }
+    )
 
 
 def utc(moment: datetime) -> datetime:
@@ -102,6 +130,7 @@ def candidate_public(found: CandidateDetails) -> CandidatePublic:
     _, source = effective_level(profile.japanese_tests, profile.declared_japanese_level)
     values = row.model_dump() | {
         "created_at": utc(row.created_at),
+        "erased_at": utc(row.erased_at) if row.erased_at else None,
         "updated_at": utc(row.updated_at),
         "japanese_level_source": source,
         "eligibility": [

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kakehashi.candidates.domain.consent import ConsentStatus, NoticeLanguage, Purpose, Scope
 from kakehashi.candidates.domain.japanese import JapaneseTest
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import EducationLevel, HealthCheckStatus, Sex
@@ -91,6 +92,37 @@ class EducationIn(EducationPublic, RequestModel):
     pass
 
 
+class ConsentIn(RequestModel):
+    """A consent the person gave after being shown the notice of this version and language."""
+
+    purpose: Purpose
+    scope: Scope
+    notice_version: str = Field(
+        min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$", examples=["2026-01"]
+    )
+    language: NoticeLanguage
+
+
+class ConsentPublic(BaseModel):
+    id: str
+    candidate_id: str
+    purpose: Purpose
+    scope: Scope
+    notice_version: str
+    language: NoticeLanguage
+    status: ConsentStatus
+    given_at: datetime
+    recorded_by: str
+    recorded_by_organisation_id: str
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    withdrawal_reason: str | None
+
+
+class WithdrawalIn(RequestModel):
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
+
+
 class CandidatePatch(RequestModel):
     """Fields to change; a field left out is kept, one sent as null is cleared."""
 
@@ -131,6 +163,12 @@ class CandidateCreate(CandidatePatch):
     full_name: str = Field(min_length=1, max_length=200, examples=["Nguyen Van An"])
     sector: Sector
     skills: list[TradeSkillIn] = Field(default_factory=list, max_length=50)
+    consents: list[ConsentIn] = Field(
+        default_factory=list,
+        max_length=10,
+        description="consents given at registration; without a sharing consent "
+        "(share_with_employers_in_japan) the candidate is stored but not sent to matching",
+    )
 
 
 class TransitionIn(RequestModel):
@@ -176,6 +214,8 @@ class CandidatePublic(BaseModel):
     eligibility: list[TrackEligibilityPublic]
     status: Status
     version: int
+    published: bool = Field(description="matching holds the candidate (sharing consent given)")
+    erased_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, or_
@@ -11,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kakehashi.candidates.adapters.tables import Candidate, CandidateTransition
-from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_tracks, evaluate
-from kakehashi.candidates.domain.events import snapshot_data, status_changed_data
+from kakehashi.candidates.domain.eligibility import eligible_tracks, evaluate
+from kakehashi.candidates.domain.events import status_changed_data
 from kakehashi.candidates.domain.model import (
-    CANDIDATE_REGISTERED,
     CANDIDATE_STATUS_CHANGED,
     CANDIDATE_UPDATED,
     DuplicateCandidateError,
@@ -24,23 +21,26 @@ from kakehashi.candidates.domain.model import (
 )
 from kakehashi.candidates.domain.names import fold, passport_key
 from kakehashi.candidates.domain.pipeline import Status, check_transition
+from kakehashi.candidates.domain.privacy import AuditAction, CandidateErasedError
 from kakehashi.candidates.domain.profile import CandidateProfile, apply_changes
 from kakehashi.candidates.domain.validation import normalise_profile
-from kakehashi.candidates.service_layer.mapping import profile_columns, profile_of
+from kakehashi.candidates.service_layer import audit
+from kakehashi.candidates.service_layer.mapping import (
+    profile_columns,
+    profile_of,
+)
+from kakehashi.candidates.service_layer.publication import (
+    SOURCE,
+    CandidateDetails,
+    emit_snapshot,
+)
+from kakehashi.candidates.service_layer.registration import (
+    prepare_registration,
+    write_registrations,
+)
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
-
-SOURCE = "kakehashi.candidates"
-
-
-@dataclass(frozen=True)
-class CandidateDetails:
-    """A stored candidate with its profile and its eligibility judged today."""
-
-    row: Candidate
-    profile: CandidateProfile
-    eligibility: tuple[TrackEligibility, ...]
 
 
 def today() -> date:
@@ -53,11 +53,12 @@ def may_see(principal: Principal, row: Candidate) -> bool:
 
 
 def details(row: Candidate, on: date) -> CandidateDetails:
+    """The stored candidate's profile and its eligibility judged on `on`."""
     profile = profile_of(row)
     return CandidateDetails(row, profile, evaluate(profile, on))
 
 
-def _check_duplicate(
+def check_duplicate(
     session: Session, principal: Principal, profile: CandidateProfile, exclude_id: str | None
 ) -> None:
     """Same passport number, or same folded passport name and date of birth, is the same person."""
@@ -81,24 +82,8 @@ def _check_duplicate(
         raise DuplicateCandidateError(existing.id if may_see(principal, existing) else None)
 
 
-def _emit_snapshot(uow: UnitOfWork, event_type: str, found: CandidateDetails, on: date) -> None:
-    row = found.row
-    data = snapshot_data(
-        candidate_id=row.id,
-        version=row.version,
-        training_centre_id=row.training_centre_id,
-        status=Status(row.status),
-        profile=found.profile,
-        eligibility=found.eligibility,
-        today=on,
-    )
-    uow.emit(
-        CANDIDATE_EVENTS,
-        EventEnvelope.new(type=event_type, source=SOURCE, subject=row.id, data=data),
-    )
-
-
-def _commit(uow: UnitOfWork) -> None:
+def commit(uow: UnitOfWork) -> None:
+    """Commit; a unique-index failure means a concurrent registration of the same person won."""
     try:
         uow.commit()
     except IntegrityError:
@@ -106,7 +91,7 @@ def _commit(uow: UnitOfWork) -> None:
         raise DuplicateCandidateError(None) from None
 
 
-def _history(
+def history_entry(
     row: Candidate, principal: Principal, previous: str | None, reason: str | None
 ) -> CandidateTransition:
     return CandidateTransition(
@@ -123,31 +108,17 @@ def _history(
 def register_candidate(
     uow: UnitOfWork, principal: Principal, command: RegisterCandidate
 ) -> CandidateDetails:
-    """Save a new candidate, its first history entry and `candidate.registered` together."""
-    on = today()
-    profile = normalise_profile(command.profile, on)
-    eligibility = evaluate(profile, on)
-    now = datetime.now(UTC)
-    row = Candidate(
-        id=str(uuid.uuid4()),
-        training_centre_id=command.training_centre_id,
-        status=Status.REGISTERED.value,
-        version=1,
-        created_at=now,
-        updated_at=now,
-        **profile_columns(profile, eligibility),
-    )
-    found = CandidateDetails(row, profile, eligibility)
+    """Save a new candidate, its consents and first history entry together; matching hears of
+    it (`candidate.registered`) only if a sharing consent came with it."""
+    registration = prepare_registration(principal, command, today())
     with uow:
-        _check_duplicate(uow.session, principal, profile, None)
-        uow.session.add(row)
-        uow.session.add(_history(row, principal, None, "registered"))
-        _emit_snapshot(uow, CANDIDATE_REGISTERED, found, on)
-        _commit(uow)
-    return found
+        check_duplicate(uow.session, principal, registration.profile, None)
+        write_registrations(uow, principal, AuditAction.CREATE, [registration])
+        commit(uow)
+    return registration.details()
 
 
-def _load_for_change(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidate | None:
+def load_for_change(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidate | None:
     # The row lock (PostgreSQL) keeps two changes from writing the same next version.
     row = uow.session.exec(
         select(Candidate).where(col(Candidate.id) == candidate_id).with_for_update()
@@ -161,19 +132,22 @@ def update_candidate(
     """Apply the owning centre's changes; `candidate.updated` carries the new full snapshot."""
     on = today()
     with uow:
-        row = _load_for_change(uow, principal, command.candidate_id)
+        row = load_for_change(uow, principal, command.candidate_id)
         if row is None or row.training_centre_id != principal.organisation_id:
             return None
+        if row.erased_at is not None:
+            raise CandidateErasedError(row.id)
         profile = normalise_profile(apply_changes(profile_of(row), command.changes), on)
-        _check_duplicate(uow.session, principal, profile, row.id)
+        check_duplicate(uow.session, principal, profile, row.id)
         eligibility = evaluate(profile, on)
         row.sqlmodel_update(profile_columns(profile, eligibility))
         row.version += 1
         row.updated_at = datetime.now(UTC)
         uow.session.add(row)
         found = CandidateDetails(row, profile, eligibility)
-        _emit_snapshot(uow, CANDIDATE_UPDATED, found, on)
-        _commit(uow)
+        emit_snapshot(uow, CANDIDATE_UPDATED, found, on)
+        audit.record(uow.session, principal, AuditAction.UPDATE, [row.id])
+        commit(uow)
     return found
 
 
@@ -183,7 +157,7 @@ def move_candidate(
     """Move a candidate along the pipeline if allowed; record it and `candidate.status_changed`."""
     on = today()
     with uow:
-        row = _load_for_change(uow, principal, command.candidate_id)
+        row = load_for_change(uow, principal, command.candidate_id)
         if row is None:
             return None
         found = details(row, on)
@@ -195,18 +169,20 @@ def move_candidate(
         # Eligibility is judged again on each move, so the stored copy follows the calendar.
         row.eligible_tracks = profile_columns(found.profile, found.eligibility)["eligible_tracks"]
         uow.session.add(row)
-        uow.session.add(_history(row, principal, previous.value, command.reason))
-        uow.emit(
-            CANDIDATE_EVENTS,
-            EventEnvelope.new(
-                type=CANDIDATE_STATUS_CHANGED,
-                source=SOURCE,
-                subject=row.id,
-                data=status_changed_data(
-                    row.id, row.version, command.to_status, previous, command.reason
+        uow.session.add(history_entry(row, principal, previous.value, command.reason))
+        if row.published:
+            uow.emit(
+                CANDIDATE_EVENTS,
+                EventEnvelope.new(
+                    type=CANDIDATE_STATUS_CHANGED,
+                    source=SOURCE,
+                    subject=row.id,
+                    data=status_changed_data(
+                        row.id, row.version, command.to_status, previous, command.reason
+                    ),
                 ),
-            ),
-        )
+            )
+        audit.record(uow.session, principal, AuditAction.MOVE, [row.id])
         uow.commit()
     return found
 
@@ -219,7 +195,10 @@ def get_candidate(
         row = uow.session.get(Candidate, candidate_id)
         if row is None or not may_see(principal, row):
             return None
-        return details(row, today())
+        found = details(row, today())
+        audit.record(uow.session, principal, AuditAction.READ, [row.id])
+        uow.commit()
+        return found
 
 
 def candidate_history(
@@ -230,10 +209,18 @@ def candidate_history(
         row = uow.session.get(Candidate, candidate_id)
         if row is None or not may_see(principal, row):
             return None
-        return list(
-            uow.session.exec(
-                select(CandidateTransition)
-                .where(col(CandidateTransition.candidate_id) == candidate_id)
-                .order_by(col(CandidateTransition.id))
-            ).all()
-        )
+        history = transitions_of(uow.session, candidate_id)
+        audit.record(uow.session, principal, AuditAction.READ, [row.id])
+        uow.commit()
+        return history
+
+
+def transitions_of(session: Session, candidate_id: str) -> list[CandidateTransition]:
+    """A candidate's pipeline moves, oldest first."""
+    return list(
+        session.exec(
+            select(CandidateTransition)
+            .where(col(CandidateTransition.candidate_id) == candidate_id)
+            .order_by(col(CandidateTransition.id))
+        ).all()
+    )

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Any
 
-from kakehashi.candidates.adapters.tables import Candidate
+from kakehashi.candidates.adapters.tables import Candidate, CandidateConsent
+from kakehashi.candidates.domain.consent import (
+    ConsentRecord,
+    ConsentStatus,
+    ConsentTerms,
+    NoticeLanguage,
+    Purpose,
+    Scope,
+)
 from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_tracks
 from kakehashi.candidates.domain.japanese import JapaneseTest, JapaneseTestResult, effective_level
 from kakehashi.candidates.domain.names import fold, passport_key
@@ -19,6 +28,7 @@ from kakehashi.candidates.domain.profile import (
     TradeSkill,
     WorkPeriod,
 )
+from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 
 
@@ -36,6 +46,7 @@ def profile_columns(
     """Every column a profile sets, the derived search and duplicate columns included."""
     level, _ = effective_level(profile.japanese_tests, profile.declared_japanese_level)
     tracks = eligible_tracks(eligibility)
+    name_key = fold(profile.full_name)
     return {
         "full_name": profile.full_name,
         "name_vi": profile.name_vi,
@@ -106,8 +117,10 @@ def profile_columns(
             }
             for s in profile.earlier_stays
         ],
-        "name_key": fold(profile.full_name),
-        "name_search": " ".join(fold(n) for n in (profile.full_name, profile.name_vi) if n),
+        "name_key": name_key,
+        "name_search": " ".join(
+            [name_key, fold(profile.name_vi)] if profile.name_vi else [name_key]
+        ),
         "passport_key": passport_key(profile.passport_number) if profile.passport_number else None,
         "eligible_tracks": "," + ",".join(tracks) + "," if tracks else "",
     }
@@ -183,4 +196,39 @@ def profile_of(row: Candidate) -> CandidateProfile:
             )
             for s in row.earlier_stays or []
         ),
+    )
+
+
+def consent_row(
+    candidate_id: str, terms: ConsentTerms, principal: Principal, at: datetime
+) -> CandidateConsent:
+    """A new, given consent as stored."""
+    return CandidateConsent(
+        id=str(uuid.uuid4()),
+        candidate_id=candidate_id,
+        purpose=terms.purpose.value,
+        scope=terms.scope.value,
+        notice_version=terms.notice_version,
+        language=terms.language.value,
+        status=ConsentStatus.GIVEN.value,
+        given_at=at,
+        recorded_by=principal.subject,
+        recorded_by_organisation_id=principal.organisation_id,
+    )
+
+
+def consent_of(row: CandidateConsent) -> ConsentRecord:
+    """The domain record a stored consent holds."""
+    return ConsentRecord(
+        id=row.id,
+        terms=ConsentTerms(
+            Purpose(row.purpose), Scope(row.scope), row.notice_version, NoticeLanguage(row.language)
+        ),
+        status=ConsentStatus(row.status),
+        given_at=row.given_at,
+        recorded_by=row.recorded_by,
+        recorded_by_organisation_id=row.recorded_by_organisation_id,
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_by=row.withdrawn_by,
+        withdrawal_reason=row.withdrawal_reason,
     )

@@ -11,8 +11,11 @@ from sqlmodel import col, select
 from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.domain.names import search_terms
 from kakehashi.candidates.domain.pipeline import Status
+from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.domain.provinces import find_province, related_codes
-from kakehashi.candidates.service_layer.handlers import CandidateDetails, details, today
+from kakehashi.candidates.service_layer import audit
+from kakehashi.candidates.service_layer.handlers import details, today
+from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
@@ -81,4 +84,7 @@ def search_candidates(
             .limit(limit)
         ).all()
         total = uow.session.exec(count).one()
-        return [details(row, on) for row in rows], int(total)
+        found = [details(row, on) for row in rows]
+        audit.record(uow.session, principal, AuditAction.SEARCH, [row.id for row in rows])
+        uow.commit()
+        return found, int(total)

@@ -1,0 +1,121 @@
+"""Reading and writing the spreadsheets users fill in: CSV (UTF-8, with or without BOM) and XLSX.
+
+Rows are streamed (openpyxl's read-only mode for XLSX), so a 100k-row file is never held as
+Python objects all at once. Every cell comes out as a stripped string or None.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import openpyxl
+
+Row = dict[str, str | None]
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+    @classmethod
+    def of(cls, filename: str) -> FileFormat | None:
+        """The format a file name says, or None if it is neither."""
+        suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        return cls(suffix) if suffix in {f.value for f in cls} else None
+
+
+class UnreadableFileError(ValueError):
+    """The bytes are not a readable file of the format claimed."""
+
+
+def _cell(value: Any) -> str | None:
+    if type(value) is str:  # every CSV cell: the fast path
+        return value.strip() or None
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _raw_rows(content: bytes, file_format: FileFormat) -> Generator[Sequence[Any], None, None]:
+    if file_format is FileFormat.CSV:
+        try:
+            text = io.StringIO(content.decode("utf-8-sig"), newline="")
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(f"not UTF-8 text: {error}") from None
+        yield from csv.reader(text)
+        return
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise UnreadableFileError(f"not an XLSX workbook: {error}") from None
+    try:
+        yield from book.worksheets[0].iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _header(raw: Sequence[Any]) -> list[str]:
+    header = [(_cell(v) or "").lower() for v in raw]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def read_header(content: bytes, file_format: FileFormat) -> list[str]:
+    """The column names of the first row, lower-cased (empty trailing cells dropped)."""
+    raw_rows = _raw_rows(content, file_format)
+    try:
+        return _header(next(raw_rows, ()))
+    finally:
+        raw_rows.close()
+
+
+def read_rows(content: bytes, file_format: FileFormat) -> Iterator[tuple[int, Row]]:
+    """Each data row as (its row number, header being 1; {column: value}). Blank rows are
+    skipped: they are not candidates."""
+    raw_rows = _raw_rows(content, file_format)
+    header = _header(next(raw_rows, ()))
+    for number, raw in enumerate(raw_rows, start=2):
+        values = [_cell(v) for v in raw]
+        if not any(values):
+            continue
+        yield (
+            number,
+            {name: values[i] if i < len(values) else None for i, name in enumerate(header)},
+        )
+
+
+def count_rows(content: bytes, file_format: FileFormat) -> int:
+    return sum(1 for _ in read_rows(content, file_format))
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("candidates")
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

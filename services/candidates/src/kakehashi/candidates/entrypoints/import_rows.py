@@ -1,0 +1,150 @@
+"""The import file's columns, and one row to a registration, by the same rules as the API.
+
+A row is turned into the API's registration body (CandidateCreate) and validated by it, so an
+import accepts exactly what POST /candidates accepts. Lists are `;`-separated; skills are
+`code:level` (e.g. `welding:3;scaffolding:2`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from kakehashi.candidates.domain.model import RegisterCandidate
+from kakehashi.candidates.entrypoints.convert import register_command
+from kakehashi.candidates.entrypoints.schemas import CandidateCreate
+from kakehashi.shared.errors import DomainError
+
+# Column -> example value; the order is the template's.
+COLUMNS: dict[str, str] = {
+    "full_name": "Nguyen Van An",
+    "name_vi": "Nguyễn Văn An",
+    "name_katakana": "グエン・ヴァン・アン",
+    "date_of_birth": "2000-05-01",
+    "sex": "male",
+    "province": "Tây Ninh",
+    "phone": "+84 912 345 678",
+    "email": "an.nguyen@example.vn",
+    "passport_number": "C1234567",
+    "sector": "construction",
+    "japanese_level": "",
+    "jlpt_level": "N4",
+    "jlpt_date": "2025-12-07",
+    "jft_score": "",
+    "jft_date": "",
+    "skills": "welding:3;scaffolding:2",
+    "training_hours": "400",
+    "training_cohort": "2026-A",
+    "desired_tracks": "ssw1",
+    "desired_sectors": "construction",
+    "desired_prefectures": "Aichi;Gifu",
+    "available_from": "2027-02-01",
+    "consent_sharing": "yes",
+    "consent_notice_version": "2026-01",
+    "consent_language": "vi",
+}
+# Date of birth is required here (not in the API) so that importing a file twice finds every
+# row's person again: passport number or folded name + date of birth is the duplicate rule.
+REQUIRED = ("full_name", "date_of_birth", "province", "sector")
+# failures.csv puts these in front of the row, so it can be fixed and uploaded again as it is.
+FAILURE_COLUMNS = ("row", "reason")
+_LISTS = ("desired_tracks", "desired_sectors", "desired_prefectures")
+_YES, _NO = {"yes", "y", "true", "1", "có", "co"}, {"no", "n", "false", "0", "không", "khong"}
+_DIRECT = (
+    "full_name", "name_vi", "name_katakana", "date_of_birth", "sex", "province", "phone",
+    "email", "passport_number", "sector", "japanese_level", "training_hours", "training_cohort",
+    "available_from",
+)  # fmt: skip
+
+
+def check_header(header: list[str]) -> None:
+    """DomainError('file', ...) if a required column is missing or a column is unknown."""
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DomainError("file", f"missing columns: {', '.join(missing)}")
+    unknown = [c for c in header if c not in COLUMNS and c not in FAILURE_COLUMNS]
+    if unknown:
+        raise DomainError("file", f"unknown columns: {', '.join(unknown)}; see the template")
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise DomainError("file", f"columns listed more than once: {', '.join(repeated)}")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _skills(value: str) -> list[dict[str, Any]]:
+    skills = []
+    for part in _split(value):
+        code, sep, level = part.partition(":")
+        if not sep or not level.strip().isdigit():
+            raise DomainError("skills", f"{part!r} is not code:level, e.g. welding:3")
+        skills.append({"code": code.strip(), "level": int(level)})
+    return skills
+
+
+def _test(row: Mapping[str, str | None], test: str, value_key: str, value: Any) -> dict[str, Any]:
+    prefix = "jlpt" if test == "jlpt" else "jft"
+    taken_on = row.get(f"{prefix}_date")
+    if not taken_on:
+        raise DomainError(f"{prefix}_date", f"required with {prefix}_{value_key}")
+    return {"test": test, value_key: value, "date": taken_on}
+
+
+def _consents(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    answer = (row.get("consent_sharing") or "no").lower()
+    if answer in _NO:
+        return []
+    if answer not in _YES:
+        raise DomainError("consent_sharing", "yes or no")
+    for column in ("consent_notice_version", "consent_language"):
+        if not row.get(column):
+            raise DomainError(column, "required when consent_sharing is yes")
+    return [
+        {
+            "purpose": "matching_in_japan",
+            "scope": "share_with_employers_in_japan",
+            "notice_version": row["consent_notice_version"],
+            "language": (row["consent_language"] or "").lower(),
+        }
+    ]
+
+
+def body_of_row(row: Mapping[str, str | None]) -> dict[str, Any]:
+    """The registration body a row describes (DomainError for a malformed compound cell)."""
+    body: dict[str, Any] = {k: row[k] for k in _DIRECT if row.get(k)}
+    for key in _LISTS:
+        if row.get(key):
+            body[key] = _split(row[key] or "")
+    body["skills"] = _skills(row.get("skills") or "")
+    tests = []
+    if row.get("jlpt_level"):
+        tests.append(_test(row, "jlpt", "level", row["jlpt_level"]))
+    if row.get("jft_score"):
+        tests.append(_test(row, "jft_basic", "score", row["jft_score"]))
+    if tests:
+        body["japanese_tests"] = tests
+    body["consents"] = _consents(row)
+    return body
+
+
+def command_of_row(training_centre_id: str, row: Mapping[str, str | None]) -> RegisterCandidate:
+    """The registration one row asks for; DomainError naming the column for the first problem."""
+    for column in REQUIRED:
+        if not row.get(column):
+            raise DomainError(column, "required")
+    try:
+        body = CandidateCreate.model_validate(body_of_row(row))
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        raise DomainError(".".join(loc) or "row", first["msg"]) from None
+    return register_command(training_centre_id, body)
+
+
+def template_rows() -> tuple[list[str], list[list[str]]]:
+    """The template's header and its one example row."""
+    return list(COLUMNS), [list(COLUMNS.values())]

@@ -1,0 +1,145 @@
+"""Bulk import endpoints: upload a CSV or XLSX, follow the job, download failed rows, templates.
+
+The job runs in the API process after the response (FastAPI BackgroundTasks, in its thread
+pool): fine for files of up to ~100k rows, but a restart stops it midway. It is left `running`
+and can be finished with `kakehashi-candidates import --resume JOB_ID` (chunks commit their
+progress, so nothing is registered twice). A worker queue would lift that limit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, UploadFile, status
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from kakehashi.candidates.adapters.import_tables import ImportJob
+from kakehashi.candidates.adapters.spreadsheets import (
+    FileFormat,
+    UnreadableFileError,
+    read_header,
+    write_csv,
+    write_xlsx,
+)
+from kakehashi.candidates.entrypoints.convert import utc
+from kakehashi.candidates.entrypoints.import_rows import (
+    COLUMNS,
+    FAILURE_COLUMNS,
+    check_header,
+    command_of_row,
+    template_rows,
+)
+from kakehashi.candidates.service_layer import imports
+from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.errors import DomainError
+from kakehashi.shared.web import UowDep
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+TrainingCentre = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE))]
+Reader = Annotated[
+    Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.PROGRAM_MANAGER, Role.ADMIN))
+]
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # ~150k rows of CSV
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportJobPublic(BaseModel):
+    id: str
+    status: str
+    filename: str
+    total: int | None
+    processed: int
+    created: int
+    duplicates: int
+    failed: int
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def job_public(job: ImportJob) -> ImportJobPublic:
+    return ImportJobPublic.model_validate(
+        job.model_dump()
+        | {
+            "created_at": utc(job.created_at),
+            "finished_at": utc(job.finished_at) if job.finished_at else None,
+        }
+    )
+
+
+def checked_format(filename: str, content: bytes) -> FileFormat:
+    """The file's format, once its header names the template's columns (DomainError if not)."""
+    file_format = FileFormat.of(filename)
+    if file_format is None:
+        raise DomainError("file", "upload a .csv or .xlsx file")
+    try:
+        check_header(read_header(content, file_format))
+    except UnreadableFileError as error:
+        raise DomainError("file", str(error)) from None
+    return file_format
+
+
+@router.get("/template.csv")
+def template_csv() -> Response:
+    """An empty import file with one example row (UTF-8 with BOM, for Excel)."""
+    header, rows = template_rows()
+    return Response(
+        write_csv(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="candidates-template.csv"'},
+    )
+
+
+@router.get("/template.xlsx")
+def template_xlsx() -> Response:
+    header, rows = template_rows()
+    return Response(
+        write_xlsx(header, rows),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="candidates-template.xlsx"'},
+    )
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses={413: {}})
+def upload(
+    file: UploadFile,
+    principal: TrainingCentre,
+    uow: UowDep,
+    request: Request,
+    background: BackgroundTasks,
+) -> ImportJobPublic:
+    """Start importing a filled-in template; follow it at GET /imports/{id}."""
+    content = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail="file too large")
+    filename = file.filename or "upload"
+    file_format = checked_format(filename, content)
+    job = imports.create_job(uow, principal, filename, file_format, content)
+    background.add_task(imports.run_import, request.app.state.runtime.uow, job.id, command_of_row)
+    return job_public(job)
+
+
+@router.get("/{job_id}")
+def get_job(job_id: str, principal: Reader, uow: UowDep) -> ImportJobPublic:
+    job = imports.get_job(uow, principal, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="import not found")
+    return job_public(job)
+
+
+@router.get("/{job_id}/failures.csv")
+def failures_csv(job_id: str, principal: Reader, uow: UowDep) -> Response:
+    """The rows not registered, each with its reason; fix them and upload this file again."""
+    failures = imports.job_failures(uow, principal, job_id)
+    if failures is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="import not found")
+    header = [*FAILURE_COLUMNS, *COLUMNS]
+    rows = [[f.row_number, f.reason, *(f.data.get(c) or "" for c in COLUMNS)] for f in failures]
+    return Response(
+        write_csv(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-failures.csv"'},
+    )

@@ -1,0 +1,35 @@
+"""Response bodies of the privacy endpoints: the data export and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from kakehashi.candidates.domain.privacy import AuditAction
+from kakehashi.candidates.entrypoints.schemas import (
+    CandidatePublic,
+    ConsentPublic,
+    TransitionPublic,
+)
+from kakehashi.shared.auth import Role
+
+
+class AuditEntryPublic(BaseModel):
+    at: datetime
+    subject: str
+    role: Role
+    organisation_id: str
+    action: AuditAction
+    candidate_id: str
+    correlation_id: str | None
+
+
+class CandidateExportPublic(BaseModel):
+    """Everything held about one candidate (PDPL right of access)."""
+
+    exported_at: datetime
+    candidate: CandidatePublic
+    consents: list[ConsentPublic]
+    transitions: list[TransitionPublic]
+    audit: list[AuditEntryPublic]

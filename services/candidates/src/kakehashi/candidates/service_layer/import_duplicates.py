@@ -1,0 +1,108 @@
+"""Which rows of an import chunk are people already registered, by the registration's rule:
+same passport number, or same folded name and date of birth. One chunk costs a few queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlmodel import Session
+
+from kakehashi.candidates.adapters.tables import Candidate
+from kakehashi.candidates.service_layer.registration import Registration
+from kakehashi.shared.auth import Principal
+
+ALREADY_REGISTERED = "already registered"
+PAIRS_PER_QUERY = 200  # SQLite's expression depth limit is 1000
+_STORED = "SELECT id, training_centre_id, passport_key, name_key, date_of_birth FROM candidate"
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    training_centre_id: str
+    passport_key: str | None
+    name_key: str
+    date_of_birth: date | None
+
+
+def duplicate_reason(
+    principal: Principal, existing: Candidate | Stored | Registration | None
+) -> str:
+    """What a failed row says: the record if the caller may see it, else only that it exists."""
+    if isinstance(existing, Registration):
+        return f"{ALREADY_REGISTERED} (candidate {existing.id}, earlier in this file)"
+    visible = existing is not None and (
+        principal.sees_everything or existing.training_centre_id == principal.organisation_id
+    )
+    if existing is None or not visible:
+        return f"{ALREADY_REGISTERED} at another training centre"
+    return f"{ALREADY_REGISTERED} (candidate {existing.id})"
+
+
+def _stored_matches(
+    session: Session, passports: set[str], names: set[tuple[str, date]]
+) -> Iterator[Stored]:
+    """Stored candidates with one of the passports or (folded name, birth date) pairs.
+
+    Pairs are asked as OR-ed equalities in slices of textual SQL: SQLite answers a row-value IN
+    by scanning the table, and building 100k SQLAlchemy expressions costs seconds.
+    """
+    typed = {"date_of_birth": sa.Date}
+    if passports:
+        keys = sorted(passports)
+        marks = ", ".join(f":p{i}" for i in range(len(keys)))
+        query = text(f"{_STORED} WHERE passport_key IN ({marks})").columns(**typed)
+        for found in session.execute(query, {f"p{i}": key for i, key in enumerate(keys)}):
+            yield Stored(*found)
+    pairs = sorted(names)
+    for start in range(0, len(pairs), PAIRS_PER_QUERY):
+        part = pairs[start : start + PAIRS_PER_QUERY]
+        where = " OR ".join(
+            f"(name_key = :n{i} AND date_of_birth = :d{i})" for i in range(len(part))
+        )
+        params: dict[str, object] = {}
+        for i, (name, born) in enumerate(part):
+            params[f"n{i}"], params[f"d{i}"] = name, born
+        for found in session.execute(text(f"{_STORED} WHERE {where}").columns(**typed), params):
+            yield Stored(*found)
+
+
+class ChunkDuplicates:
+    """The stored people a chunk could repeat, plus the chunk's own new people as they come."""
+
+    def __init__(self, session: Session, principal: Principal, batch: Sequence[Registration]):
+        self._principal = principal
+        self._by_passport: dict[str, Stored | Registration] = {}
+        self._by_name: dict[tuple[str, date], Stored | Registration] = {}
+        passports = {r.candidate["passport_key"] for r in batch if r.candidate["passport_key"]}
+        names = {
+            (r.candidate["name_key"], r.candidate["date_of_birth"])
+            for r in batch
+            if r.candidate["date_of_birth"]
+        }
+        for stored in _stored_matches(session, passports, names):
+            self._remember(stored, stored.passport_key, stored.name_key, stored.date_of_birth)
+
+    def _remember(
+        self, who: Stored | Registration, passport: str | None, name: str, born: date | None
+    ) -> None:
+        if passport:
+            self._by_passport[passport] = who
+        if born:
+            self._by_name[(name, born)] = who
+
+    def reason(self, registration: Registration) -> str | None:
+        """Why the registration repeats someone, or None (and it counts as registered now)."""
+        new = registration.candidate
+        passport, name, born = new["passport_key"], new["name_key"], new["date_of_birth"]
+        existing = (self._by_passport.get(passport) if passport else None) or (
+            self._by_name.get((name, born)) if born else None
+        )
+        if existing is not None:
+            return duplicate_reason(self._principal, existing)
+        self._remember(registration, passport, name, born)
+        return None

@@ -1,0 +1,256 @@
+"""Bulk import: a job holds the uploaded file; rows are registered in chunks, one transaction
+each (rows, consents, history, audit and outbox together), with the job's counters in it.
+
+A chunk's commit moves `processed` forward exactly, so a job interrupted by a restart can be
+resumed from where it stopped (`run_import` skips the rows already processed). Duplicates, by
+the registration's rule, are found for a whole chunk in one query and reported per row.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from kakehashi.candidates.adapters.import_tables import ImportFailure, ImportFile, ImportJob
+from kakehashi.candidates.adapters.spreadsheets import FileFormat, Row, count_rows, read_rows
+from kakehashi.candidates.adapters.tables import Candidate
+from kakehashi.candidates.domain.model import DuplicateCandidateError, RegisterCandidate
+from kakehashi.candidates.domain.privacy import AuditAction
+from kakehashi.candidates.service_layer.handlers import check_duplicate, commit, today
+from kakehashi.candidates.service_layer.import_duplicates import (
+    ChunkDuplicates,
+    duplicate_reason,
+)
+from kakehashi.candidates.service_layer.registration import (
+    Registration,
+    prepare_registration,
+    write_registrations,
+)
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.errors import DomainError
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+RowParser = Callable[[str, Mapping[str, str | None]], RegisterCandidate]
+Progress = Callable[[ImportJob], None]
+UowFactory = Callable[[], UnitOfWork]
+CHUNK = 1000
+
+
+class JobStatus:
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+def create_job(
+    uow: UnitOfWork, principal: Principal, filename: str, file_format: FileFormat, content: bytes
+) -> ImportJob:
+    """A queued job holding the file; the caller checked its header."""
+    job = ImportJob(
+        id=str(uuid.uuid4()),
+        training_centre_id=principal.organisation_id,
+        created_by=principal.subject,
+        filename=filename[:255],
+        file_format=file_format.value,
+        status=JobStatus.QUEUED,
+        created_at=datetime.now(UTC),
+    )
+    with uow:
+        uow.session.add(job)
+        uow.session.flush()  # no ORM relationship orders the two inserts
+        uow.session.add(ImportFile(job_id=job.id, content=content))
+        uow.commit()
+    return job
+
+
+def get_job(uow: UnitOfWork, principal: Principal, job_id: str) -> ImportJob | None:
+    """The job if it is the caller's centre's (program managers and admins see all)."""
+    with uow:
+        job = uow.session.get(ImportJob, job_id)
+        if job is None:
+            return None
+        if not principal.sees_everything and job.training_centre_id != principal.organisation_id:
+            return None
+        return job
+
+
+def job_failures(uow: UnitOfWork, principal: Principal, job_id: str) -> list[ImportFailure] | None:
+    """The rows of a job that were not registered, in file order; None if not visible."""
+    if get_job(uow, principal, job_id) is None:
+        return None
+    with uow:
+        return list(
+            uow.session.exec(
+                select(ImportFailure)
+                .where(col(ImportFailure.job_id) == job_id)
+                .order_by(col(ImportFailure.row_number))
+            ).all()
+        )
+
+
+@dataclass
+class _Outcome:
+    registered: list[Registration]
+    failures: list[ImportFailure]
+
+
+def _chunks(rows: Iterator[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+_Ready = tuple[int, Row, Registration]
+
+
+def _prepare(
+    job: ImportJob, principal: Principal, chunk: list[tuple[int, Row]], parse: RowParser, on: date
+) -> tuple[list[_Ready], list[ImportFailure]]:
+    ready, failures = [], []
+    for number, row in chunk:
+        try:
+            command = parse(job.training_centre_id, row)
+            ready.append((number, row, prepare_registration(principal, command, on)))
+        except DomainError as error:
+            failures.append(_failure(job, number, row, f"{error.field}: {error.message}"))
+    return ready, failures
+
+
+def _failure(
+    job: ImportJob, number: int, row: Row, reason: str, duplicate: bool = False
+) -> ImportFailure:
+    return ImportFailure(
+        job_id=job.id, row_number=number, duplicate=duplicate, reason=reason[:500], data=row
+    )
+
+
+def _sort_out_duplicates(
+    session: Session, job: ImportJob, principal: Principal, ready: list[_Ready]
+) -> _Outcome:
+    found = ChunkDuplicates(session, principal, [registration for _, _, registration in ready])
+    outcome = _Outcome([], [])
+    for number, row, registration in ready:
+        reason = found.reason(registration)
+        if reason is None:
+            outcome.registered.append(registration)
+        else:
+            outcome.failures.append(_failure(job, number, row, reason, duplicate=True))
+    return outcome
+
+
+def _save_progress(
+    uow: UnitOfWork, job: ImportJob, failures: list[ImportFailure], created: int, rows: int
+) -> None:
+    """Add the failures and move the job's counters in the chunk's transaction, then commit."""
+    uow.session.add_all(failures)
+    duplicates = sum(1 for f in failures if f.duplicate)
+    counters = {
+        "processed": job.processed + rows,
+        "created": job.created + created,
+        "duplicates": job.duplicates + duplicates,
+        "failed": job.failed + len(failures) - duplicates,
+    }
+    uow.session.execute(update(ImportJob).where(col(ImportJob.id) == job.id).values(**counters))
+    commit(uow)
+    job.sqlmodel_update(counters)  # only once committed: a failed chunk is retried from here
+
+
+def _save_chunk(
+    uow: UnitOfWork, job: ImportJob, principal: Principal, outcome: _Outcome, rows: int
+) -> None:
+    write_registrations(uow, principal, AuditAction.IMPORT, outcome.registered)
+    _save_progress(uow, job, outcome.failures, len(outcome.registered), rows)
+
+
+def _save_one_by_one(
+    uow_factory: UowFactory,
+    job: ImportJob,
+    principal: Principal,
+    ready: list[_Ready],
+    failures: list[ImportFailure],
+    rows: int,
+) -> None:
+    """The slow path, after a concurrent registration made a chunk's commit fail."""
+    created = 0
+    for number, row, registration in ready:
+        with uow_factory() as uow:
+            try:
+                check_duplicate(uow.session, principal, registration.profile, None)
+                write_registrations(uow, principal, AuditAction.IMPORT, [registration])
+                commit(uow)
+                created += 1
+            except DuplicateCandidateError as error:
+                seen = uow.session.get(Candidate, error.existing_id) if error.existing_id else None
+                reason = duplicate_reason(principal, seen)
+                failures.append(_failure(job, number, row, reason, duplicate=True))
+    with uow_factory() as uow:
+        _save_progress(uow, job, failures, created, rows)
+
+
+def run_import(
+    uow_factory: UowFactory, job_id: str, parse: RowParser, on_progress: Progress | None = None
+) -> ImportJob:
+    """Register the job's rows from where it stopped; valid rows are saved whatever the others
+    hold. An unexpected error marks the job failed (with the error) and is raised again."""
+    with uow_factory() as uow:
+        job = uow.session.get(ImportJob, job_id)
+        if job is None:
+            raise LookupError(f"no import job {job_id}")
+        file = uow.session.get(ImportFile, job_id)
+        if file is None:
+            raise LookupError(f"import job {job_id} is finished; its file is gone")
+        content, file_format = file.content, FileFormat(job.file_format)
+        if job.total is None:
+            job.total = count_rows(content, file_format)
+        job.status = JobStatus.RUNNING
+        uow.session.add(job)
+        uow.commit()
+    principal = Principal(
+        subject=job.created_by, role=Role.TRAINING_CENTRE, organisation_id=job.training_centre_id
+    )
+
+    def write(ready: list[_Ready], failures: list[ImportFailure], rows: int) -> None:
+        try:
+            with uow_factory() as uow:
+                outcome = _sort_out_duplicates(uow.session, job, principal, ready)
+                outcome.failures = sorted(failures + outcome.failures, key=lambda f: f.row_number)
+                _save_chunk(uow, job, principal, outcome, rows)
+        except DuplicateCandidateError:
+            _save_one_by_one(uow_factory, job, principal, ready, failures, rows)
+        if on_progress is not None:
+            on_progress(job)
+
+    try:
+        # A writer thread overlapping the next chunk's parsing was tried: slower (both halves
+        # hold the GIL most of the time).
+        rows = islice(read_rows(content, file_format), job.processed, None)
+        for chunk in _chunks(rows, CHUNK):
+            ready, failures = _prepare(job, principal, chunk, parse, today())
+            write(ready, failures, len(chunk))
+    except Exception as error:
+        _finish(uow_factory, job, JobStatus.FAILED, f"{type(error).__name__}: {error}")
+        log.exception("import failed", extra={"job_id": job.id})
+        raise
+    return _finish(uow_factory, job, JobStatus.DONE, None)
+
+
+def _finish(uow_factory: UowFactory, job: ImportJob, status: str, error: str | None) -> ImportJob:
+    with uow_factory() as uow:
+        stored = uow.session.get(ImportJob, job.id)
+        assert stored is not None
+        stored.status, stored.error, stored.finished_at = status, error, datetime.now(UTC)
+        if status == JobStatus.DONE:
+            # The file holds personal data of every row; once done it is not needed (the failed
+            # rows are kept apart for the centre to fix), so it is not kept.
+            file = uow.session.get(ImportFile, job.id)
+            if file is not None:
+                uow.session.delete(file)
+        uow.session.add(stored)
+        uow.commit()
+        return stored
