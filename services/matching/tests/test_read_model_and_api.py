@@ -251,3 +251,38 @@ def test_an_unpublished_candidate_leaves_the_lists_until_published_again(
     assert _ranked(client) == []
     consumer.apply(candidate_event("an", version=3))  # consent given again: a fresh snapshot
     assert _ranked(client) == ["an"]
+
+
+def test_ranked_orders_for_a_candidate_with_reasons_and_tenancy(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event("order-1"))
+    easy = order_event("order-2")
+    consumer.apply(
+        EventEnvelope.model_validate(
+            easy.model_dump()
+            | {"data": easy.data | {"min_japanese_level": "N5", "required_skills": []}}
+        )
+    )
+    hard = order_event("order-3")
+    consumer.apply(
+        EventEnvelope.model_validate(
+            hard.model_dump() | {"data": hard.data | {"min_japanese_level": "N1"}}
+        )
+    )
+    consumer.apply(candidate_event("an", level="N3"))
+    body = client.get("/candidates/an/matches", headers=MANAGER).json()
+    assert [m["job_order_id"] for m in body["matches"]] == [
+        "order-2",
+        "order-1",
+    ]  # order-3 needs N1
+    assert body["matches"][0]["score"] >= body["matches"][1]["score"]
+    assert "Japanese N3 above the N5 required" in body["matches"][0]["explanations"]
+    assert client.get("/candidates/an/matches", headers=CENTRE).status_code == 200  # their own
+    assert (
+        client.get(
+            "/candidates/an/matches", headers=auth("training_centre", "tc-other")
+        ).status_code
+        == 404
+    )
+    assert client.get("/candidates/an/matches", headers=EMPLOYER).status_code == 403

@@ -10,9 +10,11 @@ from kakehashi.matching.domain.model import Weights
 from kakehashi.matching.entrypoints.schemas import (
     AllocationProposalPublic,
     CandidateMatch,
+    CandidateMatchesPublic,
     IncompleteMatch,
     JobOrderSummary,
     MatchListPublic,
+    OrderMatch,
     PlacementPublic,
     ScoreComponents,
 )
@@ -110,6 +112,46 @@ def list_job_orders(
     )
 
 
+candidates = APIRouter(prefix="/candidates", tags=["matches"])
+CandidateReader = Annotated[
+    Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN, Role.TRAINING_CENTRE))
+]
+
+
+@candidates.get("/{candidate_id}/matches")
+def candidate_matches(
+    candidate_id: str,
+    principal: CandidateReader,
+    uow: UowDep,
+    weights: Annotated[Weights, Depends(_weights)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CandidateMatchesPublic:
+    """Open orders of the candidate's sector that they qualify for, best first, with reasons."""
+    result = queries.ranked_orders(uow, principal, candidate_id, limit=limit, weights=weights)
+    if result is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="candidate not found")
+    candidate, ranked = result
+    return CandidateMatchesPublic(
+        candidate_id=candidate.candidate_id,
+        full_name=candidate.full_name,
+        sector=candidate.sector,
+        status=candidate.status,
+        matches=[
+            OrderMatch(
+                rank=m.rank,
+                job_order_id=m.order.job_order_id,
+                title=m.order.title,
+                prefecture=m.order.prefecture,
+                track=m.order.track,
+                score=m.score,
+                components=ScoreComponents(**m.components),
+                explanations=m.explanations,
+            )
+            for m in ranked
+        ],
+    )
+
+
 allocations = APIRouter(prefix="/allocations", tags=["allocation"])
 Manager = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
 
@@ -143,6 +185,6 @@ def allocation_proposal(
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
-    app = create_service_app(runtime, "Kakehashi matching", [router, allocations])
+    app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
     app.state.candidate_index = CandidateIndex()
     return app

@@ -76,3 +76,24 @@ class AllocationProposalPublic(BaseModel):
     greedy_fill_rate: float
     gain_over_greedy: float
     placements: list[PlacementPublic]
+
+
+class OrderMatch(BaseModel):
+    rank: int
+    job_order_id: str
+    title: str
+    prefecture: str
+    track: str | None
+    score: float
+    components: ScoreComponents
+    explanations: list[str]
+
+
+class CandidateMatchesPublic(BaseModel):
+    """Open orders a candidate qualifies for, best first."""
+
+    candidate_id: str
+    full_name: str
+    sector: str
+    status: str
+    matches: list[OrderMatch]

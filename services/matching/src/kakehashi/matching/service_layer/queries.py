@@ -11,10 +11,10 @@ from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
 from kakehashi.matching.domain.explain import explain
-from kakehashi.matching.domain.model import Order, Requirement, Weights
-from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
+from kakehashi.matching.domain.model import Order, Pool, Requirement, Weights
+from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
-from kakehashi.matching.service_layer.candidate_index import CandidateIndex
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex, profile_of
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.reference import JapaneseLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -145,3 +145,58 @@ def list_job_orders(
         ).all()
         total = uow.session.exec(count).one()
     return list(items), int(total)
+
+
+@dataclass(frozen=True)
+class RankedOrder:
+    rank: int
+    order: JobOrderView
+    score: float
+    components: dict[str, float]
+    explanations: list[str]
+
+
+def ranked_orders(
+    uow: UnitOfWork, principal: Principal, candidate_id: str, *, limit: int, weights: Weights
+) -> tuple[CandidateView, list[RankedOrder]] | None:
+    """The open orders of the candidate's sector they qualify for, best first; None if unseen."""
+    with uow:
+        candidate = uow.session.get(CandidateView, candidate_id)
+        if candidate is None or not (
+            principal.sees_everything
+            or (
+                principal.role is Role.TRAINING_CENTRE
+                and candidate.training_centre_id == principal.organisation_id
+            )
+        ):
+            return None
+        orders = list(
+            uow.session.exec(
+                select(JobOrderView)
+                .where(
+                    JobOrderView.sector == candidate.sector,
+                    col(JobOrderView.status).in_(MATCHABLE_ORDER_STATUSES),
+                )
+                .order_by(col(JobOrderView.job_order_id))
+            ).all()
+        )
+    if not orders or candidate.status not in MATCHABLE_CANDIDATE_STATUSES:
+        return candidate, []
+    specs = [order_of(o) for o in orders]
+    pool = Pool.build([profile_of(candidate)])
+    evaluation = evaluate(pool, specs, datetime.now(UTC).date(), weights)
+    # One candidate against many orders: rank the single column.
+    best, values = top_k_per_order(evaluation.score.T, limit)
+    return candidate, [
+        RankedOrder(
+            rank=position,
+            order=orders[o],
+            score=round(float(values[0, position - 1]), 4),
+            components={
+                name: round(float(getattr(evaluation, name)[o, 0]), 4) for name in COMPONENTS
+            },
+            explanations=explain(pool, 0, specs[o], evaluation, row=o),
+        )
+        for position, o in enumerate(best[0].tolist(), start=1)
+        if o >= 0
+    ]
