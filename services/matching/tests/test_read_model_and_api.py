@@ -286,3 +286,26 @@ def test_ranked_orders_for_a_candidate_with_reasons_and_tenancy(
         == 404
     )
     assert client.get("/candidates/an/matches", headers=EMPLOYER).status_code == 403
+
+
+def test_filters_narrow_the_list_without_changing_scores(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an", level="N2"))
+    consumer.apply(candidate_event("binh", level="N4", province="Nghệ An"))
+    full = client.get("/job-orders/order-1/matches", headers=MANAGER).json()["matches"]
+    scores = {m["candidate_id"]: m["score"] for m in full}
+    narrowed = client.get("/job-orders/order-1/matches?province=Nghệ An", headers=MANAGER).json()[
+        "matches"
+    ]
+    assert [(m["candidate_id"], m["score"]) for m in narrowed] == [("binh", scores["binh"])]
+    by_level = client.get(
+        "/job-orders/order-1/matches?min_japanese_level=N3", headers=MANAGER
+    ).json()
+    assert [m["candidate_id"] for m in by_level["matches"]] == ["an"]
+    above = client.get(
+        f"/job-orders/order-1/matches?min_score={scores['binh'] + 0.001}", headers=MANAGER
+    ).json()
+    assert [m["candidate_id"] for m in above["matches"]] == ["an"]
+    assert client.get("/job-orders/order-1/matches?min_score=2", headers=MANAGER).status_code == 422

@@ -22,7 +22,7 @@ from kakehashi.matching.service_layer import queries
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.auth import Principal, Role, require_roles
-from kakehashi.shared.reference import Sector
+from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep, create_service_app
@@ -52,11 +52,24 @@ def match_list(
     uow: UowDep,
     weights: Annotated[Weights, Depends(_weights)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+    province: Annotated[str | None, Query(max_length=100)] = None,
+    min_japanese_level: JapaneseLevel | None = None,
+    training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> MatchListPublic:
-    """Eligible candidates for the order, best first, each with its score components and reasons."""
+    """Eligible candidates for the order, best first, each with its score components and reasons.
+
+    Filters narrow the list; they never change a score or a constraint.
+    """
+    filters = queries.MatchFilters(
+        min_score=min_score,
+        province=province,
+        min_japanese_rank=min_japanese_level.rank if min_japanese_level else None,
+        training_centre_id=training_centre_id,
+    )
     index = request.app.state.candidate_index
     result = queries.ranked_candidates(
-        uow, index, principal, job_order_id, limit=limit, weights=weights
+        uow, index, principal, job_order_id, limit=limit, weights=weights, filters=filters
     )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")

@@ -30,6 +30,30 @@ CONSTRAINT_NAMES = {
 
 
 @dataclass(frozen=True)
+class MatchFilters:
+    """Narrowing of a match list a reviewer asks for; None means no filter."""
+
+    min_score: float | None = None
+    province: str | None = None
+    min_japanese_rank: int | None = None
+    training_centre_id: str | None = None
+
+
+def _keep(filters: MatchFilters, rows: list[CandidateView], pool: Pool) -> np.ndarray:
+    """Which of the pool's candidates pass the filters (a boolean mask in pool order)."""
+    keep = np.ones(len(rows), dtype=bool)
+    if filters.province is not None:
+        keep &= np.array([r.province == filters.province for r in rows], dtype=bool)
+    if filters.training_centre_id is not None:
+        keep &= np.array(
+            [r.training_centre_id == filters.training_centre_id for r in rows], dtype=bool
+        )
+    if filters.min_japanese_rank is not None:
+        keep &= pool.japanese_rank >= filters.min_japanese_rank
+    return keep
+
+
+@dataclass(frozen=True)
 class RankedCandidate:
     rank: int
     candidate: CandidateView
@@ -82,6 +106,7 @@ def ranked_candidates(
     *,
     limit: int,
     weights: Weights,
+    filters: MatchFilters = MatchFilters(),
 ) -> MatchList | None:
     """The best eligible candidates of the order's sector, best first; None if not visible."""
     with uow:
@@ -94,7 +119,11 @@ def ranked_candidates(
     pool, candidates = sector.pool, sector.rows
     order = order_of(view)
     evaluation = evaluate(pool, [order], datetime.now(UTC).date(), weights)
-    best, values = top_k_per_order(evaluation.score, limit)
+    shown = evaluation.score.copy()
+    shown[0, ~_keep(filters, candidates, pool)] = -np.inf
+    if filters.min_score is not None:
+        shown[shown < filters.min_score] = -np.inf
+    best, values = top_k_per_order(shown, limit)
     matches = [
         RankedCandidate(
             rank=position,
