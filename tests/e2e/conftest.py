@@ -81,10 +81,15 @@ def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> l
         remaining = sum(ends.values())
         records = []
         deadline = time.monotonic() + timeout_s
-        while remaining > 0 and time.monotonic() < deadline:
+        quiet_polls = 0
+        # Read at least up to the high watermarks, then until the topic has been quiet a moment
+        # (a watermark read while records are still landing can be short by the newest ones).
+        while time.monotonic() < deadline and (remaining > 0 or quiet_polls < 3):
             message = consumer.poll(0.2)
             if message is None:
+                quiet_polls += 1
                 continue
+            quiet_polls = 0
             if message.error():
                 raise RuntimeError(str(message.error()))
             remaining -= 1
