@@ -171,3 +171,16 @@ def service_client(database_url: str) -> Iterator[Callable[..., Any]]:
     yield build
     for runtime in runtimes:
         runtime.engine.dispose()
+
+
+def outbox_events(client: Any) -> list[dict[str, Any]]:
+    """The events a service's TestClient has written to its outbox, oldest first, as dicts."""
+    import json
+
+    from sqlmodel import Session, select
+
+    from kakehashi.shared.outbox import OutboxMessage
+
+    with Session(client.app.state.runtime.engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
+        return [json.loads(row.payload) for row in rows]

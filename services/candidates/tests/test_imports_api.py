@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import auth
+from conftest import auth, outbox_events
 from kakehashi.candidates.bootstrap import SPEC
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -47,12 +44,6 @@ def _upload(client: TestClient, content: bytes, name: str = "c.csv", headers: di
     return client.post("/imports", files={"file": (name, content, "text/csv")}, headers=headers)
 
 
-def _events(client: TestClient) -> list[dict]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        return [json.loads(row.payload) for row in rows]
-
-
 def test_valid_rows_are_saved_and_failed_rows_come_back_with_reasons(client: TestClient) -> None:
     response = _upload(client, _csv(*ROWS))
     assert response.status_code == 202, response.text
@@ -71,7 +62,7 @@ def test_valid_rows_are_saved_and_failed_rows_come_back_with_reasons(client: Tes
     assert reasons[8].startswith("already registered")
     assert rows[0]["full_name"] == "Le Van Cuong"  # the row itself, to fix and upload again
     # Only the consenting candidate is published; both are searchable by the centre.
-    [event] = _events(client)
+    [event] = outbox_events(client)
     assert (event["type"], event["data"]["full_name"]) == ("candidate.registered", "Nguyen Van An")
     assert client.get("/candidates", headers=CENTRE).json()["total"] == 2
 
@@ -101,7 +92,7 @@ def test_the_templates_import_as_they_are(client: TestClient) -> None:
     assert client.get(f"/imports/{job['id']}", headers=CENTRE).json()["created"] == 1
     job = _upload(client, csv_template.content).json()  # the same example person
     assert client.get(f"/imports/{job['id']}", headers=CENTRE).json()["duplicates"] == 1
-    [event] = _events(client)
+    [event] = outbox_events(client)
     assert event["data"]["skills"] == [
         {"code": "welding", "level": 3},
         {"code": "scaffolding", "level": 2},

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import auth
+from conftest import auth, outbox_events
 from kakehashi.candidates.bootstrap import SPEC
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -62,12 +58,6 @@ def _move(client: TestClient, cid: str, to: str, headers: dict = CENTRE, reason:
     return client.post(f"/candidates/{cid}/transitions", json={"to": to, "reason": reason}, headers=headers)  # fmt: skip
 
 
-def _events(client: TestClient) -> list[dict]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        return [json.loads(row.payload) for row in rows]
-
-
 def test_moves_follow_the_pipeline_and_are_recorded(client: TestClient) -> None:
     cid = _register(client, ELIGIBLE)
     assert _move(client, cid, "in_training").status_code == 200
@@ -85,7 +75,7 @@ def test_moves_follow_the_pipeline_and_are_recorded(client: TestClient) -> None:
     ]
     assert history[2]["actor"] == "user@pm-office"
     assert history[2]["reason"] == "passed mock interview"
-    changed = [e for e in _events(client) if e["type"] == "candidate.status_changed"]
+    changed = [e for e in outbox_events(client) if e["type"] == "candidate.status_changed"]
     assert [e["data"] for e in changed][-1] == {
         "candidate_id": cid,
         "version": 3,

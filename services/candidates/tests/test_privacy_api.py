@@ -6,11 +6,9 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import auth
+from conftest import auth, outbox_events
 from kakehashi.candidates.bootstrap import SPEC
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -49,12 +47,6 @@ def client(service_client) -> TestClient:
     return service_client(SPEC)
 
 
-def _events(client: TestClient) -> list[dict]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        return [json.loads(row.payload) for row in rows]
-
-
 def _register(client: TestClient, body: dict = AN, headers: dict = CENTRE) -> dict:
     response = client.post("/candidates", json=body, headers=headers)
     assert response.status_code == 201, response.text
@@ -72,11 +64,11 @@ def test_without_sharing_consent_the_candidate_is_stored_but_not_published(
 ) -> None:
     created = _register(client, AN | {"consents": [ABROAD]})
     assert created["published"] is False
-    assert _events(client) == []
+    assert outbox_events(client) == []
     # Changes and moves of an unpublished candidate bump the version but tell matching nothing.
     client.patch(f"/candidates/{created['id']}", json={"training_hours": 300}, headers=CENTRE)
     client.post(f"/candidates/{created['id']}/transitions", json={"to": "in_training"}, headers=CENTRE)  # fmt: skip
-    assert _events(client) == []
+    assert outbox_events(client) == []
     assert client.get(f"/candidates/{created['id']}", headers=CENTRE).json()["version"] == 3
 
 
@@ -88,14 +80,14 @@ def test_consent_given_later_publishes_a_full_snapshot(client: TestClient) -> No
         "user@tc-tay-ninh",
         "vi",
     )
-    [event] = _events(client)
+    [event] = outbox_events(client)
     assert event["type"] == "candidate.updated"
     assert (event["data"]["version"], event["data"]["candidate_id"]) == (2, created["id"])
     assert event["data"]["skills"] == [{"code": "welding", "level": 3}]
     assert client.get(f"/candidates/{created['id']}", headers=CENTRE).json()["published"] is True
     # Another scope adds a record but publishes nothing new.
     _give(client, created["id"], ABROAD)
-    assert len(_events(client)) == 1
+    assert len(outbox_events(client)) == 1
     again = client.post(f"/candidates/{created['id']}/consents", json=SHARING, headers=CENTRE)
     assert again.status_code == 409
 
@@ -112,17 +104,17 @@ def test_withdrawing_the_sharing_consent_unpublishes(client: TestClient) -> None
         "withdrawn",
         "asked by phone",
     )
-    registered, unpublished = _events(client)
+    registered, unpublished = outbox_events(client)
     assert registered["type"] == "candidate.registered"
     assert unpublished["type"] == "candidate.unpublished"
     assert unpublished["data"] == {"candidate_id": created["id"], "version": 2}
     assert client.post(url, headers=CENTRE).status_code == 409
     # Unpublished: later changes emit nothing until consent is given again.
     client.patch(f"/candidates/{created['id']}", json={"training_hours": 300}, headers=CENTRE)
-    assert len(_events(client)) == 2
+    assert len(outbox_events(client)) == 2
     _give(client, created["id"])
-    assert [e["type"] for e in _events(client)][-1] == "candidate.updated"
-    assert _events(client)[-1]["data"]["version"] == 4
+    assert [e["type"] for e in outbox_events(client)][-1] == "candidate.updated"
+    assert outbox_events(client)[-1]["data"]["version"] == 4
 
 
 def test_bad_consents_are_422s_naming_the_field(client: TestClient) -> None:
@@ -135,7 +127,7 @@ def test_bad_consents_are_422s_naming_the_field(client: TestClient) -> None:
         response = client.post("/candidates", json=AN | {"consents": [SHARING | change]}, headers=CENTRE)  # fmt: skip
         assert response.status_code == 422, response.text
         assert response.json()["detail"][0]["loc"][-1] == field
-    assert _events(client) == []
+    assert outbox_events(client) == []
 
 
 def test_export_holds_everything_and_is_audited(client: TestClient) -> None:
@@ -167,7 +159,7 @@ def test_erasure_anonymises_and_tells_matching(client: TestClient) -> None:
         assert erased[field] is None, field
     assert (erased["skills"], erased["japanese_tests"]) == ([], [])
     assert (erased["status"], erased["published"], erased["erased_at"] is not None) == ("withdrawn", False, True)  # fmt: skip
-    last = _events(client)[-1]
+    last = outbox_events(client)[-1]
     assert last["type"] == "candidate.erased"
     assert last["data"] == {"candidate_id": created["id"], "version": erased["version"]}
     export = client.get(f"/candidates/{created['id']}/export", headers=ADMIN).json()
@@ -176,9 +168,9 @@ def test_erasure_anonymises_and_tells_matching(client: TestClient) -> None:
         assert value not in raw, value
     assert {c["status"] for c in export["consents"]} == {"withdrawn"}
     # Erasing again changes nothing; the record can no longer be edited or consented.
-    count = len(_events(client))
+    count = len(outbox_events(client))
     assert client.post(f"/candidates/{created['id']}/erase", headers=ADMIN).status_code == 200
-    assert len(_events(client)) == count
+    assert len(outbox_events(client)) == count
     assert client.patch(f"/candidates/{created['id']}", json={"training_hours": 1}, headers=CENTRE).status_code == 409  # fmt: skip
     assert client.post(f"/candidates/{created['id']}/consents", json=SHARING, headers=CENTRE).status_code == 409  # fmt: skip
     # The person may be registered again afresh: nothing identifying is left to match on.
@@ -234,4 +226,4 @@ def test_every_privacy_endpoint_hides_other_centres_and_refuses_employers(
     assert client.post(f"/candidates/{cid}/erase", headers=MANAGER).status_code == 403
     assert client.post(f"/candidates/{cid}/consents/nope/withdraw", headers=CENTRE).status_code == 404  # fmt: skip
     assert client.get(f"/candidates/{cid}", headers=CENTRE).json()["version"] == 1
-    assert len(_events(client)) == 1
+    assert len(outbox_events(client)) == 1

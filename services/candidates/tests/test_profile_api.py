@@ -6,11 +6,9 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import auth
+from conftest import auth, outbox_events
 from kakehashi.candidates.bootstrap import SPEC
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -68,12 +66,6 @@ def client(service_client) -> TestClient:
     return service_client(SPEC)
 
 
-def _events(client: TestClient) -> list[dict]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        return [json.loads(row.payload) for row in rows]
-
-
 def test_a_full_profile_is_saved_with_derived_level_province_and_eligibility(
     client: TestClient,
 ) -> None:
@@ -93,7 +85,7 @@ def test_a_full_profile_is_saved_with_derived_level_province_and_eligibility(
 
 def test_events_carry_the_matching_snapshot_and_nothing_sensitive(client: TestClient) -> None:
     created = client.post("/candidates", json=FULL, headers=CENTRE).json()
-    [event] = _events(client)
+    [event] = outbox_events(client)
     data = event["data"]
     assert set(data) == SNAPSHOT_KEYS
     assert data["skills"] == [{"code": "welding", "level": 3}]
@@ -120,7 +112,7 @@ def test_the_minimal_body_still_registers(client: TestClient) -> None:
     assert all(
         "date_of_birth" in e["needs_data"] for e in body["eligibility"] if e["track"] != "esd"
     )
-    assert _events(client)[0]["data"]["date_of_birth"] is None
+    assert outbox_events(client)[0]["data"]["date_of_birth"] is None
 
 
 @pytest.mark.parametrize(
@@ -152,7 +144,7 @@ def test_bad_input_is_a_422_naming_the_field(client: TestClient, change: dict, f
     assert response.status_code == 422, response.text
     error = response.json()["detail"][0]
     assert error["loc"][-1] == field, error
-    assert _events(client) == []
+    assert outbox_events(client) == []
 
 
 def test_the_same_person_twice_at_the_same_centre_is_a_409_with_the_record(
@@ -178,7 +170,7 @@ def test_a_duplicate_at_another_centre_is_a_409_that_reveals_nothing(client: Tes
     assert set(response.json()) == {"detail"}
     assert first["id"] not in response.text
     assert "another training centre" in response.json()["detail"]
-    assert len(_events(client)) == 1
+    assert len(outbox_events(client)) == 1
 
 
 def test_the_owning_centre_patches_and_a_full_snapshot_follows(client: TestClient) -> None:
@@ -189,7 +181,7 @@ def test_the_owning_centre_patches_and_a_full_snapshot_follows(client: TestClien
     body = response.json()
     assert (body["version"], body["province_code"], body["name_vi"]) == (2, "80", "Nguyễn Văn Ân")
     assert body["phone"] == FULL["phone"]  # untouched fields are kept
-    _registered, updated = _events(client)
+    _registered, updated = outbox_events(client)
     assert updated["type"] == "candidate.updated"
     assert set(updated["data"]) == SNAPSHOT_KEYS
     assert (updated["data"]["version"], updated["data"]["province"]) == (2, "Long An")

@@ -6,11 +6,9 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import auth
+from conftest import auth, outbox_events
 from kakehashi.employers.bootstrap import SPEC
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -54,12 +52,6 @@ def client(service_client) -> TestClient:
     return service_client(SPEC)
 
 
-def _events(client: TestClient) -> list[dict]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    return [json.loads(row.payload) for row in rows]
-
-
 def _post(client: TestClient, body: dict, headers: dict = EMPLOYER) -> dict:
     response = client.post("/job-orders", json=body, headers=headers)
     assert response.status_code == 201, response.text
@@ -75,7 +67,7 @@ def test_a_full_order_round_trips_and_its_event_carries_the_agreed_fields(
     for name, value in FULL.items():
         assert order[name] == value, name
     assert order["warnings"] == []
-    [event] = _events(client)
+    [event] = outbox_events(client)
     data = event["data"]
     assert event["type"] == "job_order.opened"
     assert (data["track"], data["job_category"], data["experience_years_min"]) == (
@@ -126,7 +118,7 @@ def test_the_track_floor_is_a_422_on_min_japanese_level(
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"][-1] == "min_japanese_level"
-    assert _events(client) == []
+    assert outbox_events(client) == []
 
 
 @pytest.mark.parametrize(
@@ -154,7 +146,7 @@ def test_bad_terms_are_a_422_naming_the_field(client: TestClient, change: dict, 
     assert response.status_code == 422, response.text
     [error] = response.json()["detail"]
     assert error["loc"][-1] == field
-    assert _events(client) == []
+    assert outbox_events(client) == []
 
 
 def test_preferences_are_stored_to_warn_but_never_sent(client: TestClient) -> None:
@@ -175,7 +167,7 @@ def test_preferences_are_stored_to_warn_but_never_sent(client: TestClient) -> No
     client.post(
         f"/job-orders/{order['id']}/transitions", json={"to": "interviewing"}, headers=EMPLOYER
     )
-    events = _events(client)
+    events = outbox_events(client)
     assert [e["type"] for e in events] == [
         "job_order.opened",
         "job_order.updated",
@@ -205,7 +197,7 @@ def test_patch_changes_an_open_order_with_the_same_rules_and_publishes_a_snapsho
     assert nulled.json()["detail"][0]["loc"][-1] == "title"
     unknown = client.patch(url, json={"salary": 1}, headers=EMPLOYER)
     assert unknown.status_code == 422
-    [opened, updated] = _events(client)
+    [opened, updated] = outbox_events(client)
     assert updated["type"] == "job_order.updated"
     assert updated["data"] == opened["data"] | {"headcount": 5, "version": 2}
 
@@ -217,7 +209,7 @@ def test_patch_of_a_draft_publishes_nothing_and_managers_cannot_patch(client: Te
     assert client.patch(url, json={"headcount": 7}, headers=EMPLOYER).json()["version"] == 2
     assert client.patch(url, json={"headcount": 7}, headers=MANAGER).status_code == 403
     assert client.patch(url, json={"headcount": 7}, headers=OTHER_EMPLOYER).status_code == 404
-    assert _events(client) == []
+    assert outbox_events(client) == []
 
 
 def test_listing_filters_and_pages(client: TestClient) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import auth
+from conftest import auth, outbox_events
 from kakehashi.employers.bootstrap import SPEC
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -37,12 +33,6 @@ def client(service_client) -> TestClient:
     return service_client(SPEC)
 
 
-def _events(client: TestClient) -> list[dict]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    return [json.loads(row.payload) for row in rows]
-
-
 def _post(client: TestClient, **changes: object) -> dict:
     response = client.post("/job-orders", json=WELDERS | changes, headers=EMPLOYER)
     assert response.status_code == 201, response.text
@@ -55,9 +45,11 @@ def _move(client: TestClient, order: dict, to: str, headers: dict = EMPLOYER, **
     )
 
 
-def test_a_draft_goes_all_the_way_with_history_and_the_agreed_events(client: TestClient) -> None:
+def test_a_draft_goes_all_the_way_with_history_and_the_agreedoutbox_events(
+    client: TestClient,
+) -> None:
     order = _post(client, status="draft")
-    assert _events(client) == []  # a draft is private
+    assert outbox_events(client) == []  # a draft is private
     for to, headers in [
         ("open", EMPLOYER),
         ("interviewing", EMPLOYER),
@@ -68,7 +60,7 @@ def test_a_draft_goes_all_the_way_with_history_and_the_agreed_events(client: Tes
         assert response.status_code == 200, response.text
         assert response.json()["status"] == to
     assert response.json()["version"] == 5
-    events = _events(client)
+    events = outbox_events(client)
     assert [e["type"] for e in events] == [
         "job_order.opened",
         "job_order.updated",
@@ -122,12 +114,12 @@ def test_refused_transitions_are_a_409_and_change_nothing(
     for step in path:
         assert _move(client, order, step, reason="because").status_code == 200
     before = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
-    events = len(_events(client))
+    events = len(outbox_events(client))
     response = _move(client, order, to, reason="because")
     assert response.status_code == 409, response.text
     assert response.json()["status"] == before["status"]
     assert client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json() == before
-    assert len(_events(client)) == events
+    assert len(outbox_events(client)) == events
 
 
 def test_cancelling_needs_a_reason_and_an_unknown_status_is_a_422(client: TestClient) -> None:
@@ -144,13 +136,13 @@ def test_cancelling_needs_a_reason_and_an_unknown_status_is_a_422(client: TestCl
         assert response.json()["detail"][0]["loc"][-1] == field
     cancelled = _move(client, order, "cancelled", reason="budget withdrawn")
     assert cancelled.status_code == 200
-    assert _events(client)[-1]["type"] == "job_order.cancelled"
+    assert outbox_events(client)[-1]["type"] == "job_order.cancelled"
 
 
 def test_a_cancelled_draft_tells_nobody(client: TestClient) -> None:
     order = _post(client, status="draft")
     assert _move(client, order, "cancelled", reason="posted by mistake").status_code == 200
-    assert _events(client) == []
+    assert outbox_events(client) == []
 
 
 def test_filled_closed_and_cancelled_orders_cannot_be_patched(client: TestClient) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from conftest import Broker, auth, wait_until
+from conftest import Broker, auth, outbox_events, wait_until
 from kakehashi.employers.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
 from kakehashi.shared.kafka import make_producer
-from kakehashi.shared.outbox import OutboxMessage
 
 pytestmark = pytest.mark.integration
 
@@ -39,12 +35,6 @@ def decision(order_id: str, candidate_id: str, status: str, version: int) -> Eve
     return EventEnvelope.new(
         type="match.status_changed", source="test", subject=data["match_id"], data=data
     )
-
-
-def _events(client: TestClient) -> list[str]:
-    with Session(client.app.state.runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        return [json.loads(r.payload)["type"] for r in rows]
 
 
 @pytest.fixture
@@ -80,7 +70,11 @@ def test_the_order_fills_when_selections_reach_headcount(
         ("interviewing", "matching-decisions"),
         ("filled", "matching-decisions"),
     ]
-    assert _events(client) == ["job_order.opened", "job_order.updated", "job_order.filled"]
+    assert [e["type"] for e in outbox_events(client)] == [
+        "job_order.opened",
+        "job_order.updated",
+        "job_order.filled",
+    ]
 
 
 def test_late_and_repeated_decisions_do_not_count_twice(
@@ -123,4 +117,4 @@ def test_decisions_arriving_through_the_broker_fill_the_order(
     finally:
         consumer.consumer.close()
         consumer.dead_letters.close(timeout=10)
-    assert _events(client)[-1] == "job_order.filled"
+    assert [e["type"] for e in outbox_events(client)][-1] == "job_order.filled"
