@@ -37,6 +37,10 @@ class Principal(BaseModel):
         """Program managers and admins read across organisations."""
         return self.role in (Role.PROGRAM_MANAGER, Role.ADMIN)
 
+    def may_access(self, organisation_id: str) -> bool:
+        """True for an object of the caller's own organisation, or for anyone who sees everything."""
+        return self.sees_everything or organisation_id == self.organisation_id
+
 
 class InvalidTokenError(Exception):
     pass

@@ -72,7 +72,7 @@ def _owned(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidat
     row = load_for_change(uow, principal, candidate_id)
     if row is None:
         return None
-    if not principal.sees_everything and row.training_centre_id != principal.organisation_id:
+    if not may_see(principal, row):
         return None
     if row.erased_at is not None:
         raise CandidateErasedError(row.id)

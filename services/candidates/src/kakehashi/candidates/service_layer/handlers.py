@@ -49,7 +49,7 @@ def today() -> date:
 
 def may_see(principal: Principal, row: Candidate) -> bool:
     """Program managers and admins see every centre's candidates; a centre sees its own."""
-    return principal.sees_everything or row.training_centre_id == principal.organisation_id
+    return principal.may_access(row.training_centre_id)
 
 
 def details(row: Candidate, on: date) -> CandidateDetails:

@@ -76,7 +76,7 @@ def get_job(uow: UnitOfWork, principal: Principal, job_id: str) -> ImportJob | N
         job = uow.session.get(ImportJob, job_id)
         if job is None:
             return None
-        if not principal.sees_everything and job.training_centre_id != principal.organisation_id:
+        if not principal.may_access(job.training_centre_id):
             return None
         return job
 

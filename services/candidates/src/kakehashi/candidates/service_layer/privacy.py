@@ -76,7 +76,7 @@ def erase_candidate(
         row = load_for_change(uow, principal, candidate_id)
         if row is None:
             return None
-        if not principal.sees_everything and row.training_centre_id != principal.organisation_id:
+        if not may_see(principal, row):
             return None
         if row.erased_at is not None:
             return details(row, today())

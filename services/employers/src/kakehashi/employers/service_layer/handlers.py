@@ -150,7 +150,7 @@ def _owned_for_update(uow: UnitOfWork, principal: Principal, job_order_id: str) 
     order = uow.session.get(JobOrder, job_order_id, with_for_update=True)
     if order is None:
         raise JobOrderNotFoundError(job_order_id)
-    if not principal.sees_everything and order.employer_id != principal.organisation_id:
+    if not principal.may_access(order.employer_id):
         raise JobOrderNotFoundError(job_order_id)
     return order
 

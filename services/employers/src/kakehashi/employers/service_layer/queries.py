@@ -61,7 +61,7 @@ def _visible_order(uow: UnitOfWork, principal: Principal, job_order_id: str) -> 
     order = uow.session.get(JobOrder, job_order_id)
     if order is None:
         return None
-    if not principal.sees_everything and order.employer_id != principal.organisation_id:
+    if not principal.may_access(order.employer_id):
         return None
     return order
 
