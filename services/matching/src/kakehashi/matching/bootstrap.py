@@ -8,7 +8,7 @@ from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints.api import create_app
 from kakehashi.matching.service_layer.event_handlers import HANDLERS
 from kakehashi.shared.consumer import EventConsumer
-from kakehashi.shared.events import CANDIDATE_EVENTS, JOB_ORDER_EVENTS
+from kakehashi.shared.events import CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS
 from kakehashi.shared.runtime import Runtime, ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
@@ -25,6 +25,7 @@ SPEC = ServiceSpec(
     settings_factory=MatchingSettings,
     migrations=MIGRATIONS,
     create_app=create_app,
+    produces=(MATCH_EVENTS,),
     consumer_factory=build_consumer,
     consumes=CONSUMES,
 )

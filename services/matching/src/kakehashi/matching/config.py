@@ -17,3 +17,5 @@ class MatchingSettings(ServiceSettings):
     weight_japanese: float = Field(default=0.2, ge=0)
     weight_experience: float = Field(default=0.15, ge=0)
     weight_preferences: float = Field(default=0.15, ge=0)
+    # How long a program manager may take back a decision.
+    undo_window_minutes: int = Field(default=10, ge=0)

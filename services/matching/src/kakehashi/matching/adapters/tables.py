@@ -76,3 +76,40 @@ class JobOrderView(SQLModel, table=True):
     monthly_base_pay_yen: int | None = None
     version: int
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class MatchPair(SQLModel, table=True):
+    """Where one candidate stands for one order: the latest decision on the pair."""
+
+    __tablename__ = "match_pair"
+
+    match_id: str = Field(primary_key=True, max_length=80)  # "<job order id>:<candidate id>"
+    job_order_id: str = Field(max_length=36, index=True)
+    candidate_id: str = Field(max_length=36, index=True)
+    status: str = Field(max_length=32)
+    version: int
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class MatchDecision(SQLModel, table=True):
+    """The audit of every decision on a pair: who, when, from which status to which, and why."""
+
+    __tablename__ = "match_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: str = Field(max_length=80, index=True)
+    job_order_id: str = Field(max_length=36, index=True)
+    candidate_id: str = Field(max_length=36, index=True)
+    action: str = Field(max_length=32)  # an Action, "interview" or "undo"
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    reason_code: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    # The score and its components when the decision was taken: what learning fits on.
+    score: float | None = None
+    components: dict[str, float] | None = Field(default=None, sa_type=sa.JSON)
+    decided_by: str = Field(max_length=200)
+    decided_by_role: str = Field(max_length=32)
+    decided_by_organisation_id: str = Field(max_length=100)
+    decided_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    version: int

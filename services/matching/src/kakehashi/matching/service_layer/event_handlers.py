@@ -18,6 +18,7 @@ from kakehashi.matching.adapters.tables import (
     ErasedCandidate,
     JobOrderView,
 )
+from kakehashi.matching.service_layer import decisions
 from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
@@ -25,6 +26,7 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 
 # Not a pipeline state: the status matching gives a candidate whose sharing consent was withdrawn.
 UNPUBLISHED = "unpublished"
+WITHDRAWN = "withdrawn"
 
 ReadModelRow = TypeVar("ReadModelRow", CandidateView, JobOrderView)
 
@@ -108,9 +110,12 @@ def job_order_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
 
 
 def candidate_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
-    _set_status(
-        uow, CandidateView, event.data["candidate_id"], StatusData.model_validate(event.data)
-    )
+    candidate_id = str(event.data["candidate_id"])
+    data = StatusData.model_validate(event.data)
+    if _set_status(uow, CandidateView, candidate_id, data):
+        _stamp(uow, candidate_id)  # a status can make the candidate matchable or not
+        if data.status == WITHDRAWN:
+            decisions.withdraw_live_pairs(uow, candidate_id, "candidate withdrawn", erase=False)
 
 
 def job_order_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
@@ -133,6 +138,7 @@ def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
     row = uow.session.get(CandidateView, candidate_id)
     if row is not None:
         uow.session.delete(row)
+    decisions.withdraw_live_pairs(uow, candidate_id, "candidate data erased", erase=True)
     if uow.session.get(ErasedCandidate, candidate_id) is None:
         uow.session.add(
             ErasedCandidate(

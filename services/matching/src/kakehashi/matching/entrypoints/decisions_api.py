@@ -1,0 +1,178 @@
+"""HTTP API of decisions: program managers decide, employers see their shortlist and interview."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+
+from kakehashi.matching.adapters.tables import CandidateView, MatchPair
+from kakehashi.matching.domain.decisions import DecisionError, PairStatus
+from kakehashi.matching.domain.model import Weights
+from kakehashi.matching.entrypoints.decision_schemas import (
+    BulkDecisionsIn,
+    DecisionIn,
+    DecisionPublic,
+    EmployerSafeCandidate,
+    InterviewIn,
+    PairPublic,
+    ShortlistEntry,
+    ShortlistPublic,
+    SkillPublic,
+)
+from kakehashi.matching.service_layer import decisions
+from kakehashi.matching.service_layer.decisions import BulkItemError, Decide, PairNotFoundError
+from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.web import UowDep
+
+router = APIRouter(tags=["decisions"])
+
+Decider = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER))]
+Auditor = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
+Employer = Annotated[Principal, Depends(require_roles(Role.EMPLOYER))]
+ShortlistReader = Annotated[
+    Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER))
+]
+# What an employer's shortlist shows: candidates proposed to it and what became of them.
+EMPLOYER_VISIBLE = frozenset(
+    {PairStatus.PROPOSED, PairStatus.INTERVIEWED, PairStatus.SELECTED, PairStatus.REJECTED}
+)
+
+
+def weights_of(request: Request) -> Weights:
+    settings = request.app.state.settings
+    return Weights(
+        skills=settings.weight_skills,
+        japanese=settings.weight_japanese,
+        experience=settings.weight_experience,
+        preferences=settings.weight_preferences,
+    )
+
+
+WeightsDep = Annotated[Weights, Depends(weights_of)]
+
+
+def _pair(pair: MatchPair) -> PairPublic:
+    return PairPublic.model_validate(pair, from_attributes=True)
+
+
+@router.post("/job-orders/{job_order_id}/candidates/{candidate_id}/decisions")
+def decide(
+    job_order_id: str,
+    candidate_id: str,
+    body: DecisionIn,
+    principal: Decider,
+    uow: UowDep,
+    weights: WeightsDep,
+) -> PairPublic:
+    """Shortlist, propose to the employer, select, reject (with a reason code) or withdraw."""
+    command = Decide(job_order_id, candidate_id, body.action, body.reason_code, body.note)
+    return _pair(decisions.decide(uow, principal, command, weights))
+
+
+@router.post("/decisions/bulk")
+def decide_many(
+    body: BulkDecisionsIn, principal: Decider, uow: UowDep, weights: WeightsDep
+) -> list[PairPublic]:
+    """Several decisions at once, all or nothing: one refusal (409 naming it) saves none."""
+    commands = [
+        Decide(d.job_order_id, d.candidate_id, d.action, d.reason_code, d.note)
+        for d in body.decisions
+    ]
+    try:
+        pairs = decisions.decide_many(uow, principal, commands, weights)
+    except BulkItemError as error:
+        code = status.HTTP_404_NOT_FOUND if error.not_found else status.HTTP_409_CONFLICT
+        detail = [{"loc": ["body", "decisions", error.index], "msg": error.message}]
+        raise HTTPException(code, detail=detail) from None
+    return [_pair(p) for p in pairs]
+
+
+@router.post("/job-orders/{job_order_id}/candidates/{candidate_id}/undo")
+def undo(
+    request: Request, job_order_id: str, candidate_id: str, principal: Decider, uow: UowDep
+) -> PairPublic:
+    """Take back the last decision on the pair within the undo window (409 after it)."""
+    window = timedelta(minutes=request.app.state.settings.undo_window_minutes)
+    return _pair(decisions.undo(uow, principal, job_order_id, candidate_id, window))
+
+
+@router.get("/job-orders/{job_order_id}/decisions")
+def decision_history(
+    job_order_id: str, principal: Auditor, uow: UowDep, candidate_id: str | None = None
+) -> list[DecisionPublic]:
+    """Every decision on the order's pairs (or one pair), oldest first."""
+    rows = decisions.history(uow, principal, job_order_id, candidate_id)
+    return [DecisionPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/job-orders/{job_order_id}/shortlist")
+def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> ShortlistPublic:
+    """The order's candidates: for an employer, those proposed to it, in an employer-safe view."""
+    statuses = None if principal.sees_everything else EMPLOYER_VISIBLE
+    order, pairs = decisions.pairs_of_order(uow, principal, job_order_id, statuses)
+    today = datetime.now(UTC).date()
+    return ShortlistPublic(
+        job_order_id=order.job_order_id,
+        title=order.title,
+        headcount=order.headcount,
+        selected=sum(p.status == PairStatus.SELECTED for p, _ in pairs),
+        entries=[
+            ShortlistEntry(
+                match_id=p.match_id,
+                status=p.status,
+                version=p.version,
+                updated_at=p.updated_at,
+                candidate=employer_safe(view, today) if view else None,
+            )
+            for p, view in pairs
+        ],
+    )
+
+
+@router.post("/job-orders/{job_order_id}/candidates/{candidate_id}/interview")
+def interview(
+    job_order_id: str, candidate_id: str, body: InterviewIn, principal: Employer, uow: UowDep
+) -> PairPublic:
+    """The employer's interview result for a proposed candidate: pass or fail, with a note."""
+    pair = decisions.record_interview(
+        uow, principal, job_order_id, candidate_id, body.result, body.note
+    )
+    return _pair(pair)
+
+
+def employer_safe(view: CandidateView, today: date) -> EmployerSafeCandidate:
+    return EmployerSafeCandidate(
+        candidate_id=view.candidate_id,
+        full_name=view.full_name,
+        age=_age(view.date_of_birth, today),
+        province=view.province,
+        japanese_level=view.japanese_level,
+        skills=[SkillPublic(code=s["code"], level=s["level"]) for s in view.skills],
+        experience_years=view.experience_years,
+        available_from=view.available_from,
+    )
+
+
+def _age(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+async def _refused(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DecisionError)
+    return JSONResponse({"detail": error.message}, status_code=status.HTTP_409_CONFLICT)
+
+
+async def _not_found(_request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(error)}, status_code=status.HTTP_404_NOT_FOUND)
+
+
+def install(app: FastAPI) -> None:
+    """Add the decision routes and their error answers to the matching app."""
+    app.include_router(router)
+    app.add_exception_handler(DecisionError, _refused)
+    app.add_exception_handler(PairNotFoundError, _not_found)

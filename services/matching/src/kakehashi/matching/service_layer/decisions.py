@@ -1,0 +1,387 @@
+"""Deciding on match pairs: program managers' decisions, employers' interview results, undo.
+
+Each decision moves the pair, writes an audit row and emits `match.status_changed` through the
+outbox, all in one transaction. Bulk decisions run in one transaction too: all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from kakehashi.matching.adapters.tables import CandidateView, JobOrderView, MatchDecision, MatchPair
+from kakehashi.matching.domain import decisions as rules
+from kakehashi.matching.domain.decisions import (
+    Action,
+    DecisionError,
+    InterviewResult,
+    PairStatus,
+    RejectionReason,
+)
+from kakehashi.matching.domain.model import Pool, Weights
+from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
+from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.service_layer.candidate_index import profile_of
+from kakehashi.matching.service_layer.queries import COMPONENTS, order_of
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+SOURCE = "kakehashi.matching"
+# Moves that place a candidate on an order: the pair must pass every hard constraint.
+PLACING = frozenset({PairStatus.SHORTLISTED, PairStatus.PROPOSED, PairStatus.SELECTED})
+
+
+# Who the audit names for moves matching makes itself (a candidate withdrawn or erased).
+SYSTEM = Principal(subject="kakehashi.matching", role=Role.ADMIN, organisation_id="kakehashi")
+
+
+class PairNotFoundError(LookupError):
+    """The order or candidate is unknown, or not the caller's to see (the API answers 404)."""
+
+
+@dataclass(frozen=True)
+class Decide:
+    job_order_id: str
+    candidate_id: str
+    action: Action
+    reason_code: RejectionReason | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class BulkItemError(Exception):
+    """Decision number `index` of a bulk request was refused; nothing of the request was saved."""
+
+    index: int
+    message: str
+    not_found: bool = False
+
+
+def match_id_of(job_order_id: str, candidate_id: str) -> str:
+    return f"{job_order_id}:{candidate_id}"
+
+
+def decide(uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights) -> MatchPair:
+    """A program manager's decision on one pair."""
+    with uow:
+        pair = _apply(uow, principal, command, weights, datetime.now(UTC))
+        uow.commit()
+    return pair
+
+
+def decide_many(
+    uow: UnitOfWork, principal: Principal, commands: Sequence[Decide], weights: Weights
+) -> list[MatchPair]:
+    """Several decisions in one transaction: if one is refused, none is saved."""
+    now = datetime.now(UTC)
+    with uow:
+        pairs = []
+        for index, command in enumerate(commands):
+            try:
+                pairs.append(_apply(uow, principal, command, weights, now))
+            except DecisionError as error:
+                raise BulkItemError(index, error.message) from error
+            except PairNotFoundError as error:
+                raise BulkItemError(index, str(error), not_found=True) from error
+        uow.commit()
+    return pairs
+
+
+def record_interview(
+    uow: UnitOfWork,
+    principal: Principal,
+    job_order_id: str,
+    candidate_id: str,
+    result: InterviewResult,
+    note: str | None,
+) -> MatchPair:
+    """The employer's interview result for a candidate proposed to its own order."""
+    target, reason = rules.interview_step(result)
+    now = datetime.now(UTC)
+    with uow:
+        order = _order(uow, principal, job_order_id)
+        pair = _pair_for_update(uow, job_order_id, candidate_id)
+        current = _status(pair)
+        if current is not PairStatus.PROPOSED:
+            raise DecisionError(
+                f"only a proposed candidate can be interviewed; this one is {_name(current)}"
+            )
+        pair = _move(uow, principal, order, candidate_id, pair, "interview", target, now)
+        _audit(uow, principal, pair, "interview", current, reason, note, None, now)
+        uow.commit()
+    return pair
+
+
+def undo(
+    uow: UnitOfWork, principal: Principal, job_order_id: str, candidate_id: str, window: timedelta
+) -> MatchPair:
+    """Take back the last decision on a pair, if it was taken within `window`."""
+    now = datetime.now(UTC)
+    with uow:
+        order = _order(uow, principal, job_order_id)
+        pair = _pair_for_update(uow, job_order_id, candidate_id)
+        last = uow.session.exec(
+            select(MatchDecision)
+            .where(MatchDecision.match_id == match_id_of(job_order_id, candidate_id))
+            .order_by(col(MatchDecision.version).desc())
+            .limit(1)
+        ).first()
+        step = None
+        if last is not None:
+            step = rules.Step(
+                from_status=PairStatus(last.from_status) if last.from_status else None,
+                to_status=PairStatus(last.to_status),
+                decided_at=_aware(last.decided_at),
+                is_undo=last.action == "undo",
+            )
+        target = rules.check_undo(step, now, window)
+        current = _status(pair)
+        if target is PairStatus.SELECTED:
+            _check_selectable(uow, order, candidate_id)
+        pair = _move(uow, principal, order, candidate_id, pair, "undo", target, now)
+        _audit(uow, principal, pair, "undo", current, None, None, None, now)
+        uow.commit()
+    return pair
+
+
+def history(
+    uow: UnitOfWork, principal: Principal, job_order_id: str, candidate_id: str | None = None
+) -> list[MatchDecision]:
+    """The decisions on an order's pairs (or one pair), oldest first."""
+    with uow:
+        _order(uow, principal, job_order_id)
+        query = select(MatchDecision).where(MatchDecision.job_order_id == job_order_id)
+        if candidate_id is not None:
+            query = query.where(MatchDecision.candidate_id == candidate_id)
+        return list(uow.session.exec(query.order_by(col(MatchDecision.id))).all())
+
+
+def pairs_of_order(
+    uow: UnitOfWork, principal: Principal, job_order_id: str, statuses: frozenset[str] | None = None
+) -> tuple[JobOrderView, list[tuple[MatchPair, CandidateView | None]]]:
+    """An order's decided pairs with each candidate's read-model row (None once erased)."""
+    with uow:
+        order = _order(uow, principal, job_order_id)
+        query = select(MatchPair).where(MatchPair.job_order_id == job_order_id)
+        if statuses is not None:
+            query = query.where(col(MatchPair.status).in_(statuses))
+        pairs = list(uow.session.exec(query.order_by(col(MatchPair.updated_at))).all())
+        ids = [p.candidate_id for p in pairs]
+        views = {
+            v.candidate_id: v
+            for v in uow.session.exec(
+                select(CandidateView).where(col(CandidateView.candidate_id).in_(ids))
+            ).all()
+        }
+    return order, [(p, views.get(p.candidate_id)) for p in pairs]
+
+
+def pairs_of_candidate(uow: UnitOfWork, candidate_id: str) -> list[MatchPair]:
+    with uow:
+        return list(
+            uow.session.exec(
+                select(MatchPair)
+                .where(MatchPair.candidate_id == candidate_id)
+                .order_by(col(MatchPair.updated_at).desc())
+            ).all()
+        )
+
+
+def withdraw_live_pairs(uow: UnitOfWork, candidate_id: str, reason: str, *, erase: bool) -> None:
+    """The candidate left the programme (or was erased): take them off every order they hold.
+
+    Runs inside the consumer's transaction. On erasure the free-text notes go too.
+    """
+    now = datetime.now(UTC)
+    live = uow.session.exec(
+        select(MatchPair).where(
+            MatchPair.candidate_id == candidate_id,
+            col(MatchPair.status).in_([s.value for s in rules.LIVE]),
+        )
+    ).all()
+    for pair in live:
+        before = PairStatus(pair.status)
+        order = uow.session.get(JobOrderView, pair.job_order_id)
+        if order is None:
+            continue
+        moved = _move(uow, SYSTEM, order, candidate_id, pair, "withdraw", PairStatus.WITHDRAWN, now)
+        _audit(uow, SYSTEM, moved, "withdraw", before, None, reason, None, now)
+    if erase:
+        uow.session.flush()
+        for decision in uow.session.exec(
+            select(MatchDecision).where(MatchDecision.candidate_id == candidate_id)
+        ).all():
+            decision.note = None
+            uow.session.add(decision)
+
+
+def _apply(
+    uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights, now: datetime
+) -> MatchPair:
+    target = rules.TARGET[command.action]
+    rules.check_reason(target, command.reason_code, command.note)
+    order = _order(uow, principal, command.job_order_id)
+    pair = _pair_for_update(uow, command.job_order_id, command.candidate_id)
+    current = _status(pair)
+    rules.check_step(current, target)
+    candidate = uow.session.get(CandidateView, command.candidate_id)
+    if candidate is None and pair is None:
+        raise PairNotFoundError(f"candidate {command.candidate_id} not found")
+    score = None
+    if target in PLACING:
+        if order.status not in MATCHABLE_ORDER_STATUSES:
+            raise DecisionError(f"the order is {order.status}; it takes no more candidates")
+        if candidate is None or candidate.status not in MATCHABLE_CANDIDATE_STATUSES:
+            status = candidate.status if candidate else "erased"
+            raise DecisionError(f"the candidate is {status} and cannot be placed")
+    if candidate is not None:
+        score = _score(order, candidate, weights, now)
+        if target in PLACING and score is None:
+            raise DecisionError("the candidate does not meet this order's hard constraints")
+    if target is PairStatus.SELECTED:
+        _check_selectable(uow, order, command.candidate_id)
+    pair = _move(uow, principal, order, command.candidate_id, pair, command.action, target, now)
+    _audit(
+        uow, principal, pair, command.action, current, command.reason_code, command.note, score, now
+    )
+    return pair
+
+
+def _order(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrderView:
+    order = uow.session.get(JobOrderView, job_order_id)
+    if order is None or not principal.may_access(order.employer_id):
+        raise PairNotFoundError(f"job order {job_order_id} not found")
+    return order
+
+
+def _pair_for_update(uow: UnitOfWork, job_order_id: str, candidate_id: str) -> MatchPair | None:
+    return uow.session.get(MatchPair, match_id_of(job_order_id, candidate_id), with_for_update=True)
+
+
+def _status(pair: MatchPair | None) -> PairStatus | None:
+    return PairStatus(pair.status) if pair is not None else None
+
+
+def _name(status: PairStatus | None) -> str:
+    return status.value if status else "undecided"
+
+
+def _score(
+    order: JobOrderView, candidate: CandidateView, weights: Weights, now: datetime
+) -> tuple[float, dict[str, float]] | None:
+    """The pair's score and components today, or None if it fails a hard constraint."""
+    evaluation = evaluate(
+        Pool.build([profile_of(candidate)]), [order_of(order)], now.date(), weights
+    )
+    if not evaluation.eligible[0, 0]:
+        return None
+    components = {name: round(float(getattr(evaluation, name)[0, 0]), 4) for name in COMPONENTS}
+    return round(float(evaluation.score[0, 0]), 4), components
+
+
+def _check_selectable(uow: UnitOfWork, order: JobOrderView, candidate_id: str) -> None:
+    """Headcount not yet reached, and the candidate not selected for another order."""
+    selected = uow.session.exec(
+        select(func.count())
+        .select_from(MatchPair)
+        .where(
+            MatchPair.job_order_id == order.job_order_id,
+            MatchPair.status == PairStatus.SELECTED.value,
+        )
+    ).one()
+    rules.check_headcount(PairStatus.SELECTED, int(selected), order.headcount)
+    elsewhere = uow.session.exec(
+        select(MatchPair.job_order_id).where(
+            MatchPair.candidate_id == candidate_id,
+            MatchPair.status == PairStatus.SELECTED.value,
+            MatchPair.job_order_id != order.job_order_id,
+        )
+    ).first()
+    if elsewhere is not None:
+        raise DecisionError(f"the candidate is already selected for order {elsewhere}")
+
+
+def _move(
+    uow: UnitOfWork,
+    principal: Principal,
+    order: JobOrderView,
+    candidate_id: str,
+    pair: MatchPair | None,
+    action: str,
+    target: PairStatus,
+    now: datetime,
+) -> MatchPair:
+    previous = pair.status if pair is not None else None
+    if pair is None:
+        pair = MatchPair(
+            match_id=match_id_of(order.job_order_id, candidate_id),
+            job_order_id=order.job_order_id,
+            candidate_id=candidate_id,
+            status=target.value,
+            version=0,
+            updated_at=now,
+        )
+    pair.status, pair.version, pair.updated_at = target.value, pair.version + 1, now
+    uow.session.add(pair)
+    uow.session.flush()
+    uow.emit(
+        MATCH_EVENTS,
+        EventEnvelope.new(
+            type="match.status_changed",
+            source=SOURCE,
+            subject=pair.match_id,
+            data={
+                "match_id": pair.match_id,
+                "job_order_id": pair.job_order_id,
+                "candidate_id": pair.candidate_id,
+                "status": pair.status,
+                "previous_status": previous,
+                "action": str(action),
+                "decided_by_role": principal.role.value,
+                "version": pair.version,
+            },
+        ),
+    )
+    return pair
+
+
+def _audit(
+    uow: UnitOfWork,
+    principal: Principal,
+    pair: MatchPair,
+    action: str,
+    before: PairStatus | None,
+    reason: RejectionReason | None,
+    note: str | None,
+    score: tuple[float, dict[str, float]] | None,
+    now: datetime,
+) -> None:
+    uow.session.add(
+        MatchDecision(
+            match_id=pair.match_id,
+            job_order_id=pair.job_order_id,
+            candidate_id=pair.candidate_id,
+            action=str(action),
+            from_status=before.value if before else None,
+            to_status=pair.status,
+            reason_code=reason.value if reason else None,
+            note=note,
+            score=score[0] if score else None,
+            components=score[1] if score else None,
+            decided_by=principal.subject,
+            decided_by_role=principal.role.value,
+            decided_by_organisation_id=principal.organisation_id,
+            decided_at=now,
+            version=pair.version,
+        )
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,65 @@
+"""Events from the other services, as the matching consumer receives them, for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kakehashi.matching.bootstrap import CONSUMER_GROUP
+from kakehashi.matching.service_layer.event_handlers import HANDLERS
+from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.events import EventEnvelope
+
+
+def applier(client: Any) -> EventConsumer:
+    """The service's own event applier, without Kafka clients: events are handed to it."""
+    runtime = client.app.state.runtime
+    return EventConsumer(
+        group_id=CONSUMER_GROUP,
+        topics=[],
+        handlers=HANDLERS,
+        uow_factory=runtime.uow,
+        consumer=None,  # type: ignore[arg-type]
+        dead_letters=None,  # type: ignore[arg-type]
+    )
+
+
+def candidate_event(
+    candidate_id: str, *, version: int = 1, level: str = "N4", **changes: object
+) -> EventEnvelope:
+    data = {
+        "candidate_id": candidate_id,
+        "version": version,
+        "training_centre_id": "tc-tay-ninh",
+        "full_name": f"Nguyễn Văn {candidate_id}",
+        "province": "Tây Ninh",
+        "sector": "construction",
+        "japanese_level": level,
+        "skills": [{"code": "welding", "level": 3}],
+        "date_of_birth": "1999-05-01",
+    } | changes
+    return EventEnvelope.new(
+        type="candidate.registered", source="test", subject=candidate_id, data=data
+    )
+
+
+def order_event(
+    order_id: str = "order-1", employer: str = "emp-aichi", **changes: object
+) -> EventEnvelope:
+    data = {
+        "job_order_id": order_id,
+        "version": 1,
+        "employer_id": employer,
+        "title": "溶接工 / Welder",
+        "sector": "construction",
+        "prefecture": "Aichi",
+        "headcount": 2,
+        "min_japanese_level": "N4",
+        "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+        "status": "open",
+    } | changes
+    return EventEnvelope.new(type="job_order.opened", source="test", subject=order_id, data=data)
+
+
+def status_event(type: str, key: str, id_value: str, version: int, status: str) -> EventEnvelope:
+    data = {key: id_value, "version": version, "status": status}
+    return EventEnvelope.new(type=type, source="test", subject=id_value, data=data)

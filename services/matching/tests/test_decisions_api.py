@@ -1,0 +1,285 @@
+"""Program managers' decisions on match pairs, employers' shortlists and interview results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import auth, outbox_events
+from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.consumer import EventConsumer
+from services.matching.tests.market_events import (
+    applier,
+    candidate_event,
+    order_event,
+    status_event,
+)
+
+pytestmark = pytest.mark.integration
+
+MANAGER = auth("program_manager", "pm-office")
+ADMIN = auth("admin", "kakehashi")
+EMPLOYER = auth("employer", "emp-aichi")
+OTHER_EMPLOYER = auth("employer", "emp-osaka")
+CENTRE = auth("training_centre", "tc-tay-ninh")
+
+
+@pytest.fixture
+def client(service_client: Any) -> TestClient:
+    client: TestClient = service_client(SPEC)
+    return client
+
+
+@pytest.fixture
+def market(client: TestClient) -> EventConsumer:
+    consumer = applier(client)
+    consumer.apply(order_event("order-1", headcount=1))
+    consumer.apply(order_event("order-2"))
+    for name in ("an", "binh", "cuong"):
+        consumer.apply(candidate_event(name))
+    consumer.apply(candidate_event("duc", level="N5"))  # below the N4 the orders require
+    return consumer
+
+
+def decide(client: TestClient, candidate: str, action: str, order: str = "order-1", **body: Any):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/job-orders/{order}/candidates/{candidate}/decisions",
+        json={"action": action} | body,
+        headers=MANAGER,
+    )
+
+
+def match_events(client: TestClient) -> list[dict[str, Any]]:
+    return [e["data"] for e in outbox_events(client) if e["type"] == "match.status_changed"]
+
+
+def test_a_pair_goes_from_shortlist_to_selection_and_each_step_is_an_event_and_audited(
+    client: TestClient, market: EventConsumer
+) -> None:
+    assert decide(client, "an", "shortlist").json()["status"] == "shortlisted"
+    assert decide(client, "an", "propose").json()["status"] == "proposed"
+    interview = client.post(
+        "/job-orders/order-1/candidates/an/interview",
+        json={"result": "pass", "note": "good welding test"},
+        headers=EMPLOYER,
+    )
+    assert interview.status_code == 200, interview.text
+    selected = decide(client, "an", "select").json()
+    assert (selected["status"], selected["version"]) == ("selected", 4)
+
+    events = match_events(client)
+    assert [(e["previous_status"], e["status"], e["version"]) for e in events] == [
+        (None, "shortlisted", 1),
+        ("shortlisted", "proposed", 2),
+        ("proposed", "interviewed", 3),
+        ("interviewed", "selected", 4),
+    ]
+    assert {e["match_id"] for e in events} == {"order-1:an"}
+    history = client.get("/job-orders/order-1/decisions", headers=MANAGER).json()
+    assert [(h["action"], h["decided_by_role"]) for h in history] == [
+        ("shortlist", "program_manager"),
+        ("propose", "program_manager"),
+        ("interview", "employer"),
+        ("select", "program_manager"),
+    ]
+    assert history[0]["score"] is not None  # the score the decision was taken on
+    assert history[2]["note"] == "good welding test"
+
+
+def test_only_program_managers_decide(client: TestClient, market: EventConsumer) -> None:
+    url = "/job-orders/order-1/candidates/an/decisions"
+    for headers in (CENTRE, EMPLOYER, ADMIN):
+        response = client.post(url, json={"action": "shortlist"}, headers=headers)
+        assert response.status_code == 403
+    assert client.post(url, json={"action": "shortlist"}).status_code == 401
+    bulk = {"decisions": [{"job_order_id": "order-1", "candidate_id": "an", "action": "shortlist"}]}
+    assert client.post("/decisions/bulk", json=bulk, headers=EMPLOYER).status_code == 403
+    assert client.post("/job-orders/order-1/candidates/an/undo", headers=CENTRE).status_code == 403
+    assert match_events(client) == []
+
+
+def test_bad_decisions_are_refused_with_the_reason(
+    client: TestClient, market: EventConsumer
+) -> None:
+    no_reason = decide(client, "an", "reject")
+    assert no_reason.status_code == 422
+    assert "reason code" in no_reason.text
+    other_without_note = decide(client, "an", "reject", reason_code="other")
+    assert other_without_note.status_code == 422
+    assert "note" in other_without_note.text
+    unknown = decide(client, "an", "hire")
+    assert unknown.status_code == 422
+    assert "action" in unknown.text
+    skipping = decide(client, "an", "select")
+    assert skipping.status_code == 409
+    assert "cannot go from undecided to selected" in skipping.json()["detail"]
+    below_floor = decide(client, "duc", "shortlist")
+    assert below_floor.status_code == 409
+    assert "hard constraints" in below_floor.json()["detail"]
+    assert decide(client, "nobody", "shortlist").status_code == 404
+    assert decide(client, "an", "shortlist", order="order-9").status_code == 404
+    rejected = decide(client, "an", "reject", reason_code="japanese_level", note="N4 weak")
+    assert rejected.json()["status"] == "rejected"
+    assert decide(client, "an", "shortlist").status_code == 409  # final, except by undo
+
+
+def test_selection_respects_headcount_and_one_order_per_candidate(
+    client: TestClient, market: EventConsumer
+) -> None:
+    for name in ("an", "binh"):
+        for step in ("shortlist", "propose"):
+            assert decide(client, name, step).status_code == 200
+        client.post(
+            f"/job-orders/order-1/candidates/{name}/interview",
+            json={"result": "pass"},
+            headers=EMPLOYER,
+        )
+    assert decide(client, "an", "select").status_code == 200
+    full = decide(client, "binh", "select")  # order-1 has a headcount of 1
+    assert full.status_code == 409
+    assert "headcount" in full.json()["detail"]
+    for step in ("shortlist", "propose"):
+        decide(client, "an", step, order="order-2")
+    client.post(
+        "/job-orders/order-2/candidates/an/interview", json={"result": "pass"}, headers=EMPLOYER
+    )
+    twice = decide(client, "an", "select", order="order-2")
+    assert twice.status_code == 409
+    assert "already selected" in twice.json()["detail"]
+
+
+def test_bulk_decisions_are_all_or_nothing(client: TestClient, market: EventConsumer) -> None:
+    def item(candidate: str, action: str = "shortlist") -> dict[str, str]:
+        return {"job_order_id": "order-2", "candidate_id": candidate, "action": action}
+
+    refused = client.post(
+        "/decisions/bulk",
+        json={"decisions": [item("an"), item("binh"), item("cuong", "select")]},
+        headers=MANAGER,
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"][0]["loc"] == ["body", "decisions", 2]
+    assert client.get("/job-orders/order-2/shortlist", headers=MANAGER).json()["entries"] == []
+    assert match_events(client) == []
+
+    done = client.post(
+        "/decisions/bulk",
+        json={"decisions": [item("an"), item("binh"), item("cuong")]},
+        headers=MANAGER,
+    )
+    assert done.status_code == 200
+    assert [p["status"] for p in done.json()] == ["shortlisted"] * 3
+    assert len(match_events(client)) == 3
+
+
+def test_undo_within_the_window_restores_the_previous_status(
+    client: TestClient, market: EventConsumer
+) -> None:
+    decide(client, "an", "shortlist")
+    decide(client, "an", "reject", reason_code="employer_preference")
+    undone = client.post("/job-orders/order-1/candidates/an/undo", headers=MANAGER)
+    assert undone.status_code == 200
+    assert (undone.json()["status"], undone.json()["version"]) == ("shortlisted", 3)
+    again = client.post("/job-orders/order-1/candidates/an/undo", headers=MANAGER)
+    assert again.status_code == 409  # an undo is not itself undone
+    last = match_events(client)[-1]
+    assert (last["previous_status"], last["status"], last["action"]) == (
+        "rejected",
+        "shortlisted",
+        "undo",
+    )
+    first = client.post("/job-orders/order-1/candidates/binh/undo", headers=MANAGER)
+    assert first.status_code == 409  # nothing decided yet
+
+
+def test_undo_after_the_window_is_refused(service_client: Any) -> None:
+    client: TestClient = service_client(SPEC, undo_window_minutes=0)
+    consumer = applier(client)
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    decide(client, "an", "shortlist")
+    late = client.post("/job-orders/order-1/candidates/an/undo", headers=MANAGER)
+    assert late.status_code == 409
+    assert "only within 0 minutes" in late.json()["detail"]
+
+
+def test_an_employer_sees_only_candidates_proposed_to_its_own_order_without_private_data(
+    client: TestClient, market: EventConsumer
+) -> None:
+    decide(client, "an", "shortlist")
+    decide(client, "binh", "shortlist")
+    decide(client, "binh", "propose")
+    mine = client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).json()
+    [entry] = mine["entries"]
+    assert entry["status"] == "proposed"
+    assert set(entry["candidate"]) == {
+        "candidate_id",
+        "full_name",
+        "age",
+        "province",
+        "japanese_level",
+        "skills",
+        "experience_years",
+        "available_from",
+    }
+    assert entry["candidate"]["full_name"] == "Nguyễn Văn binh"
+    everyone = client.get("/job-orders/order-1/shortlist", headers=MANAGER).json()
+    assert len(everyone["entries"]) == 2
+    assert client.get("/job-orders/order-1/shortlist", headers=OTHER_EMPLOYER).status_code == 404
+    assert client.get("/job-orders/order-1/shortlist", headers=CENTRE).status_code == 403
+    # Interview results: only for a proposed candidate, only by the order's own employer.
+    url = "/job-orders/order-1/candidates/{}/interview"
+    assert (
+        client.post(url.format("an"), json={"result": "pass"}, headers=EMPLOYER).status_code == 409
+    )
+    other = client.post(url.format("binh"), json={"result": "pass"}, headers=OTHER_EMPLOYER)
+    assert other.status_code == 404
+    failed = client.post(
+        url.format("binh"), json={"result": "fail", "note": "no show"}, headers=EMPLOYER
+    )
+    assert failed.json()["status"] == "rejected"
+    history = client.get(
+        "/job-orders/order-1/decisions", params={"candidate_id": "binh"}, headers=MANAGER
+    ).json()
+    assert (history[-1]["reason_code"], history[-1]["note"]) == ("interview_failed", "no show")
+
+
+def test_a_withdrawn_or_erased_candidate_leaves_every_order(
+    client: TestClient, market: EventConsumer
+) -> None:
+    decide(client, "an", "shortlist")
+    decide(client, "an", "shortlist", order="order-2")
+    decide(client, "binh", "shortlist")
+    market.apply(status_event("candidate.status_changed", "candidate_id", "an", 2, "withdrawn"))
+    statuses = {(e["job_order_id"], e["candidate_id"]): e["status"] for e in match_events(client)}
+    assert statuses == {
+        ("order-1", "an"): "withdrawn",
+        ("order-2", "an"): "withdrawn",
+        ("order-1", "binh"): "shortlisted",
+    }
+    matches = client.get("/job-orders/order-1/matches", headers=MANAGER).json()["matches"]
+    assert "an" not in {m["candidate_id"] for m in matches}  # the list follows the status
+
+    client.post(
+        "/job-orders/order-1/candidates/binh/decisions",
+        json={"action": "reject", "reason_code": "other", "note": "told us about family"},
+        headers=MANAGER,
+    )
+    erased = {"candidate_id": "binh", "version": 2}
+    from kakehashi.shared.events import EventEnvelope
+
+    market.apply(
+        EventEnvelope.new(type="candidate.erased", source="test", subject="binh", data=erased)
+    )
+    history = client.get(
+        "/job-orders/order-1/decisions", params={"candidate_id": "binh"}, headers=MANAGER
+    ).json()
+    assert [h["note"] for h in history] == [None, None]  # free text about them is gone
+    [entry] = [
+        e
+        for e in client.get("/job-orders/order-1/shortlist", headers=MANAGER).json()["entries"]
+        if e["match_id"] == "order-1:binh"
+    ]
+    assert entry["candidate"] is None
