@@ -1,4 +1,4 @@
-"""Runs the whole system on one machine: broker, three APIs, relays and the consumer.
+"""Runs the whole system on one machine: broker, three APIs, their relays and consumers.
 
 `kakehashi dev` uses it in the foreground (Ctrl-C stops every child and leaves nothing running);
 the end-to-end tests and the latency benchmark use `start()` and `stop()` directly.
@@ -20,7 +20,7 @@ from kakehashi.shared.events import ALL_TOPICS, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
 
 SERVICES = ("candidates", "employers", "matching")
-CONSUMER_GROUPS = ("matching", "employers")
+CONSUMER_GROUPS = ("matching", "employers", "candidates")
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,13 @@ class Process:
 PROCESSES = (
     Process("candidates-api", "candidates", "api"),
     Process("candidates-relay", "candidates", "relay"),
+    Process("candidates-consumer", "candidates", "consume"),
     Process("employers-api", "employers", "api"),
     Process("employers-relay", "employers", "relay"),
     Process("employers-consumer", "employers", "consume"),
     Process("matching-api", "matching", "api"),
     Process("matching-consumer", "matching", "consume"),
+    Process("matching-relay", "matching", "relay"),
 )
 
 

@@ -106,3 +106,22 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=32)
     candidate_id: str = Field(max_length=36, index=True)  # no FK: entries outlive nothing
     correlation_id: str | None = Field(default=None, max_length=100)
+
+
+class CandidateMatch(SQLModel, table=True):
+    """The latest of matching's decisions on one of a candidate's pairs (one job order each).
+
+    The version per pair drops late and repeated decisions; the live pairs say whether another
+    order still holds the candidate when one lets them go.
+    """
+
+    __tablename__ = "candidate_match"
+
+    match_id: str = Field(primary_key=True, max_length=100)
+    candidate_id: str = Field(foreign_key="candidate.id", index=True, max_length=36)
+    job_order_id: str = Field(max_length=36)
+    status: str = Field(max_length=32)
+    version: int
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    # Why this decision did not move the candidate; None when it did.
+    note: str | None = Field(default=None, max_length=500)

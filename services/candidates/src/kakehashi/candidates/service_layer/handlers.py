@@ -118,11 +118,16 @@ def register_candidate(
     return registration.details()
 
 
-def load_for_change(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidate | None:
-    # The row lock (PostgreSQL) keeps two changes from writing the same next version.
-    row = uow.session.exec(
+def lock_candidate(session: Session, candidate_id: str) -> Candidate | None:
+    """The candidate, locked for this transaction (PostgreSQL), so that two changes never write
+    the same next version; None if there is no such candidate."""
+    return session.exec(
         select(Candidate).where(col(Candidate.id) == candidate_id).with_for_update()
     ).first()
+
+
+def load_for_change(uow: UnitOfWork, principal: Principal, candidate_id: str) -> Candidate | None:
+    row = lock_candidate(uow.session, candidate_id)
     return row if row is not None and may_see(principal, row) else None
 
 
@@ -155,36 +160,47 @@ def move_candidate(
     uow: UnitOfWork, principal: Principal, command: MoveCandidate
 ) -> CandidateDetails | None:
     """Move a candidate along the pipeline if allowed; record it and `candidate.status_changed`."""
-    on = today()
     with uow:
         row = load_for_change(uow, principal, command.candidate_id)
         if row is None:
             return None
-        found = details(row, on)
-        previous = Status(row.status)
-        check_transition(previous, command.to_status, eligible_tracks(found.eligibility))
-        row.status = command.to_status.value
-        row.version += 1
-        row.updated_at = datetime.now(UTC)
-        # Eligibility is judged again on each move, so the stored copy follows the calendar.
-        row.eligible_tracks = profile_columns(found.profile, found.eligibility)["eligible_tracks"]
-        uow.session.add(row)
-        uow.session.add(history_entry(row, principal, previous.value, command.reason))
-        if row.published:
-            uow.emit(
-                CANDIDATE_EVENTS,
-                EventEnvelope.new(
-                    type=CANDIDATE_STATUS_CHANGED,
-                    source=SOURCE,
-                    subject=row.id,
-                    data=status_changed_data(
-                        row.id, row.version, command.to_status, previous, command.reason
-                    ),
-                ),
-            )
-        audit.record(uow.session, principal, AuditAction.MOVE, [row.id])
+        found = details(row, today())
+        change_status(uow, principal, found, command.to_status, command.reason)
         uow.commit()
     return found
+
+
+def change_status(
+    uow: UnitOfWork,
+    principal: Principal,
+    found: CandidateDetails,
+    to_status: Status,
+    reason: str | None,
+) -> None:
+    """One pipeline move of a locked candidate in the caller's unit of work (which commits):
+    raises TransitionNotAllowedError, else writes the history entry, `candidate.status_changed`
+    (if published) and the audit row."""
+    row = found.row
+    previous = Status(row.status)
+    check_transition(previous, to_status, eligible_tracks(found.eligibility))
+    row.status = to_status.value
+    row.version += 1
+    row.updated_at = datetime.now(UTC)
+    # Eligibility is judged again on each move, so the stored copy follows the calendar.
+    row.eligible_tracks = profile_columns(found.profile, found.eligibility)["eligible_tracks"]
+    uow.session.add(row)
+    uow.session.add(history_entry(row, principal, previous.value, reason))
+    if row.published:
+        uow.emit(
+            CANDIDATE_EVENTS,
+            EventEnvelope.new(
+                type=CANDIDATE_STATUS_CHANGED,
+                source=SOURCE,
+                subject=row.id,
+                data=status_changed_data(row.id, row.version, to_status, previous, reason),
+            ),
+        )
+    audit.record(uow.session, principal, AuditAction.MOVE, [row.id])
 
 
 def get_candidate(

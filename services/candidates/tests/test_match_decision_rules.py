@@ -1,0 +1,103 @@
+"""Matching's pair decisions read as candidate pipeline moves (pure rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kakehashi.candidates.domain.match_decisions import LIVE, PairStatus, Plan, plan_moves
+from kakehashi.candidates.domain.pipeline import TRANSITIONS, Status
+
+P, S = PairStatus, Status
+ELIGIBLE = ("ssw1",)
+
+
+def plan(
+    current: Status,
+    decided: PairStatus,
+    was: tuple[PairStatus, ...] = (),
+    others: tuple[PairStatus, ...] = (),
+    eligible: tuple[str, ...] = ELIGIBLE,
+) -> Plan:
+    return plan_moves(current, decided, set(was), list(others), eligible)
+
+
+@pytest.mark.parametrize(
+    ("decided", "steps"),
+    [
+        (P.SHORTLISTED, (S.SHORTLISTED,)),
+        (P.PROPOSED, (S.SHORTLISTED,)),
+        (P.INTERVIEWED, (S.SHORTLISTED, S.INTERVIEWED)),
+        (P.SELECTED, (S.SHORTLISTED, S.INTERVIEWED, S.SELECTED)),
+    ],
+)
+def test_a_live_decision_moves_a_ready_candidate_forward_through_each_stage(
+    decided: PairStatus, steps: tuple[Status, ...]
+) -> None:
+    assert plan(S.READY, decided) == Plan(steps=steps)
+
+
+def test_every_planned_step_is_one_the_pipeline_allows() -> None:
+    for decided in LIVE:
+        current = S.READY
+        for step in plan(S.READY, decided).steps:
+            assert step in TRANSITIONS[current]
+            current = step
+
+
+def test_a_decision_never_moves_a_candidate_back_along_the_matching_stages() -> None:
+    assert plan(S.INTERVIEWED, P.SHORTLISTED) == Plan(note="already at interviewed")
+    assert plan(S.SELECTED, P.PROPOSED, others=(P.SELECTED,)).steps == ()
+    assert plan(S.SHORTLISTED, P.PROPOSED).steps == ()
+    assert plan(S.SHORTLISTED, P.INTERVIEWED).steps == (S.INTERVIEWED,)
+
+
+@pytest.mark.parametrize("current", [S.REGISTERED, S.IN_TRAINING, S.CONTRACTED, S.DEPARTED])
+def test_a_live_decision_outside_ready_to_selected_is_refused_with_the_pipelines_reason(
+    current: Status,
+) -> None:
+    refused = plan(current, P.SHORTLISTED)
+    assert (refused.steps, refused.refused) == ((), True)
+    assert refused.note is not None
+    assert refused.note.startswith(f"cannot go from {current.value} to shortlisted")
+
+
+@pytest.mark.parametrize("decided", list(PairStatus))
+def test_a_withdrawn_candidate_is_never_touched(decided: PairStatus) -> None:
+    assert plan(S.WITHDRAWN, decided, was=(P.SELECTED,)) == Plan(note="the candidate has withdrawn")
+
+
+@pytest.mark.parametrize("decided", [P.REJECTED, P.WITHDRAWN])
+@pytest.mark.parametrize("current", [S.SHORTLISTED, S.INTERVIEWED])
+def test_letting_go_returns_to_ready_when_no_other_order_holds_the_candidate(
+    decided: PairStatus, current: Status
+) -> None:
+    assert plan(current, decided, was=(P.SHORTLISTED,)) == Plan(steps=(S.READY,))
+
+
+def test_letting_go_keeps_a_candidate_another_order_still_holds() -> None:
+    kept = plan(S.INTERVIEWED, P.REJECTED, was=(P.SHORTLISTED,), others=(P.PROPOSED, P.INTERVIEWED))
+    assert kept == Plan(note="still held at interviewed by another order")
+
+
+def test_only_the_order_that_selected_the_candidate_can_send_them_back() -> None:
+    assert plan(S.SELECTED, P.WITHDRAWN, was=(P.SELECTED,)) == Plan(steps=(S.READY,))
+    other = plan(S.SELECTED, P.REJECTED, was=(P.PROPOSED,))
+    assert (other.steps, other.refused) == ((), False)
+    assert other.note == "left at selected: another order selected the candidate"
+
+
+@pytest.mark.parametrize("current", [S.CONTRACTED, S.VISA_PROCESSING, S.WORKING, S.IN_TRAINING])
+def test_letting_go_never_moves_a_candidate_outside_the_matching_stages(current: Status) -> None:
+    kept = plan(current, P.WITHDRAWN, was=(P.SELECTED,))
+    assert (kept.steps, kept.refused) == ((), False)
+
+
+def test_letting_go_of_a_candidate_already_ready_changes_nothing() -> None:
+    assert plan(S.READY, P.REJECTED) == Plan(note="already at ready")
+
+
+def test_back_to_ready_without_an_eligible_track_is_refused() -> None:
+    refused = plan(S.SHORTLISTED, P.REJECTED, was=(P.SHORTLISTED,), eligible=())
+    assert (refused.steps, refused.refused) == ((), True)
+    assert refused.note is not None
+    assert "eligibility" in refused.note

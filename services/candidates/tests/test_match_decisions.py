@@ -1,0 +1,257 @@
+"""Matching's decisions move the candidate pipeline: applied as the consumer would, and over the
+broker."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from conftest import Broker, auth, outbox_events, wait_until
+from kakehashi.candidates.adapters.tables import CandidateMatch
+from kakehashi.candidates.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
+from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
+from kakehashi.shared.kafka import make_producer
+
+pytestmark = pytest.mark.integration
+
+CENTRE = auth("training_centre", "tc-tay-ninh")
+SHARING = {
+    "purpose": "matching_in_japan",
+    "scope": "share_with_employers_in_japan",
+    "notice_version": "2026-01",
+    "language": "vi",
+}
+ELIGIBLE = {
+    "full_name": "Nguyen Van An",
+    "date_of_birth": "2000-05-01",
+    "province": "Tây Ninh",
+    "sector": "construction",
+    "skills": [{"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]}],
+    "japanese_tests": [{"test": "jlpt", "level": "N4", "date": "2025-12-07"}],
+    "available_from": "2027-02-01",
+    "consents": [SHARING],
+}
+ORDER_A = "7d1f6b0a-3c2e-4f8a-8b61-5e4d2c1b0a99"
+ORDER_B = "2a9c4e6f-1b3d-4c5e-8f70-9a1b2c3d4e5f"
+
+
+def decision(
+    order_id: str, candidate_id: str, status: str, version: int, **extra: str
+) -> EventEnvelope:
+    data = {
+        "match_id": f"{order_id}:{candidate_id}",
+        "job_order_id": order_id,
+        "candidate_id": candidate_id,
+        "status": status,
+        "previous_status": None,
+        "version": version,
+    } | extra
+    return EventEnvelope.new(
+        type="match.status_changed", source="test", subject=data["match_id"], data=data
+    )
+
+
+@pytest.fixture
+def client(service_client) -> TestClient:
+    return service_client(SPEC)
+
+
+@pytest.fixture
+def consumer(client: TestClient) -> EventConsumer:
+    return EventConsumer(
+        group_id=CONSUMER_GROUP,
+        topics=[],
+        handlers=HANDLERS,
+        uow_factory=client.app.state.runtime.uow,
+        consumer=None,  # type: ignore[arg-type]
+        dead_letters=None,  # type: ignore[arg-type]
+    )
+
+
+def _ready_candidate(client: TestClient, body: dict = ELIGIBLE) -> str:
+    response = client.post("/candidates", json=body, headers=CENTRE)
+    assert response.status_code == 201, response.text
+    cid = str(response.json()["id"])
+    moved = client.post(f"/candidates/{cid}/transitions", json={"to": "ready"}, headers=CENTRE)
+    assert moved.status_code == 200, moved.text
+    return cid
+
+
+def _status(client: TestClient, cid: str) -> str:
+    return str(client.get(f"/candidates/{cid}", headers=CENTRE).json()["status"])
+
+
+def _history(client: TestClient, cid: str) -> list[tuple[str | None, str, str]]:
+    moves = client.get(f"/candidates/{cid}/transitions", headers=CENTRE).json()
+    return [(m["from_status"], m["to_status"], m["actor"]) for m in moves]
+
+
+def _changes(client: TestClient, cid: str) -> list[dict]:
+    return [
+        e["data"]
+        for e in outbox_events(client)
+        if e["type"] == "candidate.status_changed" and e["subject"] == cid
+    ]
+
+
+def _pair(client: TestClient, order_id: str, cid: str) -> CandidateMatch | None:
+    with Session(client.app.state.runtime.engine) as session:
+        return session.get(CandidateMatch, f"{order_id}:{cid}")
+
+
+def test_decisions_move_the_candidate_as_a_manual_move_would(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    cid = _ready_candidate(client)
+    consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))
+    assert _status(client, cid) == "shortlisted"
+    consumer.apply(decision(ORDER_A, cid, "proposed", 2, decided_by="pm@pm-office"))
+    consumer.apply(
+        decision(
+            ORDER_A,
+            cid,
+            "interviewed",
+            3,
+            decided_by="hr@emp-aichi",
+            decided_by_role="employer",
+            decided_by_organisation_id="emp-aichi",
+        )
+    )
+    consumer.apply(decision(ORDER_A, cid, "selected", 4, decided_by="pm@pm-office"))
+    assert _status(client, cid) == "selected"
+    assert _history(client, cid)[2:] == [
+        ("ready", "shortlisted", "matching"),
+        ("shortlisted", "interviewed", "hr@emp-aichi"),
+        ("interviewed", "selected", "pm@pm-office"),
+    ]
+    assert [(c["previous_status"], c["status"], c["version"]) for c in _changes(client, cid)] == [
+        ("registered", "ready", 2),
+        ("ready", "shortlisted", 3),
+        ("shortlisted", "interviewed", 4),
+        ("interviewed", "selected", 5),
+    ]
+    assert _changes(client, cid)[-1]["reason"] == f"match selected for job order {ORDER_A}"
+    export = client.get(f"/candidates/{cid}/export", headers=CENTRE).json()
+    moves = [a for a in export["audit"] if a["action"] == "move"]
+    assert [(a["subject"], a["role"]) for a in moves][-2:] == [
+        ("hr@emp-aichi", "employer"),
+        ("pm@pm-office", "program_manager"),
+    ]
+
+
+def test_late_and_repeated_decisions_apply_once(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    cid = _ready_candidate(client)
+    interviewed = decision(ORDER_A, cid, "interviewed", 3)
+    assert consumer.apply(interviewed)  # a decision skipped a stage: both moves are made
+    assert not consumer.apply(interviewed)  # redelivered: the inbox makes it a no-op
+    assert consumer.apply(decision(ORDER_A, cid, "interviewed", 3))  # new id, same version
+    assert consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))  # older: ignored
+    assert consumer.apply(decision(ORDER_A, cid, "rejected", 2))  # older: ignored
+    assert _status(client, cid) == "interviewed"
+    assert [h[1] for h in _history(client, cid)] == [
+        "registered",
+        "ready",
+        "shortlisted",
+        "interviewed",
+    ]
+    pair = _pair(client, ORDER_A, cid)
+    assert pair is not None
+    assert (pair.status, pair.version) == ("interviewed", 3)
+
+
+def test_a_rejection_keeps_a_candidate_another_order_still_holds(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    cid = _ready_candidate(client)
+    consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))
+    consumer.apply(decision(ORDER_B, cid, "proposed", 2))
+    consumer.apply(decision(ORDER_A, cid, "rejected", 2, previous_status="shortlisted"))
+    assert _status(client, cid) == "shortlisted"
+    pair = _pair(client, ORDER_A, cid)
+    assert pair is not None
+    assert pair.note == "still held at shortlisted by another order"
+    consumer.apply(decision(ORDER_B, cid, "withdrawn", 3, previous_status="proposed"))
+    assert _status(client, cid) == "ready"
+    # Shortlisted again later on A (a withdrawn pair may come back): forward again.
+    consumer.apply(decision(ORDER_A, cid, "shortlisted", 3))
+    assert _status(client, cid) == "shortlisted"
+
+
+def test_another_orders_rejection_never_undoes_a_selection(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    cid = _ready_candidate(client)
+    consumer.apply(decision(ORDER_A, cid, "selected", 4))
+    consumer.apply(decision(ORDER_B, cid, "shortlisted", 1))
+    assert _status(client, cid) == "selected"
+    consumer.apply(decision(ORDER_B, cid, "rejected", 2))
+    assert _status(client, cid) == "selected"
+    # The selecting order letting the candidate go does send them back.
+    consumer.apply(decision(ORDER_A, cid, "withdrawn", 5, previous_status="selected"))
+    assert _status(client, cid) == "ready"
+
+
+def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    created = client.post("/candidates", json=ELIGIBLE, headers=CENTRE).json()
+    cid = created["id"]  # registered, not ready: a person has not cleared them yet
+    before = len(outbox_events(client))
+    assert consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))
+    assert _status(client, cid) == "registered"
+    assert len(outbox_events(client)) == before
+    pair = _pair(client, ORDER_A, cid)
+    assert pair is not None
+    assert pair.note is not None
+    assert pair.note.startswith("cannot go from registered to shortlisted")
+    # A status matching may add later is noted too, not dead-lettered.
+    assert consumer.apply(decision(ORDER_A, cid, "on_hold", 2))
+    pair = _pair(client, ORDER_A, cid)
+    assert pair is not None
+    assert pair.note == "unknown match status 'on_hold'"
+
+
+def test_a_withdrawn_or_unknown_candidate_is_not_touched(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    cid = _ready_candidate(client)
+    assert client.post(f"/candidates/{cid}/erase", headers=CENTRE).status_code == 200
+    before = len(outbox_events(client))
+    assert consumer.apply(decision(ORDER_A, cid, "selected", 1))
+    assert _status(client, cid) == "withdrawn"
+    assert len(outbox_events(client)) == before
+    assert consumer.apply(decision(ORDER_A, "no-such-candidate", "selected", 1))
+    with Session(client.app.state.runtime.engine) as session:
+        pairs = session.exec(select(CandidateMatch)).all()
+    assert [p.candidate_id for p in pairs] == [cid]
+
+
+def test_decisions_arriving_through_the_broker_move_the_candidate(
+    broker: Broker, service_client
+) -> None:
+    client = service_client(SPEC, kafka_bootstrap_servers=broker.bootstrap)
+    cid = _ready_candidate(client)
+    producer = make_producer(broker.servers)
+    try:
+        for status, version in (("shortlisted", 1), ("proposed", 2)):
+            event = decision(ORDER_A, cid, status, version)
+            producer.send(MATCH_EVENTS, key=event.subject.encode(), value=event.to_bytes())
+        producer.flush(timeout=10)
+    finally:
+        producer.close(timeout=10)
+    consumer = build_consumer(client.app.state.runtime)
+    try:
+        consumer.assign()
+        wait_until(
+            lambda: getattr(_pair(client, ORDER_A, cid), "version", 0) == 2,
+            step=consumer.poll_once,
+        )
+    finally:
+        consumer.consumer.close()
+        consumer.dead_letters.close(timeout=10)
+    assert _status(client, cid) == "shortlisted"
+    assert _changes(client, cid)[-1]["status"] == "shortlisted"
