@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup dev test lint typecheck pytest seed bench clean
+.PHONY: setup dev test lint typecheck pytest seed bench translations clean
 
 setup:  ## install uv if missing, then the locked workspace
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -31,6 +31,13 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/matching_engine.py
 	$(UV) run python bench/matching_service.py
 	$(UV) run python bench/matching_quality.py
+
+CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
+translations: setup  ## re-extract the console's messages and merge them into the vi and ja catalogs
+	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason \
+		--no-location --omit-header -o messages.pot . \
+		&& $(UV) run pybabel update -i messages.pot -d $(CONSOLE_LOCALES) \
+		--ignore-obsolete && rm messages.pot
 
 clean:
 	rm -rf var test-artifacts .pytest_cache .mypy_cache .ruff_cache

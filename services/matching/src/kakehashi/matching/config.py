@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -19,3 +21,13 @@ class MatchingSettings(ServiceSettings):
     weight_preferences: float = Field(default=0.15, ge=0)
     # How long a program manager may take back a decision.
     undo_window_minutes: int = Field(default=10, ge=0)
+    # TrueType fonts of the PDF shortlist: the first sets the text (Latin and Vietnamese), the
+    # others supply the glyphs it lacks (Japanese). Debian: fonts-dejavu-core and
+    # fonts-ipafont-gothic. As an env var, a JSON list of paths.
+    pdf_fonts: list[Path] = Field(
+        default_factory=lambda: [
+            Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"),
+        ],
+        min_length=1,
+    )

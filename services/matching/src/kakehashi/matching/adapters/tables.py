@@ -113,3 +113,17 @@ class MatchDecision(SQLModel, table=True):
     decided_by_organisation_id: str = Field(max_length=100)
     decided_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     version: int
+
+
+class RankingModelFit(SQLModel, table=True):
+    """A record of each ranking model fitted on decisions: how good it was and what it learned."""
+
+    __tablename__ = "ranking_model"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fitted_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    fitted_by: str = Field(max_length=200)
+    n_pairs: int
+    metrics: dict[str, Any] = Field(sa_type=sa.JSON)
+    coefficients: dict[str, float] = Field(sa_type=sa.JSON)
+    intercept: float

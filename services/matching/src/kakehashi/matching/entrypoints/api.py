@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 
-from kakehashi.matching.domain.model import Weights
+from kakehashi.matching.entrypoints import decisions_api, learning_api
+from kakehashi.matching.entrypoints.console import pages as console
+from kakehashi.matching.entrypoints.dependencies import WeightsDep
 from kakehashi.matching.entrypoints.schemas import (
     AllocationProposalPublic,
     CandidateMatch,
@@ -34,32 +36,24 @@ Reader = Annotated[
 ]
 
 
-def _weights(request: Request) -> Weights:
-    settings = request.app.state.settings
-    return Weights(
-        skills=settings.weight_skills,
-        japanese=settings.weight_japanese,
-        experience=settings.weight_experience,
-        preferences=settings.weight_preferences,
-    )
-
-
 @router.get("/{job_order_id}/matches")
 def match_list(
     request: Request,
     job_order_id: str,
     principal: Reader,
     uow: UowDep,
-    weights: Annotated[Weights, Depends(_weights)],
+    weights: WeightsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
     min_japanese_level: JapaneseLevel | None = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
+    ranking: Literal["weighted", "learned"] = "weighted",
 ) -> MatchListPublic:
     """Eligible candidates for the order, best first, each with its score components and reasons.
 
-    Filters narrow the list; they never change a score or a constraint.
+    Filters narrow the list; they never change a score or a constraint. `ranking=learned` orders
+    the same candidates by the fitted ranking model, or by the weighted score while none is.
     """
     filters = queries.MatchFilters(
         min_score=min_score,
@@ -68,8 +62,16 @@ def match_list(
         training_centre_id=training_centre_id,
     )
     index = request.app.state.candidate_index
+    model = learning_api.current_model(request.app) if ranking == "learned" else None
     result = queries.ranked_candidates(
-        uow, index, principal, job_order_id, limit=limit, weights=weights, filters=filters
+        uow,
+        index,
+        principal,
+        job_order_id,
+        limit=limit,
+        weights=weights,
+        filters=filters,
+        rescore=model.probability if model else None,
     )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
@@ -93,6 +95,7 @@ def match_list(
                 score=m.score,
                 components=ScoreComponents(**m.components),
                 explanations=m.explanations,
+                learned_score=m.learned_score,
             )
             for m in result.matches
         ],
@@ -105,6 +108,7 @@ def match_list(
             for c in result.needs_data
         ],
         excluded_by=result.excluded,
+        ranking="learned" if model else "weighted",
     )
 
 
@@ -136,7 +140,7 @@ def candidate_matches(
     candidate_id: str,
     principal: CandidateReader,
     uow: UowDep,
-    weights: Annotated[Weights, Depends(_weights)],
+    weights: WeightsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CandidateMatchesPublic:
     """Open orders of the candidate's sector that they qualify for, best first, with reasons."""
@@ -174,7 +178,7 @@ def allocation_proposal(
     request: Request,
     principal: Manager,
     uow: UowDep,
-    weights: Annotated[Weights, Depends(_weights)],
+    weights: WeightsDep,
     sector: Sector | None = None,
 ) -> AllocationProposalPublic:
     """Place candidates into open orders' headcount (one sector or all) for the highest total
@@ -199,5 +203,8 @@ def allocation_proposal(
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
     app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
+    decisions_api.install(app)
+    learning_api.install(app)
+    console.install(app)
     app.state.candidate_index = CandidateIndex()
     return app

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from kakehashi.matching.adapters.shortlist_pdf import PDF_MEDIA_TYPE, FontMissingError
+from kakehashi.matching.adapters.shortlist_xlsx import XLSX_MEDIA_TYPE
 from kakehashi.matching.adapters.tables import CandidateView, MatchPair
 from kakehashi.matching.domain.decisions import DecisionError, PairStatus
-from kakehashi.matching.domain.model import Weights
 from kakehashi.matching.entrypoints.decision_schemas import (
     BulkDecisionsIn,
     DecisionIn,
@@ -22,8 +23,10 @@ from kakehashi.matching.entrypoints.decision_schemas import (
     ShortlistPublic,
     SkillPublic,
 )
-from kakehashi.matching.service_layer import decisions
+from kakehashi.matching.entrypoints.dependencies import WeightsDep
+from kakehashi.matching.service_layer import decisions, exports
 from kakehashi.matching.service_layer.decisions import BulkItemError, Decide, PairNotFoundError
+from kakehashi.matching.service_layer.exports import age_on
 from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.web import UowDep
 
@@ -39,19 +42,6 @@ ShortlistReader = Annotated[
 EMPLOYER_VISIBLE = frozenset(
     {PairStatus.PROPOSED, PairStatus.INTERVIEWED, PairStatus.SELECTED, PairStatus.REJECTED}
 )
-
-
-def weights_of(request: Request) -> Weights:
-    settings = request.app.state.settings
-    return Weights(
-        skills=settings.weight_skills,
-        japanese=settings.weight_japanese,
-        experience=settings.weight_experience,
-        preferences=settings.weight_preferences,
-    )
-
-
-WeightsDep = Annotated[Weights, Depends(weights_of)]
 
 
 def _pair(pair: MatchPair) -> PairPublic:
@@ -132,6 +122,43 @@ def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> Sho
     )
 
 
+@router.get(
+    "/job-orders/{job_order_id}/shortlist.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+)
+def shortlist_xlsx(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> Response:
+    """The candidates proposed for the order as a workbook, employer-safe fields only."""
+    today = datetime.now(UTC).date()
+    content = exports.shortlist_xlsx(uow, principal, job_order_id, today)
+    return download(content, XLSX_MEDIA_TYPE, f"shortlist-{job_order_id}-{today}.xlsx")
+
+
+@router.get(
+    "/job-orders/{job_order_id}/shortlist.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF_MEDIA_TYPE: {}}}},
+)
+def shortlist_pdf(
+    request: Request, job_order_id: str, principal: ShortlistReader, uow: UowDep
+) -> Response:
+    """The interview sheet: the proposed candidates in a table with room for notes."""
+    today = datetime.now(UTC).date()
+    fonts = request.app.state.settings.pdf_fonts
+    content = exports.shortlist_pdf(uow, principal, job_order_id, today, fonts)
+    return download(content, PDF_MEDIA_TYPE, f"interview-sheet-{job_order_id}-{today}.pdf")
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A download; the file name keeps letters, digits, `-`, `_` and `.` only."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
 @router.post("/job-orders/{job_order_id}/candidates/{candidate_id}/interview")
 def interview(
     job_order_id: str, candidate_id: str, body: InterviewIn, principal: Employer, uow: UowDep
@@ -147,7 +174,7 @@ def employer_safe(view: CandidateView, today: date) -> EmployerSafeCandidate:
     return EmployerSafeCandidate(
         candidate_id=view.candidate_id,
         full_name=view.full_name,
-        age=_age(view.date_of_birth, today),
+        age=age_on(view.date_of_birth, today),
         province=view.province,
         japanese_level=view.japanese_level,
         skills=[SkillPublic(code=s["code"], level=s["level"]) for s in view.skills],
@@ -156,15 +183,15 @@ def employer_safe(view: CandidateView, today: date) -> EmployerSafeCandidate:
     )
 
 
-def _age(born: date | None, today: date) -> int | None:
-    if born is None:
-        return None
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 async def _refused(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DecisionError)
     return JSONResponse({"detail": error.message}, status_code=status.HTTP_409_CONFLICT)
+
+
+async def _font_missing(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, FontMissingError)
+    detail = f"the PDF cannot be made here: {error}; install it or set KAKEHASHI_MATCHING_PDF_FONTS"
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 async def _not_found(_request: Request, error: Exception) -> JSONResponse:
@@ -176,3 +203,4 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.add_exception_handler(DecisionError, _refused)
     app.add_exception_handler(PairNotFoundError, _not_found)
+    app.add_exception_handler(FontMissingError, _font_missing)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel
 
 
@@ -21,6 +24,8 @@ class CandidateMatch(BaseModel):
     score: float
     components: ScoreComponents
     explanations: list[str]
+    # The ranking model's probability of approval, when the list was ranked by it.
+    learned_score: float | None = None
 
 
 class IncompleteMatch(BaseModel):
@@ -43,6 +48,8 @@ class MatchListPublic(BaseModel):
     matches: list[CandidateMatch]
     needs_data: list[IncompleteMatch]
     excluded_by: dict[str, int]
+    # "learned" only when asked for and a ranking model is fitted; otherwise the weighted score.
+    ranking: Literal["weighted", "learned"] = "weighted"
 
 
 class JobOrderSummary(BaseModel):
@@ -97,3 +104,40 @@ class CandidateMatchesPublic(BaseModel):
     sector: str
     status: str
     matches: list[OrderMatch]
+
+
+class LearnedMetrics(BaseModel):
+    """Held-out quality of a ranking model (stratified split, fixed seed)."""
+
+    roc_auc: float
+    brier: float
+    log_loss: float
+    weighted_roc_auc: float | None  # the weighted score on the same held-out pairs
+    n_train: int
+    n_test: int
+    approved: int
+    rejected: int
+
+
+class RankingModelPublic(BaseModel):
+    """A fit of the learned ranking: how good it is and what it learned per component."""
+
+    id: int
+    fitted_at: datetime
+    fitted_by: str
+    n_pairs: int
+    features: list[str]
+    metrics: LearnedMetrics
+    coefficients: ScoreComponents  # log-odds of approval per +1 of each component
+    intercept: float
+    active: bool  # whether this API process re-ranks with this fit
+
+
+class NotEnoughDecisionsPublic(BaseModel):
+    status: Literal["not_enough_decisions"] = "not_enough_decisions"
+    detail: str
+    have: int
+    need: int
+    approved: int
+    rejected: int
+    min_minority: int

@@ -181,6 +181,23 @@ def pairs_of_order(
     return order, [(p, views.get(p.candidate_id)) for p in pairs]
 
 
+def pair(uow: UnitOfWork, job_order_id: str, candidate_id: str) -> MatchPair | None:
+    with uow:
+        return uow.session.get(MatchPair, match_id_of(job_order_id, candidate_id))
+
+
+def candidate_history(uow: UnitOfWork, candidate_id: str) -> list[MatchDecision]:
+    """Every decision on the candidate, on any order, newest first (for managers only)."""
+    with uow:
+        return list(
+            uow.session.exec(
+                select(MatchDecision)
+                .where(MatchDecision.candidate_id == candidate_id)
+                .order_by(col(MatchDecision.id).desc())
+            ).all()
+        )
+
+
 def pairs_of_candidate(uow: UnitOfWork, candidate_id: str) -> list[MatchPair]:
     with uow:
         return list(

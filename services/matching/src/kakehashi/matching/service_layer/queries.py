@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
-from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.explain import Reason, explain
 from kakehashi.matching.domain.model import Order, Pool, Requirement, Weights
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
@@ -27,6 +29,9 @@ CONSTRAINT_NAMES = {
     Constraint.AVAILABILITY: "availability",
     Constraint.AGE: "age",
 }
+# Scores eligible pairs from their components (arrays by name) to rank them instead of the
+# weighted score: the learned ranking.
+Rescore = Callable[[Mapping[str, npt.NDArray[np.float32]]], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,8 @@ class RankedCandidate:
     candidate: CandidateView
     score: float
     components: dict[str, float]
-    explanations: list[str]
+    explanations: list[Reason]
+    learned_score: float | None = None  # set when a rescore function ranked the list
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class MatchList:
     matches: list[RankedCandidate]
     needs_data: list[IncompleteCandidate]
     excluded: dict[str, int]  # how many candidates fail each constraint
+    # Eligible candidates per score tenth (0-0.1, ..., 0.9-1.0), filters applied.
+    score_histogram: list[int] = field(default_factory=list)
 
 
 def _visible(order: JobOrderView, principal: Principal) -> bool:
@@ -107,8 +115,12 @@ def ranked_candidates(
     limit: int,
     weights: Weights,
     filters: MatchFilters = MatchFilters(),
+    rescore: Rescore | None = None,
 ) -> MatchList | None:
-    """The best eligible candidates of the order's sector, best first; None if not visible."""
+    """The best eligible candidates of the order's sector, best first; None if not visible.
+
+    With `rescore`, the same candidates (constraints and filters unchanged) are ordered by it.
+    """
     with uow:
         view = uow.session.get(JobOrderView, job_order_id)
         if view is None or not _visible(view, principal):
@@ -123,16 +135,22 @@ def ranked_candidates(
     shown[0, ~_keep(filters, candidates, pool)] = -np.inf
     if filters.min_score is not None:
         shown[shown < filters.min_score] = -np.inf
-    best, values = top_k_per_order(shown, limit)
+    learned = None
+    if rescore is not None:
+        ranked = np.flatnonzero(np.isfinite(shown[0]))
+        learned = np.full(shown.shape, -np.inf)
+        learned[0, ranked] = rescore({n: getattr(evaluation, n)[0, ranked] for n in COMPONENTS})
+    best, _ = top_k_per_order(shown if learned is None else learned, limit)
     matches = [
         RankedCandidate(
             rank=position,
             candidate=candidates[i],
-            score=round(float(values[0, position - 1]), 4),
+            score=round(float(evaluation.score[0, i]), 4),
             components={
                 name: round(float(getattr(evaluation, name)[0, i]), 4) for name in COMPONENTS
             },
             explanations=explain(pool, i, order, evaluation),
+            learned_score=None if learned is None else round(float(learned[0, i]), 4),
         )
         for position, i in enumerate(best[0].tolist(), start=1)
         if i >= 0
@@ -154,7 +172,9 @@ def ranked_candidates(
         for flag, name in CONSTRAINT_NAMES.items()
     }
     eligible = int(np.count_nonzero(evaluation.eligible[0]))
-    return MatchList(view, len(candidates), eligible, matches, needs_data, excluded)
+    shown_scores = shown[0][np.isfinite(shown[0])]
+    histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
+    return MatchList(view, len(candidates), eligible, matches, needs_data, excluded, histogram)
 
 
 def list_job_orders(
@@ -182,7 +202,7 @@ class RankedOrder:
     order: JobOrderView
     score: float
     components: dict[str, float]
-    explanations: list[str]
+    explanations: list[Reason]
 
 
 def ranked_orders(

@@ -1,0 +1,87 @@
+"""Names of codes (statuses, actions, reasons, sectors, tracks) as message ids for the catalogs."""
+
+from __future__ import annotations
+
+from kakehashi.matching.entrypoints.console.i18n import N_
+
+STATUSES = {
+    "registered": N_("registered"),
+    "in_training": N_("in training"),
+    "ready": N_("ready"),
+    "shortlisted": N_("shortlisted"),
+    "proposed": N_("proposed to employer"),
+    "interviewed": N_("interviewed"),
+    "selected": N_("selected"),
+    "contracted": N_("contracted"),
+    "visa_processing": N_("visa processing"),
+    "departed": N_("departed"),
+    "working": N_("working"),
+    "returned": N_("returned"),
+    "withdrawn": N_("withdrawn"),
+    "rejected": N_("rejected"),
+    "unpublished": N_("unpublished"),
+    "open": N_("open"),
+    "interviewing": N_("interviewing"),
+    "filled": N_("filled"),
+    "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
+}
+ACTIONS = {
+    "shortlist": N_("Shortlist"),
+    "propose": N_("Propose to employer"),
+    "select": N_("Select"),
+    "reject": N_("Reject"),
+    "withdraw": N_("Withdraw"),
+    "interview": N_("Interview result"),
+    "undo": N_("Undo"),
+}
+REJECTION_REASONS = {
+    "japanese_level": N_("Japanese level"),
+    "skills": N_("Skills"),
+    "availability": N_("Availability"),
+    "employer_preference": N_("Employer preference"),
+    "candidate_declined": N_("Candidate declined"),
+    "interview_failed": N_("Failed the interview"),
+    "headcount_filled": N_("Headcount filled"),
+    "other": N_("Other (write a note)"),
+}
+COMPONENTS = {
+    "skills": N_("Skills"),
+    "japanese": N_("Japanese"),
+    "experience": N_("Experience"),
+    "preferences": N_("Preferences"),
+}
+CONSTRAINTS = {
+    "japanese_level": N_("Japanese level"),
+    "must_have_skills": N_("Must-have skills"),
+    "track_eligibility": N_("Track eligibility"),
+    "availability": N_("Availability"),
+    "age": N_("Age"),
+}
+SECTORS = {
+    "nursing_care": N_("Nursing care"),
+    "building_cleaning": N_("Building cleaning"),
+    "industrial_products_manufacturing": N_("Industrial products manufacturing"),
+    "construction": N_("Construction"),
+    "shipbuilding": N_("Shipbuilding"),
+    "automobile_maintenance": N_("Automobile maintenance"),
+    "aviation": N_("Aviation"),
+    "accommodation": N_("Accommodation"),
+    "agriculture": N_("Agriculture"),
+    "fisheries": N_("Fisheries"),
+    "food_beverage_manufacturing": N_("Food and beverage manufacturing"),
+    "food_service": N_("Food service"),
+    "automobile_transport": N_("Automobile transport"),
+    "railway": N_("Railway"),
+    "forestry": N_("Forestry"),
+    "wood_industry": N_("Wood industry"),
+    "linen_supply": N_("Linen supply"),
+    "logistics_warehouse": N_("Logistics warehousing"),
+    "resource_circulation": N_("Resource circulation"),
+}
+TRACKS = {
+    "titp": N_("Technical Intern Training"),
+    "esd": N_("Employment for Skill Development"),
+    "ssw1": N_("Specified Skilled Worker (i)"),
+    "ssw2": N_("Specified Skilled Worker (ii)"),
+}

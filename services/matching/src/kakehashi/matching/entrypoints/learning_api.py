@@ -1,0 +1,94 @@
+"""HTTP API of the learned ranking: fit it on program managers' decisions, read the latest fit.
+
+Not enough decisions is a 409 whose body says how many labelled pairs there are and how many are
+needed: nothing is fitted or recorded then, and match lists keep the weighted score.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+
+from kakehashi.matching.adapters.tables import RankingModelFit
+from kakehashi.matching.domain.learning import FEATURES, LearningSettings, RankingModel
+from kakehashi.matching.entrypoints.schemas import (
+    LearnedMetrics,
+    NotEnoughDecisionsPublic,
+    RankingModelPublic,
+    ScoreComponents,
+)
+from kakehashi.matching.service_layer import learning
+from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.web import UowDep
+
+router = APIRouter(prefix="/ranking-model", tags=["learning"])
+
+Manager = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
+
+
+def current_model(app: FastAPI) -> RankingModel | None:
+    """The model this process re-ranks with, if one was fitted since it started."""
+    model: RankingModel | None = app.state.ranking_model
+    return model
+
+
+def _public(record: RankingModelFit, app: FastAPI) -> RankingModelPublic:
+    assert record.id is not None
+    fitted_at = record.fitted_at
+    return RankingModelPublic(
+        id=record.id,
+        # SQLite hands timestamps back without their zone; they were written in UTC.
+        fitted_at=fitted_at if fitted_at.tzinfo else fitted_at.replace(tzinfo=UTC),
+        fitted_by=record.fitted_by,
+        n_pairs=record.n_pairs,
+        features=list(FEATURES),
+        metrics=LearnedMetrics(**record.metrics),
+        coefficients=ScoreComponents(**record.coefficients),
+        intercept=record.intercept,
+        active=app.state.ranking_model_id == record.id,
+    )
+
+
+@router.post(
+    "/fit",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RankingModelPublic,
+    responses={status.HTTP_409_CONFLICT: {"model": NotEnoughDecisionsPublic}},
+)
+def fit(request: Request, principal: Manager, uow: UowDep) -> RankingModelPublic | JSONResponse:
+    """Fit the ranking on the decisions so far, record the fit and re-rank with it from now on."""
+    app = request.app
+    outcome = learning.fit(uow, principal, app.state.learning_settings)
+    if not isinstance(outcome, tuple):
+        body = NotEnoughDecisionsPublic(
+            detail=outcome.message,
+            have=outcome.have,
+            need=outcome.need,
+            approved=outcome.approved,
+            rejected=outcome.rejected,
+            min_minority=outcome.min_minority,
+        )
+        return JSONResponse(body.model_dump(), status_code=status.HTTP_409_CONFLICT)
+    model, record = outcome
+    app.state.ranking_model, app.state.ranking_model_id = model, record.id
+    return _public(record, app)
+
+
+@router.get("")
+def latest(request: Request, principal: Manager, uow: UowDep) -> RankingModelPublic:
+    """The latest fit (kept across restarts); `active` says whether match lists use it now."""
+    record = learning.latest_fit(uow)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no ranking model has been fitted")
+    return _public(record, request.app)
+
+
+def install(app: FastAPI, settings: LearningSettings = LearningSettings()) -> None:
+    """Add the learning routes; no model is in use until one is fitted."""
+    app.include_router(router)
+    app.state.learning_settings = settings
+    app.state.ranking_model = None
+    app.state.ranking_model_id = None

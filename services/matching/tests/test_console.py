@@ -1,0 +1,197 @@
+"""The review console's pages: sign-in, roles, decisions through htmx, languages, charts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import TEST_SECRET, outbox_events
+from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.auth import Principal, Role, mint_token
+from services.matching.tests.market_events import applier, candidate_event, order_event
+
+pytestmark = pytest.mark.integration
+HTMX = {"HX-Request": "true"}
+
+
+def token(role: str, organisation: str) -> str:
+    principal = Principal(
+        subject=f"u@{organisation}", role=Role(role), organisation_id=organisation
+    )
+    return mint_token(principal, TEST_SECRET)
+
+
+@pytest.fixture
+def client(service_client: Any) -> TestClient:
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(order_event("order-1", application_deadline="2020-01-31"))
+    market.apply(order_event("order-2", employer="emp-osaka", title="介護職 / Care worker"))
+    market.apply(candidate_event("an", full_name="Nguyễn Thị Hằng", level="N3"))
+    market.apply(candidate_event("binh", full_name="Trần Văn Bình"))
+    market.apply(candidate_event("cuong", level="N5"))  # below the floor
+    return client
+
+
+def sign_in(client: TestClient, role: str = "program_manager", org: str = "pm-office") -> None:
+    response = client.post(
+        "/console/sign-in", data={"token": token(role, org)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert "httponly" in response.headers["set-cookie"].lower()
+    assert "samesite=strict" in response.headers["set-cookie"].lower()
+
+
+def test_pages_need_a_session_and_a_bad_token_is_refused(client: TestClient) -> None:
+    response = client.get("/console/orders", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/console/sign-in")
+    bad = client.post("/console/sign-in", data={"token": "not-a-token"})
+    assert bad.status_code == 401
+    assert "không hợp lệ" in bad.text  # Vietnamese unless the browser asks otherwise
+    assert (
+        client.post(
+            "/console/demo-sign-in", data={"role": "admin", "organisation_id": "x"}
+        ).status_code
+        == 404
+    )  # only in development
+
+
+def test_dashboard_shows_open_orders_fill_rates_deadlines_and_warnings(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/console/orders", headers={"Accept-Language": "en"}).text
+    assert "溶接工 / Welder" in page
+    assert "介護職 / Care worker" in page
+    assert "deadline passed with places unfilled" in page
+    assert page.count('class="bar"') >= 2  # fill-rate charts by sector and prefecture
+    assert 'data-label="Aichi"' in page
+
+
+def test_a_program_manager_ranks_filters_and_decides_through_htmx(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/console/orders/order-1", headers={"Accept-Language": "en"}).text
+    ranked = re.findall(r'<tr data-candidate="([^"]+)">', page.split('id="matches"')[1])
+    assert ranked == ["an", "binh"]  # cuong is below the N4 floor
+    assert "Nguyễn Thị Hằng" in page
+    assert "Japanese N3 above the N4 required" in page
+    counts = [int(n) for n in re.findall(r'data-count="(\d+)"', page)]
+    assert sum(counts) == 2  # the histogram counts the eligible candidates
+    filtered = client.get(
+        "/console/orders/order-1", params={"min_japanese_level": "N3"}, headers=HTMX
+    ).text
+    assert filtered.startswith('<section id="matches">')  # only the list is re-rendered
+    assert re.findall(r'<tr data-candidate="([^"]+)">', filtered) == ["an"]
+
+    url = "/console/orders/order-1/candidates/an/decide"
+    assert client.post(url, data={"action": "shortlist"}).status_code == 403  # not from htmx
+    cell = client.post(url, data={"action": "shortlist"}, headers=HTMX)
+    assert cell.status_code == 200
+    assert 'class="status status-shortlisted"' in cell.text
+    refused = client.post(url, data={"action": "select"}, headers=HTMX)
+    assert "cannot go from shortlisted to selected" in refused.text
+    no_reason = client.post(url, data={"action": "reject"}, headers=HTMX)
+    assert "needs a reason code" in no_reason.text
+    undone = client.post("/console/orders/order-1/candidates/an/undo", headers=HTMX)
+    assert "status-shortlisted" not in undone.text
+    events = [
+        e["data"]["status"] for e in outbox_events(client) if e["type"] == "match.status_changed"
+    ]
+    assert events == ["shortlisted", "withdrawn"]
+
+
+def test_employers_see_only_candidates_proposed_to_them_and_record_interviews(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    for action in ("shortlist", "propose"):
+        client.post(
+            "/console/orders/order-1/candidates/an/decide", data={"action": action}, headers=HTMX
+        )
+    client.post(
+        "/console/orders/order-1/candidates/binh/decide",
+        data={"action": "shortlist"},
+        headers=HTMX,
+    )
+    sign_in(client, "employer", "emp-aichi")
+    page = client.get("/console/orders/order-1", headers={"Accept-Language": "en"}).text
+    assert "Nguyễn Thị Hằng" in page
+    assert "Trần Văn Bình" not in page  # shortlisted, not yet proposed to the employer
+    assert "Japanese N3 above" not in page  # no ranking for employers
+    assert client.get("/console/orders/order-2").status_code == 404  # another employer's order
+    assert client.get("/console/candidates/an").status_code == 403
+    decided = client.post(
+        "/console/orders/order-1/candidates/an/decide", data={"action": "select"}, headers=HTMX
+    )
+    assert decided.status_code == 403
+    passed = client.post(
+        "/console/orders/order-1/candidates/an/interview",
+        data={"result": "pass", "note": "良い"},
+        headers=HTMX,
+    )
+    assert "status-interviewed" in passed.text
+
+
+def test_training_centres_have_no_console(client: TestClient) -> None:
+    sign_in(client, "training_centre", "tc-tay-ninh")
+    assert client.get("/console/orders").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("header", "expected", "unexpected"),
+    [
+        ("vi-VN,vi;q=0.9", "Đơn hàng đang tuyển", "Open job orders"),
+        ("ja-JP,ja;q=0.9,en;q=0.5", "募集中の求人", "Open job orders"),
+        ("en-GB", "Open job orders", "募集中の求人"),
+        ("fr-FR", "Đơn hàng đang tuyển", "Open job orders"),  # Vietnamese by default
+    ],
+)
+def test_the_language_follows_the_browser(
+    client: TestClient, header: str, expected: str, unexpected: str
+) -> None:
+    sign_in(client)
+    page = client.get("/console/orders", headers={"Accept-Language": header}).text
+    assert expected in page
+    assert unexpected not in page
+
+
+def test_a_chosen_language_is_remembered_and_reasons_are_translated(client: TestClient) -> None:
+    sign_in(client)
+    switch = client.get(
+        "/console/language/ja", params={"next": "/console/orders/order-1"}, follow_redirects=False
+    )
+    assert switch.headers["location"] == "/console/orders/order-1"
+    page = client.get("/console/orders/order-1", headers={"Accept-Language": "en"}).text
+    assert '<html lang="ja">' in page
+    assert "日本語N3は必要なN4を上回る" in page  # a reason, translated with its values
+    assert "Nguyễn Thị Hằng" in page  # names stay as written
+    client.get("/console/language/vi")
+    page = client.get("/console/orders/order-1").text
+    assert "tiếng Nhật N3, cao hơn N4 yêu cầu" in page
+    away = client.get(
+        "/console/language/en", params={"next": "https://evil.example/"}, follow_redirects=False
+    )
+    assert away.headers["location"] == "/console/orders"  # no open redirect
+
+
+def test_candidate_page_shows_status_matches_and_history(client: TestClient) -> None:
+    sign_in(client)
+    client.post(
+        "/console/orders/order-1/candidates/an/decide", data={"action": "shortlist"}, headers=HTMX
+    )
+    page = client.get("/console/candidates/an", headers={"Accept-Language": "en"}).text
+    assert 'data-status="registered"' in page
+    assert "溶接工 / Welder" in page
+    assert "Shortlist" in page
+    assert client.get("/console/candidates/nobody").status_code == 404
+
+
+def test_allocation_page_reports_the_gain_over_greedy(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get(
+        "/console/allocation", params={"sector": "construction"}, headers={"Accept-Language": "en"}
+    ).text
+    assert 'id="gain"' in page
+    assert "Nguyễn Thị Hằng" in page or "Trần Văn Bình" in page

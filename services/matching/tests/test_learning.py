@@ -1,0 +1,165 @@
+"""Unit tests of learning from decisions: labels, the feature guard, and a model that learns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kakehashi.matching.domain.learning import (
+    FEATURES,
+    PROTECTED,
+    DecisionRow,
+    LabelledPair,
+    LearningSettings,
+    NotEnoughDecisions,
+    RankingModel,
+    feature_matrix,
+    fit,
+    labelled_pairs,
+)
+
+COMPONENTS = {"skills": 0.9, "japanese": 0.5, "experience": 0.4, "preferences": 0.7}
+
+
+def row(match_id: str, version: int, action: str, to_status: str, **extra: Any) -> DecisionRow:
+    values: dict[str, Any] = {"reason_code": None, "score": 0.6, "components": COMPONENTS}
+    return DecisionRow(match_id, version, action, to_status, **(values | extra))
+
+
+def labels(rows: list[DecisionRow]) -> dict[str, bool]:
+    return {p.match_id: p.approved for p in labelled_pairs(rows)}
+
+
+def test_approvals_and_rejections_label_pairs_and_the_latest_judgement_wins() -> None:
+    rows = [
+        row("a", 1, "shortlist", "shortlisted"),
+        row("a", 2, "propose", "proposed"),
+        row("b", 1, "reject", "rejected", reason_code="skills"),
+        row("c", 1, "propose", "proposed"),
+        row("c", 2, "interview", "rejected", reason_code="interview_failed"),
+        row("d", 2, "select", "selected"),  # out of order on purpose: versions decide
+        row("d", 1, "propose", "proposed"),
+        row("e", 1, "shortlist", "shortlisted"),  # no judgement yet
+    ]
+    assert labels(rows) == {"a": True, "b": False, "c": False, "d": True}
+
+
+def test_undone_steps_and_withdrawals_label_nothing() -> None:
+    rows = [
+        # rejected, then the rejection undone: the approval before it stands
+        row("a", 1, "propose", "proposed"),
+        row("a", 2, "reject", "rejected", reason_code="skills"),
+        row("a", 3, "undo", "proposed"),
+        # the only judgement undone: no label
+        row("b", 1, "reject", "rejected", reason_code="japanese_level"),
+        row("b", 2, "undo", "withdrawn"),
+        # withdrawn after an approval: the withdrawal says nothing, the approval stands
+        row("c", 1, "propose", "proposed"),
+        row("c", 2, "withdraw", "withdrawn"),
+        # only ever withdrawn: no label
+        row("d", 1, "shortlist", "shortlisted"),
+        row("d", 2, "withdraw", "withdrawn"),
+        # undo, then a new judgement: the new one counts
+        row("e", 1, "propose", "proposed"),
+        row("e", 2, "undo", "withdrawn"),
+        row("e", 3, "reject", "rejected", reason_code="skills"),
+    ]
+    assert labels(rows) == {"a": True, "c": True, "e": False}
+
+
+def test_rejections_that_do_not_judge_the_pair_and_unscored_rows_label_nothing() -> None:
+    rows = [
+        row("a", 1, "reject", "rejected", reason_code="headcount_filled"),
+        row("b", 1, "reject", "rejected", reason_code="candidate_declined"),
+        row("c", 1, "propose", "proposed"),
+        row("c", 2, "reject", "rejected", reason_code="headcount_filled"),
+        row("d", 1, "reject", "rejected", reason_code="skills", score=None, components=None),
+    ]
+    assert labels(rows) == {"c": True}
+
+
+def test_only_the_four_score_components_can_enter_the_model() -> None:
+    assert FEATURES == ("skills", "japanese", "experience", "preferences")
+    assert not set(FEATURES) & PROTECTED
+    assert {"sex", "age", "marital_status", "province"} <= PROTECTED
+    # A component record carrying anything else still gives the same four columns.
+    leaky = COMPONENTS | {"sex": 1.0, "age": 31.0, "marital_status": 1.0, "province": 7.0}
+    assert feature_matrix([leaky]).tolist() == feature_matrix([COMPONENTS]).tolist()
+    assert feature_matrix([leaky]).shape == (1, len(FEATURES))
+    model = fit(synthetic_pairs(120, seed=3))
+    assert isinstance(model, RankingModel)
+    assert model.estimator.n_features_in_ == len(FEATURES)
+    assert set(model.coefficients) == set(FEATURES)
+
+
+def test_too_few_decisions_keep_the_weighted_score_and_say_how_many_are_missing() -> None:
+    few = synthetic_pairs(30, seed=1)
+    outcome = fit(few, LearningSettings(min_pairs=50))
+    assert isinstance(outcome, NotEnoughDecisions)
+    assert outcome.have == 30
+    assert outcome.need == 50
+    assert outcome.message.startswith("not enough decisions: have 30 labelled pairs")
+    lopsided = [LabelledPair(p.match_id, p.components, p.score, True) for p in few * 3]
+    lopsided[:5] = [LabelledPair(p.match_id, p.components, p.score, False) for p in few[:5]]
+    outcome = fit(lopsided, LearningSettings(min_pairs=50, min_minority=10))
+    assert isinstance(outcome, NotEnoughDecisions)
+    assert (outcome.approved, outcome.rejected) == (85, 5)
+    assert "at least 10 of each" in outcome.message
+
+
+def synthetic_pairs(n: int, seed: int) -> list[LabelledPair]:
+    """Program managers who approve when the Japanese component is high (10% noise)."""
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 1, size=(n, len(FEATURES)))
+    approve = (values[:, 1] > 0.6) ^ (rng.uniform(size=n) < 0.1)
+    pairs = []
+    for i in range(n):
+        components = {name: float(values[i, j]) for j, name in enumerate(FEATURES)}
+        score = 0.5 * values[i, 0] + 0.2 * values[i, 1] + 0.15 * values[i, 2] + 0.15 * values[i, 3]
+        pairs.append(LabelledPair(f"pair-{i}", components, float(score), bool(approve[i])))
+    return pairs
+
+
+def test_a_model_fitted_on_a_known_rule_learns_it_and_ranks_by_it() -> None:
+    model = fit(synthetic_pairs(300, seed=7))
+    assert isinstance(model, RankingModel)
+    metrics = model.metrics
+    assert metrics.roc_auc > 0.8
+    assert metrics.brier < 0.15
+    assert metrics.log_loss < 0.5
+    assert metrics.weighted_roc_auc is not None
+    assert metrics.roc_auc > metrics.weighted_roc_auc + 0.2  # the weights miss the rule
+    assert (metrics.n_train, metrics.n_test) == (225, 75)
+    # What it learned, readable per component: Japanese dominates, the others barely count.
+    coefficients = model.coefficients
+    assert coefficients["japanese"] > 3
+    assert all(
+        abs(coefficients[n]) < coefficients["japanese"] / 3 for n in FEATURES if n != "japanese"
+    )
+    # Ranking fresh pairs: high Japanese first, whatever the weighted score says.
+    fresh = {
+        "skills": np.array([1.0, 0.2, 0.9, 0.3]),
+        "japanese": np.array([0.1, 0.95, 0.3, 0.8]),
+        "experience": np.array([1.0, 0.2, 0.9, 0.5]),
+        "preferences": np.array([1.0, 0.3, 0.9, 0.5]),
+    }
+    probability = model.probability(fresh)
+    assert np.argsort(-probability).tolist() == [1, 3, 2, 0]
+    assert probability[1] > 0.7 > 0.3 > probability[0]
+    assert model.probability({n: np.array([]) for n in FEATURES}).shape == (0,)
+
+
+def test_fitting_is_reproducible() -> None:
+    pairs = synthetic_pairs(200, seed=11)
+    first, second = fit(pairs), fit(pairs)
+    assert isinstance(first, RankingModel)
+    assert isinstance(second, RankingModel)
+    assert first.metrics == second.metrics
+    assert first.coefficients == second.coefficients
+
+
+@pytest.mark.parametrize("protected", sorted(PROTECTED))
+def test_no_protected_name_is_a_feature(protected: str) -> None:
+    assert protected not in FEATURES

@@ -1,0 +1,155 @@
+"""End to end in a real browser: a program manager signs in to the console, proposes a candidate,
+and sees the candidate's pipeline status change come back from the candidates service; the
+console switches language. Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import auth, wait_until
+from kakehashi.devtools.supervisor import Supervisor
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+MANAGER = auth("program_manager", "pm-office")
+TODAY = date.today()
+NAME = "Nguyễn Thị Ánh"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _market(system: Supervisor) -> tuple[str, str]:
+    """A ready candidate and an order they fit; returns (candidate id, order id)."""
+    centre = auth("training_centre", f"tc-{uuid.uuid4().hex[:6]}")
+    candidate = {
+        "full_name": NAME,
+        "date_of_birth": "1999-08-20",
+        "province": "Tây Ninh",
+        "sector": "construction",
+        "japanese_level": "N4",
+        "available_from": (TODAY + timedelta(days=30)).isoformat(),
+        "skills": [{"code": "welding", "level": 4, "tests_passed": ["ssw1_construction"]}],
+        "consents": [
+            {
+                "purpose": "matching_in_japan",
+                "scope": "share_with_employers_in_japan",
+                "notice_version": "2026-01",
+                "language": "vi",
+            }
+        ],
+    }
+    candidates = system.url("candidates")
+    created = httpx.post(f"{candidates}/candidates", json=candidate, headers=centre)
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    ready = httpx.post(
+        f"{candidates}/candidates/{cid}/transitions", json={"to": "ready"}, headers=centre
+    )
+    assert ready.status_code == 200, ready.text
+    order = httpx.post(
+        f"{system.url('employers')}/job-orders",
+        json={
+            "title": "溶接工 / Welder",
+            "sector": "construction",
+            "prefecture": "Aichi",
+            "headcount": 2,
+            "min_japanese_level": "N4",
+            "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+            "track": "ssw1",
+            "expected_departure_date": (TODAY + timedelta(days=150)).isoformat(),
+        },
+        headers=auth("employer", f"emp-{uuid.uuid4().hex[:6]}"),
+    )
+    assert order.status_code == 201, order.text
+    order_id = order.json()["id"]
+
+    def matched() -> bool:
+        matching = system.url("matching")
+        listed = httpx.get(f"{matching}/job-orders/{order_id}/matches", headers=MANAGER)
+        if listed.status_code != 200:  # the order's event has not arrived yet
+            return False
+        ranked = {m["candidate_id"] for m in listed.json()["matches"]}
+        candidate = httpx.get(f"{matching}/candidates/{cid}/matches", headers=MANAGER)
+        return cid in ranked and candidate.json()["status"] == "ready"
+
+    wait_until(matched, timeout_s=60)
+    return cid, order_id
+
+
+def test_a_manager_proposes_in_the_console_and_sees_the_pipeline_move(
+    system: Supervisor, browser: object
+) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    cid, order_id = _market(system)
+    console = system.url("matching") + "/console"
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        # Sign in with an access token; the console answers in Vietnamese (Accept-Language).
+        page.goto(f"{console}/orders/{order_id}")
+        expect(page).to_have_url(re.compile(r"/console/sign-in\?next="))
+        expect(page.locator("html")).to_have_attribute("lang", "vi")
+        page.fill("#token", MANAGER["Authorization"].removeprefix("Bearer "))
+        page.click("form[action$='/sign-in'] button[type=submit]")
+        expect(page).to_have_url(re.compile(rf"/console/orders/{order_id}$"))
+
+        row = page.locator(f"#decision-{cid}")
+        expect(page.get_by_text(NAME).first).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "console-order-vi.png", full_page=True)
+        row.locator("form:has(input[value=propose]) button").click()
+        expect(row.locator(".status")).to_have_class(re.compile("status-proposed"))
+
+        # The candidates service moves the candidate to shortlisted and says so in an event;
+        # matching's read model, and so the candidate page, follow.
+        def status_shown() -> str | None:
+            page.goto(f"{console}/candidates/{cid}")
+            return page.locator("#candidate-status").get_attribute("data-status")
+
+        wait_until(lambda: status_shown() == "shortlisted", timeout_s=60)
+        page.screenshot(path=ARTIFACTS / "console-candidate-vi.png", full_page=True)
+        in_candidates = httpx.get(
+            f"{system.url('candidates')}/candidates/{cid}", headers=MANAGER
+        ).json()
+        assert in_candidates["status"] == "shortlisted"
+        expect(page.get_by_text("Trạng thái hồ sơ")).to_be_visible()
+
+        # Switching to Japanese sticks for the next pages.
+        page.click("a[hreflang=ja]")
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+        expect(page.get_by_text("選考状況")).to_be_visible()
+        expect(page.locator("h1")).to_have_text(NAME)
+        page.goto(f"{console}/orders")
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+        page.screenshot(path=ARTIFACTS / "console-orders-ja.png", full_page=True)
+        page.click("a[hreflang=en]")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.screenshot(path=ARTIFACTS / "console-orders-en.png", full_page=True)
+    finally:
+        context.close()
