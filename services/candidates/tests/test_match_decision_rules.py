@@ -51,6 +51,27 @@ def test_a_decision_never_moves_a_candidate_back_along_the_matching_stages() -> 
     assert plan(S.SHORTLISTED, P.INTERVIEWED).steps == (S.INTERVIEWED,)
 
 
+def test_an_undone_step_takes_the_candidate_back_as_far_as_no_other_order_holds_them() -> None:
+    assert plan(S.SELECTED, P.INTERVIEWED, was=(P.SELECTED,)) == Plan(steps=(S.INTERVIEWED,))
+    assert plan(S.INTERVIEWED, P.PROPOSED, was=(P.INTERVIEWED,)) == Plan(steps=(S.SHORTLISTED,))
+    back = plan(S.SELECTED, P.SHORTLISTED, was=(P.SELECTED,))
+    assert back.steps == (S.INTERVIEWED, S.SHORTLISTED)
+    held = plan(S.INTERVIEWED, P.PROPOSED, was=(P.INTERVIEWED,), others=(P.INTERVIEWED,))
+    assert held == Plan(note="still held at interviewed by another order")
+    partly = plan(S.SELECTED, P.SHORTLISTED, was=(P.SELECTED,), others=(P.INTERVIEWED,))
+    assert partly.steps == (S.INTERVIEWED,)
+
+
+def test_every_step_back_is_one_the_pipeline_allows() -> None:
+    for current, decided, was in [
+        (S.SELECTED, P.SHORTLISTED, P.SELECTED),
+        (S.INTERVIEWED, P.PROPOSED, P.INTERVIEWED),
+    ]:
+        for step in plan(current, decided, was=(was,)).steps:
+            assert step in TRANSITIONS[current]
+            current = step
+
+
 @pytest.mark.parametrize("current", [S.REGISTERED, S.IN_TRAINING, S.CONTRACTED, S.DEPARTED])
 def test_a_live_decision_outside_ready_to_selected_is_refused_with_the_pipelines_reason(
     current: Status,

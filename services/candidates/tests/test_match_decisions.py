@@ -101,6 +101,21 @@ def _pair(client: TestClient, order_id: str, cid: str) -> CandidateMatch | None:
         return session.get(CandidateMatch, f"{order_id}:{cid}")
 
 
+def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
+    client: TestClient, consumer: EventConsumer
+) -> None:
+    cid = _ready_candidate(client)
+    consumer.apply(decision(ORDER_A, cid, "proposed", 1))
+    consumer.apply(decision(ORDER_A, cid, "interviewed", 2, previous_status="proposed"))
+    consumer.apply(decision(ORDER_A, cid, "selected", 3, previous_status="interviewed"))
+    assert _status(client, cid) == "selected"
+    consumer.apply(
+        decision(ORDER_A, cid, "interviewed", 4, previous_status="selected", action="undo")
+    )
+    assert _status(client, cid) == "interviewed"
+    assert _history(client, cid)[-1] == ("selected", "interviewed", "matching")
+
+
 def test_decisions_move_the_candidate_as_a_manual_move_would(
     client: TestClient, consumer: EventConsumer
 ) -> None:

@@ -2,7 +2,8 @@
 
 A candidate may stand on several orders at once, so each decision is judged against the
 candidate's other live pairs: a decision moves the candidate forward to the furthest stage it
-reaches, and an order letting the candidate go sends them back to `ready` only when no other
+reaches, an undone step moves them back only as far as no other order holds them, and an order
+letting the candidate go sends them back to `ready` only when no other
 order still holds them. Moves past `selected` (contract, visa, departure) and `withdrawn` are
 people's business; a decision never undoes them.
 """
@@ -77,7 +78,10 @@ def plan_moves(
     if current is S.WITHDRAWN:
         return Plan(note="the candidate has withdrawn")
     if decided in LIVE:
-        return _forward(current, STAGE[decided], eligible_tracks)
+        target = STAGE[decided]
+        if current in MATCHING_STAGES and _stage(current) > _stage(target):
+            return _back(current, target, pair_was, others_live)
+        return _forward(current, target, eligible_tracks)
     if others_live:
         held = max((STAGE[p] for p in others_live), key=_stage)
         return Plan(note=f"still held at {held.value} by another order")
@@ -90,6 +94,22 @@ def plan_moves(
     if current is S.SELECTED:
         return Plan(note="left at selected: another order selected the candidate")
     return Plan(note=f"left at {current.value}: decisions move only ready to selected")
+
+
+def _back(
+    current: Status,
+    target: Status,
+    pair_was: Collection[PairStatus],
+    others_live: Collection[PairStatus],
+) -> Plan:
+    """A pair stepped back (an undone decision): the candidate follows, step by step, if this
+    pair had put them where they are, and no further back than another order holds them."""
+    if not any(STAGE.get(status) is current for status in pair_was):
+        return Plan(note=f"already at {current.value}")
+    floor = max((target, *(STAGE[p] for p in others_live)), key=_stage)
+    if floor is current:
+        return Plan(note=f"still held at {current.value} by another order")
+    return Plan(steps=MATCHING_STAGES[_stage(floor) : _stage(current)][::-1])
 
 
 def _forward(current: Status, target: Status, eligible_tracks: tuple[str, ...]) -> Plan:

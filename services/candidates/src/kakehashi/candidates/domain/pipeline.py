@@ -21,15 +21,16 @@ class Status(StrEnum):
 
 
 S = Status
-# Forward along the pipeline; back to `ready` when an employer passes on the candidate or a visa
-# is refused; a returnee may go again. Withdrawn is reachable from everywhere and is final.
+# Forward along the pipeline; one step back from interviewed or selected when a program manager
+# undoes that decision; back to `ready` when an employer passes on the candidate or a visa is
+# refused; a returnee may go again. Withdrawn is reachable from everywhere and is final.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.REGISTERED: frozenset({S.IN_TRAINING, S.READY}),
     S.IN_TRAINING: frozenset({S.READY}),
     S.READY: frozenset({S.SHORTLISTED, S.IN_TRAINING}),
     S.SHORTLISTED: frozenset({S.INTERVIEWED, S.READY}),
-    S.INTERVIEWED: frozenset({S.SELECTED, S.READY}),
-    S.SELECTED: frozenset({S.CONTRACTED, S.READY}),
+    S.INTERVIEWED: frozenset({S.SELECTED, S.SHORTLISTED, S.READY}),
+    S.SELECTED: frozenset({S.CONTRACTED, S.INTERVIEWED, S.READY}),
     S.CONTRACTED: frozenset({S.VISA_PROCESSING, S.READY}),
     S.VISA_PROCESSING: frozenset({S.DEPARTED, S.READY}),
     S.DEPARTED: frozenset({S.WORKING, S.RETURNED}),
