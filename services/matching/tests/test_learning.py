@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from kakehashi.matching.domain import learning
 from kakehashi.matching.domain.learning import (
     FEATURES,
     PROTECTED,
@@ -90,7 +91,7 @@ def test_only_the_four_score_components_can_enter_the_model() -> None:
     assert feature_matrix([leaky]).shape == (1, len(FEATURES))
     model = fit(synthetic_pairs(120, seed=3))
     assert isinstance(model, RankingModel)
-    assert model.estimator.n_features_in_ == len(FEATURES)
+    assert all(len(fold.coef) == len(FEATURES) for fold in model.folds)
     assert set(model.coefficients) == set(FEATURES)
 
 
@@ -163,3 +164,13 @@ def test_fitting_is_reproducible() -> None:
 @pytest.mark.parametrize("protected", sorted(PROTECTED))
 def test_no_protected_name_is_a_feature(protected: str) -> None:
     assert protected not in FEATURES
+
+
+def test_the_stored_numbers_give_the_same_probabilities_as_scikit_learn() -> None:
+    pairs = synthetic_pairs(150, seed=5)
+    x = feature_matrix(p.components for p in pairs)
+    y = np.array([p.approved for p in pairs])
+    estimator = learning._estimator().fit(x, y)
+    model = RankingModel(learning.folds_of(estimator), {}, 0.0, None, len(pairs))  # type: ignore[arg-type]
+    columns = {name: x[:, i] for i, name in enumerate(FEATURES)}
+    assert np.allclose(model.probability(columns), estimator.predict_proba(x)[:, 1], atol=1e-12)

@@ -114,7 +114,6 @@ def test_fit_on_decisions_then_rank_by_what_program_managers_approve(
     print(model)
     assert model["n_pairs"] == 4 * PER_LEVEL
     assert model["features"] == ["skills", "japanese", "experience", "preferences"]
-    assert model["active"] is True
     metrics = model["metrics"]
     assert (metrics["approved"], metrics["rejected"]) == (48, 16)
     assert (metrics["n_train"], metrics["n_test"]) == (48, 16)
@@ -147,7 +146,7 @@ def test_fit_on_decisions_then_rank_by_what_program_managers_approve(
     assert {level_of(m["candidate_id"]) for m in few["matches"]} == {"N2", "N1"}
 
 
-def test_the_latest_fit_is_kept_across_a_restart_but_ranks_only_once_refitted(
+def test_the_latest_fit_ranks_in_every_process_and_after_a_restart(
     client: TestClient, market: EventConsumer, service_client: Any
 ) -> None:
     bulk(client, [item(f"N4-{i:02}", "reject", reason_code="skills") for i in range(PER_LEVEL)])
@@ -156,14 +155,19 @@ def test_the_latest_fit_is_kept_across_a_restart_but_ranks_only_once_refitted(
     bulk(client, [item(f"N3-{i:02}", "propose") for i in range(4)])
     first = client.post("/ranking-model/fit", headers=ADMIN)
     assert first.status_code == 201, first.text
+    ranked_here = client.get(MATCHES, params={"ranking": "learned"}, headers=MANAGER).json()
 
     restarted: TestClient = service_client(SPEC)  # a new process on the same database
     latest = restarted.get("/ranking-model", headers=MANAGER).json()
-    assert (latest["id"], latest["n_pairs"], latest["active"]) == (first.json()["id"], 52, False)
-    fallback = restarted.get(MATCHES, params={"ranking": "learned"}, headers=MANAGER).json()
-    assert fallback["ranking"] == "weighted"
+    assert (latest["id"], latest["n_pairs"]) == (first.json()["id"], 52)
+    ranked_there = restarted.get(MATCHES, params={"ranking": "learned"}, headers=MANAGER).json()
+    assert ranked_there["ranking"] == "learned"
+    assert ranked_there["matches"] == ranked_here["matches"]
+
     refit = restarted.post("/ranking-model/fit", headers=MANAGER).json()
-    assert (refit["id"], refit["active"]) == (latest["id"] + 1, True)
+    assert refit["id"] == latest["id"] + 1
     assert refit["metrics"] == latest["metrics"]  # same decisions, same seed: same fit
-    again = restarted.get(MATCHES, params={"ranking": "learned"}, headers=MANAGER).json()
-    assert again["ranking"] == "learned"
+    # The first process picks up the newer fit too.
+    assert client.get("/ranking-model", headers=MANAGER).json()["id"] == refit["id"]
+    again = client.get(MATCHES, params={"ranking": "learned"}, headers=MANAGER).json()
+    assert again["matches"] == ranked_here["matches"]

@@ -127,3 +127,5 @@ class RankingModelFit(SQLModel, table=True):
     metrics: dict[str, Any] = Field(sa_type=sa.JSON)
     coefficients: dict[str, float] = Field(sa_type=sa.JSON)
     intercept: float
+    # The fitted numbers (per calibration fold: coef, intercept, a, b) to rank with.
+    folds: list[dict[str, Any]] = Field(sa_type=sa.JSON)

@@ -155,22 +155,53 @@ class Metrics:
 
 
 @dataclass(frozen=True)
-class RankingModel:
-    """A fitted model: its probability of approval, and what it learned per component."""
+class CalibratedFold:
+    """One calibration fold: a logistic regression and the sigmoid that calibrates it."""
 
-    estimator: CalibratedClassifierCV
+    coef: tuple[float, ...]  # per FEATURES
+    intercept: float
+    a: float  # P(approved) = 1 / (1 + exp(a * decision + b))
+    b: float
+
+
+@dataclass(frozen=True)
+class RankingModel:
+    """A fitted model: its probability of approval, and what it learned per component.
+
+    Plain numbers, so a fit is stored with its record and any API process can rank with it.
+    """
+
+    folds: tuple[CalibratedFold, ...]
     coefficients: dict[str, float]  # log-odds per +1 of a component (all lie in [0, 1])
     intercept: float
     metrics: Metrics
     n_pairs: int
 
     def probability(self, components: Mapping[str, npt.ArrayLike]) -> FloatArray:
-        """Probability of approval for many pairs, from arrays of their components."""
+        """Probability of approval for many pairs, from arrays of their components: the mean of
+        the folds' calibrated probabilities, as scikit-learn's `predict_proba` computes it."""
         columns = [np.asarray(components[name], dtype=np.float64).ravel() for name in FEATURES]
         if not columns[0].size:
             return np.zeros(0, dtype=np.float64)
-        probabilities = self.estimator.predict_proba(np.column_stack(columns))
-        return np.asarray(probabilities[:, 1], dtype=np.float64)
+        x = np.column_stack(columns)
+        total = np.zeros(len(x), dtype=np.float64)
+        for fold in self.folds:
+            decision = x @ np.asarray(fold.coef) + fold.intercept
+            total += 1.0 / (1.0 + np.exp(fold.a * decision + fold.b))
+        return total / len(self.folds)
+
+
+def folds_of(estimator: CalibratedClassifierCV) -> tuple[CalibratedFold, ...]:
+    """The numbers of a fitted binary, sigmoid-calibrated logistic regression."""
+    return tuple(
+        CalibratedFold(
+            coef=tuple(float(v) for v in c.estimator.coef_[0]),
+            intercept=float(c.estimator.intercept_[0]),
+            a=float(c.calibrators[0].a_),
+            b=float(c.calibrators[0].b_),
+        )
+        for c in estimator.calibrated_classifiers_
+    )
 
 
 def _estimator() -> CalibratedClassifierCV:
@@ -231,4 +262,4 @@ def fit(
     )
     served = _estimator().fit(x, y)
     coefficients, intercept = _coefficients(served)
-    return RankingModel(served, coefficients, intercept, metrics, len(pairs))
+    return RankingModel(folds_of(served), coefficients, intercept, metrics, len(pairs))

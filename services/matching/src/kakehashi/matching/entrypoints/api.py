@@ -62,7 +62,7 @@ def match_list(
         training_centre_id=training_centre_id,
     )
     index = request.app.state.candidate_index
-    model = learning_api.current_model(request.app) if ranking == "learned" else None
+    model = learning_api.current_model(request.app, uow) if ranking == "learned" else None
     result = queries.ranked_candidates(
         uow,
         index,

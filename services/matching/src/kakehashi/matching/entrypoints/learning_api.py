@@ -22,6 +22,7 @@ from kakehashi.matching.entrypoints.schemas import (
 )
 from kakehashi.matching.service_layer import learning
 from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix="/ranking-model", tags=["learning"])
@@ -29,13 +30,23 @@ router = APIRouter(prefix="/ranking-model", tags=["learning"])
 Manager = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
 
 
-def current_model(app: FastAPI) -> RankingModel | None:
-    """The model this process re-ranks with, if one was fitted since it started."""
-    model: RankingModel | None = app.state.ranking_model
-    return model
+def current_model(app: FastAPI, uow: UnitOfWork) -> RankingModel | None:
+    """The latest recorded fit, which every API process ranks with (None before the first).
+
+    A process keeps the model it built and rebuilds it when a newer fit has been recorded, by
+    any process: one small query per learned list.
+    """
+    record = learning.latest_fit(uow)
+    if record is None or record.id is None:
+        return None
+    cached: tuple[int, RankingModel] | None = app.state.ranking_model
+    if cached is None or cached[0] != record.id:
+        cached = (record.id, learning.model_of(record))
+        app.state.ranking_model = cached
+    return cached[1]
 
 
-def _public(record: RankingModelFit, app: FastAPI) -> RankingModelPublic:
+def _public(record: RankingModelFit) -> RankingModelPublic:
     assert record.id is not None
     fitted_at = record.fitted_at
     return RankingModelPublic(
@@ -48,7 +59,6 @@ def _public(record: RankingModelFit, app: FastAPI) -> RankingModelPublic:
         metrics=LearnedMetrics(**record.metrics),
         coefficients=ScoreComponents(**record.coefficients),
         intercept=record.intercept,
-        active=app.state.ranking_model_id == record.id,
     )
 
 
@@ -59,7 +69,7 @@ def _public(record: RankingModelFit, app: FastAPI) -> RankingModelPublic:
     responses={status.HTTP_409_CONFLICT: {"model": NotEnoughDecisionsPublic}},
 )
 def fit(request: Request, principal: Manager, uow: UowDep) -> RankingModelPublic | JSONResponse:
-    """Fit the ranking on the decisions so far, record the fit and re-rank with it from now on."""
+    """Fit the ranking on the decisions so far and record it; learned lists rank with it."""
     app = request.app
     outcome = learning.fit(uow, principal, app.state.learning_settings)
     if not isinstance(outcome, tuple):
@@ -73,22 +83,22 @@ def fit(request: Request, principal: Manager, uow: UowDep) -> RankingModelPublic
         )
         return JSONResponse(body.model_dump(), status_code=status.HTTP_409_CONFLICT)
     model, record = outcome
-    app.state.ranking_model, app.state.ranking_model_id = model, record.id
-    return _public(record, app)
+    assert record.id is not None
+    app.state.ranking_model = (record.id, model)
+    return _public(record)
 
 
 @router.get("")
 def latest(request: Request, principal: Manager, uow: UowDep) -> RankingModelPublic:
-    """The latest fit (kept across restarts); `active` says whether match lists use it now."""
+    """The latest fit, which `?ranking=learned` match lists rank with."""
     record = learning.latest_fit(uow)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no ranking model has been fitted")
-    return _public(record, request.app)
+    return _public(record)
 
 
 def install(app: FastAPI, settings: LearningSettings = LearningSettings()) -> None:
-    """Add the learning routes; no model is in use until one is fitted."""
+    """Add the learning routes; lists rank by the weighted score until a fit is recorded."""
     app.include_router(router)
     app.state.learning_settings = settings
-    app.state.ranking_model = None
-    app.state.ranking_model_id = None
+    app.state.ranking_model = None  # (fit id, model) once built

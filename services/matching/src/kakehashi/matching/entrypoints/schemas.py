@@ -130,7 +130,6 @@ class RankingModelPublic(BaseModel):
     metrics: LearnedMetrics
     coefficients: ScoreComponents  # log-odds of approval per +1 of each component
     intercept: float
-    active: bool  # whether this API process re-ranks with this fit
 
 
 class NotEnoughDecisionsPublic(BaseModel):

@@ -10,8 +10,10 @@ from sqlmodel import col, select
 from kakehashi.matching.adapters.tables import MatchDecision, RankingModelFit
 from kakehashi.matching.domain import learning
 from kakehashi.matching.domain.learning import (
+    CalibratedFold,
     DecisionRow,
     LearningSettings,
+    Metrics,
     NotEnoughDecisions,
     RankingModel,
 )
@@ -48,6 +50,7 @@ def fit(
             metrics=asdict(outcome.metrics),
             coefficients=outcome.coefficients,
             intercept=outcome.intercept,
+            folds=[asdict(fold) for fold in outcome.folds],
         )
         uow.session.add(record)
         uow.commit()
@@ -60,3 +63,16 @@ def latest_fit(uow: UnitOfWork) -> RankingModelFit | None:
         return uow.session.exec(
             select(RankingModelFit).order_by(col(RankingModelFit.id).desc()).limit(1)
         ).first()
+
+
+def model_of(record: RankingModelFit) -> RankingModel:
+    """The model a recorded fit ranks with."""
+    return RankingModel(
+        folds=tuple(
+            CalibratedFold(tuple(f["coef"]), f["intercept"], f["a"], f["b"]) for f in record.folds
+        ),
+        coefficients=dict(record.coefficients),
+        intercept=record.intercept,
+        metrics=Metrics(**record.metrics),
+        n_pairs=record.n_pairs,
+    )

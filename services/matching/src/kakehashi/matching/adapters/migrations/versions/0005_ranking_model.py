@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("metrics", sa.JSON(), nullable=False),
         sa.Column("coefficients", sa.JSON(), nullable=False),
         sa.Column("intercept", sa.Float(), nullable=False),
+        sa.Column("folds", sa.JSON(), nullable=False),
     )
 
 
