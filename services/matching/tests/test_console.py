@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import TEST_SECRET, outbox_events
+from kakehashi.matching.adapters.tables import RankingModelFit
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.shared.auth import Principal, Role, mint_token
 from services.matching.tests.market_events import applier, candidate_event, order_event
@@ -195,3 +197,41 @@ def test_allocation_page_reports_the_gain_over_greedy(client: TestClient) -> Non
     ).text
     assert 'id="gain"' in page
     assert "Nguyễn Thị Hằng" in page or "Trần Văn Bình" in page
+
+
+def test_the_list_can_be_ranked_by_the_learned_model(client: TestClient) -> None:
+    sign_in(client)
+    english = {"Accept-Language": "en"}
+    params = {"ranking": "learned"}
+    page = client.get("/console/orders/order-1", params=params, headers=english).text
+    assert "no model has been learned from decisions yet" in page
+    # A recorded fit that, unlike the weighted score, prefers less Japanese.
+    with client.app.state.runtime.uow() as uow:  # type: ignore[attr-defined]
+        uow.session.add(
+            RankingModelFit(
+                fitted_at=datetime.now(UTC),
+                fitted_by="test",
+                n_pairs=60,
+                metrics={
+                    "roc_auc": 0.8,
+                    "brier": 0.2,
+                    "log_loss": 0.5,
+                    "weighted_roc_auc": 0.6,
+                    "n_train": 45,
+                    "n_test": 15,
+                    "approved": 30,
+                    "rejected": 30,
+                },
+                coefficients={"skills": 0, "japanese": -10, "experience": 0, "preferences": 0},
+                intercept=0,
+                folds=[{"coef": [0, -10, 0, 0], "intercept": 0, "a": -1, "b": 0}],
+            )
+        )
+        uow.commit()
+    weighted = client.get("/console/orders/order-1", headers=english).text
+    learned = client.get("/console/orders/order-1", params=params, headers=english).text
+    order_of = re.compile(r'<tr data-candidate="([^"]+)">')
+    assert order_of.findall(weighted.split('id="matches"')[1]) == ["an", "binh"]
+    assert order_of.findall(learned.split('id="matches"')[1]) == ["binh", "an"]
+    assert "ranked by the model learned from decisions" in learned
+    assert re.search(r'class="learned"[^>]*>\d+%<', learned)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
@@ -27,6 +27,7 @@ from kakehashi.matching.domain.decisions import (
     RejectionReason,
 )
 from kakehashi.matching.domain.explain import Reason
+from kakehashi.matching.entrypoints import learning_api
 from kakehashi.matching.entrypoints.console import charts, labels
 from kakehashi.matching.entrypoints.console.i18n import (
     LANGUAGE_COOKIE,
@@ -293,6 +294,7 @@ def order_page(
     province: Annotated[str | None, Query(max_length=100)] = None,
     min_japanese_level: Annotated[str | None, Query(pattern="^(N[1-5]|A1|A2)?$")] = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
+    ranking: Literal["weighted", "learned"] = "weighted",
 ) -> HTMLResponse:
     """One order: its ranked candidates with score bars, reasons and decisions (managers), or
     the candidates proposed to it (employers)."""
@@ -308,8 +310,16 @@ def order_page(
         return render(request, "employer_order.html", principal, order=order, entries=entries)
     filters = _filters(min_score, province, min_japanese_level, training_centre_id)
     index = request.app.state.candidate_index
+    model = learning_api.current_model(request.app, uow) if ranking == "learned" else None
     result = queries.ranked_candidates(
-        uow, index, principal, job_order_id, limit=100, weights=weights, filters=filters
+        uow,
+        index,
+        principal,
+        job_order_id,
+        limit=100,
+        weights=weights,
+        filters=filters,
+        rescore=model.probability if model else None,
     )
     assert result is not None  # visible: pairs_of_order checked it
     by_candidate = {p.candidate_id: p for p, _ in pairs}
@@ -326,7 +336,9 @@ def order_page(
             "province": province or "",
             "min_japanese_level": min_japanese_level or "",
             "training_centre_id": training_centre_id or "",
+            "ranking": ranking,
         },
+        "learned": model is not None,
         "levels": [level.value for level in JapaneseLevel],
         "selected": sum(p.status == PairStatus.SELECTED for p, _ in pairs),
         "histogram": charts.histogram(
