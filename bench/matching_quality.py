@@ -12,6 +12,10 @@ quantiles of all eligible pairs; a pair that fails a hard constraint, or lacks t
 meets one, is 0 whatever its fit. Matching (`evaluate` + `top_k_per_order`) is compared with naive
 rankers on the same pools. Violations are re-checked pair by pair in plain Python on the recorded
 profiles, independently of the engine; the engine must have none (exit status 1 otherwise).
+
+Then program managers "decide" the engine's top 10 of every other order, approving the pairs whose
+whole fit is good; a ranking is learned from those decisions (`domain/learning.py`) and compared
+with the weighted score on the orders nobody decided on.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY, skill_code
 
+from kakehashi.matching.domain import learning
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
 from kakehashi.matching.domain.scoring import evaluate, top_k_per_order
@@ -45,6 +50,7 @@ RELIABILITY_WEIGHT = 0.15
 PAIR_NOISE = 0.05
 ENGINE = "matching (evaluate + top_k)"
 REFERENCE = "reference: true attributes, no interview"
+LEARNED = "learned from decisions"
 
 
 @dataclass
@@ -202,6 +208,7 @@ class Block:
     fit: np.ndarray
     eligible: np.ndarray  # by the independent check
     scores: dict[str, np.ndarray]
+    components: dict[str, np.ndarray]  # the engine's score components, orders x candidates
 
     def relevance(self, cuts: np.ndarray) -> np.ndarray:
         return np.where(self.eligible, np.digitize(self.fit, cuts), 0).astype(float)
@@ -218,11 +225,14 @@ class Tally:
     bad_pairs: int = 0  # top-10 pairs failing any
 
 
-def rankers(pool: Pool, orders: list[Order], rng: np.random.Generator) -> dict[str, np.ndarray]:
+def rankers(
+    pool: Pool, orders: list[Order], rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     evaluation = evaluate(pool, orders, TODAY)
     shape = evaluation.score.shape
     by_japanese = np.broadcast_to(pool.japanese_rank + rng.random(len(pool)) * 0.5, shape)
     by_chance = rng.random(shape)
+    components = {name: np.asarray(getattr(evaluation, name)) for name in learning.FEATURES}
     return {
         ENGINE: evaluation.score,
         "Japanese level only, after constraints": np.where(
@@ -231,7 +241,7 @@ def rankers(pool: Pool, orders: list[Order], rng: np.random.Generator) -> dict[s
         "random, after constraints": np.where(evaluation.eligible, by_chance, -np.inf),
         "Japanese level only": np.array(by_japanese),
         "random": by_chance,
-    }
+    }, components
 
 
 def build_blocks(market: Market, rng: np.random.Generator) -> list[Block]:
@@ -245,11 +255,11 @@ def build_blocks(market: Market, rng: np.random.Generator) -> list[Block]:
         orders = [market.orders[o] for o in order_ids.tolist()]
         people = [market.candidates[i] for i in members.tolist()]
         eligible = np.array([[not hard_violations(c, order) for c in people] for order in orders])
-        scores = rankers(Pool.build(people), orders, rng)
+        scores, components = rankers(Pool.build(people), orders, rng)
         visible, fit = true_fit(market, order_ids, members, rng)
         # A reference, not a contender: it reads the hidden true attributes.
         scores[REFERENCE] = np.where(eligible, visible, -np.inf)
-        blocks.append(Block(order_ids, members, fit, eligible, scores))
+        blocks.append(Block(order_ids, members, fit, eligible, scores, components))
     return blocks
 
 
@@ -271,6 +281,67 @@ def tally(market: Market, blocks: list[Block], cuts: np.ndarray) -> dict[str, Ta
                 t.broken.update(kinds)
                 t.bad_pairs += bool(kinds)
     return tallies
+
+
+def learn_from_decisions(blocks: list[Block], cuts: np.ndarray) -> list[Block] | None:
+    """Program managers decide the engine's top 10 of every other order: they approve a pair
+    whose whole fit (what the interview shows included) is good, and reject the rest. A model is
+    fitted on those decisions; the orders nobody decided on are kept to compare rankings.
+
+    Returns those held-out orders' blocks with a learned ranker added, or None without a model.
+    """
+    pairs, held_out = [], []
+    for block in blocks:
+        relevance = block.relevance(cuts)
+        best, _ = top_k_per_order(block.scores[ENGINE], TOP)
+        for row in range(0, len(block.order_ids), 2):
+            for column in best[row][best[row] >= 0].tolist():
+                parts = {n: float(block.components[n][row, column]) for n in learning.FEATURES}
+                score = float(block.scores[ENGINE][row, column])
+                approved = bool(relevance[row, column] >= GOOD)
+                pairs.append(learning.LabelledPair(f"{row}:{column}", parts, score, approved))
+    model = learning.fit(pairs)
+    if not isinstance(model, learning.RankingModel):
+        print(f"\nlearning from decisions: {model.message}")
+        return None
+    m = model.metrics
+    print(
+        f"\nlearning from decisions: {model.n_pairs:,} decided pairs ({m.approved:,} approved); "
+        f"held-out ROC AUC {m.roc_auc:.3f} (weighted score {m.weighted_roc_auc or float('nan'):.3f}), "
+        f"Brier {m.brier:.3f}; coefficients {model.coefficients}"
+    )
+    for block in blocks:
+        rows = np.arange(1, len(block.order_ids), 2)
+        if not len(rows):
+            continue
+        scores = {ENGINE: block.scores[ENGINE][rows]}
+        learned = model.probability({n: block.components[n][rows] for n in learning.FEATURES})
+        shown = np.isfinite(scores[ENGINE])
+        scores[LEARNED] = np.where(shown, learned.reshape(shown.shape), -np.inf)
+        parts = {n: c[rows] for n, c in block.components.items()}
+        held_out.append(
+            Block(
+                block.order_ids[rows],
+                block.members,
+                block.fit[rows],
+                block.eligible[rows],
+                scores,
+                parts,
+            )
+        )
+    return held_out
+
+
+def print_table(tallies: dict[str, Tally], scored: np.ndarray) -> None:
+    header = f"{'ranker':<40} {'nDCG@10':>8} {'P@10':>6} {'violations':>10} {'listed':>7}"
+    print(f"\n{header}\n{'-' * len(header)}")
+    for name, t in tallies.items():
+        if name == REFERENCE:
+            print("-" * len(header))
+        ndcg = np.concatenate(t.ndcg)[scored].mean()
+        precision = np.concatenate(t.precision)[scored].mean()
+        listed = np.concatenate(t.listed)[scored].mean()
+        print(f"{name:<40} {ndcg:>8.3f} {precision:>6.3f} {t.bad_pairs:>10,} {listed:>7.1f}")
 
 
 def main() -> None:
@@ -301,15 +372,7 @@ def main() -> None:
         + ", ".join(f"{g}: {grades.get(g, 0):,}" for g in range(4))
         + f"; {int(scored.sum())} of {len(scored)} orders have a relevant candidate (scored below)"
     )
-    header = f"{'ranker':<40} {'nDCG@10':>8} {'P@10':>6} {'violations':>10} {'listed':>7}"
-    print(f"\n{header}\n{'-' * len(header)}")
-    for name, t in tallies.items():
-        if name == REFERENCE:
-            print("-" * len(header))
-        ndcg = np.concatenate(t.ndcg)[scored].mean()
-        precision = np.concatenate(t.precision)[scored].mean()
-        listed = np.concatenate(t.listed)[scored].mean()
-        print(f"{name:<40} {ndcg:>8.3f} {precision:>6.3f} {t.bad_pairs:>10,} {listed:>7.1f}")
+    print_table(tallies, scored)
     print(
         f"\nP@10: share of the top 10 with relevance >= {GOOD} (the best "
         f"{1 - GRADE_QUANTILES[1]:.0%} of eligible pairs). violations: top-10 pairs failing a hard "
@@ -318,6 +381,13 @@ def main() -> None:
     for name, t in tallies.items():
         if t.broken:
             print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(t.broken.items())))
+    held_out = learn_from_decisions(blocks, cuts)
+    if held_out is not None:
+        learned = tally(market, held_out, cuts)
+        print("ranked lists of the orders nobody decided on (every other order):", end="")
+        print_table(learned, ~np.isnan(np.concatenate(learned[ENGINE].ndcg)))
+        if learned[LEARNED].bad_pairs:
+            sys.exit(f"the learned ranking listed {learned[LEARNED].bad_pairs} bad pairs")
     print(f"time: {time.perf_counter() - started:.1f} s")
     if tallies[ENGINE].bad_pairs:
         sys.exit(f"matching listed {tallies[ENGINE].bad_pairs} pairs that break a hard constraint")
