@@ -37,7 +37,8 @@ from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY
 from kakehashi.matching.domain import learning
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
-from kakehashi.matching.domain.scoring import evaluate, top_k_per_order
+from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.shared.reference import PREFECTURES, Track
 
 TOP = 10

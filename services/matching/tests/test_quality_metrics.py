@@ -13,7 +13,7 @@ from kakehashi.matching.domain.quality import (
     precision_at_k,
     ranked_relevance,
 )
-from kakehashi.matching.domain.scoring import top_k_per_order
+from kakehashi.matching.domain.top_k import top_k_per_order
 
 RELEVANCE = np.array([[0, 3, 1, 2, 0, 3]], dtype=float)  # one order, six candidates
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from kakehashi.matching.domain.explain import explain
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, Weights
-from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
+from kakehashi.matching.domain.scoring import Constraint, evaluate
+from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.shared.reference import Track
 
 TODAY = date(2026, 11, 23)
@@ -207,3 +208,144 @@ def test_more_japanese_or_an_added_skill_never_lowers_a_score(
     assert np.all(
         scores(person(rank, skills | {new_skill: skills.get(new_skill, 0) + 1})) >= before
     )
+
+
+def reference_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
+    """One pair at a time, in plain Python: the score, or None if the pair is not ranked."""
+    if c.japanese_rank < order.min_japanese_rank:
+        return None
+    shares = {r: 2.0 if r.must_have else 1.0 for r in order.requirements}
+    if any(r.must_have and c.skills.get(r.code, 0) < r.min_level for r in shares):
+        return None
+    if order.track and (c.eligible_tracks is None or order.track not in c.eligible_tracks):
+        return None
+    on = order.departure or TODAY
+    born = c.date_of_birth
+    if born is None or (born.year + 18, born.month, born.day) > (on.year, on.month, on.day):
+        return None
+    if order.departure and (c.available_from is None or c.available_from > order.departure):
+        return None
+    covered = sum(s * min(c.skills.get(r.code, 0) / r.min_level, 1.0) for r, s in shares.items())
+    skills = covered / sum(shares.values()) if shares else 1.0
+    need = order.min_japanese_rank
+    japanese = min(max((c.japanese_rank - need + 1) / (6 - need), 0.0), 1.0)
+    target = max(order.experience_years_min or 3.0, 0.5)
+    experience = min((c.experience_years or 0.0) / target, 1.0)
+    track = not c.desired_tracks or order.track is None or order.track in c.desired_tracks
+    place = (
+        order.prefecture is None
+        or not c.desired_prefectures
+        or order.prefecture in c.desired_prefectures
+    )
+    return (
+        w["skills"] * skills
+        + w["japanese"] * japanese
+        + w["experience"] * experience
+        + w["preferences"] * (track + place) / 2
+    )
+
+
+DAYS = st.dates(date(2026, 6, 1), date(2028, 1, 1))
+TRACK_SETS = st.frozensets(st.sampled_from(list(Track)), max_size=2)
+PLACES = st.sampled_from(["Aichi", "Osaka", "Tokyo"])
+candidates = st.builds(
+    CandidateProfile,
+    id=st.just("c"),
+    japanese_rank=st.integers(0, 5),
+    skills=skill_sets,
+    date_of_birth=st.none() | st.dates(date(2005, 1, 1), date(2011, 1, 1)),
+    available_from=st.none() | DAYS,
+    eligible_tracks=st.none() | TRACK_SETS,
+    desired_tracks=TRACK_SETS,
+    desired_prefectures=st.frozensets(PLACES, max_size=2),
+    experience_years=st.none() | st.floats(0, 6),
+)
+full_orders = st.builds(
+    Order,
+    min_japanese_rank=st.integers(0, 5),
+    requirements=st.lists(
+        st.builds(
+            Requirement, st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()
+        ),
+        max_size=3,
+        unique_by=lambda r: r.code,
+    ).map(tuple),
+    track=st.none() | st.sampled_from(list(Track)),
+    prefecture=st.none() | PLACES,
+    departure=st.none() | DAYS,
+    experience_years_min=st.none() | st.floats(0, 4),
+)
+weight_sets = st.builds(Weights, *[st.sampled_from([0.0, 0.5, 1.0, 3.0]) for _ in range(4)]).filter(
+    lambda w: w.skills + w.japanese + w.experience + w.preferences > 0
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    people=st.lists(candidates, min_size=1, max_size=10),
+    specs=st.lists(full_orders, min_size=1, max_size=6),
+    weights=weight_sets,
+)
+def test_the_matrix_form_agrees_with_one_pair_at_a_time(people, specs, weights) -> None:
+    """Score, constraint bits and components of a batch are those of each pair on its own."""
+    pool = Pool.build(people)
+    result = evaluate(pool, specs, TODAY, weights)
+    w = weights.normalised()
+    for row, order in enumerate(specs):
+        for column, candidate in enumerate(people):
+            expected = reference_score(candidate, order, w)
+            if expected is None:
+                assert result.score[row, column] == -np.inf
+                assert not result.eligible[row, column]
+            else:
+                assert result.score[row, column] == pytest.approx(expected, abs=1e-5)
+                assert result.eligible[row, column]
+    eligible = result.eligible
+    weighted = sum(w[name] * getattr(result, name) for name in w)
+    np.testing.assert_allclose(result.score[eligible], weighted[eligible], atol=1e-5)
+    for row, order in enumerate(specs):  # the batch does not change a row
+        np.testing.assert_array_equal(
+            evaluate(pool, [order], TODAY, weights).score[0], result.score[row]
+        )
+
+
+def reference_top_k(scores: np.ndarray, k: int) -> list[list[int]]:
+    return [
+        sorted((i for i in range(len(row)) if np.isfinite(row[i])), key=lambda i: (-row[i], i))[:k]
+        for row in scores
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    scores=st.integers(1, 4).flatmap(
+        lambda m: st.integers(1, 120).flatmap(
+            lambda n: st.lists(
+                st.lists(
+                    st.sampled_from([-np.inf, 0.0, 0.25, 0.5, 0.75, 1.0]), min_size=n, max_size=n
+                ),
+                min_size=m,
+                max_size=m,
+            )
+        )
+    ),
+    k=st.integers(1, 60),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+def test_top_k_is_the_k_best_finite_scores_with_ties_by_index(scores, k, dtype) -> None:
+    matrix = np.array(scores, dtype=dtype)
+    best, values = top_k_per_order(matrix, k)
+    for row, expected in enumerate(reference_top_k(matrix, k)):
+        assert [i for i in best[row].tolist() if i >= 0] == expected
+        assert values[row, : len(expected)].tolist() == matrix[row, expected].tolist()
+    assert (
+        top_k_per_order(matrix.T, k)[0].tolist() == top_k_per_order(matrix.T.copy(), k)[0].tolist()
+    )
+
+
+def test_the_pool_keeps_the_rows_it_derives_for_later_orders() -> None:
+    pool = Pool.build([person(2, {"welding": 3}), person(3, {"scaffolding": 2})])
+    evaluate(pool, [ORDER], TODAY)
+    rows = len(pool.derived.matrix())
+    evaluate(pool, [ORDER, ORDER], TODAY)
+    assert len(pool.derived.matrix()) == rows  # nothing computed twice

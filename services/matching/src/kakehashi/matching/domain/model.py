@@ -2,11 +2,13 @@
 
 A pool holds one sector's candidates (blocking by sector): skill levels as a sparse matrix and
 every other attribute as a NumPy array, with NaN (or a "known" flag) where the data is missing.
+A pool never changes once built, so vectors derived from it are computed once and kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +21,9 @@ from kakehashi.shared.reference import PREFECTURES, Track
 MAX_JAPANESE_RANK = 5  # N1 on the shared ordinal scale
 TRACKS = list(Track)
 PREFECTURE_INDEX = {name: i for i, name in enumerate(PREFECTURES)}
+
+Vector = npt.NDArray[np.float32]
+Matrix = npt.NDArray[np.float32]
 
 
 def track_bit(track: Track) -> int:
@@ -97,7 +102,15 @@ class Pool:
     prefers: sparse.csr_matrix  # prefectures x candidates, 1 where desired
     has_prefecture_wish: npt.NDArray[np.bool_]
     experience_years: npt.NDArray[np.float32]  # NaN if unknown
+    adult_day: Vector  # adult_from as float32, +inf if unknown (fails every date comparison)
+    ready_day: Vector  # the later of adult_from and available_from, +inf if either is unknown
     _by_candidate: sparse.csr_matrix = field(repr=False)
+    derived: DerivedRows = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Japanese and track rows, one per prefecture and up to ten per skill, within reason.
+        expected = min(64 + len(PREFECTURE_INDEX) + 10 * len(self.vocabulary), 256)
+        self.derived = DerivedRows(len(self.ids), expected)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -106,6 +119,24 @@ class Pool:
         """One candidate's level in one skill (0 if none)."""
         column = self.vocabulary.get(code)
         return 0 if column is None else int(self._by_candidate[index, column])
+
+    def levels(self, code: str) -> Vector:
+        """Every candidate's level in one skill (0 if none), as a dense row."""
+        dense = np.zeros(len(self), dtype=np.float32)
+        holders, levels = self.holders(code)
+        dense[holders] = levels
+        return dense
+
+    def holders(self, code: str) -> tuple[npt.NDArray[np.int32], Vector]:
+        """The candidates who have a skill, and their levels in it."""
+        row = self.vocabulary.get(code)
+        if row is None:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return _entries(self.skills_by_skill, row)
+
+    def wishers(self, prefecture: str) -> npt.NDArray[np.int32]:
+        """The candidates who named this prefecture among the places they want to work."""
+        return _entries(self.prefers, PREFECTURE_INDEX[prefecture])[0]
 
     @classmethod
     def build(cls, candidates: Sequence[CandidateProfile]) -> Pool:
@@ -122,6 +153,14 @@ class Pool:
                     wish_rows.append(row)
                     wish_cols.append(PREFECTURE_INDEX[prefecture])
         n = len(candidates)
+        adult_from = np.asarray([_adult_from(c.date_of_birth) for c in candidates], dtype=float)
+        available_from = np.asarray(
+            [
+                np.nan if c.available_from is None else c.available_from.toordinal()
+                for c in candidates
+            ],
+            dtype=float,
+        )
         by_candidate = sparse.csr_matrix(
             (np.asarray(levels, dtype=np.float32), (rows, cols)), shape=(n, max(len(vocabulary), 1))
         )
@@ -134,14 +173,8 @@ class Pool:
             japanese_rank=np.asarray([c.japanese_rank for c in candidates], dtype=np.intp),
             skills_by_skill=sparse.csr_matrix(by_candidate.T),
             vocabulary=vocabulary,
-            adult_from=np.asarray([_adult_from(c.date_of_birth) for c in candidates], dtype=float),
-            available_from=np.asarray(
-                [
-                    np.nan if c.available_from is None else c.available_from.toordinal()
-                    for c in candidates
-                ],
-                dtype=float,
-            ),
+            adult_from=adult_from,
+            available_from=available_from,
             eligible_tracks=np.asarray(
                 [_bits(c.eligible_tracks or ()) for c in candidates], np.uint8
             ),
@@ -155,8 +188,49 @@ class Pool:
                 [np.nan if c.experience_years is None else c.experience_years for c in candidates],
                 dtype=np.float32,
             ),
+            adult_day=_day(adult_from),
+            ready_day=_day(np.maximum(adult_from, available_from)),  # NaN if either is NaN
             _by_candidate=by_candidate,
         )
+
+
+class DerivedRows:
+    """Per-candidate rows derived from a pool (a skill's coverage, a Japanese floor's fit, ...),
+    each computed once and kept side by side, so a batch multiplies them without a copy.
+
+    Rows are only appended, so an index once given stays valid; appends take a lock, as pools
+    are shared by the API's threads. The keys are order attributes (skill and level, floor,
+    track, prefecture, experience minimum), so the rows are bounded by those a pool meets.
+    """
+
+    def __init__(self, width: int, expected: int) -> None:
+        self._lock = threading.Lock()
+        self._index: dict[Hashable, int] = {}
+        # Room for the rows a pool is expected to meet: memory is only used once written.
+        self._matrix = np.empty((expected, width), dtype=np.float32)
+        self._count = 0
+
+    def index(self, key: Hashable, fill: Callable[[Vector], object]) -> int:
+        """The row of `key`, written in place by `fill` the first time."""
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._index.get(key)
+            if found is None:
+                if self._count == len(self._matrix):
+                    grown = np.empty((2 * self._count + 1, self._matrix.shape[1]), np.float32)
+                    grown[: self._count] = self._matrix
+                    self._matrix = grown
+                fill(self._matrix[self._count])
+                found = self._index[key] = self._count  # published once written
+                self._count += 1
+        return found
+
+    def matrix(self) -> Matrix:
+        """Every row so far (rows x candidates); later appends do not change it."""
+        with self._lock:
+            return self._matrix[: self._count]
 
 
 def _bits(tracks: frozenset[Track] | Sequence[Track]) -> int:
@@ -164,6 +238,18 @@ def _bits(tracks: frozenset[Track] | Sequence[Track]) -> int:
     for track in tracks:
         bits |= track_bit(track)
     return bits
+
+
+def _entries(matrix: sparse.csr_matrix, row: int) -> tuple[npt.NDArray[np.int32], Vector]:
+    """One row of a CSR matrix, read straight from its arrays (slicing the matrix costs more)."""
+    start, end = matrix.indptr[row : row + 2]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def _day(ordinals: npt.NDArray[np.float64]) -> Vector:
+    """Ordinal days as float32 (exact below 2**24), unknown (NaN) as +inf."""
+    day: Vector = np.where(np.isnan(ordinals), np.inf, ordinals).astype(np.float32)
+    return day
 
 
 def _adult_from(born: date | None) -> float:

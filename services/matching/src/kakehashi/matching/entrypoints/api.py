@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 
 from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import pages as console
@@ -206,5 +209,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     decisions_api.install(app)
     learning_api.install(app)
     console.install(app)
-    app.state.candidate_index = CandidateIndex()
+    index = app.state.candidate_index = CandidateIndex()
+    previous = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with previous(app):
+            # Every sector's pool before the first request, not on it; changes still sync lazily.
+            await run_in_threadpool(index.warm, runtime.uow())
+            yield
+
+    app.router.lifespan_context = lifespan
     return app

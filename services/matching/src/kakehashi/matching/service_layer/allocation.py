@@ -18,7 +18,8 @@ from kakehashi.matching.adapters.tables import JobOrderView
 from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
 from kakehashi.matching.domain.model import Weights
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import evaluate, top_k_per_order
+from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.matching.service_layer.queries import order_of
 from kakehashi.shared.unit_of_work import UnitOfWork

@@ -4,6 +4,7 @@ Rebuilding a pool from the database on every request costs seconds at 100k candi
 keeps candidates in memory and, before answering, pulls only the rows and erasures the consumer
 changed since the last look, by the read model's change sequence (which commits in order, so
 `> last seen` misses nothing). A sector's pool is rebuilt only when one of its candidates changed.
+The API warms every sector's pool at start-up, so the first request after a restart is no slower.
 """
 
 from __future__ import annotations
@@ -54,19 +55,35 @@ class CandidateIndex:
         self._pools: dict[str, SectorPool] = {}
         self._seen = 0  # the highest change sequence number applied
 
+    def warm(self, uow: UnitOfWork) -> None:
+        """Pull every matchable candidate and build each sector's pool now (at start-up), so the
+        first match list does not pay for it."""
+        with self._lock:
+            self._sync(uow)
+            for sector in list(self._members):
+                self._pool(sector)
+
     def sector(self, uow: UnitOfWork, sector: str) -> SectorPool:
         """The pool of `sector` as of now (after pulling what changed since the last call)."""
         with self._lock:
             self._sync(uow)
-            cached = self._pools.get(sector)
-            if cached is None:
-                rows = sorted(
-                    (self._rows[i] for i in self._members.get(sector, ())),
-                    key=lambda r: r.candidate_id,
-                )
-                cached = SectorPool(Pool.build([profile_of(r) for r in rows]), rows)
-                self._pools[sector] = cached
-            return cached
+            return self._pool(sector)
+
+    def built_sectors(self) -> set[str]:
+        """The sectors whose pool is built and current."""
+        with self._lock:
+            return set(self._pools)
+
+    def _pool(self, sector: str) -> SectorPool:
+        cached = self._pools.get(sector)
+        if cached is None:
+            rows = sorted(
+                (self._rows[i] for i in self._members.get(sector, ())),
+                key=lambda r: r.candidate_id,
+            )
+            cached = SectorPool(Pool.build([profile_of(r) for r in rows]), rows)
+            self._pools[sector] = cached
+        return cached
 
     def _sync(self, uow: UnitOfWork) -> None:
         with uow:

@@ -15,7 +15,8 @@ from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
 from kakehashi.matching.domain.explain import Reason, explain
 from kakehashi.matching.domain.model import Order, Pool, Requirement, Weights
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import Constraint, evaluate, top_k_per_order
+from kakehashi.matching.domain.scoring import Constraint, evaluate
+from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex, profile_of
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.reference import JapaneseLevel, Track
