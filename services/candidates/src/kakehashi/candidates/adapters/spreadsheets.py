@@ -98,7 +98,10 @@ def read_rows(content: bytes, file_format: FileFormat) -> Iterator[tuple[int, Ro
 
 
 def count_rows(content: bytes, file_format: FileFormat) -> int:
-    return sum(1 for _ in read_rows(content, file_format))
+    """How many rows `read_rows` yields, without building them."""
+    raw_rows = _raw_rows(content, file_format)
+    next(raw_rows, None)  # the header
+    return sum(1 for raw in raw_rows if any(_cell(v) for v in raw))
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

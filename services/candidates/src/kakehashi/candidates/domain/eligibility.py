@@ -7,19 +7,20 @@ an administrator can change thresholds and dates without touching this code.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from kakehashi.candidates.domain.japanese import effective_level
 from kakehashi.candidates.domain.profile import CandidateProfile, age_on, reference_date
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 
 ANY_SECTOR = "*"
+_TRACKS = tuple(Track)  # iterating an enum class is slow, and evaluate does it per candidate
 
 
 class RuleKind(StrEnum):
@@ -97,31 +98,22 @@ def default_rules() -> tuple[Rule, ...]:
 _Outcome = tuple[bool, str, str | None]
 
 
-def _judge(rule: Rule, profile: CandidateProfile, on: date) -> _Outcome:
+class _Facts(NamedTuple):
+    """What the rules look at, worked out once per candidate rather than once per rule."""
+
+    sector: Sector
+    on: date  # the reference date
+    age: int | None
+    level: JapaneseLevel
+    training_hours: int | None
+    tests_passed: frozenset[str]
+    titp_stage: int  # highest TITP stage completed in the candidate's sector, 0 if none
+
+
+def _facts(profile: CandidateProfile, today: date) -> _Facts:
+    on = reference_date(profile.available_from, today)
     sector = profile.sector
-    threshold = rule.threshold
-    if rule.kind is RuleKind.OFFERED:
-        return True, f"{rule.track.value} takes entrants on {on.isoformat()}", None
-    if rule.kind is RuleKind.NOT_OFFERED:
-        return False, f"{rule.track.value} does not take {sector.value} on {on.isoformat()}", None
-    if rule.kind is RuleKind.AGE_MIN:
-        if profile.date_of_birth is None:
-            return False, "age unknown", "date_of_birth"
-        age = age_on(profile.date_of_birth, on)
-        return age >= int(str(threshold)), f"age {age} on {on.isoformat()} (min {threshold})", None
-    if rule.kind is RuleKind.JAPANESE_MIN:
-        level, _ = effective_level(profile.japanese_tests, profile.declared_japanese_level)
-        needed = JapaneseLevel(str(threshold))
-        return level.rank >= needed.rank, f"Japanese {level.value} (needs {needed.value})", None
-    if rule.kind is RuleKind.TRAINING_HOURS_MIN:
-        if profile.training_hours is None:
-            return False, "training hours unknown", "training_hours"
-        hours = profile.training_hours
-        return hours >= int(str(threshold)), f"{hours} training hours (needs {threshold})", None
-    if rule.kind is RuleKind.SKILLS_TEST:
-        test = str(threshold).format(sector=sector.value)
-        passed = test in profile.tests_passed
-        return passed, f"test {test} {'passed' if passed else 'not passed'}", None
+    level, _ = effective_level(profile.japanese_tests, profile.declared_japanese_level)
     stage = max(
         (
             s.titp_stage_completed or 0
@@ -130,44 +122,121 @@ def _judge(rule: Rule, profile: CandidateProfile, on: date) -> _Outcome:
         ),
         default=0,
     )
-    needed_stage = int(str(threshold))
-    return (
-        stage >= needed_stage,
-        f"TITP stage {needed_stage} in {sector.value} {'completed' if stage >= needed_stage else 'not completed'}",
-        None,
+    born = profile.date_of_birth
+    return _Facts(
+        sector,
+        on,
+        age_on(born, on) if born else None,
+        level,
+        profile.training_hours,
+        profile.tests_passed,
+        stage,
     )
 
 
-def _in_force(
-    rules: tuple[Rule, ...] | None, track: Track, sector: Sector, on: date
-) -> tuple[Rule, ...]:
+_Check = Callable[[_Facts], _Outcome]
+
+
+def _always(outcome: _Outcome) -> _Check:
+    return lambda _facts: outcome
+
+
+def _check(rule: Rule, sector: Sector, on: date) -> _Check:
+    """The rule's judgement of a candidate. What does not depend on the candidate (levels,
+    test names, the wording of fixed outcomes) is worked out here, once per plan."""
+    threshold = rule.threshold
+    day = on.isoformat()
+    if rule.kind is RuleKind.OFFERED:
+        return _always((True, f"{rule.track.value} takes entrants on {day}", None))
+    if rule.kind is RuleKind.NOT_OFFERED:
+        return _always((False, f"{rule.track.value} does not take {sector.value} on {day}", None))
+    if rule.kind is RuleKind.AGE_MIN:
+
+        def old_enough(facts: _Facts) -> _Outcome:
+            if facts.age is None:
+                return False, "age unknown", "date_of_birth"
+            passed = facts.age >= int(str(threshold))
+            return passed, f"age {facts.age} on {day} (min {threshold})", None
+
+        return old_enough
+    if rule.kind is RuleKind.JAPANESE_MIN:
+        needed = JapaneseLevel(str(threshold))
+        by_level = {
+            level: (
+                level.rank >= needed.rank,
+                f"Japanese {level.value} (needs {needed.value})",
+                None,
+            )
+            for level in JapaneseLevel
+        }
+        return lambda facts: by_level[facts.level]
+    if rule.kind is RuleKind.TRAINING_HOURS_MIN:
+
+        def trained(facts: _Facts) -> _Outcome:
+            hours = facts.training_hours
+            if hours is None:
+                return False, "training hours unknown", "training_hours"
+            passed = hours >= int(str(threshold))
+            return passed, f"{hours} training hours (needs {threshold})", None
+
+        return trained
+    if rule.kind is RuleKind.SKILLS_TEST:
+        test = str(threshold).format(sector=sector.value)
+        passed: _Outcome = (True, f"test {test} passed", None)
+        not_passed: _Outcome = (False, f"test {test} not passed", None)
+        return lambda facts: passed if test in facts.tests_passed else not_passed
+    needed_stage = int(str(threshold))
+    done = f"TITP stage {needed_stage} in {sector.value}"
+    completed: _Outcome = (True, f"{done} completed", None)
+    not_completed: _Outcome = (False, f"{done} not completed", None)
+    return lambda facts: completed if facts.titp_stage >= needed_stage else not_completed
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One track's rules in force for a sector on a day, grouped by requirement."""
+
+    closed: TrackEligibility | None  # the verdict when the track takes no entrants then
+    requirements: tuple[tuple[_Check, ...], ...] = ()
+
+
+def _plan(rules: tuple[Rule, ...] | None, track: Track, sector: Sector, on: date) -> _Plan:
     if rules is None:
-        return _default_in_force(track, sector, on)
-    return tuple(rule for rule in rules if rule.applies(track, sector, on))
+        return _default_plan(track, sector, on)
+    in_force = [rule for rule in rules if rule.applies(track, sector, on)]
+    if not any(rule.kind is RuleKind.OFFERED for rule in in_force):
+        return _Plan(TrackEligibility(track, False, (f"{track.value} takes no entrants on {on}",)))
+    groups: dict[str, list[_Check]] = {}
+    for rule in in_force:
+        groups.setdefault(rule.requirement, []).append(_check(rule, sector, on))
+    return _Plan(None, tuple(tuple(checks) for checks in groups.values()))
 
 
 @lru_cache(maxsize=4096)
-def _default_in_force(track: Track, sector: Sector, on: date) -> tuple[Rule, ...]:
+def _default_plan(track: Track, sector: Sector, on: date) -> _Plan:
     # Imports judge many candidates against the same few (track, sector, day) combinations.
-    return _in_force(default_rules(), track, sector, on)
+    return _plan(default_rules(), track, sector, on)
 
 
-def evaluate_track(
-    track: Track, profile: CandidateProfile, rules: tuple[Rule, ...] | None, today: date
+def _evaluate_track(
+    track: Track, facts: _Facts, rules: tuple[Rule, ...] | None
 ) -> TrackEligibility:
-    """Judge one track: open on the reference date, and every requirement met by some rule.
-    `rules` None means the shipped rules."""
-    on = reference_date(profile.available_from, today)
-    in_force = _in_force(rules, track, profile.sector, on)
-    if not any(rule.kind is RuleKind.OFFERED for rule in in_force):
-        return TrackEligibility(track, False, (f"{track.value} takes no entrants on {on}",))
-    groups: dict[str, list[_Outcome]] = {}
-    for rule in in_force:
-        groups.setdefault(rule.requirement, []).append(_judge(rule, profile, on))
+    plan = _plan(rules, track, facts.sector, facts.on)
+    if plan.closed is not None:
+        return plan.closed
     reasons: list[str] = []
     needs: set[str] = set()
     eligible = True
-    for outcomes in groups.values():
+    for checks in plan.requirements:
+        if len(checks) == 1:  # most requirements have no alternative
+            passed, reason, missing = checks[0](facts)
+            reasons.append(reason)
+            if not passed:
+                eligible = False
+                if missing:
+                    needs.add(missing)
+            continue
+        outcomes = [check(facts) for check in checks]
         passing = [reason for passed, reason, _ in outcomes if passed]
         if passing:
             reasons.append(passing[0])
@@ -175,14 +244,23 @@ def evaluate_track(
         eligible = False
         reasons.append(" or ".join(reason for _, reason, _ in outcomes))
         needs.update(missing for _, _, missing in outcomes if missing)
-    return TrackEligibility(track, eligible, tuple(reasons), tuple(sorted(needs)))
+    return TrackEligibility(track, eligible, tuple(reasons), tuple(sorted(needs)) if needs else ())
+
+
+def evaluate_track(
+    track: Track, profile: CandidateProfile, rules: tuple[Rule, ...] | None, today: date
+) -> TrackEligibility:
+    """Judge one track: open on the reference date, and every requirement met by some rule.
+    `rules` None means the shipped rules."""
+    return _evaluate_track(track, _facts(profile, today), rules)
 
 
 def evaluate(
     profile: CandidateProfile, today: date, rules: tuple[Rule, ...] | None = None
 ) -> tuple[TrackEligibility, ...]:
     """Eligibility for every track, in the order of `Track`."""
-    return tuple(evaluate_track(track, profile, rules, today) for track in Track)
+    facts = _facts(profile, today)
+    return tuple(_evaluate_track(track, facts, rules) for track in _TRACKS)
 
 
 def eligible_tracks(results: tuple[TrackEligibility, ...]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -40,6 +40,7 @@ def _date(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(str(value))
 
 
+@lru_cache(maxsize=4096)  # an import asks for the same few names on every row
 def _key(name: str) -> str:
     folded = fold(name)
     for prefix in _PREFIXES:

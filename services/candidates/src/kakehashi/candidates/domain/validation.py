@@ -13,6 +13,7 @@ from kakehashi.shared.reference import PREFECTURES, Track
 
 MINIMUM_AGE = 18  # Law 69/2020/QH14: contract workers abroad are at least 18
 MAXIMUM_AGE = 100  # anything older is a typing mistake
+_PREFECTURES = frozenset(PREFECTURES)
 
 
 def _repeated(values: list[str]) -> list[str]:
@@ -60,7 +61,7 @@ def check_profile(profile: CandidateProfile, today: date) -> None:
                 f"earlier_stays[{i}].titp_stage_completed",
                 "only technical intern stays have stages",
             )
-    unknown = sorted(set(profile.desired_prefectures) - set(PREFECTURES))
+    unknown = sorted(set(profile.desired_prefectures) - _PREFECTURES)
     if unknown:
         raise DomainError("desired_prefectures", f"not Japanese prefectures: {', '.join(unknown)}")
     for name, values in (

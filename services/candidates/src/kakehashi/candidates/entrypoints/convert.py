@@ -87,14 +87,18 @@ def profile_changes(body: CandidatePatch) -> dict[str, Any]:
     return changes
 
 
+# (API field, profile field) of every profile field a body may carry; an import asks for it
+# once per row, so it is worked out once.
+_PROFILE_FIELDS = tuple((name, _RENAMED.get(name, name)) for name in CandidatePatch.model_fields)
+
+
 def new_profile(body: CandidateCreate) -> CandidateProfile:
     """The profile a registration body describes (province still to be resolved)."""
-    fields = {
-        _RENAMED.get(name, name): _value(name, getattr(body, name))
-        for name in CandidatePatch.model_fields
-    }
-    fields["province"] = fields["province"] or ""
-    fields = {k: v for k, v in fields.items() if v is not None or k == "province_code"}
+    fields: dict[str, Any] = {"province": "", "province_code": None}
+    for name, field in _PROFILE_FIELDS:
+        value = getattr(body, name)
+        if value is not None:
+            fields[field] = _value(name, value)
     return CandidateProfile(**fields)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import text
+from sqlalchemy import TextualSelect, text
 from sqlmodel import Session
 
 from kakehashi.candidates.adapters.tables import Candidate
@@ -17,6 +19,10 @@ from kakehashi.shared.auth import Principal
 
 ALREADY_REGISTERED = "already registered"
 PAIRS_PER_QUERY = 200  # SQLite's expression depth limit is 1000
+# Statement sizes are rounded up to a multiple of this (by repeating the last value, which
+# matches nothing new), so a few statements, each compiled once, serve every chunk.
+SIZE_STEP = 50
+_T = TypeVar("_T")
 _STORED = "SELECT id, training_centre_id, passport_key, name_key, date_of_birth FROM candidate"
 
 
@@ -43,31 +49,43 @@ def duplicate_reason(
     return f"{ALREADY_REGISTERED} (candidate {existing.id})"
 
 
+def _padded(values: list[_T], step: int = SIZE_STEP) -> list[_T]:
+    return values + values[-1:] * (-len(values) % step)
+
+
+@lru_cache(maxsize=128)
+def _by_passports(count: int) -> TextualSelect:
+    marks = ", ".join(f":p{i}" for i in range(count))
+    return text(f"{_STORED} WHERE passport_key IN ({marks})").columns(date_of_birth=sa.Date)
+
+
+@lru_cache(maxsize=8)
+def _by_names(count: int) -> TextualSelect:
+    where = " OR ".join(f"(name_key = :n{i} AND date_of_birth = :d{i})" for i in range(count))
+    return text(f"{_STORED} WHERE {where}").columns(date_of_birth=sa.Date)
+
+
 def _stored_matches(
     session: Session, passports: set[str], names: set[tuple[str, date]]
 ) -> Iterator[Stored]:
     """Stored candidates with one of the passports or (folded name, birth date) pairs.
 
     Pairs are asked as OR-ed equalities in slices of textual SQL: SQLite answers a row-value IN
-    by scanning the table, and building 100k SQLAlchemy expressions costs seconds.
+    by scanning the table, and building 100k SQLAlchemy expressions costs seconds. The
+    statements are built and compiled once per size.
     """
-    typed = {"date_of_birth": sa.Date}
     if passports:
-        keys = sorted(passports)
-        marks = ", ".join(f":p{i}" for i in range(len(keys)))
-        query = text(f"{_STORED} WHERE passport_key IN ({marks})").columns(**typed)
+        keys = _padded(sorted(passports))
+        query = _by_passports(len(keys))
         for found in session.execute(query, {f"p{i}": key for i, key in enumerate(keys)}):
             yield Stored(*found)
     pairs = sorted(names)
     for start in range(0, len(pairs), PAIRS_PER_QUERY):
-        part = pairs[start : start + PAIRS_PER_QUERY]
-        where = " OR ".join(
-            f"(name_key = :n{i} AND date_of_birth = :d{i})" for i in range(len(part))
-        )
+        part = _padded(pairs[start : start + PAIRS_PER_QUERY])
         params: dict[str, object] = {}
         for i, (name, born) in enumerate(part):
             params[f"n{i}"], params[f"d{i}"] = name, born
-        for found in session.execute(text(f"{_STORED} WHERE {where}").columns(**typed), params):
+        for found in session.execute(_by_names(len(part)), params):
             yield Stored(*found)
 
 

@@ -23,6 +23,7 @@ from kakehashi.candidates.adapters.spreadsheets import FileFormat, Row, count_ro
 from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.domain.model import DuplicateCandidateError, RegisterCandidate
 from kakehashi.candidates.domain.privacy import AuditAction
+from kakehashi.candidates.service_layer.bulk_gc import fewer_full_collections
 from kakehashi.candidates.service_layer.handlers import check_duplicate, commit, today
 from kakehashi.candidates.service_layer.import_duplicates import (
     ChunkDuplicates,
@@ -230,9 +231,10 @@ def run_import(
         # A writer thread overlapping the next chunk's parsing was tried: slower (both halves
         # hold the GIL most of the time).
         rows = islice(read_rows(content, file_format), job.processed, None)
-        for chunk in _chunks(rows, CHUNK):
-            ready, failures = _prepare(job, principal, chunk, parse, today())
-            write(ready, failures, len(chunk))
+        with fewer_full_collections():
+            for chunk in _chunks(rows, CHUNK):
+                ready, failures = _prepare(job, principal, chunk, parse, today())
+                write(ready, failures, len(chunk))
     except Exception as error:
         _finish(uow_factory, job, JobStatus.FAILED, f"{type(error).__name__}: {error}")
         log.exception("import failed", extra={"job_id": job.id})

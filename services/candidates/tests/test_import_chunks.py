@@ -1,0 +1,91 @@
+"""Import internals kept fast: statements reused across chunks, rows counted without being
+built, and the garbage collector's setting put back however imports overlap."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from kakehashi.candidates.adapters.spreadsheets import FileFormat, count_rows, read_rows, write_csv
+from kakehashi.candidates.bootstrap import SPEC
+from kakehashi.candidates.entrypoints.import_rows import command_of_row
+from kakehashi.candidates.service_layer import imports
+from kakehashi.candidates.service_layer.bulk_gc import (
+    FULL_COLLECTION_EVERY,
+    fewer_full_collections,
+)
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.runtime import Runtime
+
+HEADER = ["full_name", "date_of_birth", "province", "sector", "passport_number"]
+
+
+def _people(count: int, passports: bool) -> list[list[str]]:
+    born = date(1995, 1, 1)
+    return [
+        [
+            f"Nguyen Van {i}",
+            (born + timedelta(days=i)).isoformat(),
+            "Tây Ninh",
+            "construction",
+            f"C{i:07d}" if passports else "",
+        ]
+        for i in range(count)
+    ]
+
+
+@pytest.fixture
+def runtime(database_url: str) -> Iterator[Runtime]:
+    settings = SPEC.settings_factory(  # type: ignore[call-arg]
+        database_url=database_url, environment="development"
+    )
+    runtime = Runtime.build(settings, SPEC.migrations)
+    runtime.migrate()
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("passports", [True, False])
+def test_a_second_upload_finds_everyone_whatever_the_chunk_and_query_sizes(
+    runtime: Runtime, passports: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 437 people in chunks of 230: name queries of 200 and 30 pairs, passport lists of 230
+    # and 207, none of them a multiple of the statement size step.
+    monkeypatch.setattr(imports, "CHUNK", 230)
+    content = write_csv(HEADER, _people(437, passports))
+    centre = Principal(subject="tc", role=Role.TRAINING_CENTRE, organisation_id="tc-1")
+    counts = []
+    for _ in range(2):
+        job = imports.create_job(runtime.uow(), centre, "p.csv", FileFormat.CSV, content)
+        job = imports.run_import(runtime.uow, job.id, command_of_row)
+        counts.append((job.processed, job.created, job.duplicates, job.failed))
+    assert counts == [(437, 437, 0, 0), (437, 0, 437, 0)]
+
+
+def test_rows_are_counted_as_they_are_read() -> None:
+    content = (
+        "full_name,province\n"
+        "An,Tây Ninh\n"
+        ",\n"  # blank: skipped
+        "Binh,Nghệ An,extra cell\n"
+        "\n"
+        ",,only past the header\n"
+    ).encode()
+    assert count_rows(content, FileFormat.CSV) == len(list(read_rows(content, FileFormat.CSV)))
+    assert count_rows(content, FileFormat.CSV) == 3
+
+
+def test_overlapping_imports_put_the_collector_setting_back() -> None:
+    before = gc.get_threshold()
+    first, second = fewer_full_collections(), fewer_full_collections()
+    first.__enter__()
+    assert gc.get_threshold()[2] == max(before[2], FULL_COLLECTION_EVERY)
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first to start finishes first
+    assert gc.get_threshold()[2] == max(before[2], FULL_COLLECTION_EVERY)
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
