@@ -169,9 +169,12 @@ def test_a_chosen_language_is_remembered_and_reasons_are_translated(client: Test
     assert '<html lang="ja">' in page
     assert "日本語N3は必要なN4を上回る" in page  # a reason, translated with its values
     assert "Nguyễn Thị Hằng" in page  # names stay as written
+    assert "愛知県" in page  # the work site, as Japanese readers write it
     client.get("/console/language/vi")
     page = client.get("/console/orders/order-1").text
     assert "tiếng Nhật N3, cao hơn N4 yêu cầu" in page
+    assert "Aichi" in page
+    assert "愛知県" not in page
     away = client.get(
         "/console/language/en", params={"next": "https://evil.example/"}, follow_redirects=False
     )

@@ -23,7 +23,7 @@ from kakehashi.employers.domain.model import (
     JobOrderTerms,
     RequiredSkill,
 )
-from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
+from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, Sector, Track
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "求人票"
@@ -36,15 +36,6 @@ YEN = '"¥"#,##0'
 PERSONS = '0"名"'
 DATE = 'yyyy"年"m"月"d"日"'
 
-_PREFECTURES_JA = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
-)  # fmt: skip
-PREFECTURE_NAMES = dict(zip(PREFECTURES, _PREFECTURES_JA, strict=True))
 
 # The official names of the Specified Skilled Worker fields.
 SECTOR_NAMES = {
@@ -164,7 +155,7 @@ def build_kyujinhyo(
 
 def prefecture_name(prefecture: str) -> str:
     """愛知県 (Aichi); a name outside the 47 is shown as given."""
-    japanese = PREFECTURE_NAMES.get(prefecture)
+    japanese = PREFECTURE_NAMES_JA.get(prefecture)
     return f"{japanese} ({prefecture})" if japanese else prefecture
 
 

@@ -43,7 +43,7 @@ from kakehashi.matching.service_layer import dashboard, decisions, exports, quer
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.decisions import Decide, PairNotFoundError
 from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token, mint_token
-from kakehashi.shared.reference import JapaneseLevel, Sector
+from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
 
@@ -73,6 +73,7 @@ def _environment(language: str) -> Environment:
     env.filters["reason"] = lambda text: translate_reason(text, language)
     env.filters["day"] = lambda value: long_date(value, language)
     env.filters["percent"] = lambda value: f"{value:.0%}"
+    env.filters["prefecture"] = lambda name: prefecture_name(name, language)
     return env
 
 
@@ -85,6 +86,11 @@ def translate_reason(text: str, language: str) -> str:
     if isinstance(text, Reason):
         return gettext(text.template).format(**text.params)
     return gettext(text)
+
+
+def prefecture_name(name: str, language: str) -> str:
+    """愛知県 for Japanese readers; others read the romaji the job order was written in."""
+    return PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
 
 
 def language_of(request: Request) -> str:
@@ -252,13 +258,16 @@ def home() -> Response:
 @router.get("/orders")
 def orders_page(request: Request, principal: Reviewer, uow: UowDep) -> HTMLResponse:
     """Open orders with fill rate, deadline and warnings; fill rate by sector and prefecture."""
-    gettext = translations(language_of(request)).gettext
+    language = language_of(request)
+    gettext = translations(language).gettext
     board = dashboard.dashboard(uow, principal, datetime.now(UTC).date())
     sector_rows = [
         (str(gettext(labels.SECTORS.get(f.label, f.label))), f.selected, f.headcount)
         for f in board.by_sector
     ]
-    prefecture_rows = [(f.label, f.selected, f.headcount) for f in board.by_prefecture]
+    prefecture_rows = [
+        (prefecture_name(f.label, language), f.selected, f.headcount) for f in board.by_prefecture
+    ]
     return render(
         request,
         "orders.html",
