@@ -238,3 +238,31 @@ def test_the_list_can_be_ranked_by_the_learned_model(client: TestClient) -> None
     assert order_of.findall(learned.split('id="matches"')[1]) == ["binh", "an"]
     assert "ranked by the model learned from decisions" in learned
     assert re.search(r'class="learned"[^>]*>\d+%<', learned)
+    dashboard = client.get("/console/orders", headers=english).text
+    assert '<td data-metric="roc_auc">0.800</td>' in dashboard
+    assert "Fitted on" in dashboard
+
+
+def test_managers_fit_the_learned_ranking_from_the_dashboard(client: TestClient) -> None:
+    sign_in(client)
+    english = {"Accept-Language": "en"}
+    page = client.get("/console/orders", headers=english).text
+    assert "No model yet: order lists are ranked by the weighted score." in page
+    assert 'data-labelled="0"' in page
+    client.post(
+        "/console/orders/order-1/candidates/an/decide", data={"action": "propose"}, headers=HTMX
+    )
+    refused = client.post("/console/ranking-model/fit", headers=HTMX | english)
+    assert refused.status_code == 200
+    assert refused.text.startswith('<section class="panel" id="ranking-model">')
+    assert "Not enough decisions yet" in refused.text
+    assert 'data-labelled="1"' in refused.text  # the proposal labels one pair
+    assert client.post("/console/ranking-model/fit").status_code == 403  # not from htmx
+
+
+def test_employers_see_no_ranking_panel(client: TestClient) -> None:
+    sign_in(client, "employer", "emp-aichi")
+    page = client.get("/console/orders", headers={"Accept-Language": "en"}).text
+    assert 'id="ranking-model"' not in page
+    response = client.post("/console/ranking-model/fit", headers=HTMX)
+    assert response.status_code == 403

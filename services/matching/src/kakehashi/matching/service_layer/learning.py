@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
@@ -76,3 +76,21 @@ def model_of(record: RankingModelFit) -> RankingModel:
         metrics=Metrics(**record.metrics),
         n_pairs=record.n_pairs,
     )
+
+
+@dataclass(frozen=True)
+class LearningStatus:
+    """How far the decisions go towards a fit, and the latest fit if any."""
+
+    labelled: int
+    approved: int
+    rejected: int
+    settings: LearningSettings
+    latest: RankingModelFit | None
+
+
+def status(uow: UnitOfWork, settings: LearningSettings) -> LearningStatus:
+    with uow:
+        pairs = learning.labelled_pairs(decision_rows(uow))
+    approved = sum(p.approved for p in pairs)
+    return LearningStatus(len(pairs), approved, len(pairs) - approved, settings, latest_fit(uow))

@@ -39,7 +39,7 @@ from kakehashi.matching.entrypoints.console.i18n import (
 )
 from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, download, employer_safe
 from kakehashi.matching.entrypoints.dependencies import WeightsDep
-from kakehashi.matching.service_layer import dashboard, decisions, exports, queries
+from kakehashi.matching.service_layer import dashboard, decisions, exports, learning, queries
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.decisions import Decide, PairNotFoundError
 from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token, mint_token
@@ -278,7 +278,23 @@ def orders_page(request: Request, principal: Reviewer, uow: UowDep) -> HTMLRespo
             prefecture_rows,
             title=str(gettext("Fill rate by prefecture")),
         ),
+        ranking=_ranking_context(request, uow) if principal.sees_everything else None,
     )
+
+
+def _ranking_context(request: Request, uow: UnitOfWork, error: bool = False) -> dict[str, Any]:
+    return {
+        "status": learning.status(uow, request.app.state.learning_settings),
+        "error": error,
+    }
+
+
+@router.post("/ranking-model/fit", dependencies=[Depends(htmx_only)])
+def fit_ranking(request: Request, principal: Manager, uow: UowDep) -> HTMLResponse:
+    """Fit the learned ranking on the decisions so far; the panel shows the outcome."""
+    outcome = learning.fit(uow, principal, request.app.state.learning_settings)
+    ranking = _ranking_context(request, uow, error=not isinstance(outcome, tuple))
+    return render(request, "_ranking.html", principal, ranking=ranking)
 
 
 def _filters(
