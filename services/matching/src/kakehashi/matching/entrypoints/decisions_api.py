@@ -24,8 +24,9 @@ from kakehashi.matching.entrypoints.decision_schemas import (
     SkillPublic,
 )
 from kakehashi.matching.entrypoints.dependencies import WeightsDep
-from kakehashi.matching.service_layer import decisions, exports
-from kakehashi.matching.service_layer.decisions import BulkItemError, Decide, PairNotFoundError
+from kakehashi.matching.service_layer import decided_pairs, decisions, exports
+from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
+from kakehashi.matching.service_layer.decisions import BulkItemError, Decide
 from kakehashi.matching.service_layer.exports import age_on
 from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.web import UowDep
@@ -94,7 +95,7 @@ def decision_history(
     job_order_id: str, principal: Auditor, uow: UowDep, candidate_id: str | None = None
 ) -> list[DecisionPublic]:
     """Every decision on the order's pairs (or one pair), oldest first."""
-    rows = decisions.history(uow, principal, job_order_id, candidate_id)
+    rows = decided_pairs.history(uow, principal, job_order_id, candidate_id)
     return [DecisionPublic.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -102,7 +103,7 @@ def decision_history(
 def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> ShortlistPublic:
     """The order's candidates: for an employer, those proposed to it, in an employer-safe view."""
     statuses = None if principal.sees_everything else EMPLOYER_VISIBLE
-    order, pairs = decisions.pairs_of_order(uow, principal, job_order_id, statuses)
+    order, pairs = decided_pairs.pairs_of_order(uow, principal, job_order_id, statuses)
     today = datetime.now(UTC).date()
     return ShortlistPublic(
         job_order_id=order.job_order_id,

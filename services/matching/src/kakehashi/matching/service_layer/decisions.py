@@ -26,6 +26,11 @@ from kakehashi.matching.domain.model import Pool, Weights
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.service_layer.candidate_index import profile_of
+from kakehashi.matching.service_layer.decided_pairs import (
+    PairNotFoundError,
+    match_id_of,
+    visible_order,
+)
 from kakehashi.matching.service_layer.queries import COMPONENTS, order_of
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
@@ -38,10 +43,6 @@ PLACING = frozenset({PairStatus.SHORTLISTED, PairStatus.PROPOSED, PairStatus.SEL
 
 # Who the audit names for moves matching makes itself (a candidate withdrawn or erased).
 SYSTEM = Principal(subject="kakehashi.matching", role=Role.ADMIN, organisation_id="kakehashi")
-
-
-class PairNotFoundError(LookupError):
-    """The order or candidate is unknown, or not the caller's to see (the API answers 404)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,6 @@ class BulkItemError(Exception):
     index: int
     message: str
     not_found: bool = False
-
-
-def match_id_of(job_order_id: str, candidate_id: str) -> str:
-    return f"{job_order_id}:{candidate_id}"
 
 
 def decide(uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights) -> MatchPair:
@@ -104,7 +101,7 @@ def record_interview(
     target, reason = rules.interview_step(result)
     now = datetime.now(UTC)
     with uow:
-        order = _order(uow, principal, job_order_id)
+        order = visible_order(uow, principal, job_order_id)
         pair = _pair_for_update(uow, job_order_id, candidate_id)
         current = _status(pair)
         if current is not PairStatus.PROPOSED:
@@ -123,7 +120,7 @@ def undo(
     """Take back the last decision on a pair, if it was taken within `window`."""
     now = datetime.now(UTC)
     with uow:
-        order = _order(uow, principal, job_order_id)
+        order = visible_order(uow, principal, job_order_id)
         pair = _pair_for_update(uow, job_order_id, candidate_id)
         last = uow.session.exec(
             select(MatchDecision)
@@ -147,66 +144,6 @@ def undo(
         _audit(uow, principal, pair, "undo", current, None, None, None, now)
         uow.commit()
     return pair
-
-
-def history(
-    uow: UnitOfWork, principal: Principal, job_order_id: str, candidate_id: str | None = None
-) -> list[MatchDecision]:
-    """The decisions on an order's pairs (or one pair), oldest first."""
-    with uow:
-        _order(uow, principal, job_order_id)
-        query = select(MatchDecision).where(MatchDecision.job_order_id == job_order_id)
-        if candidate_id is not None:
-            query = query.where(MatchDecision.candidate_id == candidate_id)
-        return list(uow.session.exec(query.order_by(col(MatchDecision.id))).all())
-
-
-def pairs_of_order(
-    uow: UnitOfWork, principal: Principal, job_order_id: str, statuses: frozenset[str] | None = None
-) -> tuple[JobOrderView, list[tuple[MatchPair, CandidateView | None]]]:
-    """An order's decided pairs with each candidate's read-model row (None once erased)."""
-    with uow:
-        order = _order(uow, principal, job_order_id)
-        query = select(MatchPair).where(MatchPair.job_order_id == job_order_id)
-        if statuses is not None:
-            query = query.where(col(MatchPair.status).in_(statuses))
-        pairs = list(uow.session.exec(query.order_by(col(MatchPair.updated_at))).all())
-        ids = [p.candidate_id for p in pairs]
-        views = {
-            v.candidate_id: v
-            for v in uow.session.exec(
-                select(CandidateView).where(col(CandidateView.candidate_id).in_(ids))
-            ).all()
-        }
-    return order, [(p, views.get(p.candidate_id)) for p in pairs]
-
-
-def pair(uow: UnitOfWork, job_order_id: str, candidate_id: str) -> MatchPair | None:
-    with uow:
-        return uow.session.get(MatchPair, match_id_of(job_order_id, candidate_id))
-
-
-def candidate_history(uow: UnitOfWork, candidate_id: str) -> list[MatchDecision]:
-    """Every decision on the candidate, on any order, newest first (for managers only)."""
-    with uow:
-        return list(
-            uow.session.exec(
-                select(MatchDecision)
-                .where(MatchDecision.candidate_id == candidate_id)
-                .order_by(col(MatchDecision.id).desc())
-            ).all()
-        )
-
-
-def pairs_of_candidate(uow: UnitOfWork, candidate_id: str) -> list[MatchPair]:
-    with uow:
-        return list(
-            uow.session.exec(
-                select(MatchPair)
-                .where(MatchPair.candidate_id == candidate_id)
-                .order_by(col(MatchPair.updated_at).desc())
-            ).all()
-        )
 
 
 def withdraw_live_pairs(uow: UnitOfWork, candidate_id: str, reason: str, *, erase: bool) -> None:
@@ -242,7 +179,7 @@ def _apply(
 ) -> MatchPair:
     target = rules.TARGET[command.action]
     rules.check_reason(target, command.reason_code, command.note)
-    order = _order(uow, principal, command.job_order_id)
+    order = visible_order(uow, principal, command.job_order_id)
     pair = _pair_for_update(uow, command.job_order_id, command.candidate_id)
     current = _status(pair)
     rules.check_step(current, target)
@@ -267,13 +204,6 @@ def _apply(
         uow, principal, pair, command.action, current, command.reason_code, command.note, score, now
     )
     return pair
-
-
-def _order(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrderView:
-    order = uow.session.get(JobOrderView, job_order_id)
-    if order is None or not principal.may_access(order.employer_id):
-        raise PairNotFoundError(f"job order {job_order_id} not found")
-    return order
 
 
 def _pair_for_update(uow: UnitOfWork, job_order_id: str, candidate_id: str) -> MatchPair | None:

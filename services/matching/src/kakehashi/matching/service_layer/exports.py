@@ -15,7 +15,7 @@ from kakehashi.matching.adapters.shortlist_xlsx import (
 )
 from kakehashi.matching.adapters.tables import CandidateView
 from kakehashi.matching.domain.decisions import PairStatus
-from kakehashi.matching.service_layer import decisions
+from kakehashi.matching.service_layer import decided_pairs
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -26,7 +26,7 @@ STATUS_ORDER = {PairStatus.SELECTED: 0, PairStatus.INTERVIEWED: 1, PairStatus.PR
 
 def shortlist(uow: UnitOfWork, principal: Principal, job_order_id: str, today: date) -> Shortlist:
     """The rows of both exports; raises `PairNotFoundError` for an order the principal can't see."""
-    order, pairs = decisions.pairs_of_order(uow, principal, job_order_id, ON_THE_SHEET)
+    order, pairs = decided_pairs.pairs_of_order(uow, principal, job_order_id, ON_THE_SHEET)
     ordered = sorted(pairs, key=lambda pair: STATUS_ORDER.get(PairStatus(pair[0].status), 9))
     return Shortlist(
         job_order_id=order.job_order_id,

@@ -1,21 +1,14 @@
-"""The review console: server-rendered pages (Jinja2 + htmx) for program managers and employers.
-
-Signing in stores the bearer token in an HttpOnly, SameSite=Strict cookie; every page decodes it
-as the API does, so the same roles and ownership rules apply. Changes are POSTs that htmx sends
-with its `HX-Request` header, which a cross-site form cannot add.
-"""
+"""The review console's pages (Jinja2 + htmx) for program managers and employers: the dashboard,
+an order's ranked candidates and decisions, a candidate, the allocation, the exports."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kakehashi.matching.adapters.shortlist_pdf import PDF_MEDIA_TYPE
 from kakehashi.matching.adapters.shortlist_xlsx import XLSX_MEDIA_TYPE
@@ -26,228 +19,36 @@ from kakehashi.matching.domain.decisions import (
     PairStatus,
     RejectionReason,
 )
-from kakehashi.matching.domain.explain import Reason
 from kakehashi.matching.entrypoints import learning_api
-from kakehashi.matching.entrypoints.console import charts, labels
-from kakehashi.matching.entrypoints.console.i18n import (
-    LANGUAGE_COOKIE,
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    choose_language,
-    long_date,
-    translations,
+from kakehashi.matching.entrypoints.console import charts, labels, session
+from kakehashi.matching.entrypoints.console.i18n import translations
+from kakehashi.matching.entrypoints.console.rendering import (
+    HERE,
+    PREFIX,
+    language_of,
+    prefecture_name,
+    render,
 )
+from kakehashi.matching.entrypoints.console.session import Manager, Reviewer, htmx_only
 from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, download, employer_safe
 from kakehashi.matching.entrypoints.dependencies import WeightsDep
-from kakehashi.matching.service_layer import dashboard, decisions, exports, learning, queries
+from kakehashi.matching.service_layer import (
+    dashboard,
+    decided_pairs,
+    decisions,
+    exports,
+    learning,
+    queries,
+)
 from kakehashi.matching.service_layer.allocation import propose
-from kakehashi.matching.service_layer.decisions import Decide, PairNotFoundError
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token, mint_token
-from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, Sector
+from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
+from kakehashi.matching.service_layer.decisions import Decide
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
 
-HERE = Path(__file__).parent
-SESSION_COOKIE = "kakehashi_session"
-PREFIX = "/console"
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-
-
-class SignInRequired(Exception):  # noqa: N818 (a redirect, not an error)
-    """No valid session: the page answers with a redirect to sign in."""
-
-
-# --- rendering -----------------------------------------------------------------------------
-
-
-def _environment(language: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(labels=labels, languages=LANGUAGE_NAMES, prefix=PREFIX)
-    env.filters["reason"] = lambda text: translate_reason(text, language)
-    env.filters["day"] = lambda value: long_date(value, language)
-    env.filters["percent"] = lambda value: f"{value:.0%}"
-    env.filters["prefecture"] = lambda name: prefecture_name(name, language)
-    return env
-
-
-ENVIRONMENTS = {language: _environment(language) for language in LANGUAGES}
-
-
-def translate_reason(text: str, language: str) -> str:
-    """A reason in `language`: its template translated, then filled with its values."""
-    gettext = translations(language).gettext
-    if isinstance(text, Reason):
-        return gettext(text.template).format(**text.params)
-    return gettext(text)
-
-
-def prefecture_name(name: str, language: str) -> str:
-    """愛知県 for Japanese readers; others read the romaji the job order was written in."""
-    return PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
-
-
-def language_of(request: Request) -> str:
-    return choose_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANGUAGE_COOKIE),
-        request.headers.get("accept-language"),
-    )
-
-
-def render(
-    request: Request,
-    template: str,
-    principal: Principal | None,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    language = language_of(request)
-    page = ENVIRONMENTS[language].get_template(template)
-    html = page.render(
-        request=request, principal=principal, lang=language, path=request.url.path, **context
-    )
-    response = HTMLResponse(html, status_code=status_code)
-    if request.query_params.get("lang") in LANGUAGES:
-        _remember_language(response, language)
-    return response
-
-
-def _remember_language(response: Response, language: str) -> None:
-    response.set_cookie(
-        LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True
-    )
-
-
-# --- who is signed in ------------------------------------------------------------------------
-
-
-def signed_in(request: Request) -> Principal:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        raise SignInRequired
-    settings = request.app.state.settings
-    try:
-        return decode_token(
-            token, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
-        )
-    except InvalidTokenError:
-        raise SignInRequired from None
-
-
-def reviewer(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
-    """Program managers, admins and employers use the console; training centres do not."""
-    if principal.role is Role.TRAINING_CENTRE:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the review console is not for centres")
-    return principal
-
-
-def manager(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
-    if not principal.sees_everything:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "for program managers and admins")
-    return principal
-
-
-def htmx_only(request: Request) -> None:
-    """Changes come from the console's own script; a cross-site form cannot set this header."""
-    if request.headers.get("hx-request") != "true":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "changes are made from the console")
-
-
-Reviewer = Annotated[Principal, Depends(reviewer)]
-Manager = Annotated[Principal, Depends(manager)]
-
-
-def _start_session(request: Request, token: str, next_page: str) -> Response:
-    target = next_page if next_page.startswith(PREFIX + "/") else PREFIX + "/orders"
-    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    settings = request.app.state.settings
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=settings.environment not in ("development", "test"),
-        max_age=8 * 3600,
-    )
-    return response
-
-
-@router.get("/sign-in")
-def sign_in_page(request: Request, next: str = "") -> HTMLResponse:
-    demo = request.app.state.settings.environment == "development"
-    return render(request, "sign_in.html", None, demo=demo, error=None, next_page=next)
-
-
-@router.post("/sign-in")
-def sign_in(
-    request: Request,
-    token: Annotated[str, Form(max_length=4000)],
-    next: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
-    settings = request.app.state.settings
-    try:
-        decode_token(
-            token.strip(), settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
-        )
-    except InvalidTokenError:
-        demo = settings.environment == "development"
-        return render(
-            request,
-            "sign_in.html",
-            None,
-            status_code=status.HTTP_401_UNAUTHORIZED,
-            demo=demo,
-            error=True,
-            next_page=next,
-        )
-    return _start_session(request, token.strip(), next)
-
-
-@router.post("/demo-sign-in")
-def demo_sign_in(
-    request: Request,
-    role: Annotated[Role, Form()],
-    organisation_id: Annotated[str, Form(min_length=1, max_length=100)],
-) -> Response:
-    """Development only: sign in as any role without a token, to try the console locally."""
-    settings = request.app.state.settings
-    if settings.environment != "development":
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    principal = Principal(
-        subject=f"demo@{organisation_id}", role=role, organisation_id=organisation_id
-    )
-    token = mint_token(
-        principal, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
-    )
-    return _start_session(request, token, "")
-
-
-@router.post("/sign-out")
-def sign_out() -> Response:
-    response = RedirectResponse(PREFIX + "/sign-in", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
-@router.get("/language/{language}")
-def switch_language(language: str, next: str = PREFIX + "/orders") -> Response:
-    if language not in LANGUAGES:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    target = next if next.startswith(PREFIX + "/") else PREFIX + "/orders"  # no open redirect
-    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    _remember_language(response, language)
-    return response
-
-
-# --- pages -----------------------------------------------------------------------------------
 
 
 @router.get("")
@@ -324,7 +125,7 @@ def order_page(
     """One order: its ranked candidates with score bars, reasons and decisions (managers), or
     the candidates proposed to it (employers)."""
     try:
-        order, pairs = decisions.pairs_of_order(
+        order, pairs = decided_pairs.pairs_of_order(
             uow, principal, job_order_id, None if principal.sees_everything else EMPLOYER_VISIBLE
         )
     except PairNotFoundError:
@@ -406,7 +207,7 @@ def _pair_row(
     error: str | None = None,
 ) -> HTMLResponse:
     """The decision cell of one candidate, after a change (or with the reason it was refused)."""
-    pair = decisions.pair(uow, job_order_id, candidate_id)
+    pair = decided_pairs.pair(uow, job_order_id, candidate_id)
     return render(
         request,
         "_decision.html",
@@ -504,8 +305,8 @@ def candidate_page(
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
     candidate, ranked = result
-    pairs = decisions.pairs_of_candidate(uow, candidate_id)
-    history = decisions.candidate_history(uow, candidate_id)
+    pairs = decided_pairs.pairs_of_candidate(uow, candidate_id)
+    history = decided_pairs.candidate_history(uow, candidate_id)
     return render(
         request,
         "candidate.html",
@@ -539,18 +340,9 @@ def allocation_page(
     )
 
 
-# --- wiring ----------------------------------------------------------------------------------
-
-
-async def _to_sign_in(request: Request, _error: Exception) -> Response:
-    target = PREFIX + "/sign-in?next=" + quote(request.url.path)
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-
-
 def install(app: FastAPI) -> None:
     """Serve the console (pages and static files) from the matching app."""
+    app.include_router(session.router)
     app.include_router(router)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="console-static")
-    app.add_exception_handler(SignInRequired, _to_sign_in)
+    app.add_exception_handler(session.SignInRequired, session.to_sign_in)
