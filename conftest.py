@@ -184,3 +184,36 @@ def outbox_events(client: Any) -> list[dict[str, Any]]:
     with Session(client.app.state.runtime.engine) as session:
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
         return [json.loads(row.payload) for row in rows]
+
+
+def event_applier(client: Any, group_id: str, handlers: Any) -> Any:
+    """A service's own event applier (its consumer without Kafka clients): tests hand it events."""
+    from kakehashi.shared.consumer import EventConsumer
+
+    return EventConsumer(
+        group_id=group_id,
+        topics=[],
+        handlers=handlers,
+        uow_factory=client.app.state.runtime.uow,
+        consumer=None,  # type: ignore[arg-type]
+        dead_letters=None,  # type: ignore[arg-type]
+    )
+
+
+def match_decision(
+    order_id: str, candidate_id: str, status: str, version: int, **extra: str
+) -> Any:
+    """A `match.status_changed` event, as matching publishes it."""
+    from kakehashi.shared.events import EventEnvelope
+
+    data = {
+        "match_id": f"{order_id}:{candidate_id}",
+        "job_order_id": order_id,
+        "candidate_id": candidate_id,
+        "status": status,
+        "previous_status": None,
+        "version": version,
+    } | extra
+    return EventEnvelope.new(
+        type="match.status_changed", source="test", subject=data["match_id"], data=data
+    )

@@ -7,11 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from conftest import Broker, auth, outbox_events, wait_until
+from conftest import Broker, auth, event_applier, match_decision, outbox_events, wait_until
 from kakehashi.candidates.adapters.tables import CandidateMatch
 from kakehashi.candidates.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
 from kakehashi.shared.consumer import EventConsumer
-from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
+from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
 
 pytestmark = pytest.mark.integration
@@ -37,22 +37,6 @@ ORDER_A = "7d1f6b0a-3c2e-4f8a-8b61-5e4d2c1b0a99"
 ORDER_B = "2a9c4e6f-1b3d-4c5e-8f70-9a1b2c3d4e5f"
 
 
-def decision(
-    order_id: str, candidate_id: str, status: str, version: int, **extra: str
-) -> EventEnvelope:
-    data = {
-        "match_id": f"{order_id}:{candidate_id}",
-        "job_order_id": order_id,
-        "candidate_id": candidate_id,
-        "status": status,
-        "previous_status": None,
-        "version": version,
-    } | extra
-    return EventEnvelope.new(
-        type="match.status_changed", source="test", subject=data["match_id"], data=data
-    )
-
-
 @pytest.fixture
 def client(service_client) -> TestClient:
     return service_client(SPEC)
@@ -60,14 +44,7 @@ def client(service_client) -> TestClient:
 
 @pytest.fixture
 def consumer(client: TestClient) -> EventConsumer:
-    return EventConsumer(
-        group_id=CONSUMER_GROUP,
-        topics=[],
-        handlers=HANDLERS,
-        uow_factory=client.app.state.runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
-    )
+    return event_applier(client, CONSUMER_GROUP, HANDLERS)
 
 
 def _ready_candidate(client: TestClient, body: dict = ELIGIBLE) -> str:
@@ -105,12 +82,12 @@ def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     cid = _ready_candidate(client)
-    consumer.apply(decision(ORDER_A, cid, "proposed", 1))
-    consumer.apply(decision(ORDER_A, cid, "interviewed", 2, previous_status="proposed"))
-    consumer.apply(decision(ORDER_A, cid, "selected", 3, previous_status="interviewed"))
+    consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
+    consumer.apply(match_decision(ORDER_A, cid, "interviewed", 2, previous_status="proposed"))
+    consumer.apply(match_decision(ORDER_A, cid, "selected", 3, previous_status="interviewed"))
     assert _status(client, cid) == "selected"
     consumer.apply(
-        decision(ORDER_A, cid, "interviewed", 4, previous_status="selected", action="undo")
+        match_decision(ORDER_A, cid, "interviewed", 4, previous_status="selected", action="undo")
     )
     assert _status(client, cid) == "interviewed"
     assert _history(client, cid)[-1] == ("selected", "interviewed", "matching")
@@ -120,11 +97,11 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     cid = _ready_candidate(client)
-    consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))
+    consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
     assert _status(client, cid) == "shortlisted"
-    consumer.apply(decision(ORDER_A, cid, "proposed", 2, decided_by="pm@pm-office"))
+    consumer.apply(match_decision(ORDER_A, cid, "proposed", 2, decided_by="pm@pm-office"))
     consumer.apply(
-        decision(
+        match_decision(
             ORDER_A,
             cid,
             "interviewed",
@@ -134,7 +111,7 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
             decided_by_organisation_id="emp-aichi",
         )
     )
-    consumer.apply(decision(ORDER_A, cid, "selected", 4, decided_by="pm@pm-office"))
+    consumer.apply(match_decision(ORDER_A, cid, "selected", 4, decided_by="pm@pm-office"))
     assert _status(client, cid) == "selected"
     assert _history(client, cid)[2:] == [
         ("ready", "shortlisted", "matching"),
@@ -160,12 +137,12 @@ def test_late_and_repeated_decisions_apply_once(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     cid = _ready_candidate(client)
-    interviewed = decision(ORDER_A, cid, "interviewed", 3)
+    interviewed = match_decision(ORDER_A, cid, "interviewed", 3)
     assert consumer.apply(interviewed)  # a decision skipped a stage: both moves are made
     assert not consumer.apply(interviewed)  # redelivered: the inbox makes it a no-op
-    assert consumer.apply(decision(ORDER_A, cid, "interviewed", 3))  # new id, same version
-    assert consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))  # older: ignored
-    assert consumer.apply(decision(ORDER_A, cid, "rejected", 2))  # older: ignored
+    assert consumer.apply(match_decision(ORDER_A, cid, "interviewed", 3))  # new id, same version
+    assert consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))  # older: ignored
+    assert consumer.apply(match_decision(ORDER_A, cid, "rejected", 2))  # older: ignored
     assert _status(client, cid) == "interviewed"
     assert [h[1] for h in _history(client, cid)] == [
         "registered",
@@ -182,17 +159,17 @@ def test_a_rejection_keeps_a_candidate_another_order_still_holds(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     cid = _ready_candidate(client)
-    consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))
-    consumer.apply(decision(ORDER_B, cid, "proposed", 2))
-    consumer.apply(decision(ORDER_A, cid, "rejected", 2, previous_status="shortlisted"))
+    consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
+    consumer.apply(match_decision(ORDER_B, cid, "proposed", 2))
+    consumer.apply(match_decision(ORDER_A, cid, "rejected", 2, previous_status="shortlisted"))
     assert _status(client, cid) == "shortlisted"
     pair = _pair(client, ORDER_A, cid)
     assert pair is not None
     assert pair.note == "still held at shortlisted by another order"
-    consumer.apply(decision(ORDER_B, cid, "withdrawn", 3, previous_status="proposed"))
+    consumer.apply(match_decision(ORDER_B, cid, "withdrawn", 3, previous_status="proposed"))
     assert _status(client, cid) == "ready"
     # Shortlisted again later on A (a withdrawn pair may come back): forward again.
-    consumer.apply(decision(ORDER_A, cid, "shortlisted", 3))
+    consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 3))
     assert _status(client, cid) == "shortlisted"
 
 
@@ -200,13 +177,13 @@ def test_another_orders_rejection_never_undoes_a_selection(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     cid = _ready_candidate(client)
-    consumer.apply(decision(ORDER_A, cid, "selected", 4))
-    consumer.apply(decision(ORDER_B, cid, "shortlisted", 1))
+    consumer.apply(match_decision(ORDER_A, cid, "selected", 4))
+    consumer.apply(match_decision(ORDER_B, cid, "shortlisted", 1))
     assert _status(client, cid) == "selected"
-    consumer.apply(decision(ORDER_B, cid, "rejected", 2))
+    consumer.apply(match_decision(ORDER_B, cid, "rejected", 2))
     assert _status(client, cid) == "selected"
     # The selecting order letting the candidate go does send them back.
-    consumer.apply(decision(ORDER_A, cid, "withdrawn", 5, previous_status="selected"))
+    consumer.apply(match_decision(ORDER_A, cid, "withdrawn", 5, previous_status="selected"))
     assert _status(client, cid) == "ready"
 
 
@@ -216,7 +193,7 @@ def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
     created = client.post("/candidates", json=ELIGIBLE, headers=CENTRE).json()
     cid = created["id"]  # registered, not ready: a person has not cleared them yet
     before = len(outbox_events(client))
-    assert consumer.apply(decision(ORDER_A, cid, "shortlisted", 1))
+    assert consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
     assert _status(client, cid) == "registered"
     assert len(outbox_events(client)) == before
     pair = _pair(client, ORDER_A, cid)
@@ -224,7 +201,7 @@ def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
     assert pair.note is not None
     assert pair.note.startswith("cannot go from registered to shortlisted")
     # A status matching may add later is noted too, not dead-lettered.
-    assert consumer.apply(decision(ORDER_A, cid, "on_hold", 2))
+    assert consumer.apply(match_decision(ORDER_A, cid, "on_hold", 2))
     pair = _pair(client, ORDER_A, cid)
     assert pair is not None
     assert pair.note == "unknown match status 'on_hold'"
@@ -236,10 +213,10 @@ def test_a_withdrawn_or_unknown_candidate_is_not_touched(
     cid = _ready_candidate(client)
     assert client.post(f"/candidates/{cid}/erase", headers=CENTRE).status_code == 200
     before = len(outbox_events(client))
-    assert consumer.apply(decision(ORDER_A, cid, "selected", 1))
+    assert consumer.apply(match_decision(ORDER_A, cid, "selected", 1))
     assert _status(client, cid) == "withdrawn"
     assert len(outbox_events(client)) == before
-    assert consumer.apply(decision(ORDER_A, "no-such-candidate", "selected", 1))
+    assert consumer.apply(match_decision(ORDER_A, "no-such-candidate", "selected", 1))
     with Session(client.app.state.runtime.engine) as session:
         pairs = session.exec(select(CandidateMatch)).all()
     assert [p.candidate_id for p in pairs] == [cid]
@@ -253,7 +230,7 @@ def test_decisions_arriving_through_the_broker_move_the_candidate(
     producer = make_producer(broker.servers)
     try:
         for status, version in (("shortlisted", 1), ("proposed", 2)):
-            event = decision(ORDER_A, cid, status, version)
+            event = match_decision(ORDER_A, cid, status, version)
             producer.send(MATCH_EVENTS, key=event.subject.encode(), value=event.to_bytes())
         producer.flush(timeout=10)
     finally:

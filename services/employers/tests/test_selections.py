@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Broker, auth, outbox_events, wait_until
+from conftest import Broker, auth, event_applier, match_decision, outbox_events, wait_until
 from kakehashi.employers.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
 from kakehashi.shared.consumer import EventConsumer
-from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
+from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
 
 pytestmark = pytest.mark.integration
@@ -24,19 +24,6 @@ ORDER = {
 }
 
 
-def decision(order_id: str, candidate_id: str, status: str, version: int) -> EventEnvelope:
-    data = {
-        "match_id": f"{order_id}:{candidate_id}",
-        "job_order_id": order_id,
-        "candidate_id": candidate_id,
-        "status": status,
-        "version": version,
-    }
-    return EventEnvelope.new(
-        type="match.status_changed", source="test", subject=data["match_id"], data=data
-    )
-
-
 @pytest.fixture
 def client(service_client) -> TestClient:
     return service_client(SPEC)
@@ -44,25 +31,18 @@ def client(service_client) -> TestClient:
 
 @pytest.fixture
 def consumer(client: TestClient) -> EventConsumer:
-    return EventConsumer(
-        group_id=CONSUMER_GROUP,
-        topics=[],
-        handlers=HANDLERS,
-        uow_factory=client.app.state.runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
-    )
+    return event_applier(client, CONSUMER_GROUP, HANDLERS)
 
 
 def test_the_order_fills_when_selections_reach_headcount(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
-    consumer.apply(decision(order["id"], "an", "selected", 3))
+    consumer.apply(match_decision(order["id"], "an", "selected", 3))
     current = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
     assert (current["status"], current["headcount_filled"]) == ("open", 1)
-    consumer.apply(decision(order["id"], "binh", "shortlisted", 1))
-    consumer.apply(decision(order["id"], "binh", "selected", 4))
+    consumer.apply(match_decision(order["id"], "binh", "shortlisted", 1))
+    consumer.apply(match_decision(order["id"], "binh", "selected", 4))
     current = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
     assert (current["status"], current["headcount_filled"]) == ("filled", 2)
     history = client.get(f"/job-orders/{order['id']}/transitions", headers=EMPLOYER).json()
@@ -81,11 +61,11 @@ def test_late_and_repeated_decisions_do_not_count_twice(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
-    selected = decision(order["id"], "an", "selected", 3)
+    selected = match_decision(order["id"], "an", "selected", 3)
     consumer.apply(selected)
     consumer.apply(selected)  # redelivered: the inbox makes it a no-op
-    consumer.apply(decision(order["id"], "an", "selected", 3))  # same version, new event id
-    consumer.apply(decision(order["id"], "an", "interviewed", 2))  # older: ignored
+    consumer.apply(match_decision(order["id"], "an", "selected", 3))  # same version, new event id
+    consumer.apply(match_decision(order["id"], "an", "interviewed", 2))  # older: ignored
     current = client.get(f"/job-orders/{order['id']}", headers=EMPLOYER).json()
     assert (current["status"], current["headcount_filled"]) == ("open", 1)
 
@@ -100,7 +80,7 @@ def test_decisions_arriving_through_the_broker_fill_the_order(
         producer.send(
             MATCH_EVENTS,
             key=order["id"].encode(),
-            value=decision(order["id"], "an", "selected", 1).to_bytes(),
+            value=match_decision(order["id"], "an", "selected", 1).to_bytes(),
         ).get(timeout=10)
     finally:
         producer.close(timeout=10)

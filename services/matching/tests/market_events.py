@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import event_applier
 from kakehashi.matching.bootstrap import CONSUMER_GROUP
 from kakehashi.matching.service_layer.event_handlers import HANDLERS
 from kakehashi.shared.consumer import EventConsumer
@@ -12,15 +13,8 @@ from kakehashi.shared.events import EventEnvelope
 
 def applier(client: Any) -> EventConsumer:
     """The service's own event applier, without Kafka clients: events are handed to it."""
-    runtime = client.app.state.runtime
-    return EventConsumer(
-        group_id=CONSUMER_GROUP,
-        topics=[],
-        handlers=HANDLERS,
-        uow_factory=runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
-    )
+    consumer: EventConsumer = event_applier(client, CONSUMER_GROUP, HANDLERS)
+    return consumer
 
 
 def candidate_event(

@@ -6,10 +6,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import auth
-from kakehashi.matching.bootstrap import CONSUMER_GROUP, SPEC
-from kakehashi.matching.service_layer.event_handlers import HANDLERS
+from kakehashi.matching.bootstrap import SPEC
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.events import EventEnvelope
+from services.matching.tests.market_events import (
+    applier,
+    candidate_event,
+    order_event,
+    status_event,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -27,50 +32,7 @@ def client(service_client) -> TestClient:
 @pytest.fixture
 def consumer(client: TestClient) -> EventConsumer:
     """The service's own event applier, without Kafka clients: events are handed to it here."""
-    runtime = client.app.state.runtime
-    return EventConsumer(
-        group_id=CONSUMER_GROUP,
-        topics=[],
-        handlers=HANDLERS,
-        uow_factory=runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
-    )
-
-
-def candidate_event(
-    candidate_id: str, *, version: int = 1, level: str = "N4", **changes: object
-) -> EventEnvelope:
-    data = {
-        "candidate_id": candidate_id,
-        "version": version,
-        "training_centre_id": "tc-tay-ninh",
-        "full_name": f"Nguyễn Văn {candidate_id}",
-        "province": "Tây Ninh",
-        "sector": "construction",
-        "japanese_level": level,
-        "skills": [{"code": "welding", "level": 3}],
-        "date_of_birth": "1999-05-01",
-    } | changes
-    return EventEnvelope.new(
-        type="candidate.registered", source="test", subject=candidate_id, data=data
-    )
-
-
-def order_event(order_id: str = "order-1", employer: str = "emp-aichi") -> EventEnvelope:
-    data = {
-        "job_order_id": order_id,
-        "version": 1,
-        "employer_id": employer,
-        "title": "溶接工 / Welder",
-        "sector": "construction",
-        "prefecture": "Aichi",
-        "headcount": 2,
-        "min_japanese_level": "N4",
-        "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
-        "status": "open",
-    }
-    return EventEnvelope.new(type="job_order.opened", source="test", subject=order_id, data=data)
+    return applier(client)
 
 
 def test_match_list_ranks_eligible_candidates_with_components_and_reasons(
@@ -115,11 +77,6 @@ def test_employers_see_only_their_own_orders_and_centres_none(
     assert client.get("/job-orders", headers=MANAGER).json()["total"] == 1
 
 
-def _status_event(type: str, key: str, id_value: str, version: int, status: str) -> EventEnvelope:
-    data = {key: id_value, "version": version, "status": status}
-    return EventEnvelope.new(type=type, source="test", subject=id_value, data=data)
-
-
 def _ranked(client: TestClient, order_id: str = "order-1") -> list[str]:
     return [
         m["candidate_id"]
@@ -133,10 +90,8 @@ def test_a_selected_candidate_leaves_other_lists_and_a_late_status_is_ignored(
     consumer.apply(order_event())
     consumer.apply(candidate_event("an"))
     consumer.apply(candidate_event("binh"))
-    consumer.apply(_status_event("candidate.status_changed", "candidate_id", "an", 3, "selected"))
-    consumer.apply(
-        _status_event("candidate.status_changed", "candidate_id", "an", 2, "shortlisted")
-    )
+    consumer.apply(status_event("candidate.status_changed", "candidate_id", "an", 3, "selected"))
+    consumer.apply(status_event("candidate.status_changed", "candidate_id", "an", 2, "shortlisted"))
     assert _ranked(client) == ["binh"]
 
 
@@ -173,7 +128,7 @@ def test_closed_orders_are_not_matched_and_updates_carry_the_agreed_fields(
         )
     )
     assert _ranked(client) == ["an"]
-    consumer.apply(_status_event("job_order.closed", "job_order_id", "order-1", 2, "closed"))
+    consumer.apply(status_event("job_order.closed", "job_order_id", "order-1", 2, "closed"))
     body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
     assert (body["status"], body["matches"]) == ("closed", [])
 
@@ -216,15 +171,8 @@ def test_the_allocation_proposal_places_each_candidate_once_and_beats_greedy(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     # Greedy gives "an" (best everywhere) to order-1, leaving order-2 with nobody it accepts.
-    first = order_event("order-1")
-    consumer.apply(
-        EventEnvelope.model_validate(first.model_dump() | {"data": first.data | {"headcount": 1}})
-    )
-    strict = order_event("order-2")
-    strict = EventEnvelope.model_validate(
-        strict.model_dump() | {"data": strict.data | {"min_japanese_level": "N2", "headcount": 1}}
-    )
-    consumer.apply(strict)
+    consumer.apply(order_event("order-1", headcount=1))
+    consumer.apply(order_event("order-2", min_japanese_level="N2", headcount=1))
     consumer.apply(candidate_event("an", level="N1"))
     consumer.apply(candidate_event("binh", level="N4"))
     body = client.get("/allocations/proposal?sector=construction", headers=MANAGER).json()
@@ -257,19 +205,8 @@ def test_ranked_orders_for_a_candidate_with_reasons_and_tenancy(
     client: TestClient, consumer: EventConsumer
 ) -> None:
     consumer.apply(order_event("order-1"))
-    easy = order_event("order-2")
-    consumer.apply(
-        EventEnvelope.model_validate(
-            easy.model_dump()
-            | {"data": easy.data | {"min_japanese_level": "N5", "required_skills": []}}
-        )
-    )
-    hard = order_event("order-3")
-    consumer.apply(
-        EventEnvelope.model_validate(
-            hard.model_dump() | {"data": hard.data | {"min_japanese_level": "N1"}}
-        )
-    )
+    consumer.apply(order_event("order-2", min_japanese_level="N5", required_skills=[]))
+    consumer.apply(order_event("order-3", min_japanese_level="N1"))
     consumer.apply(candidate_event("an", level="N3"))
     body = client.get("/candidates/an/matches", headers=MANAGER).json()
     assert [m["job_order_id"] for m in body["matches"]] == [
