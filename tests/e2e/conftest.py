@@ -6,13 +6,15 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from conftest import POSTGRES_ENV, TEST_SECRET, free_port
+from conftest import POSTGRES_ENV, TEST_SECRET, auth, free_port
 from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -114,3 +116,46 @@ def produce_independently(bootstrap: str, topic: str, key: str, value: bytes) ->
     producer = Producer({"bootstrap.servers": bootstrap})
     producer.produce(topic, key=key.encode(), value=value)
     assert producer.flush(30) == 0, "the broker did not take the message"
+
+
+def register_welder(system: Supervisor, centre: dict[str, str], **person: str) -> str:
+    """A construction welder (N4, SSW i test passed, available in a month) who consents to their
+    profile going to employers in Japan; returns the candidate id."""
+    body = person | {
+        "province": "Tây Ninh",
+        "sector": "construction",
+        "japanese_level": "N4",
+        "available_from": (date.today() + timedelta(days=30)).isoformat(),
+        "skills": [{"code": "welding", "level": 4, "tests_passed": ["ssw1_construction"]}],
+        "consents": [
+            {
+                "purpose": "matching_in_japan",
+                "scope": "share_with_employers_in_japan",
+                "notice_version": "2026-01",
+                "language": "vi",
+            }
+        ],
+    }
+    created = httpx.post(f"{system.url('candidates')}/candidates", json=body, headers=centre)
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def open_welder_order(system: Supervisor, headcount: int) -> str:
+    """An SSW i welding order in Aichi (N4, welding 3 a must), by a new employer; returns its id."""
+    order = httpx.post(
+        f"{system.url('employers')}/job-orders",
+        json={
+            "title": "溶接工 / Welder",
+            "sector": "construction",
+            "prefecture": "Aichi",
+            "headcount": headcount,
+            "min_japanese_level": "N4",
+            "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+            "track": "ssw1",
+            "expected_departure_date": (date.today() + timedelta(days=150)).isoformat(),
+        },
+        headers=auth("employer", f"emp-{uuid.uuid4().hex[:6]}"),
+    )
+    assert order.status_code == 201, order.text
+    return str(order.json()["id"])

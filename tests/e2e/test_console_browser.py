@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -15,13 +14,12 @@ import pytest
 
 from conftest import auth, wait_until
 from kakehashi.devtools.supervisor import Supervisor
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, open_welder_order, register_welder
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
 MANAGER = auth("program_manager", "pm-office")
-TODAY = date.today()
 NAME = "Nguyễn Thị Ánh"
 
 
@@ -45,47 +43,13 @@ def browser() -> Iterator[object]:
 def _market(system: Supervisor) -> tuple[str, str]:
     """A ready candidate and an order they fit; returns (candidate id, order id)."""
     centre = auth("training_centre", f"tc-{uuid.uuid4().hex[:6]}")
-    candidate = {
-        "full_name": NAME,
-        "date_of_birth": "1999-08-20",
-        "province": "Tây Ninh",
-        "sector": "construction",
-        "japanese_level": "N4",
-        "available_from": (TODAY + timedelta(days=30)).isoformat(),
-        "skills": [{"code": "welding", "level": 4, "tests_passed": ["ssw1_construction"]}],
-        "consents": [
-            {
-                "purpose": "matching_in_japan",
-                "scope": "share_with_employers_in_japan",
-                "notice_version": "2026-01",
-                "language": "vi",
-            }
-        ],
-    }
+    cid = register_welder(system, centre, full_name=NAME, date_of_birth="1999-08-20")
     candidates = system.url("candidates")
-    created = httpx.post(f"{candidates}/candidates", json=candidate, headers=centre)
-    assert created.status_code == 201, created.text
-    cid = created.json()["id"]
     ready = httpx.post(
         f"{candidates}/candidates/{cid}/transitions", json={"to": "ready"}, headers=centre
     )
     assert ready.status_code == 200, ready.text
-    order = httpx.post(
-        f"{system.url('employers')}/job-orders",
-        json={
-            "title": "溶接工 / Welder",
-            "sector": "construction",
-            "prefecture": "Aichi",
-            "headcount": 2,
-            "min_japanese_level": "N4",
-            "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
-            "track": "ssw1",
-            "expected_departure_date": (TODAY + timedelta(days=150)).isoformat(),
-        },
-        headers=auth("employer", f"emp-{uuid.uuid4().hex[:6]}"),
-    )
-    assert order.status_code == 201, order.text
-    order_id = order.json()["id"]
+    order_id = open_welder_order(system, headcount=2)
 
     def matched() -> bool:
         matching = system.url("matching")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -13,12 +12,11 @@ import pytest
 from conftest import auth, wait_until
 from kakehashi.devtools.supervisor import Supervisor
 from kakehashi.shared.events import CANDIDATE_EVENTS
-from tests.e2e.conftest import read_independently
+from tests.e2e.conftest import open_welder_order, read_independently, register_welder
 
 pytestmark = pytest.mark.e2e
 
 MANAGER = auth("program_manager", "pm-office")
-TODAY = date.today()
 PERSONAL = {
     "full_name": "Phan Thị Xuân",
     "date_of_birth": "1998-03-14",
@@ -42,40 +40,8 @@ def test_an_erased_candidate_leaves_matching_and_the_topic_names_no_one(
     system: Supervisor,
 ) -> None:
     centre = auth("training_centre", f"tc-{uuid.uuid4().hex[:6]}")
-    body = PERSONAL | {
-        "province": "Tây Ninh",
-        "sector": "construction",
-        "japanese_level": "N4",
-        "available_from": (TODAY + timedelta(days=30)).isoformat(),
-        "skills": [{"code": "welding", "level": 4, "tests_passed": ["ssw1_construction"]}],
-        "consents": [
-            {
-                "purpose": "matching_in_japan",
-                "scope": "share_with_employers_in_japan",
-                "notice_version": "2026-01",
-                "language": "vi",
-            }
-        ],
-    }
-    created = httpx.post(f"{system.url('candidates')}/candidates", json=body, headers=centre)
-    assert created.status_code == 201, created.text
-    cid = created.json()["id"]
-    order = httpx.post(
-        f"{system.url('employers')}/job-orders",
-        json={
-            "title": "溶接工 / Welder",
-            "sector": "construction",
-            "prefecture": "Aichi",
-            "headcount": 1,
-            "min_japanese_level": "N4",
-            "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
-            "track": "ssw1",
-            "expected_departure_date": (TODAY + timedelta(days=150)).isoformat(),
-        },
-        headers=auth("employer", f"emp-{uuid.uuid4().hex[:6]}"),
-    )
-    assert order.status_code == 201, order.text
-    order_id = order.json()["id"]
+    cid = register_welder(system, centre, **PERSONAL)
+    order_id = open_welder_order(system, headcount=1)
     wait_until(lambda: cid in _matched_ids(system, order_id), timeout_s=60)
 
     erased = httpx.post(f"{system.url('candidates')}/candidates/{cid}/erase", headers=centre)
