@@ -29,7 +29,7 @@ from kakehashi.matching.entrypoints.console.rendering import (
     prefecture_name,
     render,
 )
-from kakehashi.matching.entrypoints.console.session import Manager, Reviewer, htmx_only
+from kakehashi.matching.entrypoints.console.session import Decider, Manager, Reviewer, htmx_only
 from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, download, employer_safe
 from kakehashi.matching.entrypoints.dependencies import WeightsDep
 from kakehashi.matching.service_layer import (
@@ -226,7 +226,7 @@ def decide(
     request: Request,
     job_order_id: str,
     candidate_id: str,
-    principal: Manager,
+    principal: Decider,
     uow: UowDep,
     weights: WeightsDep,
     _htmx: Annotated[None, Depends(htmx_only)],
@@ -234,13 +234,9 @@ def decide(
     reason_code: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> HTMLResponse:
-    if principal.role is not Role.PROGRAM_MANAGER:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only program managers decide")
     error = None
     try:
         reason = RejectionReason(reason_code) if reason_code and action is Action.REJECT else None
-        if action is Action.REJECT and reason is None:
-            raise DecisionError("a rejection needs a reason code")
         command = Decide(job_order_id, candidate_id, action, reason, note.strip() or None)
         decisions.decide(uow, principal, command, weights)
     except DecisionError as refused:
@@ -255,12 +251,10 @@ def undo(
     request: Request,
     job_order_id: str,
     candidate_id: str,
-    principal: Manager,
+    principal: Decider,
     uow: UowDep,
     _htmx: Annotated[None, Depends(htmx_only)],
 ) -> HTMLResponse:
-    if principal.role is not Role.PROGRAM_MANAGER:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only program managers decide")
     window = timedelta(minutes=request.app.state.settings.undo_window_minutes)
     error = None
     try:

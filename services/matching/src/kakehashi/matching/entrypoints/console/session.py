@@ -51,6 +51,12 @@ def manager(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
     return principal
 
 
+def decider(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
+    if principal.role is not Role.PROGRAM_MANAGER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only program managers decide")
+    return principal
+
+
 def htmx_only(request: Request) -> None:
     """Changes come from the console's own script; a cross-site form cannot set this header."""
     if request.headers.get("hx-request") != "true":
@@ -59,6 +65,7 @@ def htmx_only(request: Request) -> None:
 
 Reviewer = Annotated[Principal, Depends(reviewer)]
 Manager = Annotated[Principal, Depends(manager)]
+Decider = Annotated[Principal, Depends(decider)]
 
 
 def _start_session(request: Request, token: str, next_page: str) -> Response:
