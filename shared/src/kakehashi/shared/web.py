@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from kakehashi.shared.broker import wait_for_port
@@ -18,6 +19,18 @@ if TYPE_CHECKING:
     from kakehashi.shared.runtime import Runtime
 
 ReadinessCheck = Callable[[], None]
+
+
+def attachment(
+    content: bytes, media_type: str, filename: str, *, unicode_filename: str | None = None
+) -> Response:
+    """A file to download as `filename` (kept to ASCII letters, digits, `-`, `_` and `.`); with
+    `unicode_filename`, the name clients that read RFC 5987 show instead (e.g. 求人票-….xlsx)."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    disposition = f'attachment; filename="{safe}"'
+    if unicode_filename is not None:
+        disposition += f"; filename*=UTF-8''{quote(unicode_filename)}"
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 class HealthStatus(BaseModel):

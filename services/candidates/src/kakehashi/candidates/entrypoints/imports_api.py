@@ -34,7 +34,7 @@ from kakehashi.candidates.entrypoints.import_rows import (
 from kakehashi.candidates.service_layer import imports
 from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.errors import DomainError
-from kakehashi.shared.web import UowDep
+from kakehashi.shared.web import UowDep, attachment
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -44,6 +44,7 @@ Reader = Annotated[
 ]
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # ~150k rows of CSV
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 class ImportJobPublic(BaseModel):
@@ -86,21 +87,13 @@ def checked_format(filename: str, content: bytes) -> FileFormat:
 def template_csv() -> Response:
     """An empty import file with one example row (UTF-8 with BOM, for Excel)."""
     header, rows = template_rows()
-    return Response(
-        write_csv(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="candidates-template.csv"'},
-    )
+    return attachment(write_csv(header, rows), CSV_TYPE, "candidates-template.csv")
 
 
 @router.get("/template.xlsx")
 def template_xlsx() -> Response:
     header, rows = template_rows()
-    return Response(
-        write_xlsx(header, rows),
-        media_type=XLSX_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="candidates-template.xlsx"'},
-    )
+    return attachment(write_xlsx(header, rows), XLSX_TYPE, "candidates-template.xlsx")
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, responses={413: {}})
@@ -138,8 +131,4 @@ def failures_csv(job_id: str, principal: Reader, uow: UowDep) -> Response:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="import not found")
     header = [*FAILURE_COLUMNS, *COLUMNS]
     rows = [[f.row_number, f.reason, *(f.data.get(c) or "" for c in COLUMNS)] for f in failures]
-    return Response(
-        write_csv(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-failures.csv"'},
-    )
+    return attachment(write_csv(header, rows), CSV_TYPE, f"import-{job_id}-failures.csv")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse, Response
@@ -25,7 +24,7 @@ from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
-from kakehashi.shared.web import UowDep, create_service_app
+from kakehashi.shared.web import UowDep, attachment, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["job orders"])
 
@@ -79,11 +78,11 @@ def export_job_order(job_order_id: str, principal: Reader, uow: UowDep) -> Respo
     terms, employer = sheet
     content = build_kyujinhyo(job_order_id, terms, employer, _today())
     # An ASCII name for every client, the Japanese one for those that read RFC 5987.
-    ascii_name = f"kyujinhyo-{job_order_id}.xlsx"
-    utf8_name = quote(f"求人票-{job_order_id}.xlsx")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
-    return Response(
-        content, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": disposition}
+    return attachment(
+        content,
+        XLSX_MEDIA_TYPE,
+        f"kyujinhyo-{job_order_id}.xlsx",
+        unicode_filename=f"求人票-{job_order_id}.xlsx",
     )
 
 

@@ -29,7 +29,7 @@ from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.matching.service_layer.decisions import BulkItemError, Decide
 from kakehashi.matching.service_layer.exports import age_on
 from kakehashi.shared.auth import Principal, Role, require_roles
-from kakehashi.shared.web import UowDep
+from kakehashi.shared.web import UowDep, attachment
 
 router = APIRouter(tags=["decisions"])
 
@@ -132,7 +132,7 @@ def shortlist_xlsx(job_order_id: str, principal: ShortlistReader, uow: UowDep) -
     """The candidates proposed for the order as a workbook, employer-safe fields only."""
     today = datetime.now(UTC).date()
     content = exports.shortlist_xlsx(uow, principal, job_order_id, today)
-    return download(content, XLSX_MEDIA_TYPE, f"shortlist-{job_order_id}-{today}.xlsx")
+    return attachment(content, XLSX_MEDIA_TYPE, f"shortlist-{job_order_id}-{today}.xlsx")
 
 
 @router.get(
@@ -147,17 +147,7 @@ def shortlist_pdf(
     today = datetime.now(UTC).date()
     fonts = request.app.state.settings.pdf_fonts
     content = exports.shortlist_pdf(uow, principal, job_order_id, today, fonts)
-    return download(content, PDF_MEDIA_TYPE, f"interview-sheet-{job_order_id}-{today}.pdf")
-
-
-def download(content: bytes, media_type: str, filename: str) -> Response:
-    """A download; the file name keeps letters, digits, `-`, `_` and `.` only."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
-    )
+    return attachment(content, PDF_MEDIA_TYPE, f"interview-sheet-{job_order_id}-{today}.pdf")
 
 
 @router.post("/job-orders/{job_order_id}/candidates/{candidate_id}/interview")

@@ -10,8 +10,6 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Req
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from kakehashi.matching.adapters.shortlist_pdf import PDF_MEDIA_TYPE
-from kakehashi.matching.adapters.shortlist_xlsx import XLSX_MEDIA_TYPE
 from kakehashi.matching.domain.decisions import (
     Action,
     DecisionError,
@@ -19,7 +17,7 @@ from kakehashi.matching.domain.decisions import (
     PairStatus,
     RejectionReason,
 )
-from kakehashi.matching.entrypoints import learning_api
+from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import charts, labels, session
 from kakehashi.matching.entrypoints.console.i18n import translations
 from kakehashi.matching.entrypoints.console.rendering import (
@@ -30,13 +28,12 @@ from kakehashi.matching.entrypoints.console.rendering import (
     render,
 )
 from kakehashi.matching.entrypoints.console.session import Decider, Manager, Reviewer, htmx_only
-from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, download, employer_safe
+from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, employer_safe
 from kakehashi.matching.entrypoints.dependencies import WeightsDep
 from kakehashi.matching.service_layer import (
     dashboard,
     decided_pairs,
     decisions,
-    exports,
     learning,
     queries,
 )
@@ -182,20 +179,15 @@ def order_page(
 
 @router.get("/orders/{job_order_id}/shortlist.xlsx")
 def shortlist_xlsx(job_order_id: str, principal: Reviewer, uow: UowDep) -> Response:
-    """The export links of an order page; the same files as the API's."""
-    today = datetime.now(UTC).date()
-    content = exports.shortlist_xlsx(uow, principal, job_order_id, today)
-    return download(content, XLSX_MEDIA_TYPE, f"shortlist-{job_order_id}-{today}.xlsx")
+    """The export links of an order page: the API's files."""
+    return decisions_api.shortlist_xlsx(job_order_id, principal, uow)
 
 
 @router.get("/orders/{job_order_id}/shortlist.pdf")
 def shortlist_pdf(
     request: Request, job_order_id: str, principal: Reviewer, uow: UowDep
 ) -> Response:
-    today = datetime.now(UTC).date()
-    fonts = request.app.state.settings.pdf_fonts
-    content = exports.shortlist_pdf(uow, principal, job_order_id, today, fonts)
-    return download(content, PDF_MEDIA_TYPE, f"interview-sheet-{job_order_id}-{today}.pdf")
+    return decisions_api.shortlist_pdf(request, job_order_id, principal, uow)
 
 
 def _pair_row(
