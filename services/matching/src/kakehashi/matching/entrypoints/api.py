@@ -65,7 +65,7 @@ def match_list(
         training_centre_id=training_centre_id,
     )
     index = request.app.state.candidate_index
-    model = learning_api.current_model(request.app, uow) if ranking == "learned" else None
+    rescore = learning_api.rescorer(request.app, uow, ranking)
     result = queries.ranked_candidates(
         uow,
         index,
@@ -74,7 +74,7 @@ def match_list(
         limit=limit,
         weights=weights,
         filters=filters,
-        rescore=model.probability if model else None,
+        rescore=rescore,
     )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
@@ -111,7 +111,7 @@ def match_list(
             for c in result.needs_data
         ],
         excluded_by=result.excluded,
-        ranking="learned" if model else "weighted",
+        ranking="weighted" if rescore is None else "learned",
     )
 
 

@@ -21,6 +21,7 @@ from kakehashi.matching.entrypoints.schemas import (
     ScoreComponents,
 )
 from kakehashi.matching.service_layer import learning
+from kakehashi.matching.service_layer.queries import Rescore
 from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
@@ -44,6 +45,13 @@ def current_model(app: FastAPI, uow: UnitOfWork) -> RankingModel | None:
         cached = (record.id, learning.model_of(record))
         app.state.ranking_model = cached
     return cached[1]
+
+
+def rescorer(app: FastAPI, uow: UnitOfWork, ranking: str) -> Rescore | None:
+    """What a match list is re-ranked with: the latest fit's probability when `ranking` is
+    "learned" and a fit exists; None (the weighted score) otherwise."""
+    model = current_model(app, uow) if ranking == "learned" else None
+    return model.probability if model else None
 
 
 def _public(record: RankingModelFit) -> RankingModelPublic:

@@ -133,7 +133,7 @@ def order_page(
         return render(request, "employer_order.html", principal, order=order, entries=entries)
     filters = _filters(min_score, province, min_japanese_level, training_centre_id)
     index = request.app.state.candidate_index
-    model = learning_api.current_model(request.app, uow) if ranking == "learned" else None
+    rescore = learning_api.rescorer(request.app, uow, ranking)
     result = queries.ranked_candidates(
         uow,
         index,
@@ -142,7 +142,7 @@ def order_page(
         limit=100,
         weights=weights,
         filters=filters,
-        rescore=model.probability if model else None,
+        rescore=rescore,
     )
     assert result is not None  # visible: pairs_of_order checked it
     by_candidate = {p.candidate_id: p for p, _ in pairs}
@@ -161,7 +161,7 @@ def order_page(
             "training_centre_id": training_centre_id or "",
             "ranking": ranking,
         },
-        "learned": model is not None,
+        "learned": rescore is not None,
         "levels": [level.value for level in JapaneseLevel],
         "selected": sum(p.status == PairStatus.SELECTED for p, _ in pairs),
         "histogram": charts.histogram(
