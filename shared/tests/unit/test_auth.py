@@ -14,6 +14,7 @@ from kakehashi.shared.auth import (
     require_roles,
 )
 from kakehashi.shared.settings import ServiceSettings
+from kakehashi.shared.web import settings_of
 
 SECRET = "t" * 40
 PM = Principal(subject="u1", role=Role.PROGRAM_MANAGER, organisation_id="pm-office")
@@ -39,7 +40,8 @@ def test_bad_tokens_are_refused(token: str) -> None:
 @pytest.fixture
 def client() -> TestClient:
     app = FastAPI()
-    app.state.settings = ServiceSettings(environment="test", jwt_secret=SECRET)  # type: ignore[arg-type]
+    settings = ServiceSettings(environment="test", jwt_secret=SECRET)  # type: ignore[arg-type]
+    app.dependency_overrides[settings_of] = lambda: settings
 
     @app.get("/managed")
     def managed(

@@ -9,9 +9,12 @@ from enum import StrEnum
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kakehashi.shared.settings import ServiceSettings
+from kakehashi.shared.web import settings_of
 
 ISSUER = "kakehashi"
 
@@ -85,10 +88,10 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def authenticate(
-    request: Request,
+    settings: Annotated[ServiceSettings, Depends(settings_of)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """FastAPI dependency: 401 without a valid token. The secret comes from `app.state.settings`."""
+    """FastAPI dependency: 401 without a valid token. The secret comes from the service's settings."""
     unauthorized = HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
         detail="a valid bearer token is required",
@@ -96,7 +99,6 @@ def authenticate(
     )
     if credentials is None:
         raise unauthorized
-    settings = request.app.state.settings
     try:
         return decode_token(
             credentials.credentials,

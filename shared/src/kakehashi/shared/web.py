@@ -17,6 +17,7 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from kakehashi.shared.runtime import Runtime
+    from kakehashi.shared.settings import ServiceSettings
 
 ReadinessCheck = Callable[[], None]
 
@@ -79,10 +80,20 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     return router
 
 
+def runtime_of(request: Request) -> Runtime:
+    """The runtime the app was built with: the one typed way routes reach settings and database."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def settings_of(request: Request) -> ServiceSettings:
+    """The service's settings (a route that needs its own subclass narrows this in its service)."""
+    return runtime_of(request).settings
+
+
 def get_uow(request: Request) -> UnitOfWork:
     """A fresh unit of work from the runtime the app was built with."""
-    uow: UnitOfWork = request.app.state.runtime.uow()
-    return uow
+    return runtime_of(request).uow()
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
@@ -97,8 +108,8 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
     """A service's API: its routers plus correlation ids, health endpoints and domain 422s."""
     app = FastAPI(title=title, version="0.1.0")
-    app.state.settings = runtime.settings
     app.state.runtime = runtime
+    app.state.settings = runtime.settings  # until every route reads settings through runtime_of
     app.middleware("http")(correlation_middleware)
     app.include_router(health_router(runtime.readiness_checks()))
     app.add_exception_handler(DomainError, _domain_error)
