@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Field, SQLModel, select
 
+from kakehashi.shared.db import UTCDateTime
 from kakehashi.shared.events import EventEnvelope, dead_letter_topic
 from kakehashi.shared.observability import reset_correlation_id, set_correlation_id
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -46,7 +47,7 @@ class InboxEntry(SQLModel, table=True):
     consumer_group: str = Field(primary_key=True, max_length=100)
     event_id: str = Field(primary_key=True, max_length=36)
     event_type: str = Field(max_length=100)
-    processed_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    processed_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ConsumerPosition(SQLModel, table=True):
@@ -58,7 +59,7 @@ class ConsumerPosition(SQLModel, table=True):
     topic: str = Field(primary_key=True, max_length=200)
     partition: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     next_offset: int
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 def create_inbox_tables(op: Any) -> None:  # alembic's `op` proxy module

@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 SessionFactory = sessionmaker[Session]
@@ -112,3 +114,26 @@ def run_alembic_env() -> None:
     context.configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp column that is always an aware UTC datetime, on SQLite as on PostgreSQL.
+
+    SQLite keeps no zone and hands back naive values; every instant we store is UTC, so the zone is
+    put back on read. A naive value written is refused: it would be ambiguous.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: give it a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -21,7 +21,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from sqlmodel import Field, SQLModel, col, select
 
-from kakehashi.shared.db import SessionFactory
+from kakehashi.shared.db import SessionFactory, UTCDateTime
 from kakehashi.shared.events import EventEnvelope
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,8 @@ class OutboxMessage(SQLModel, table=True):
     message_key: str = Field(max_length=200)
     lane: int
     payload: str = Field(sa_type=sa.Text)
-    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=sa.Text)
 

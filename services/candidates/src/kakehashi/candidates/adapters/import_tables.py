@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from kakehashi.shared.db import UTCDateTime
+
 
 class ImportJob(SQLModel, table=True):
     __tablename__ = "import_job"
@@ -25,8 +27,8 @@ class ImportJob(SQLModel, table=True):
     duplicates: int = 0
     failed: int = 0
     error: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ImportFile(SQLModel, table=True):

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from kakehashi.shared.db import UTCDateTime
+
 
 class Candidate(SQLModel, table=True):
     __tablename__ = "candidate"
@@ -21,8 +23,8 @@ class Candidate(SQLModel, table=True):
     skills: list[dict[str, Any]] = Field(sa_type=sa.JSON)
     status: str = Field(max_length=32, default="registered", index=True)
     version: int = 1
-    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
     # Profile (revision 0002). Lists and nested values are JSON.
     name_vi: str | None = Field(default=None, max_length=200)
@@ -55,7 +57,7 @@ class Candidate(SQLModel, table=True):
 
     # Privacy (revision 0003): whether matching holds a copy (sharing consent given), erasure.
     published: bool = False
-    erased_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CandidateTransition(SQLModel, table=True):
@@ -70,7 +72,7 @@ class CandidateTransition(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     actor: str = Field(max_length=200)
     actor_organisation_id: str = Field(max_length=100)
-    at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CandidateConsent(SQLModel, table=True):
@@ -85,10 +87,10 @@ class CandidateConsent(SQLModel, table=True):
     notice_version: str = Field(max_length=32)
     language: str = Field(max_length=8)
     status: str = Field(max_length=16)
-    given_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    given_at: datetime = Field(sa_type=UTCDateTime)
     recorded_by: str = Field(max_length=200)
     recorded_by_organisation_id: str = Field(max_length=100)
-    withdrawn_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     withdrawn_by: str | None = Field(default=None, max_length=200)
     withdrawal_reason: str | None = Field(default=None, max_length=500)
 
@@ -99,7 +101,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
     subject: str = Field(max_length=200)
     role: str = Field(max_length=32)
     organisation_id: str = Field(max_length=100)
@@ -122,6 +124,6 @@ class CandidateMatch(SQLModel, table=True):
     job_order_id: str = Field(max_length=36)
     status: str = Field(max_length=32)
     version: int
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
     # Why this decision did not move the candidate; None when it did.
     note: str | None = Field(default=None, max_length=500)

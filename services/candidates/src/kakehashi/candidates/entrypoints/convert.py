@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from kakehashi.candidates.adapters.tables import CandidateConsent
@@ -117,15 +116,10 @@ def consent_public(row: CandidateConsent) -> ConsentPublic:
     return ConsentPublic.model_validate(
         row.model_dump()
         | {
-            "given_at": utc(row.given_at),
-            "withdrawn_at": utc(row.withdrawn_at) if row.withdrawn_at else None,
+            "given_at": row.given_at,
+            "withdrawn_at": row.withdrawn_at,
         }
     )
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def candidate_public(found: CandidateDetails) -> CandidatePublic:
@@ -133,9 +127,9 @@ def candidate_public(found: CandidateDetails) -> CandidatePublic:
     row, profile = found.row, found.profile
     _, source = effective_level(profile.japanese_tests, profile.declared_japanese_level)
     values = row.model_dump() | {
-        "created_at": utc(row.created_at),
-        "erased_at": utc(row.erased_at) if row.erased_at else None,
-        "updated_at": utc(row.updated_at),
+        "created_at": row.created_at,
+        "erased_at": row.erased_at,
+        "updated_at": row.updated_at,
         "japanese_level_source": source,
         "eligibility": [
             TrackEligibilityPublic(

@@ -23,7 +23,6 @@ from kakehashi.candidates.adapters.spreadsheets import (
     write_csv,
     write_xlsx,
 )
-from kakehashi.candidates.entrypoints.convert import utc
 from kakehashi.candidates.entrypoints.import_rows import (
     COLUMNS,
     FAILURE_COLUMNS,
@@ -65,8 +64,8 @@ def job_public(job: ImportJob) -> ImportJobPublic:
     return ImportJobPublic.model_validate(
         job.model_dump()
         | {
-            "created_at": utc(job.created_at),
-            "finished_at": utc(job.finished_at) if job.finished_at else None,
+            "created_at": job.created_at,
+            "finished_at": job.finished_at,
         }
     )
 

@@ -14,7 +14,6 @@ from kakehashi.candidates.entrypoints.convert import (
     candidate_public,
     consent_public,
     consent_terms,
-    utc,
 )
 from kakehashi.candidates.entrypoints.privacy_schemas import (
     AuditEntryPublic,
@@ -111,7 +110,7 @@ def erase_candidate(candidate_id: str, principal: CentreOrAdmin, uow: UowDep) ->
 
 
 def _audit_public(entry: AuditEntry) -> AuditEntryPublic:
-    return AuditEntryPublic.model_validate(entry.model_dump() | {"at": utc(entry.at)})
+    return AuditEntryPublic.model_validate(entry.model_dump())
 
 
 @audit_router.get("")

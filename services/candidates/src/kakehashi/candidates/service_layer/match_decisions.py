@@ -26,6 +26,7 @@ from kakehashi.candidates.service_layer.handlers import (
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
+from kakehashi.shared.versioned import is_stale
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
         log.info("decision on an unknown candidate ignored", extra={"match_id": data.match_id})
         return
     pair = uow.session.get(CandidateMatch, data.match_id)
-    if pair is not None and pair.version >= data.version:
+    if is_stale(pair, data.version):
         return  # a late or repeated decision
     pair_was = {
         PairStatus(s)

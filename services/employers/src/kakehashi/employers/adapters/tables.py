@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from kakehashi.shared.db import UTCDateTime
+
 
 class JobOrder(SQLModel, table=True):
     __tablename__ = "job_order"
@@ -45,8 +47,8 @@ class JobOrder(SQLModel, table=True):
     status: str = Field(max_length=32, default="open", index=True)
     headcount_filled: int = 0  # candidates selected for this order, from matching's decisions
     version: int = 1
-    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class JobOrderTransition(SQLModel, table=True):
@@ -61,7 +63,7 @@ class JobOrderTransition(SQLModel, table=True):
     by_subject: str = Field(max_length=200)
     by_role: str = Field(max_length=32)
     by_organisation_id: str = Field(max_length=100)
-    at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    at: datetime = Field(sa_type=UTCDateTime)
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -78,7 +80,7 @@ class EmployerProfile(SQLModel, table=True):
     intermediary_kind: str | None = Field(default=None, max_length=40)
     intermediary_name: str | None = Field(default=None, max_length=200)
     version: int = 1
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Selection(SQLModel, table=True):
@@ -90,4 +92,4 @@ class Selection(SQLModel, table=True):
     candidate_id: str = Field(primary_key=True, max_length=36)
     status: str = Field(max_length=32)
     version: int
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)

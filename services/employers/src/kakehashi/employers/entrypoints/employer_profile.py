@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -9,7 +10,6 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from kakehashi.employers.adapters.tables import EmployerProfile
 from kakehashi.employers.domain.employer import EmployerProfileData, IntermediaryKind
-from kakehashi.employers.entrypoints.schemas import UtcDatetime
 from kakehashi.employers.service_layer import employer_profile
 from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.reference import Prefecture, Sector
@@ -48,7 +48,7 @@ class EmployerProfilePublic(BaseModel):
     intermediary_kind: IntermediaryKind | None
     intermediary_name: str | None
     version: int
-    updated_at: UtcDatetime
+    updated_at: datetime
 
     @classmethod
     def of(cls, row: EmployerProfile) -> EmployerProfilePublic:

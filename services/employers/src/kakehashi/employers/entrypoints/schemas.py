@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from kakehashi.employers.adapters import mapping
 from kakehashi.employers.adapters.tables import JobOrder, JobOrderTransition
@@ -46,14 +46,6 @@ DaysOff = Annotated[int, Field(ge=0, le=366)]
 ContractMonths = Annotated[int, Field(ge=1, le=120)]
 Age = Annotated[int, Field(ge=18, le=99)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
-
-
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; every time we store is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
 
 class RequiredSkillIn(RequestModel):
@@ -264,8 +256,8 @@ class JobOrderPublic(BaseModel):
     status: JobOrderStatus
     headcount_filled: int
     version: int
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def of(cls, row: JobOrder) -> JobOrderPublic:
@@ -290,7 +282,7 @@ class TransitionPublic(BaseModel):
     by_subject: str
     by_role: str
     by_organisation_id: str
-    at: UtcDatetime
+    at: dt.datetime
     reason: str | None
 
     @classmethod

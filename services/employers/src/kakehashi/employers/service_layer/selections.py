@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import select
@@ -13,8 +11,10 @@ from kakehashi.employers.adapters.tables import JobOrder, Selection
 from kakehashi.employers.domain.lifecycle import steps_to_filled
 from kakehashi.employers.service_layer.handlers import emit_change, history_row
 from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
+from kakehashi.shared.versioned import upsert_versioned
 
 SELECTED = "selected"
 # Who the history names when an order fills because of decisions taken in matching.
@@ -37,19 +37,10 @@ class MatchStatusData(BaseModel):
 def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = MatchStatusData.model_validate(event.data)
     key = (data.job_order_id, data.candidate_id)
-    selection = uow.session.get(Selection, key)
-    if selection is not None and selection.version >= data.version:
+    now = utcnow()
+    fields = data.model_dump(include={"job_order_id", "candidate_id", "status", "version"})
+    if upsert_versioned(uow.session, Selection, key, fields | {"updated_at": now}) is None:
         return  # a late or repeated decision
-    now = datetime.now(UTC)
-    selection = selection or Selection(
-        job_order_id=data.job_order_id,
-        candidate_id=data.candidate_id,
-        version=0,
-        status="",
-        updated_at=now,
-    )
-    selection.status, selection.version, selection.updated_at = data.status, data.version, now
-    uow.session.add(selection)
     uow.session.flush()
     order = uow.session.get(JobOrder, data.job_order_id, with_for_update=True)
     if order is None:

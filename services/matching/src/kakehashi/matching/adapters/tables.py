@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from kakehashi.shared.db import UTCDateTime
+
 
 class CandidateView(SQLModel, table=True):
     __tablename__ = "candidate_view"
@@ -30,7 +32,7 @@ class CandidateView(SQLModel, table=True):
     province_code: str | None = Field(default=None, max_length=16)
     version: int
     change_seq: int = Field(default=0, sa_type=sa.BigInteger)  # see ChangeSequence
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ErasedCandidate(SQLModel, table=True):
@@ -40,7 +42,7 @@ class ErasedCandidate(SQLModel, table=True):
 
     candidate_id: str = Field(primary_key=True, max_length=36)
     change_seq: int = Field(default=0, sa_type=sa.BigInteger)
-    erased_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    erased_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ChangeSequence(SQLModel, table=True):
@@ -75,7 +77,7 @@ class JobOrderView(SQLModel, table=True):
     application_deadline: date | None = None
     monthly_base_pay_yen: int | None = None
     version: int
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class MatchPair(SQLModel, table=True):
@@ -88,7 +90,7 @@ class MatchPair(SQLModel, table=True):
     candidate_id: str = Field(max_length=36, index=True)
     status: str = Field(max_length=32)
     version: int
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class MatchDecision(SQLModel, table=True):
@@ -111,7 +113,7 @@ class MatchDecision(SQLModel, table=True):
     decided_by: str = Field(max_length=200)
     decided_by_role: str = Field(max_length=32)
     decided_by_organisation_id: str = Field(max_length=100)
-    decided_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    decided_at: datetime = Field(sa_type=UTCDateTime)
     version: int
 
 
@@ -121,7 +123,7 @@ class RankingModelFit(SQLModel, table=True):
     __tablename__ = "ranking_model"
 
     id: int | None = Field(default=None, primary_key=True)
-    fitted_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    fitted_at: datetime = Field(sa_type=UTCDateTime)
     fitted_by: str = Field(max_length=200)
     n_pairs: int
     metrics: dict[str, Any] = Field(sa_type=sa.JSON)

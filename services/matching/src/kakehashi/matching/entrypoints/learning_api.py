@@ -6,7 +6,6 @@ needed: nothing is fitted or recorded then, and match lists keep the weighted sc
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
@@ -59,8 +58,7 @@ def _public(record: RankingModelFit) -> RankingModelPublic:
     fitted_at = record.fitted_at
     return RankingModelPublic(
         id=record.id,
-        # SQLite hands timestamps back without their zone; they were written in UTC.
-        fitted_at=fitted_at if fitted_at.tzinfo else fitted_at.replace(tzinfo=UTC),
+        fitted_at=fitted_at,
         fitted_by=record.fitted_by,
         n_pairs=record.n_pairs,
         features=list(FEATURES),

@@ -133,7 +133,7 @@ def undo(
             step = rules.Step(
                 from_status=PairStatus(last.from_status) if last.from_status else None,
                 to_status=PairStatus(last.to_status),
-                decided_at=_aware(last.decided_at),
+                decided_at=last.decided_at,
                 is_undo=last.action == "undo",
             )
         target = rules.check_undo(step, now, window)
@@ -327,8 +327,3 @@ def _audit(
             version=pair.version,
         )
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -19,10 +19,12 @@ from kakehashi.matching.adapters.tables import (
     JobOrderView,
 )
 from kakehashi.matching.service_layer import decisions
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
+from kakehashi.shared.versioned import upsert_versioned
 
 # Not a pipeline state: the status matching gives a candidate whose sharing consent was withdrawn.
 UNPUBLISHED = "unpublished"
@@ -154,15 +156,7 @@ def _row_fields(data: BaseModel) -> dict[str, Any]:
 
 def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> bool:
     """Insert or update the row unless it already holds this version or a newer one."""
-    current = uow.session.get(table, key)
-    if current is None:
-        uow.session.add(table(**fields))
-        return True
-    if current.version < fields["version"]:
-        current.sqlmodel_update(fields)
-        uow.session.add(current)
-        return True
-    return False
+    return upsert_versioned(uow.session, table, key, fields) is not None
 
 
 def _next_change(uow: UnitOfWork) -> int:
@@ -185,18 +179,10 @@ def _stamp(uow: UnitOfWork, candidate_id: str) -> None:
 
 def _set_status(uow: UnitOfWork, table: type[ReadModelRow], key: str, data: StatusData) -> bool:
     """A status event for a row we hold, newer than it; one for an unknown row waits for it."""
-    current = uow.session.get(table, key)
-    if current is None:
-        # The snapshot has not arrived (or was erased): nothing to update. The snapshot events
-        # carry the status too, so the read model converges when it does arrive.
-        return False
-    if current.version >= data.version:
-        return False
-    current.status = data.status
-    current.version = data.version
-    current.updated_at = datetime.now(UTC)
-    uow.session.add(current)
-    return True
+    # A row whose snapshot has not arrived (or was erased) is not created: the snapshot events
+    # carry the status too, so the read model converges when it does arrive.
+    fields = {"status": data.status, "version": data.version, "updated_at": utcnow()}
+    return upsert_versioned(uow.session, table, key, fields, insert=False) is not None
 
 
 HANDLERS: dict[str, Handler] = {
