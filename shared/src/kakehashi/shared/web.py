@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from kakehashi.shared.broker import wait_for_port
@@ -106,8 +107,10 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
-    """A service's API: its routers plus correlation ids, health endpoints and domain 422s."""
-    app = FastAPI(title=title, version="0.1.0")
+    """A service's API: its routers plus correlation ids, health endpoints and domain 422s.
+
+    `/docs` and `/redoc` load Swagger UI and ReDoc from the package, not a CDN: they work offline."""
+    app = FastAPIOffline(title=title, version="0.1.0")
     app.state.runtime = runtime
     app.state.settings = runtime.settings  # until every route reads settings through runtime_of
     app.middleware("http")(correlation_middleware)
