@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import typer
 
+from kakehashi.devtools.seed import SeedError, pipeline_counts, seed_summary
 from kakehashi.devtools.seed import seed as seed_market
 from kakehashi.devtools.supervisor import Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role, mint_token
@@ -17,6 +21,7 @@ from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.settings import DEV_JWT_SECRET
 
+T = TypeVar("T")
 app = typer.Typer(help="Run Kakehashi locally.", no_args_is_help=True)
 
 
@@ -72,23 +77,32 @@ def seed(
     random_seed: int = typer.Option(7, "--seed", help="same seed, same market"),
     candidates_url: str = typer.Option("http://127.0.0.1:8001"),
     employers_url: str = typer.Option("http://127.0.0.1:8002"),
+    matching_url: str = typer.Option("http://127.0.0.1:8003"),
     secret: str = typer.Option(
         DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
     ),
 ) -> None:
-    """Load a realistic demo market through the public APIs of a running system."""
-    report = seed_market(
-        candidates_url,
-        employers_url,
-        secret,
-        candidates=candidates,
-        job_orders=job_orders,
-        seed=random_seed,
-    )
-    typer.echo(
-        f"registered {report.candidates} candidates from {report.training_centres} training "
-        f"centres and {report.job_orders} job orders from {report.employers} employers"
-    )
+    """Load a realistic demo market through the public APIs of a running system (again: tops up)."""
+    urls = {"candidates": candidates_url, "employers": employers_url, "matching": matching_url}
+    try:
+        report = seed_market(
+            urls,
+            secret,
+            candidates=candidates,
+            job_orders=job_orders,
+            seed=random_seed,
+            progress=_progress,
+        )
+        counts = pipeline_counts(urls, secret)
+    except (SeedError, httpx.TransportError) as error:
+        typer.echo(f"seed failed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(seed_summary(report, counts))
+
+
+def _progress(items: list[T], label: str) -> Iterator[T]:
+    with typer.progressbar(items, label=label, show_pos=True) as bar:
+        yield from bar
 
 
 if __name__ == "__main__":
