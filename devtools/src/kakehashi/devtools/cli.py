@@ -11,8 +11,9 @@ from typing import TypeVar
 import httpx
 import typer
 
-from kakehashi.devtools.seed import SeedError, pipeline_counts, seed_summary
+from kakehashi.devtools.seed import SeedError
 from kakehashi.devtools.seed import seed as seed_market
+from kakehashi.devtools.seed_report import pipeline_counts, seed_summary
 from kakehashi.devtools.supervisor import Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role, mint_token
 from kakehashi.shared.broker import start_tansu

@@ -10,14 +10,14 @@ API; shortlisted, interviewed and selected come from program managers' decisions
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from kakehashi.devtools.demo_data import DemoMarket, Review, generate_market, review_plan
-from kakehashi.devtools.seed_api import PROGRAM_MANAGER_ORG, Api, SeedError, wait_for
+from kakehashi.devtools.seed_api import Api, SeedError, wait_for
+from kakehashi.devtools.seed_report import SeedReport
 from kakehashi.shared.auth import Role
 
 __all__ = ["SeedError", "SeedReport", "seed"]
@@ -50,31 +50,12 @@ def no_progress(items: list[T], label: str) -> Iterator[T]:
 
 
 @dataclass
-class SeedReport:
-    """What the run created, and what it found already there."""
-
-    candidates: int = 0
-    candidates_existing: int = 0
-    job_orders: int = 0
-    job_orders_existing: int = 0
-    moves: int = 0
-    decisions: int = 0
-    training_centres: set[str] = field(default_factory=set)
-    employers: set[str] = field(default_factory=set)
-    job_order_ids: list[str] = field(default_factory=list)
-    fewest_eligible: int | None = None
-
-    @property
-    def already_seeded(self) -> bool:
-        return not (self.candidates or self.job_orders or self.moves or self.decisions)
-
-
-@dataclass
 class _Candidate:
     id: str
     centre: str
     status: str
     eligible: bool
+    as_generated: bool
 
 
 def _candidates(
@@ -106,18 +87,25 @@ def _candidates(
             report.candidates += 1
         record = response.json()
         eligible = any(track["eligible"] for track in record["eligibility"])
-        found.append(_Candidate(record["id"], centre, record["status"], eligible))
+        # A person registered on another day, or by another version of the demo, may not be
+        # the profile made for an order today: the seed reviews only its own profiles.
+        same = all(record[k] == body.get(k) for k in ("sector", "available_from"))
+        found.append(_Candidate(record["id"], centre, record["status"], eligible, same))
     return found
 
 
 def _order_key(order: dict[str, Any]) -> tuple[Any, ...]:
-    # Dates move with the day the seed runs; what the order is for does not.
+    # Dates move with the day the seed runs; what the order asks for does not.
+    skills = sorted((s["code"], s["min_level"], s["must_have"]) for s in order["required_skills"])
     return (
         order["title"],
         order["track"],
         order["sector"],
         order["prefecture"],
         order["headcount"],
+        order["min_japanese_level"],
+        order["experience_years_min"],
+        tuple(skills),
     )
 
 
@@ -272,7 +260,7 @@ def _fewest_eligible(
     counts = []
     for index, order_id in enumerate(order_ids):
         fits = [found[i] for i in market.fits.get(index, []) if i not in selected]
-        ids = [c.id for c in fits if c is not None]
+        ids = [c.id for c in fits if c is not None and c.as_generated]
         wait_for(
             f"matching to hear of order {order_id} and its candidates",
             partial(_known_to_matching, api, order_id, ids),
@@ -302,7 +290,7 @@ def seed(
         _stages(api, market, found, report, progress)
         for review in progress(review_plan(market), "decisions  "):
             candidate = found[review.candidate]
-            if candidate is None:
+            if candidate is None or not candidate.as_generated:
                 continue
             employer = market.job_orders[review.job_order][0]
             _review(api, review, order_ids[review.job_order], employer, candidate, report)
@@ -310,73 +298,3 @@ def seed(
                 _after_selection(api, candidate, review.then, report)
         report.fewest_eligible = _fewest_eligible(api, market, found, order_ids)
     return report
-
-
-def pipeline_counts(urls: dict[str, str], secret: str) -> Counter[str]:
-    """How many candidates stand at each pipeline status, across every centre."""
-    statuses = (
-        "registered",
-        "in_training",
-        "ready",
-        "shortlisted",
-        "interviewed",
-        "selected",
-        "contracted",
-        "visa_processing",
-        "departed",
-        "working",
-    )
-    with Api(urls, secret) as api:
-        return Counter(
-            {
-                s: api.as_manager(
-                    "candidates", "GET", "/candidates", params={"status": s, "limit": 1}
-                ).json()["total"]
-                for s in statuses
-            }
-        )
-
-
-# One organisation per role that the demo market has data for, to mint a token with.
-SIGN_IN = (
-    (Role.TRAINING_CENTRE, "training centre"),
-    (Role.EMPLOYER, "employer"),
-    (Role.PROGRAM_MANAGER, "program manager"),
-    (Role.ADMIN, "admin"),
-)
-
-
-def seed_summary(report: SeedReport, pipeline: Counter[str]) -> str:
-    """What a user reads at the end: what was done, the market, and a token command per role."""
-    if report.already_seeded:
-        head = (
-            f"already seeded: all {report.candidates_existing} candidates and "
-            f"{report.job_orders_existing} job orders were there; nothing to add"
-        )
-    else:
-        head = (
-            f"seeded: {report.candidates} candidates registered ({report.candidates_existing} "
-            f"already there) from {len(report.training_centres)} training centres, "
-            f"{report.job_orders} job orders posted ({report.job_orders_existing} already there) "
-            f"by {len(report.employers)} employers, {report.moves} pipeline moves, "
-            f"{report.decisions} review decisions"
-        )
-    stages = ", ".join(f"{status} {n}" for status, n in pipeline.items() if n)
-    lines = [head, f"pipeline: {stages}"]
-    if report.fewest_eligible is not None:
-        lines.append(
-            f"every open job order has eligible candidates (the fewest: {report.fewest_eligible})"
-        )
-    organisations = {
-        Role.TRAINING_CENTRE: min(report.training_centres, default="tc-tay-ninh-01"),
-        Role.EMPLOYER: min(report.employers, default="emp-aichi-01"),
-        Role.PROGRAM_MANAGER: PROGRAM_MANAGER_ORG,
-        Role.ADMIN: "admin-office",
-    }
-    lines.append("Sign in as (paste the command; the console's sign-in takes the token too):")
-    for role, label in SIGN_IN:
-        organisation = organisations[role]
-        lines.append(
-            f"  {label:<16} {organisation:<26} uv run kakehashi token --role {role.value} --org {organisation}"
-        )
-    return "\n".join(lines)
