@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -14,7 +15,7 @@ import typer
 from kakehashi.devtools.seed import SeedError
 from kakehashi.devtools.seed import seed as seed_market
 from kakehashi.devtools.seed_report import pipeline_counts, seed_summary
-from kakehashi.devtools.supervisor import Ports, Supervisor
+from kakehashi.devtools.supervisor import READY_TIMEOUT_S, SERVICES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role, mint_token
 from kakehashi.shared.broker import start_tansu
 from kakehashi.shared.events import ALL_TOPICS
@@ -28,14 +29,29 @@ app = typer.Typer(help="Run Kakehashi locally.", no_args_is_help=True)
 
 @app.command()
 def dev(
-    data_dir: Path = typer.Option(Path("var"), help="where the SQLite databases live"),
+    data_dir: Path = typer.Option(Path("var"), help="where the SQLite databases and logs live"),
     reset: bool = typer.Option(False, help="delete the data directory first"),
     broker_port: int = typer.Option(9092, help="port of the embedded broker"),
+    ready_timeout: float = typer.Option(
+        READY_TIMEOUT_S,
+        envvar="KAKEHASHI_DEV_READY_TIMEOUT_S",
+        min=1,
+        help="seconds to wait for every API to listen before giving up (and stopping all)",
+    ),
 ) -> None:
-    """Start the broker, the three APIs, the relays and the consumer; Ctrl-C stops them all."""
+    """Start the broker, the three APIs, the relays and the consumers; Ctrl-C stops them all."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
-    raise typer.Exit(Supervisor(data_dir, ports=Ports(broker=broker_port)).run())
+    supervisor = Supervisor(
+        data_dir, ports=Ports(broker=broker_port), env=human_logs(os.environ), say=typer.echo
+    )
+    raise typer.Exit(supervisor.run(ready_timeout))
+
+
+def human_logs(environ: Mapping[str, str]) -> dict[str, str]:
+    """Readable log lines for a person at a terminal, unless LOG_JSON is set for a service."""
+    names = (f"KAKEHASHI_{service.upper()}_LOG_JSON" for service in SERVICES)
+    return {name: "false" for name in names if name not in environ}
 
 
 @app.command()
