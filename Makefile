@@ -15,7 +15,7 @@ system-packages-dev system-packages-test:
 	@devtools/system-packages.sh $(@:system-packages-%=%)
 
 dev: system-packages-dev setup  ## broker, three APIs, relays and consumer on the embedded defaults; Ctrl-C stops all
-	$(UV) run kakehashi dev
+	@$(UV) run kakehashi dev
 
 seed: setup  ## load the demo market into a running system
 	$(UV) run kakehashi seed
