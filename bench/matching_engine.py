@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from market import SECTORS, Market, generate
 
 from kakehashi.matching.domain.allocation import allocate_exact, allocate_greedy
-from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Weights
+from kakehashi.matching.domain.components import Weights
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool
 from kakehashi.matching.domain.scoring import (
     EXPERIENCE_SATURATION_YEARS,
     MUST_HAVE_WEIGHT,

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.entrypoints.dependencies import services_of
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from services.matching.tests.market_events import applier, candidate_event, order_event
 
@@ -25,7 +26,7 @@ def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(service_c
         candidate_event("chi", sector="nursing_care"),
     ):
         consumer.apply(event)
-    index: CandidateIndex = client.app.state.candidate_index
+    index: CandidateIndex = services_of(client.app).candidate_index
     assert index.built_sectors() == set()  # the app is built, not started
     with client:  # start-up (the lifespan) runs here
         assert index.built_sectors() == {"construction", "nursing_care"}  # before any request

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kakehashi.matching.domain.components import Weights
+from kakehashi.matching.domain.constraints import Constraint
 from kakehashi.matching.domain.explain import explain
-from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, Weights
-from kakehashi.matching.domain.scoring import Constraint, evaluate
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
+from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.shared.reference import Track
 

@@ -3,13 +3,13 @@ an order's ranked candidates and decisions, a candidate, the allocation, the exp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
 from kakehashi.matching.domain.decisions import (
     Action,
     DecisionError,
@@ -17,7 +17,8 @@ from kakehashi.matching.domain.decisions import (
     PairStatus,
     RejectionReason,
 )
-from kakehashi.matching.entrypoints import decisions_api, learning_api
+from kakehashi.matching.domain.learning import LearningSettings
+from kakehashi.matching.entrypoints import decisions_api
 from kakehashi.matching.entrypoints.console import charts, labels, session
 from kakehashi.matching.entrypoints.console.i18n import translations
 from kakehashi.matching.entrypoints.console.rendering import (
@@ -29,7 +30,14 @@ from kakehashi.matching.entrypoints.console.rendering import (
 )
 from kakehashi.matching.entrypoints.console.session import Decider, Manager, Reviewer, htmx_only
 from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, employer_safe
-from kakehashi.matching.entrypoints.dependencies import WeightsDep
+from kakehashi.matching.entrypoints.dependencies import (
+    IndexDep,
+    LearningSettingsDep,
+    RankingModelsDep,
+    SettingsDep,
+    UndoWindowDep,
+    WeightsDep,
+)
 from kakehashi.matching.service_layer import (
     dashboard,
     decided_pairs,
@@ -39,8 +47,8 @@ from kakehashi.matching.service_layer import (
 )
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
-from kakehashi.matching.service_layer.decisions import Decide
 from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import today
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
@@ -54,11 +62,13 @@ def home() -> Response:
 
 
 @router.get("/orders")
-def orders_page(request: Request, principal: Reviewer, uow: UowDep) -> HTMLResponse:
+def orders_page(
+    request: Request, principal: Reviewer, uow: UowDep, settings: LearningSettingsDep
+) -> HTMLResponse:
     """Open orders with fill rate, deadline and warnings; fill rate by sector and prefecture."""
     language = language_of(request)
     gettext = translations(language).gettext
-    board = dashboard.dashboard(uow, principal, datetime.now(UTC).date())
+    board = dashboard.dashboard(uow, principal, today())
     sector_rows = [
         (str(gettext(labels.SECTORS.get(f.label, f.label))), f.selected, f.headcount)
         for f in board.by_sector
@@ -76,22 +86,29 @@ def orders_page(request: Request, principal: Reviewer, uow: UowDep) -> HTMLRespo
             prefecture_rows,
             title=str(gettext("Fill rate by prefecture")),
         ),
-        ranking=_ranking_context(request, uow) if principal.sees_everything else None,
+        ranking=_ranking_context(uow, settings) if principal.sees_everything else None,
     )
 
 
-def _ranking_context(request: Request, uow: UnitOfWork, error: bool = False) -> dict[str, Any]:
-    return {
-        "status": learning.status(uow, request.app.state.learning_settings),
-        "error": error,
-    }
+def _ranking_context(
+    uow: UnitOfWork, settings: LearningSettings, error: bool = False
+) -> dict[str, Any]:
+    return {"status": learning.status(uow, settings), "error": error}
 
 
 @router.post("/ranking-model/fit", dependencies=[Depends(htmx_only)])
-def fit_ranking(request: Request, principal: Manager, uow: UowDep) -> HTMLResponse:
+def fit_ranking(
+    request: Request,
+    principal: Manager,
+    uow: UowDep,
+    models: RankingModelsDep,
+    settings: LearningSettingsDep,
+) -> HTMLResponse:
     """Fit the learned ranking on the decisions so far; the panel shows the outcome."""
-    outcome = learning.fit(uow, principal, request.app.state.learning_settings)
-    ranking = _ranking_context(request, uow, error=not isinstance(outcome, tuple))
+    outcome = learning.fit(uow, principal, settings)
+    if isinstance(outcome, tuple):
+        models.remember(outcome[1], outcome[0])
+    ranking = _ranking_context(uow, settings, error=not isinstance(outcome, tuple))
     return render(request, "_ranking.html", principal, ranking=ranking)
 
 
@@ -113,6 +130,8 @@ def order_page(
     principal: Reviewer,
     uow: UowDep,
     weights: WeightsDep,
+    index: IndexDep,
+    models: RankingModelsDep,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
     min_japanese_level: Annotated[str | None, Query(pattern="^(N[1-5]|A1|A2)?$")] = None,
@@ -127,13 +146,12 @@ def order_page(
         )
     except PairNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "job order not found") from None
-    today = datetime.now(UTC).date()
     if not principal.sees_everything:
-        entries = [(p, employer_safe(v, today) if v else None) for p, v in pairs]
+        day = today()
+        entries = [(p, employer_safe(v, day) if v else None) for p, v in pairs]
         return render(request, "employer_order.html", principal, order=order, entries=entries)
     filters = _filters(min_score, province, min_japanese_level, training_centre_id)
-    index = request.app.state.candidate_index
-    rescore = learning_api.rescorer(request.app, uow, ranking)
+    rescore = models.rescorer(uow, ranking)
     result = queries.ranked_candidates(
         uow,
         index,
@@ -185,9 +203,9 @@ def shortlist_xlsx(job_order_id: str, principal: Reviewer, uow: UowDep) -> Respo
 
 @router.get("/orders/{job_order_id}/shortlist.pdf")
 def shortlist_pdf(
-    request: Request, job_order_id: str, principal: Reviewer, uow: UowDep
+    job_order_id: str, principal: Reviewer, uow: UowDep, settings: SettingsDep
 ) -> Response:
-    return decisions_api.shortlist_pdf(request, job_order_id, principal, uow)
+    return decisions_api.shortlist_pdf(job_order_id, principal, uow, settings)
 
 
 def _pair_row(
@@ -245,12 +263,12 @@ def undo(
     candidate_id: str,
     principal: Decider,
     uow: UowDep,
+    window: UndoWindowDep,
     _htmx: Annotated[None, Depends(htmx_only)],
 ) -> HTMLResponse:
-    window = timedelta(minutes=request.app.state.settings.undo_window_minutes)
     error = None
     try:
-        decisions.undo(uow, principal, job_order_id, candidate_id, window)
+        decisions.undo(uow, principal, UndoDecision(job_order_id, candidate_id), window)
     except DecisionError as refused:
         error = refused.message
     return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
@@ -272,9 +290,8 @@ def interview(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "interview results come from employers")
     error = None
     try:
-        decisions.record_interview(
-            uow, principal, job_order_id, candidate_id, result, note.strip() or None
-        )
+        command = RecordInterview(job_order_id, candidate_id, result, note.strip() or None)
+        decisions.record_interview(uow, principal, command)
     except DecisionError as refused:
         error = refused.message
     except PairNotFoundError:
@@ -310,12 +327,13 @@ def allocation_page(
     principal: Manager,
     uow: UowDep,
     weights: WeightsDep,
+    index: IndexDep,
     sector: Sector | None = None,
 ) -> HTMLResponse:
     """The suggested placement for a sector, with its gain over the greedy baseline."""
     proposal = None
     if sector is not None:
-        proposal = propose(uow, request.app.state.candidate_index, weights, sector.value)
+        proposal = propose(uow, index, weights, sector.value)
     return render(
         request,
         "allocation.html",
