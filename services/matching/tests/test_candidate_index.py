@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,7 +18,9 @@ pytestmark = pytest.mark.integration
 MANAGER = auth("program_manager", "pm-office")
 
 
-def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(service_client) -> None:
+def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(
+    service_client: Callable[..., TestClient],
+) -> None:
     client: TestClient = service_client(SPEC)
     consumer = applier(client)
     for event in (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -27,7 +29,7 @@ CENTRE = auth("training_centre", "tc-tay-ninh")
 
 
 @pytest.fixture
-def client(service_client) -> TestClient:
+def client(service_client: Callable[..., TestClient]) -> TestClient:
     return service_client(SPEC)
 
 
