@@ -12,7 +12,7 @@ from kakehashi.matching.adapters.shortlist_pdf import PDF_MEDIA_TYPE, FontMissin
 from kakehashi.matching.adapters.shortlist_xlsx import XLSX_MEDIA_TYPE
 from kakehashi.matching.adapters.tables import CandidateView, MatchPair
 from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
-from kakehashi.matching.domain.decisions import DecisionError, PairStatus
+from kakehashi.matching.domain.decisions import DecisionError
 from kakehashi.matching.entrypoints.decision_schemas import (
     BulkDecisionsIn,
     DecisionIn,
@@ -41,10 +41,6 @@ Employer = Annotated[Principal, Depends(require_roles(Role.EMPLOYER))]
 ShortlistReader = Annotated[
     Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER))
 ]
-# What an employer's shortlist shows: candidates proposed to it and what became of them.
-EMPLOYER_VISIBLE = frozenset(
-    {PairStatus.PROPOSED, PairStatus.INTERVIEWED, PairStatus.SELECTED, PairStatus.REJECTED}
-)
 
 
 def _pair(pair: MatchPair) -> PairPublic:
@@ -104,14 +100,13 @@ def decision_history(
 @router.get("/job-orders/{job_order_id}/shortlist")
 def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> ShortlistPublic:
     """The order's candidates: for an employer, those proposed to it, in an employer-safe view."""
-    statuses = None if principal.sees_everything else EMPLOYER_VISIBLE
-    order, pairs = decided_pairs.pairs_of_order(uow, principal, job_order_id, statuses)
+    order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
     today = utc_today()
     return ShortlistPublic(
         job_order_id=order.job_order_id,
         title=order.title,
         headcount=order.headcount,
-        selected=sum(p.status == PairStatus.SELECTED for p, _ in pairs),
+        selected=decided_pairs.selected_count(pairs),
         entries=[
             ShortlistEntry(
                 match_id=p.match_id,

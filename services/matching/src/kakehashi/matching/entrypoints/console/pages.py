@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
 from kakehashi.matching.domain.decisions import (
-    Action,
-    DecisionError,
-    InterviewResult,
-    PairStatus,
     RejectionReason,
 )
 from kakehashi.matching.domain.learning import LearningSettings
 from kakehashi.matching.entrypoints import decisions_api
-from kakehashi.matching.entrypoints.console import charts, labels, session
+from kakehashi.matching.entrypoints.console import charts, decision_cells, labels, session
 from kakehashi.matching.entrypoints.console.i18n import translations
 from kakehashi.matching.entrypoints.console.rendering import (
     HERE,
@@ -28,26 +23,24 @@ from kakehashi.matching.entrypoints.console.rendering import (
     prefecture_name,
     render,
 )
-from kakehashi.matching.entrypoints.console.session import Decider, Manager, Reviewer, htmx_only
-from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, employer_safe
+from kakehashi.matching.entrypoints.console.session import Manager, Reviewer, htmx_only
+from kakehashi.matching.entrypoints.decisions_api import employer_safe
 from kakehashi.matching.entrypoints.dependencies import (
     IndexDep,
     LearningSettingsDep,
     RankingModelsDep,
     SettingsDep,
-    UndoWindowDep,
     WeightsDep,
 )
 from kakehashi.matching.service_layer import (
     dashboard,
     decided_pairs,
-    decisions,
     learning,
     queries,
 )
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
-from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.auth import Role
 from kakehashi.shared.clock import today
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -141,9 +134,7 @@ def order_page(
     """One order: its ranked candidates with score bars, reasons and decisions (managers), or
     the candidates proposed to it (employers)."""
     try:
-        order, pairs = decided_pairs.pairs_of_order(
-            uow, principal, job_order_id, None if principal.sees_everything else EMPLOYER_VISIBLE
-        )
+        order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
     except PairNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "job order not found") from None
     if not principal.sees_everything:
@@ -162,7 +153,7 @@ def order_page(
         filters=filters,
         rescore=rescore,
     )
-    assert result is not None  # visible: pairs_of_order checked it
+    assert result is not None  # visible: shortlist_of checked it
     by_candidate = {p.candidate_id: p for p, _ in pairs}
     ranked_ids = {m.candidate.candidate_id for m in result.matches}
     others = [(p, v) for p, v in pairs if p.candidate_id not in ranked_ids]
@@ -181,7 +172,7 @@ def order_page(
         },
         "learned": rescore is not None,
         "levels": [level.value for level in JapaneseLevel],
-        "selected": sum(p.status == PairStatus.SELECTED for p, _ in pairs),
+        "selected": decided_pairs.selected_count(pairs),
         "histogram": charts.histogram(
             result.score_histogram,
             title=str(gettext("Score distribution of eligible candidates")),
@@ -206,97 +197,6 @@ def shortlist_pdf(
     job_order_id: str, principal: Reviewer, uow: UowDep, settings: SettingsDep
 ) -> Response:
     return decisions_api.shortlist_pdf(job_order_id, principal, uow, settings)
-
-
-def _pair_row(
-    request: Request,
-    principal: Principal,
-    uow: UnitOfWork,
-    job_order_id: str,
-    candidate_id: str,
-    error: str | None = None,
-) -> HTMLResponse:
-    """The decision cell of one candidate, after a change (or with the reason it was refused)."""
-    pair = decided_pairs.pair(uow, job_order_id, candidate_id)
-    return render(
-        request,
-        "_decision.html",
-        principal,
-        job_order_id=job_order_id,
-        candidate_id=candidate_id,
-        pair=pair,
-        error=error,
-        can_decide=principal.role is Role.PROGRAM_MANAGER,
-        reasons=[r.value for r in RejectionReason],
-    )
-
-
-@router.post("/orders/{job_order_id}/candidates/{candidate_id}/decide")
-def decide(
-    request: Request,
-    job_order_id: str,
-    candidate_id: str,
-    principal: Decider,
-    uow: UowDep,
-    weights: WeightsDep,
-    _htmx: Annotated[None, Depends(htmx_only)],
-    action: Annotated[Action, Form()],
-    reason_code: Annotated[str, Form(max_length=32)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> HTMLResponse:
-    error = None
-    try:
-        reason = RejectionReason(reason_code) if reason_code and action is Action.REJECT else None
-        command = Decide(job_order_id, candidate_id, action, reason, note.strip() or None)
-        decisions.decide(uow, principal, command, weights)
-    except DecisionError as refused:
-        error = refused.message
-    except PairNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
-
-
-@router.post("/orders/{job_order_id}/candidates/{candidate_id}/undo")
-def undo(
-    request: Request,
-    job_order_id: str,
-    candidate_id: str,
-    principal: Decider,
-    uow: UowDep,
-    window: UndoWindowDep,
-    _htmx: Annotated[None, Depends(htmx_only)],
-) -> HTMLResponse:
-    error = None
-    try:
-        decisions.undo(uow, principal, UndoDecision(job_order_id, candidate_id), window)
-    except DecisionError as refused:
-        error = refused.message
-    return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
-
-
-@router.post("/orders/{job_order_id}/candidates/{candidate_id}/interview")
-def interview(
-    request: Request,
-    job_order_id: str,
-    candidate_id: str,
-    principal: Reviewer,
-    uow: UowDep,
-    _htmx: Annotated[None, Depends(htmx_only)],
-    result: Annotated[InterviewResult, Form()],
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> HTMLResponse:
-    """An employer records the interview result of a candidate proposed to its order."""
-    if principal.role is not Role.EMPLOYER:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "interview results come from employers")
-    error = None
-    try:
-        command = RecordInterview(job_order_id, candidate_id, result, note.strip() or None)
-        decisions.record_interview(uow, principal, command)
-    except DecisionError as refused:
-        error = refused.message
-    except PairNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
 
 
 @router.get("/candidates/{candidate_id}")
@@ -348,5 +248,6 @@ def install(app: FastAPI) -> None:
     """Serve the console (pages and static files) from the matching app."""
     app.include_router(session.router)
     app.include_router(router)
+    app.include_router(decision_cells.router)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_exception_handler(session.SignInRequired, session.to_sign_in)
