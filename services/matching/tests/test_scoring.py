@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kakehashi.matching.domain.components import Weights
+from kakehashi.matching.config import MatchingSettings
+from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Constraint, unmet
 from kakehashi.matching.domain.explain import explain
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.scoring import Evaluation, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
+from kakehashi.matching.entrypoints.schemas import ScoreComponents
 from kakehashi.shared.reference import JapaneseLevel, Track
 
 TODAY = date(2026, 11, 23)
@@ -156,6 +158,13 @@ def test_explanations_name_what_is_missing_and_the_gaps() -> None:
 def test_an_order_without_a_japanese_floor_says_so() -> None:
     pool, result = one(Order(0, ()), person(1))
     assert "Japanese N5 (no level required)" in explain(pool, 0, Order(0, ()), result)
+
+
+def test_every_score_component_has_a_weight_setting_and_an_api_field() -> None:
+    """COMPONENTS is the one list; the settings (env vars) and the API schema follow it."""
+    assert {f"weight_{name}" for name in COMPONENT_NAMES} <= set(MatchingSettings.model_fields)
+    assert tuple(ScoreComponents.model_fields) == COMPONENT_NAMES
+    assert Weights().normalised().keys() == set(COMPONENT_NAMES)
 
 
 def test_invalid_weights_are_refused() -> None:

@@ -47,6 +47,12 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+# A certified level, or "" (the filter form's "any"): read from JapaneseLevel, not written out.
+LEVEL_PATTERN = (
+    "^("
+    + "|".join(level.value for level in JapaneseLevel if level is not JapaneseLevel.NONE)
+    + ")?$"
+)
 
 
 @router.get("")
@@ -127,7 +133,7 @@ def order_page(
     models: RankingModelsDep,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
-    min_japanese_level: Annotated[str | None, Query(pattern="^(N[1-5]|A1|A2)?$")] = None,
+    min_japanese_level: Annotated[str | None, Query(pattern=LEVEL_PATTERN)] = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
     ranking: Literal["weighted", "learned"] = "weighted",
 ) -> HTMLResponse:
