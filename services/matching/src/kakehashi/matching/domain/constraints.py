@@ -32,7 +32,8 @@ K = TypeVar("K")
 
 
 class Constraint(IntFlag):
-    """The bit of each hard constraint in a pair's `failed` and `missing` bits."""
+    """The bit of each hard constraint in a pair's `failed` and `missing` bits (kept as uint8:
+    room for eight constraints before `blocking.Bits` must widen)."""
 
     JAPANESE = 1
     MUST_HAVE_SKILLS = 2
@@ -62,9 +63,12 @@ class HardConstraint(Generic[K]):
     holds: Callable[[CandidateProfile, K], bool]  # False also where the data is missing
     explain: Callable[[Pool, int, Order, Outcome], list[Reason]]
     check: Callable[[Pool, K], tuple[Mask, Mask]] | None = None  # per candidate: fails, no data
-    day: Callable[[Pool], npt.NDArray[np.float64]] | None = (
-        None  # met up to the key's day; NaN: no data
-    )
+    # Dated: the candidate's day (NaN where unknown); the constraint is met up to the key's day.
+    day: Callable[[Pool], npt.NDArray[np.float64]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.check is None) == (self.day is None):
+            raise ValueError(f"constraint {self.name}: give either check or day, not both")
 
     def outcome(self, pool: Pool, key: K) -> tuple[Mask, Mask]:
         """Per candidate of the pool: whether they fail the constraint for `key`, and whether
