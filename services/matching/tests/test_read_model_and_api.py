@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.entrypoints.dependencies import services_of
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.events import EventEnvelope
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
     order_event,
+    runtime_of_client,
     status_event,
 )
 
@@ -25,7 +29,7 @@ CENTRE = auth("training_centre", "tc-tay-ninh")
 
 
 @pytest.fixture
-def client(service_client) -> TestClient:
+def client(service_client: Callable[..., TestClient]) -> TestClient:
     return service_client(SPEC)
 
 
@@ -155,8 +159,8 @@ def test_the_api_index_pulls_only_changes_and_rebuilds_only_touched_sectors(
     consumer.apply(candidate_event("an"))
     consumer.apply(candidate_event("mai", sector="nursing_care"))
     assert _ranked(client) == ["an"]
-    index = client.app.state.candidate_index
-    uow = client.app.state.runtime.uow()
+    index = services_of(client.app).candidate_index
+    uow = runtime_of_client(client).uow()
     construction, nursing = index.sector(uow, "construction"), index.sector(uow, "nursing_care")
     assert index.sector(uow, "construction") is construction  # nothing changed: same pool
     consumer.apply(candidate_event("binh"))
