@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kakehashi.candidates.domain.model import RegisterCandidate
+from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.entrypoints.convert import register_command
 from kakehashi.candidates.entrypoints.schemas import CandidateCreate
 from kakehashi.shared.errors import DomainError
