@@ -9,16 +9,11 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
-from kakehashi.employers.domain.commands import ChangeJobOrder, PostJobOrder, TransitionJobOrder
+from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
 from kakehashi.employers.entrypoints.employer_profile import router as profile_router
-from kakehashi.employers.entrypoints.schemas import (
-    JobOrderCreate,
-    JobOrderPublic,
-    JobOrderUpdate,
-    TransitionCreate,
-    TransitionPublic,
-)
+from kakehashi.employers.entrypoints.responses import JobOrderPublic, TransitionPublic
+from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderUpdate, TransitionCreate
 from kakehashi.employers.service_layer import handlers, queries
 from kakehashi.employers.service_layer.handlers import JobOrderNotFoundError
 from kakehashi.shared.auth import Principal, Role, require_roles
@@ -45,13 +40,7 @@ CONFLICT: Responses = {409: {"description": "the order's current status does not
 @router.post("", status_code=status.HTTP_201_CREATED)
 def post_job_order(body: JobOrderCreate, principal: Employer, uow: UowDep) -> JobOrderPublic:
     """An employer posts a job order: open for matching at once, or a private draft."""
-    command = PostJobOrder(
-        terms=body.terms(),
-        preferences=body.preferences(),
-        japanese_level_given=body.min_japanese_level is not None,
-        status=JobOrderStatus(body.status),
-    )
-    return JobOrderPublic.of(handlers.post_job_order(uow, principal, command, today()))
+    return JobOrderPublic.of(handlers.post_job_order(uow, principal, body.command(), today()))
 
 
 @router.get("/{job_order_id}", responses=NOT_FOUND)
@@ -89,8 +78,7 @@ def patch_job_order(
     job_order_id: str, body: JobOrderUpdate, principal: Employer, uow: UowDep
 ) -> JobOrderPublic:
     """The owner changes a draft, open or interviewing order; the same rules apply as posting."""
-    term_changes, preference_changes = body.changes()
-    command = ChangeJobOrder(job_order_id, term_changes, preference_changes)
+    command = body.command(job_order_id)
     return JobOrderPublic.of(handlers.change_job_order(uow, principal, command, today()))
 
 
