@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import event_applier
-from kakehashi.employers.bootstrap import CONSUMER_GROUP, SPEC
+from kakehashi.employers.bootstrap import SPEC
 from kakehashi.employers.service_layer.event_handlers import HANDLERS
 from kakehashi.shared.consumer import EventConsumer
 
@@ -22,5 +22,6 @@ def client(service_client: Callable[..., TestClient]) -> TestClient:
 @pytest.fixture
 def consumer(client: TestClient) -> EventConsumer:
     """The service's own event applier, to hand it events as its consumer would."""
-    applier: EventConsumer = event_applier(client, CONSUMER_GROUP, HANDLERS)
+    # The service's name is its consumer group.
+    applier: EventConsumer = event_applier(client, SPEC.name, HANDLERS)
     return applier
