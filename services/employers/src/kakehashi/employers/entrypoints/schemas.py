@@ -170,6 +170,7 @@ class JobOrderCreate(JobOrderFields):
         )
 
 
+# Type checkers see the class as written; FastAPI gets its optional form from the decorator.
 @optional_fields
 class JobOrderUpdate(JobOrderFields):
     """Fields to change; the ones left out keep their value, `null` clears an optional one."""
