@@ -195,8 +195,8 @@ def event_applier(client: Any, group_id: str, handlers: Any) -> Any:
         topics=[],
         handlers=handlers,
         uow_factory=client.app.state.runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
+        consumer=None,
+        dead_letters=None,
     )
 
 
@@ -206,7 +206,7 @@ def match_decision(
     """A `match.status_changed` event, as matching publishes it."""
     from kakehashi.shared.events import EventEnvelope
 
-    data = {
+    data: dict[str, Any] = {
         "match_id": f"{order_id}:{candidate_id}",
         "job_order_id": order_id,
         "candidate_id": candidate_id,

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from kakehashi.employers.service_layer.selections import MatchStatusData
+from kakehashi.employers.service_layer.event_handlers import MatchStatusData
 from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData, StatusData
 from kakehashi.shared.events import EventEnvelope
 

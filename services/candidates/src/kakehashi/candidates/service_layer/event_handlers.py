@@ -1,0 +1,134 @@
+"""The events candidates consumes, their schemas and handlers: matching's decisions, which the
+candidate's pipeline follows pair by pair.
+
+Each move goes through `change_status`, as a manual one does: history entry, audit row and
+`candidate.status_changed` in the consumer's transaction. A move the pipeline refuses is noted
+on the pair and logged, never retried: the decision stands in matching and a person settles it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from kakehashi.candidates.adapters.tables import CandidateMatch
+from kakehashi.candidates.domain.eligibility import eligible_tracks
+from kakehashi.candidates.domain.match_decisions import LIVE, PairStatus, plan_moves
+from kakehashi.candidates.domain.pipeline import Status
+from kakehashi.candidates.service_layer.handlers import (
+    change_status,
+    details,
+    lock_candidate,
+)
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import today, utcnow
+from kakehashi.shared.consumer import Handler
+from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.unit_of_work import UnitOfWork
+from kakehashi.shared.versioned import is_stale
+
+log = logging.getLogger(__name__)
+
+# Consumed from matching (its producer keeps its own constant; services share no code).
+MATCH_STATUS_CHANGED = "match.status_changed"
+
+# Who the history names when the event does not say who decided.
+MATCHING = "matching"
+MATCHING_ORGANISATION = "kakehashi"
+PAIR_STATUSES = frozenset(PairStatus)
+
+
+class MatchStatusData(BaseModel):
+    """`match.status_changed`: where one candidate stands for one order, and who decided it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    match_id: str = Field(min_length=1, max_length=100)
+    job_order_id: str = Field(min_length=1, max_length=36)
+    candidate_id: str = Field(min_length=1, max_length=36)
+    # Plain strings: a status added in matching later is noted and skipped, not dead-lettered.
+    status: str
+    previous_status: str | None = None
+    version: int = Field(ge=1)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_by_role: str | None = None
+    decided_by_organisation_id: str | None = Field(default=None, max_length=100)
+
+
+def decider(data: MatchStatusData) -> Principal:
+    """The person the event names as having decided, else matching itself."""
+    role = Role.PROGRAM_MANAGER
+    if data.decided_by_role in {r.value for r in Role}:
+        role = Role(data.decided_by_role)
+    return Principal(
+        subject=data.decided_by or MATCHING,
+        role=role,
+        organisation_id=data.decided_by_organisation_id or MATCHING_ORGANISATION,
+    )
+
+
+def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """Record the pair's latest decision and move the candidate as it implies (or note why not)."""
+    data = MatchStatusData.model_validate(event.data)
+    row = lock_candidate(uow.session, data.candidate_id)
+    if row is None:
+        log.info("decision on an unknown candidate ignored", extra={"match_id": data.match_id})
+        return
+    pair = uow.session.get(CandidateMatch, data.match_id)
+    if is_stale(pair, data.version):
+        return  # a late or repeated decision
+    pair_was = {
+        PairStatus(s)
+        for s in (pair.status if pair else None, data.previous_status)
+        if s in PAIR_STATUSES
+    }
+    others_live = [
+        PairStatus(other.status)
+        for other in uow.session.exec(
+            select(CandidateMatch).where(
+                col(CandidateMatch.candidate_id) == row.id,
+                col(CandidateMatch.match_id) != data.match_id,
+                col(CandidateMatch.status).in_([s.value for s in LIVE]),
+            )
+        )
+    ]
+    now = utcnow()
+    if pair is None:
+        pair = CandidateMatch(
+            match_id=data.match_id,
+            candidate_id=row.id,
+            job_order_id=data.job_order_id,
+            status=data.status,
+            version=data.version,
+            updated_at=now,
+        )
+    pair.status, pair.version, pair.updated_at = data.status, data.version, now
+    if data.status not in PAIR_STATUSES:
+        pair.note = f"unknown match status {data.status!r}"
+        uow.session.add(pair)
+        log.warning("decision with an unknown status skipped", extra={"match_id": data.match_id})
+        return
+    found = details(row, today())
+    plan = plan_moves(
+        Status(row.status),
+        PairStatus(data.status),
+        pair_was,
+        others_live,
+        eligible_tracks(found.eligibility),
+    )
+    principal = decider(data)
+    reason = f"match {data.status} for job order {data.job_order_id}"
+    for step in plan.steps:
+        change_status(uow, principal, found, step, reason)
+    pair.note = plan.note
+    uow.session.add(pair)
+    if plan.refused:
+        log.warning(
+            "decision not applied: the pipeline refuses the move",
+            extra={"match_id": data.match_id, "version": data.version, "note": plan.note},
+        )
+
+
+HANDLERS: dict[str, Handler] = {MATCH_STATUS_CHANGED: match_status_changed}
