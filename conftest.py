@@ -17,7 +17,7 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from kakehashi.shared.broker import start_tansu
+from kakehashi.devtools.broker import start_tansu
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 

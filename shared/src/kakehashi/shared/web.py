@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from kakehashi.shared.broker import wait_for_port
 from kakehashi.shared.errors import DomainError
+from kakehashi.shared.net import wait_for_port
 from kakehashi.shared.observability import correlation_middleware
 from kakehashi.shared.unit_of_work import UnitOfWork
 
