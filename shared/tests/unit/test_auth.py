@@ -11,8 +11,8 @@ from kakehashi.shared.auth import (
     Role,
     decode_token,
     mint_token,
-    require_roles,
 )
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.web import settings_of
 

@@ -28,8 +28,9 @@ from kakehashi.candidates.entrypoints.schemas import (
     TransitionPublic,
 )
 from kakehashi.candidates.service_layer import handlers, queries
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.errors import DomainError
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page

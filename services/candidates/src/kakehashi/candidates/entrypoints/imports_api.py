@@ -31,8 +31,9 @@ from kakehashi.candidates.entrypoints.import_rows import (
     template_rows,
 )
 from kakehashi.candidates.service_layer import imports
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.errors import DomainError
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.web import UowDep, attachment
 
 router = APIRouter(prefix="/imports", tags=["imports"])

@@ -27,7 +27,8 @@ from kakehashi.candidates.entrypoints.schemas import (
     WithdrawalIn,
 )
 from kakehashi.candidates.service_layer import audit, consents, privacy
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep
 

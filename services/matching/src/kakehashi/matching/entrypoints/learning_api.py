@@ -21,7 +21,8 @@ from kakehashi.matching.entrypoints.schemas import (
 )
 from kakehashi.matching.service_layer import learning
 from kakehashi.matching.service_layer.queries import Rescore
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
 
