@@ -18,8 +18,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.runtime import Runtime, ServiceSpec
 
 POSTGRES_ENV = "KAKEHASHI_TEST_POSTGRES_URL"
 
@@ -152,8 +154,6 @@ def service_client(database_url: str) -> Iterator[Callable[..., Any]]:
     """Build a TestClient for a service spec on a fresh, migrated database."""
     from fastapi.testclient import TestClient
 
-    from kakehashi.shared.runtime import Runtime
-
     runtimes: list[Any] = []
 
     def build(spec: Any, **settings: Any) -> TestClient:
@@ -186,18 +186,10 @@ def outbox_events(client: Any) -> list[dict[str, Any]]:
         return [json.loads(row.payload) for row in rows]
 
 
-def event_applier(client: Any, group_id: str, handlers: Any) -> Any:
-    """A service's own event applier (its consumer without Kafka clients): tests hand it events."""
-    from kakehashi.shared.consumer import EventConsumer
-
-    return EventConsumer(
-        group_id=group_id,
-        topics=[],
-        handlers=handlers,
-        uow_factory=client.app.state.runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
-    )
+def event_applier(client: Any, spec: ServiceSpec) -> EventApplier:
+    """A service's own event applier (its consumer without Kafka): tests hand it events."""
+    runtime: Runtime = client.app.state.runtime
+    return spec.applier(runtime)
 
 
 def match_decision(

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from conftest import Broker, auth, event_applier, match_decision, outbox_events, wait_until
 from kakehashi.candidates.adapters.tables import CandidateMatch
-from kakehashi.candidates.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.candidates.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
 
@@ -43,8 +43,8 @@ def client(service_client) -> TestClient:
 
 
 @pytest.fixture
-def consumer(client: TestClient) -> EventConsumer:
-    return event_applier(client, CONSUMER_GROUP, HANDLERS)
+def consumer(client: TestClient) -> EventApplier:
+    return event_applier(client, SPEC)
 
 
 def _ready_candidate(client: TestClient, body: dict = ELIGIBLE) -> str:
@@ -79,7 +79,7 @@ def _pair(client: TestClient, order_id: str, cid: str) -> CandidateMatch | None:
 
 
 def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
@@ -94,7 +94,7 @@ def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
 
 
 def test_decisions_move_the_candidate_as_a_manual_move_would(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
@@ -133,9 +133,7 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
     ]
 
 
-def test_late_and_repeated_decisions_apply_once(
-    client: TestClient, consumer: EventConsumer
-) -> None:
+def test_late_and_repeated_decisions_apply_once(client: TestClient, consumer: EventApplier) -> None:
     cid = _ready_candidate(client)
     interviewed = match_decision(ORDER_A, cid, "interviewed", 3)
     assert consumer.apply(interviewed)  # a decision skipped a stage: both moves are made
@@ -156,7 +154,7 @@ def test_late_and_repeated_decisions_apply_once(
 
 
 def test_a_rejection_keeps_a_candidate_another_order_still_holds(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
@@ -174,7 +172,7 @@ def test_a_rejection_keeps_a_candidate_another_order_still_holds(
 
 
 def test_another_orders_rejection_never_undoes_a_selection(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "selected", 4))
@@ -188,7 +186,7 @@ def test_another_orders_rejection_never_undoes_a_selection(
 
 
 def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     created = client.post("/candidates", json=ELIGIBLE, headers=CENTRE).json()
     cid = created["id"]  # registered, not ready: a person has not cleared them yet
@@ -208,7 +206,7 @@ def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
 
 
 def test_a_withdrawn_or_unknown_candidate_is_not_touched(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     assert client.post(f"/candidates/{cid}/erase", headers=CENTRE).status_code == 200
@@ -235,7 +233,7 @@ def test_decisions_arriving_through_the_broker_move_the_candidate(
         producer.flush(timeout=10)
     finally:
         producer.close(timeout=10)
-    consumer = build_consumer(client.app.state.runtime)
+    consumer = SPEC.consumer(client.app.state.runtime)
     try:
         consumer.assign()
         wait_until(

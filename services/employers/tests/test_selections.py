@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import Broker, auth, event_applier, match_decision, outbox_events, wait_until
-from kakehashi.employers.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.employers.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
 
@@ -30,12 +30,12 @@ def client(service_client) -> TestClient:
 
 
 @pytest.fixture
-def consumer(client: TestClient) -> EventConsumer:
-    return event_applier(client, CONSUMER_GROUP, HANDLERS)
+def consumer(client: TestClient) -> EventApplier:
+    return event_applier(client, SPEC)
 
 
 def test_the_order_fills_when_selections_reach_headcount(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
     consumer.apply(match_decision(order["id"], "an", "selected", 3))
@@ -58,7 +58,7 @@ def test_the_order_fills_when_selections_reach_headcount(
 
 
 def test_late_and_repeated_decisions_do_not_count_twice(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
     selected = match_decision(order["id"], "an", "selected", 3)
@@ -84,7 +84,7 @@ def test_decisions_arriving_through_the_broker_fill_the_order(
         ).get(timeout=10)
     finally:
         producer.close(timeout=10)
-    consumer = build_consumer(client.app.state.runtime)
+    consumer = SPEC.consumer(client.app.state.runtime)
     try:
         consumer.assign()
         wait_until(

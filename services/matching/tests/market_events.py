@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import event_applier
-from kakehashi.matching.bootstrap import CONSUMER_GROUP
-from kakehashi.matching.service_layer.event_handlers import HANDLERS
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import EventEnvelope
 
 
-def applier(client: Any) -> EventConsumer:
+def applier(client: Any) -> EventApplier:
     """The service's own event applier, without Kafka clients: events are handed to it."""
-    consumer: EventConsumer = event_applier(client, CONSUMER_GROUP, HANDLERS)
-    return consumer
+    return event_applier(client, SPEC)
 
 
 def candidate_event(

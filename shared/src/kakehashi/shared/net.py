@@ -1,9 +1,10 @@
-"""Waiting for a TCP service: readiness checks and process supervisors use it."""
+"""Reaching TCP services: waiting for a port, and the broker's readiness check."""
 
 from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 
 
 def wait_for_port(host: str, port: int, timeout_s: float = 10.0) -> None:
@@ -17,3 +18,23 @@ def wait_for_port(host: str, port: int, timeout_s: float = 10.0) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nothing listening on {host}:{port}") from None
             time.sleep(0.02)
+
+
+ReadinessCheck = Callable[[], None]
+
+
+def broker_check(bootstrap_servers: list[str]) -> ReadinessCheck:
+    """Ready when at least one bootstrap server accepts a TCP connection."""
+
+    def check() -> None:
+        errors = []
+        for server in bootstrap_servers:
+            host, _, port = server.rpartition(":")
+            try:
+                wait_for_port(host, int(port), timeout_s=1.0)
+                return
+            except (TimeoutError, ValueError) as error:
+                errors.append(f"{server}: {error}")
+        raise ConnectionError("; ".join(errors) or "no bootstrap servers configured")
+
+    return check
