@@ -17,6 +17,7 @@ seed: setup  ## load the demo market into a running system
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports
 
 typecheck: setup
 	$(UV) run mypy
