@@ -198,8 +198,9 @@ def match_decision(
     """A `match.status_changed` event, as matching publishes it."""
     from kakehashi.shared.events import EventEnvelope
 
+    match_id = f"{order_id}:{candidate_id}"
     data = {
-        "match_id": f"{order_id}:{candidate_id}",
+        "match_id": match_id,
         "job_order_id": order_id,
         "candidate_id": candidate_id,
         "status": status,
@@ -207,5 +208,5 @@ def match_decision(
         "version": version,
     } | extra
     return EventEnvelope.new(
-        type="match.status_changed", source="test", subject=data["match_id"], data=data
+        type="match.status_changed", source="test", subject=match_id, data=data
     )

@@ -40,7 +40,7 @@ def test_bad_tokens_are_refused(token: str) -> None:
 @pytest.fixture
 def client() -> TestClient:
     app = FastAPI()
-    settings = ServiceSettings(environment="test", jwt_secret=SECRET)  # type: ignore[arg-type]
+    settings = ServiceSettings(environment="test", jwt_secret=SECRET)
     app.dependency_overrides[settings_of] = lambda: settings
 
     @app.get("/managed")
