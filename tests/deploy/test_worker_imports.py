@@ -23,18 +23,24 @@ SERVICES = ("candidates", "employers", "matching")
 # The API stack: web framework, console templates, PDF export, learned ranking.
 API_ONLY = ("fastapi", "starlette", "uvicorn", "jinja2", "fpdf", "sklearn")
 
+# argv: the module that builds the CLI (the service's console script, or shared.cli alone), the
+# service, then the module names to look for.
 BUILD_WORKERS = """
 import importlib, json, sys
 from kakehashi.shared.cli import service_cli
 from kakehashi.shared.runtime import Runtime
 
-spec = importlib.import_module(f"kakehashi.{sys.argv[1]}.bootstrap").SPEC
-service_cli(spec)
+cli, service, *modules = sys.argv[1:]
+spec = importlib.import_module(f"kakehashi.{service}.bootstrap").SPEC
+if cli == "console-script":
+    importlib.import_module(f"kakehashi.{service}.entrypoints.cli")
+else:
+    service_cli(spec)
 runtime = Runtime.build(spec.settings_factory(), spec.migrations)
 runtime.migrate()
 consumer = spec.consumer(runtime)
 relay = spec.relay(runtime)
-loaded = sorted(name for name in sys.argv[2:] if name in sys.modules)
+loaded = sorted(name for name in modules if name in sys.modules)
 consumer.consumer.close()
 consumer.dead_letters.close(timeout=5)
 relay.producer.close(timeout=5)
@@ -42,10 +48,8 @@ print(json.dumps({"loaded": loaded, "handlers": sorted(consumer.applier.handlers
 """
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_relay_and_consumer_do_not_import_the_api_stack(
-    service: str, broker: Broker, database_url: str
-) -> None:
+def workers_loaded(cli: str, service: str, broker: Broker, database_url: str) -> list[str]:
+    """The API-stack modules a fresh interpreter holds once it built the service's workers."""
     prefix = f"KAKEHASHI_{service.upper()}_"
     env = {key: value for key, value in os.environ.items() if not key.startswith("KAKEHASHI_")}
     env |= {
@@ -55,7 +59,7 @@ def test_relay_and_consumer_do_not_import_the_api_stack(
         f"{prefix}JWT_SECRET": TEST_SECRET,
     }
     result = subprocess.run(
-        [sys.executable, "-c", BUILD_WORKERS, service, *API_ONLY],
+        [sys.executable, "-c", BUILD_WORKERS, cli, service, *API_ONLY],
         env=env,
         capture_output=True,
         text=True,
@@ -64,8 +68,37 @@ def test_relay_and_consumer_do_not_import_the_api_stack(
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
-    assert report["loaded"] == []
     assert report["handlers"]  # the registry was resolved, so the handlers' imports were made
+    loaded: list[str] = report["loaded"]
+    return loaded
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_relay_and_consumer_built_from_the_spec_do_not_import_the_api_stack(
+    service: str, broker: Broker, database_url: str
+) -> None:
+    assert workers_loaded("shared", service, broker, database_url) == []
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        pytest.param(
+            "candidates",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="candidates' entrypoints/cli.py imports imports_api (FastAPI) for "
+                "checked_format; remove this mark once it no longer does",
+            ),
+        ),
+        "employers",
+        "matching",
+    ],
+)
+def test_the_console_script_of_a_worker_does_not_import_the_api_stack(
+    service: str, broker: Broker, database_url: str
+) -> None:
+    assert workers_loaded("console-script", service, broker, database_url) == []
 
 
 @pytest.mark.parametrize("service", SERVICES)
