@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 
 from conftest import event_applier
 from kakehashi.candidates.bootstrap import SPEC
-from kakehashi.candidates.service_layer.event_handlers import HANDLERS
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.applier import EventApplier
 
 
 @pytest.fixture
@@ -20,8 +19,6 @@ def client(service_client: Callable[..., TestClient]) -> TestClient:
 
 
 @pytest.fixture
-def consumer(client: TestClient) -> EventConsumer:
+def consumer(client: TestClient) -> EventApplier:
     """The service's own event applier, to hand it events as its consumer would."""
-    # The service's name is its consumer group.
-    applier: EventConsumer = event_applier(client, SPEC.name, HANDLERS)
-    return applier
+    return event_applier(client, SPEC)

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from conftest import Broker, match_decision, outbox_events, wait_until
 from kakehashi.candidates.adapters.tables import CandidateMatch
-from kakehashi.candidates.bootstrap import SPEC, build_consumer
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.candidates.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
 from services.candidates.tests.samples import CENTRE, SHARING, Body, runtime_of
@@ -65,7 +65,7 @@ def _pair(client: TestClient, order_id: str, cid: str) -> CandidateMatch | None:
 
 
 def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
@@ -80,7 +80,7 @@ def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
 
 
 def test_decisions_move_the_candidate_as_a_manual_move_would(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
@@ -119,9 +119,7 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
     ]
 
 
-def test_late_and_repeated_decisions_apply_once(
-    client: TestClient, consumer: EventConsumer
-) -> None:
+def test_late_and_repeated_decisions_apply_once(client: TestClient, consumer: EventApplier) -> None:
     cid = _ready_candidate(client)
     interviewed = match_decision(ORDER_A, cid, "interviewed", 3)
     assert consumer.apply(interviewed)  # a decision skipped a stage: both moves are made
@@ -142,7 +140,7 @@ def test_late_and_repeated_decisions_apply_once(
 
 
 def test_a_rejection_keeps_a_candidate_another_order_still_holds(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
@@ -160,7 +158,7 @@ def test_a_rejection_keeps_a_candidate_another_order_still_holds(
 
 
 def test_another_orders_rejection_never_undoes_a_selection(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "selected", 4))
@@ -174,7 +172,7 @@ def test_another_orders_rejection_never_undoes_a_selection(
 
 
 def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     created = client.post("/candidates", json=ELIGIBLE, headers=CENTRE).json()
     cid = created["id"]  # registered, not ready: a person has not cleared them yet
@@ -194,7 +192,7 @@ def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
 
 
 def test_a_withdrawn_or_unknown_candidate_is_not_touched(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     assert client.post(f"/candidates/{cid}/erase", headers=CENTRE).status_code == 200
@@ -221,7 +219,7 @@ def test_decisions_arriving_through_the_broker_move_the_candidate(
         producer.flush(timeout=10)
     finally:
         producer.close(timeout=10)
-    consumer = build_consumer(runtime_of(client))
+    consumer = SPEC.consumer(runtime_of(client))
     try:
         consumer.assign()
         wait_until(

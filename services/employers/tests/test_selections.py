@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import Broker, match_decision, outbox_events, wait_until
-from kakehashi.employers.bootstrap import SPEC, build_consumer
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.employers.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
 from services.employers.tests.samples import EMPLOYER, runtime_of
@@ -27,7 +27,7 @@ ORDER = {
 
 
 def test_the_order_fills_when_selections_reach_headcount(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
     consumer.apply(match_decision(order["id"], "an", "selected", 3))
@@ -50,7 +50,7 @@ def test_the_order_fills_when_selections_reach_headcount(
 
 
 def test_late_and_repeated_decisions_do_not_count_twice(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
     selected = match_decision(order["id"], "an", "selected", 3)
@@ -76,7 +76,7 @@ def test_decisions_arriving_through_the_broker_fill_the_order(
         ).get(timeout=10)
     finally:
         producer.close(timeout=10)
-    consumer = build_consumer(runtime_of(client))
+    consumer = SPEC.consumer(runtime_of(client))
     try:
         consumer.assign()
         wait_until(

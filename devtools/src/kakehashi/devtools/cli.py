@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 
+from kakehashi.devtools.broker import start_tansu
 from kakehashi.devtools.seed import seed as seed_market
 from kakehashi.devtools.supervisor import Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role, mint_token
-from kakehashi.shared.broker import start_tansu
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.process import stop_on_signals

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 
 TrainingCentre = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE))]
 CentreOrAdmin = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.ADMIN))]

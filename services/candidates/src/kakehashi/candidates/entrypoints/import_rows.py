@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kakehashi.candidates.adapters.spreadsheets import FileFormat, UnreadableFileError, read_header
 from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.domain.japanese import JapaneseTestKind, japanese_test_kinds
 from kakehashi.candidates.entrypoints.convert import register_command
@@ -165,3 +166,15 @@ def command_of_row(training_centre_id: str, row: Mapping[str, str | None]) -> Re
 def template_rows() -> tuple[list[str], list[list[str]]]:
     """The template's header and its one example row."""
     return list(COLUMNS), [list(COLUMNS.values())]
+
+
+def checked_format(filename: str, content: bytes) -> FileFormat:
+    """The file's format, once its header names the template's columns (DomainError if not)."""
+    file_format = FileFormat.of(filename)
+    if file_format is None:
+        raise DomainError("file", "upload a .csv or .xlsx file")
+    try:
+        check_header(read_header(content, file_format))
+    except UnreadableFileError as error:
+        raise DomainError("file", str(error)) from None
+    return file_format

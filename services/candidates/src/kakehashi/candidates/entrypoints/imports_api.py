@@ -16,9 +16,6 @@ from pydantic import BaseModel
 
 from kakehashi.candidates.adapters.import_tables import ImportJob
 from kakehashi.candidates.adapters.spreadsheets import (
-    FileFormat,
-    UnreadableFileError,
-    read_header,
     write_csv,
     write_xlsx,
 )
@@ -26,12 +23,11 @@ from kakehashi.candidates.entrypoints.deps import Reader, TrainingCentre
 from kakehashi.candidates.entrypoints.import_rows import (
     COLUMNS,
     FAILURE_COLUMNS,
-    check_header,
+    checked_format,
     command_of_row,
     template_rows,
 )
 from kakehashi.candidates.service_layer import imports
-from kakehashi.shared.errors import DomainError
 from kakehashi.shared.web import UowDep, attachment, runtime_of
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -63,18 +59,6 @@ def job_public(job: ImportJob) -> ImportJobPublic:
             "finished_at": job.finished_at,
         }
     )
-
-
-def checked_format(filename: str, content: bytes) -> FileFormat:
-    """The file's format, once its header names the template's columns (DomainError if not)."""
-    file_format = FileFormat.of(filename)
-    if file_format is None:
-        raise DomainError("file", "upload a .csv or .xlsx file")
-    try:
-        check_header(read_header(content, file_format))
-    except UnreadableFileError as error:
-        raise DomainError("file", str(error)) from None
-    return file_format
 
 
 @router.get("/template.csv")

@@ -22,9 +22,9 @@ from kakehashi.candidates.service_layer.handlers import (
     details,
     lock_candidate,
 )
+from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today, utcnow
-from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import is_stale

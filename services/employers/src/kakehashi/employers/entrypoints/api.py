@@ -16,8 +16,9 @@ from kakehashi.employers.entrypoints.responses import JobOrderPublic, Transition
 from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderUpdate, TransitionCreate
 from kakehashi.employers.service_layer import handlers, queries
 from kakehashi.employers.service_layer.handlers import JobOrderNotFoundError
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page

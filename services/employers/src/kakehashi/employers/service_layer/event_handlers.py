@@ -11,9 +11,9 @@ from kakehashi.employers.adapters import mapping
 from kakehashi.employers.adapters.tables import JobOrder, Selection
 from kakehashi.employers.domain.lifecycle import steps_to_filled
 from kakehashi.employers.service_layer.handlers import emit_change, history_row
+from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import utcnow
-from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import upsert_versioned

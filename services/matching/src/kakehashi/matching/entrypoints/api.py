@@ -31,7 +31,8 @@ from kakehashi.matching.entrypoints.schemas import (
 from kakehashi.matching.service_layer import queries
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.services import MatchingServices
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page

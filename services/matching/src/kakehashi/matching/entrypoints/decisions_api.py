@@ -29,8 +29,9 @@ from kakehashi.matching.service_layer import decided_pairs, decisions, exports
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.matching.service_layer.decisions import BulkItemError
 from kakehashi.matching.service_layer.exports import age_on
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today as utc_today
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.web import UowDep, attachment
 
 router = APIRouter(tags=["decisions"])

@@ -21,7 +21,8 @@ from kakehashi.matching.entrypoints.schemas import (
     ScoreComponents,
 )
 from kakehashi.matching.service_layer import learning
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix="/ranking-model", tags=["learning"])

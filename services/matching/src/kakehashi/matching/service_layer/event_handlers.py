@@ -19,8 +19,8 @@ from kakehashi.matching.adapters.tables import (
     JobOrderView,
 )
 from kakehashi.matching.service_layer import decisions
+from kakehashi.shared.applier import Handler
 from kakehashi.shared.clock import utcnow
-from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
