@@ -23,9 +23,13 @@ seed: setup  ## load the demo market into a running system
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports
 
+# Test folders repeat module names (conftest, test_api), so mypy checks each one on its own.
+TYPED_TESTS := shared/tests devtools/tests tests services/candidates/tests services/employers/tests services/matching/tests
 typecheck: setup
 	$(UV) run mypy
+	@for folder in $(TYPED_TESTS); do echo "mypy $$folder"; $(UV) run mypy $$folder || exit 1; done
 
 pytest: setup
 	$(UV) run pytest

@@ -17,9 +17,11 @@ from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from kakehashi.shared.broker import start_tansu
+from kakehashi.devtools.broker import start_tansu
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.runtime import Runtime, ServiceSpec
 
 POSTGRES_ENV = "KAKEHASHI_TEST_POSTGRES_URL"
 
@@ -152,8 +154,6 @@ def service_client(database_url: str) -> Iterator[Callable[..., Any]]:
     """Build a TestClient for a service spec on a fresh, migrated database."""
     from fastapi.testclient import TestClient
 
-    from kakehashi.shared.runtime import Runtime
-
     runtimes: list[Any] = []
 
     def build(spec: Any, **settings: Any) -> TestClient:
@@ -186,18 +186,10 @@ def outbox_events(client: Any) -> list[dict[str, Any]]:
         return [json.loads(row.payload) for row in rows]
 
 
-def event_applier(client: Any, group_id: str, handlers: Any) -> Any:
-    """A service's own event applier (its consumer without Kafka clients): tests hand it events."""
-    from kakehashi.shared.consumer import EventConsumer
-
-    return EventConsumer(
-        group_id=group_id,
-        topics=[],
-        handlers=handlers,
-        uow_factory=client.app.state.runtime.uow,
-        consumer=None,  # type: ignore[arg-type]
-        dead_letters=None,  # type: ignore[arg-type]
-    )
+def event_applier(client: Any, spec: ServiceSpec) -> EventApplier:
+    """A service's own event applier (its consumer without Kafka): tests hand it events."""
+    runtime: Runtime = client.app.state.runtime
+    return spec.applier(runtime)
 
 
 def match_decision(
@@ -206,8 +198,9 @@ def match_decision(
     """A `match.status_changed` event, as matching publishes it."""
     from kakehashi.shared.events import EventEnvelope
 
-    data = {
-        "match_id": f"{order_id}:{candidate_id}",
+    match_id = f"{order_id}:{candidate_id}"
+    data: dict[str, Any] = {
+        "match_id": match_id,
         "job_order_id": order_id,
         "candidate_id": candidate_id,
         "status": status,
@@ -215,5 +208,5 @@ def match_decision(
         "version": version,
     } | extra
     return EventEnvelope.new(
-        type="match.status_changed", source="test", subject=data["match_id"], data=data
+        type="match.status_changed", source="test", subject=match_id, data=data
     )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from kakehashi.matching.domain.model import CandidateProfile, Order, Requirement
-from kakehashi.shared.reference import PREFECTURES, Sector, Track
+from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
 
 SECTORS = [s.value for s in Sector]
 # Big sectors first: manufacturing, construction, food, care, agriculture dominate placements.
@@ -35,7 +35,7 @@ def generate(candidates: int, orders: int, seed: int = 11) -> Market:
     rng = np.random.default_rng(seed)
     p = SECTOR_WEIGHTS / SECTOR_WEIGHTS.sum()
     c_sector = rng.choice(len(SECTORS), size=candidates, p=p)
-    ranks = rng.choice(6, size=candidates, p=JAPANESE_P)
+    ranks = rng.choice(len(JapaneseLevel), size=candidates, p=JAPANESE_P)
     n_skills = rng.integers(1, 5, size=candidates)
     ages = rng.integers(17 * 365, 35 * 365, size=candidates)
     availability = rng.integers(-60, 300, size=candidates)

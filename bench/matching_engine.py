@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from market import SECTORS, Market, generate
 
 from kakehashi.matching.domain.allocation import allocate_exact, allocate_greedy
-from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Weights
+from kakehashi.matching.domain.components import Weights
+from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool
 from kakehashi.matching.domain.scoring import (
     EXPERIENCE_SATURATION_YEARS,
     MUST_HAVE_WEIGHT,
@@ -35,6 +37,7 @@ from kakehashi.matching.domain.scoring import (
     evaluate,
 )
 from kakehashi.matching.domain.top_k import top_k_per_order
+from kakehashi.shared.reference import JapaneseLevel
 
 T = TypeVar("T")
 TOP_K = 50
@@ -43,35 +46,18 @@ TODAY = date(2026, 11, 23)
 
 def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
     """The loop version, one pair at a time, with the same constraints and components."""
-    if c.japanese_rank < order.min_japanese_rank:
-        return None
+    for constraint in HARD_CONSTRAINTS:  # each constraint's own plain-Python rule
+        for key in constraint.keys(order, TODAY):
+            if not constraint.holds(c, key):
+                return None
     total = weight = 0.0
     for r in order.requirements:
-        level = c.skills.get(r.code, 0)
-        if r.must_have and level < r.min_level:
-            return None
         importance = MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT
-        total += importance * min(level / r.min_level, 1.0)
+        total += importance * min(c.skills.get(r.code, 0) / r.min_level, 1.0)
         weight += importance
-    if order.track is not None and (
-        c.eligible_tracks is None or order.track not in c.eligible_tracks
-    ):
-        return None
-    reference = order.departure or TODAY
-    born = c.date_of_birth
-    if born is None or (born.year + 18, born.month, born.day) > (
-        reference.year,
-        reference.month,
-        reference.day,
-    ):
-        return None
-    if order.departure is not None and (
-        c.available_from is None or c.available_from > order.departure
-    ):
-        return None
     skills = total / weight if weight else 1.0
     need = order.min_japanese_rank
-    japanese = min(max((c.japanese_rank - need + 1) / (6 - need), 0.0), 1.0)
+    japanese = min(max((c.japanese_rank - need + 1) / (len(JapaneseLevel) - need), 0.0), 1.0)
     target = max(order.experience_years_min or EXPERIENCE_SATURATION_YEARS, 0.5)
     experience = min((c.experience_years or 0.0) / target, 1.0)
     track_fit = (

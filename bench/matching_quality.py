@@ -35,11 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY, skill_code
 
 from kakehashi.matching.domain import learning
+from kakehashi.matching.domain.constraints import unmet
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
 from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.shared.reference import PREFECTURES, Track
+from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Track
 
 TOP = 10
 GOOD = 2  # relevance counted as a hit by precision@10
@@ -85,7 +86,7 @@ def generate(n: int, m: int, seed: int) -> Market:
     true_skill = np.where(trained, np.clip(0.6 + rng.gamma(2.0, 0.9, trained.shape), 0.5, 5.5), 0)
     listed = trained & (rng.random(trained.shape) < 0.9)  # some trained skills go unlisted
     recorded = np.clip(np.rint(true_skill + rng.normal(0, 0.6, trained.shape)), 1, 5).astype(int)
-    ranks = rng.choice(6, size=n, p=JAPANESE_P)
+    ranks = rng.choice(len(JapaneseLevel), size=n, p=JAPANESE_P)
     # Within a level people differ, and a quarter study well past their last certificate.
     ability = ranks + rng.random(n) + np.where(rng.random(n) < 0.25, rng.random(n), 0.0)
     years = rng.gamma(1.5, 1.5, size=n)
@@ -175,29 +176,9 @@ def true_fit(
 
 
 def hard_violations(c: CandidateProfile, order: Order, today: date = TODAY) -> list[str]:
-    """The hard constraints a pair fails or cannot be shown to meet, from the recorded profile."""
-    broken = []
-    if c.japanese_rank < order.min_japanese_rank:
-        broken.append("japanese")
-    if any(r.must_have and c.skills.get(r.code, 0) < r.min_level for r in order.requirements):
-        broken.append("must_have_skills")
-    if order.track is not None and (
-        c.eligible_tracks is None or order.track not in c.eligible_tracks
-    ):
-        broken.append("track")
-    reference = order.departure or today
-    born = c.date_of_birth
-    if born is None or (born.year + 18, born.month, born.day) > (
-        reference.year,
-        reference.month,
-        reference.day,
-    ):
-        broken.append("age")
-    if order.departure is not None and (
-        c.available_from is None or c.available_from > order.departure
-    ):
-        broken.append("availability")
-    return broken
+    """The hard constraints a pair fails or cannot be shown to meet, from the recorded profile:
+    each constraint's own plain-Python rule, pair by pair, apart from the engine's matrices."""
+    return [constraint.name for constraint in unmet(c, order, today)]
 
 
 @dataclass

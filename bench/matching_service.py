@@ -29,8 +29,8 @@ from market import SECTORS, generate
 from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence, JobOrderView
 from kakehashi.matching.bootstrap import MIGRATIONS
 from kakehashi.shared.auth import Principal, Role, mint_token
-from kakehashi.shared.broker import wait_for_port
 from kakehashi.shared.db import make_engine, migrate
+from kakehashi.shared.net import wait_for_port
 from kakehashi.shared.reference import JapaneseLevel
 from kakehashi.shared.settings import DEV_JWT_SECRET
 

@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from kakehashi.employers.service_layer.selections import MatchStatusData
+from pydantic import BaseModel
+
+from kakehashi.employers.service_layer.event_handlers import MatchStatusData
 from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData, StatusData
 from kakehashi.shared.events import EventEnvelope
 
@@ -15,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "events.md"
 MARKDOWN = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-DATA_MODELS = {
+DATA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "candidate.registered": (CandidateData, "candidate_id"),
     "job_order.opened": (JobOrderData, "job_order_id"),
     "candidate.status_changed": (StatusData, "candidate_id"),

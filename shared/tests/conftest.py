@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import SQLModel
 
-from kakehashi.shared.consumer import InboxEntry  # noqa: F401 - registers the inbox table
+from kakehashi.shared.applier import InboxEntry  # noqa: F401 - registers the inbox table
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory
 from kakehashi.shared.outbox import LANES, OutboxLane
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,7 +37,7 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
-    env = {}
+    env: dict[str, str] = {}
     for service in SERVICES:
         prefix = f"KAKEHASHI_{service.upper()}_"
         env |= {prefix + "ENVIRONMENT": "test", prefix + "JWT_SECRET": TEST_SECRET}
@@ -65,7 +66,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
             admin.dispose()
 
 
-def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[dict]:
+def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[dict[str, Any]]:
     """Every record of `topic`, read by a client independent of the services' kafka-python:
     librdkafka through confluent-kafka. Each record: key, payload (text), headers (text)."""
     from confluent_kafka import Consumer, TopicPartition
@@ -81,7 +82,7 @@ def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> l
             for p in partitions
         }
         remaining = sum(ends.values())
-        records = []
+        records: list[dict[str, Any]] = []
         deadline = time.monotonic() + timeout_s
         quiet_polls = 0
         # Read at least up to the high watermarks, then until the topic has been quiet a moment
@@ -95,11 +96,13 @@ def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> l
             if message.error():
                 raise RuntimeError(str(message.error()))
             remaining -= 1
+            headers = message.headers() or []
+            pairs = headers.items() if isinstance(headers, dict) else headers
             records.append(
                 {
                     "key": (message.key() or b"").decode(),
-                    "payload": message.value().decode(errors="replace"),
-                    "headers": {k: v.decode() for k, v in message.headers() or []},
+                    "payload": (message.value() or b"").decode(errors="replace"),
+                    "headers": {k: _text(v) for k, v in pairs},
                 }
             )
         if remaining > 0:
@@ -159,3 +162,10 @@ def open_welder_order(system: Supervisor, headcount: int) -> str:
     )
     assert order.status_code == 201, order.text
     return str(order.json()["id"])
+
+
+def _text(raw: str | bytes | None) -> str:
+    """A header value as text (confluent-kafka types it loosely; it is bytes in practice)."""
+    if raw is None:
+        return ""
+    return raw if isinstance(raw, str) else raw.decode()

@@ -11,6 +11,8 @@ import signal
 import time
 import uuid
 from datetime import date, timedelta
+from functools import partial
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +25,7 @@ from tests.e2e.conftest import ARTIFACTS, produce_independently, read_independen
 pytestmark = pytest.mark.e2e
 
 MANAGER = auth("program_manager", "pm-office")
+Json = dict[str, Any]
 
 
 TODAY = date.today()
@@ -37,7 +40,12 @@ SHARING_CONSENT = [
 ]
 
 
-def _candidate(name: str, level: str, welding: int, sector: str = "construction") -> dict:
+def _body(response: httpx.Response) -> Json:
+    body: Json = response.json()
+    return body
+
+
+def _candidate(name: str, level: str, welding: int, sector: str = "construction") -> Json:
     """A profile complete enough for SSW i: adult, available, skills test passed."""
     return {
         "full_name": name,
@@ -51,15 +59,15 @@ def _candidate(name: str, level: str, welding: int, sector: str = "construction"
     }
 
 
-def _register(system: Supervisor, centre: str, body: dict) -> dict:
+def _register(system: Supervisor, centre: str, body: Json) -> Json:
     response = httpx.post(
         f"{system.url('candidates')}/candidates", json=body, headers=auth("training_centre", centre)
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    return _body(response)
 
 
-def _post_order(system: Supervisor, employer: str, **changes: object) -> dict:
+def _post_order(system: Supervisor, employer: str, **changes: object) -> Json:
     body = {
         "title": "溶接工 / Welder",
         "sector": "construction",
@@ -74,22 +82,23 @@ def _post_order(system: Supervisor, employer: str, **changes: object) -> dict:
         f"{system.url('employers')}/job-orders", json=body, headers=auth("employer", employer)
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    return _body(response)
 
 
-def _matches(system: Supervisor, order_id: str) -> list[dict]:
+def _matches(system: Supervisor, order_id: str) -> list[Json]:
     response = httpx.get(
         f"{system.url('matching')}/job-orders/{order_id}/matches?limit=500", headers=MANAGER
     )
     if response.status_code == 404:  # the order's event has not arrived yet
         return []
     assert response.status_code == 200, response.text
-    return response.json()["matches"]
+    matches: list[Json] = _body(response)["matches"]
+    return matches
 
 
-def _topic_with(system: Supervisor, keys: set[str]) -> list[dict]:
+def _topic_with(system: Supervisor, keys: set[str]) -> list[Json]:
     """The candidate topic as an independent client reads it, once it holds every key."""
-    return wait_until(
+    found: list[Json] = wait_until(
         lambda: (
             (records := read_independently(system.bootstrap, CANDIDATE_EVENTS))
             and keys <= {r["key"] for r in records}
@@ -97,10 +106,15 @@ def _topic_with(system: Supervisor, keys: set[str]) -> list[dict]:
         ),
         timeout_s=60,
     )
+    return found
 
 
 def _matched_ids(system: Supervisor, order_id: str) -> set[str]:
     return {m["candidate_id"] for m in _matches(system, order_id)}
+
+
+def _is_matched(system: Supervisor, order_id: str, candidate_id: str) -> bool:
+    return candidate_id in _matched_ids(system, order_id)
 
 
 def test_registered_candidates_appear_ranked_in_the_order_match_list(
@@ -145,7 +159,7 @@ def test_registration_to_match_list_latency_is_recorded(system: Supervisor) -> N
     for n in range(5):
         started = time.perf_counter()
         candidate = _register(system, "tc-latency", _candidate(f"Phạm Văn {n}", "N3", 4))
-        wait_until(lambda c=candidate: c["id"] in _matched_ids(system, order["id"]), timeout_s=30)
+        wait_until(partial(_is_matched, system, order["id"], candidate["id"]), timeout_s=30)
         latencies.append(time.perf_counter() - started)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "e2e-latency.json").write_text(

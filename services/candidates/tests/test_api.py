@@ -8,23 +8,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from conftest import auth
-from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.shared.outbox import OutboxMessage
+from services.candidates.tests.samples import (
+    CENTRE,
+    EMPLOYER,
+    MANAGER,
+    OTHER_CENTRE,
+    SHARING,
+    Body,
+    runtime_of,
+)
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
-MANAGER = auth("program_manager", "pm-office")
-EMPLOYER = auth("employer", "emp-aichi")
 
-SHARING = {
-    "purpose": "matching_in_japan",
-    "scope": "share_with_employers_in_japan",
-    "notice_version": "2026-01",
-    "language": "vi",
-}
 AN = {
     "full_name": "Nguyễn Văn An",
     "province": "Tây Ninh",
@@ -35,13 +32,8 @@ AN = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
 def _outbox(client: TestClient) -> list[OutboxMessage]:
-    with Session(client.app.state.runtime.engine) as session:
+    with Session(runtime_of(client).engine) as session:
         return list(session.exec(select(OutboxMessage)).all())
 
 
@@ -75,7 +67,7 @@ def test_registering_saves_the_candidate_and_its_event_in_one_transaction(
     ],
 )
 def test_bad_input_is_a_422_naming_the_field_and_nothing_is_saved(
-    client: TestClient, change: dict, field: str
+    client: TestClient, change: Body, field: str
 ) -> None:
     response = client.post("/candidates", json=AN | change, headers=CENTRE)
     assert response.status_code == 422

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
 
-from conftest import Broker, auth, read_topic
+from conftest import Broker, read_topic
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.shared.events import CANDIDATE_EVENTS
 from kakehashi.shared.kafka import make_producer
 from kakehashi.shared.outbox import OutboxRelay, pending_count
+from services.candidates.tests.samples import CENTRE, SHARING, runtime_of
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-SHARING = {
-    "purpose": "matching_in_japan",
-    "scope": "share_with_employers_in_japan",
-    "notice_version": "2026-01",
-    "language": "vi",
-}
 AN = {
     "full_name": "Nguyen Van An",
     "name_vi": "Nguyễn Văn An",
@@ -40,7 +36,7 @@ PERSONAL = ("Nguyen", "Nguyễn", "2000-05-01", "male", "+84", "912 345", "examp
 
 
 def test_erasure_is_published_through_the_relay_without_personal_data(
-    broker: Broker, service_client
+    broker: Broker, service_client: Callable[..., TestClient]
 ) -> None:
     client = service_client(SPEC, kafka_bootstrap_servers=broker.bootstrap)
     created = client.post("/candidates", json=AN, headers=CENTRE)
@@ -49,7 +45,7 @@ def test_erasure_is_published_through_the_relay_without_personal_data(
     erased = client.post(f"/candidates/{cid}/erase", headers=CENTRE)
     assert erased.status_code == 200, erased.text
 
-    sessions = client.app.state.runtime.session_factory
+    sessions = runtime_of(client).session_factory
     producer = make_producer(broker.servers)
     try:
         assert OutboxRelay(sessions, producer).publish_pending() == 2

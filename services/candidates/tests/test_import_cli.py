@@ -20,7 +20,9 @@ FILE = (
 )
 
 
-def test_the_cli_imports_a_file(tmp_path: Path, database_url: str, monkeypatch) -> None:
+def test_the_cli_imports_a_file(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KAKEHASHI_CANDIDATES_DATABASE_URL", database_url)
     monkeypatch.setenv("KAKEHASHI_CANDIDATES_ENVIRONMENT", "development")
     path = tmp_path / "people.csv"

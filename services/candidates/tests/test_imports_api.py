@@ -8,16 +8,13 @@ import io
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
-from conftest import auth, outbox_events
-from kakehashi.candidates.bootstrap import SPEC
+from conftest import outbox_events
+from services.candidates.tests.samples import CENTRE, EMPLOYER, MANAGER, OTHER_CENTRE, Headers
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
-MANAGER = auth("program_manager", "pm-office")
-EMPLOYER = auth("employer", "emp-aichi")
 
 HEADER = "full_name,name_vi,date_of_birth,province,sector,jlpt_level,jlpt_date,skills,consent_sharing,consent_notice_version,consent_language"  # fmt: skip
 ROWS = [
@@ -31,17 +28,16 @@ ROWS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
 def _csv(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
-def _upload(client: TestClient, content: bytes, name: str = "c.csv", headers: dict = CENTRE):
-    return client.post("/imports", files={"file": (name, content, "text/csv")}, headers=headers)
+def _upload(
+    client: TestClient, content: bytes, name: str = "c.csv", headers: Headers = CENTRE
+) -> Response:
+    files = {"file": (name, content, "text/csv")}
+    response: Response = client.post("/imports", files=files, headers=headers)
+    return response
 
 
 def test_valid_rows_are_saved_and_failed_rows_come_back_with_reasons(client: TestClient) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from kakehashi.candidates.domain import japanese
 from kakehashi.candidates.domain.japanese import (
     JapaneseTest,
     JapaneseTestResult,
@@ -13,6 +14,8 @@ from kakehashi.candidates.domain.japanese import (
     derived_level,
     effective_level,
 )
+from kakehashi.candidates.entrypoints import import_rows
+from kakehashi.candidates.entrypoints.import_rows import body_of_row
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel
 
@@ -81,3 +84,55 @@ def test_malformed_results_name_the_field(result: JapaneseTestResult, field: str
     with pytest.raises(DomainError) as error:
         check_result(result, "t", TODAY)
     assert error.value.field == field
+
+
+def test_a_test_type_is_a_row_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    extended = japanese.japanese_test_kinds() | japanese.parse_kinds(
+        [
+            {
+                "code": "top_j",
+                "name": "TOP J",
+                "scale": "score",
+                "score_range": [0, 500],
+                "cut_offs": [{"min_score": 300, "level": "N3"}, {"min_score": 100, "level": "N5"}],
+                "import_prefix": "top_j",
+            }
+        ]
+    )
+    for module in (japanese, import_rows):  # the places the table is read from
+        monkeypatch.setattr(module, "japanese_test_kinds", lambda: extended)
+    top_j = JapaneseTest("top_j")
+    assert top_j.is_scored
+    assert derived_level((JapaneseTestResult(top_j, TAKEN, score=320),)) is JapaneseLevel.N3
+    assert derived_level((JapaneseTestResult(top_j, TAKEN, score=99),)) is JapaneseLevel.NONE
+    with pytest.raises(DomainError) as error:
+        check_result(JapaneseTestResult(top_j, TAKEN, score=501), "t", TODAY)
+    assert error.value.field == "t.score"
+    assert body_of_row({"top_j_score": "320", "top_j_date": "2026-06-01"})["japanese_tests"] == [
+        {"test": "top_j", "score": "320", "date": "2026-06-01"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"code": "x", "name": "X", "scale": "score", "import_prefix": "x"},  # no range
+        {"code": "x", "name": "X", "scale": "level", "import_prefix": "x", "score_range": [1, 2]},
+        {
+            "code": "x",
+            "name": "X",
+            "scale": "score",
+            "import_prefix": "x",
+            "score_range": [0, 10],
+            "cut_offs": [{"min_score": 11, "level": "N5"}],
+        },
+    ],
+)
+def test_malformed_rows_of_the_table_are_refused(row: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="x"):
+        japanese.parse_kinds([row])
+
+
+def test_unknown_test_codes_are_refused() -> None:
+    with pytest.raises(ValueError, match="not a Japanese test"):
+        JapaneseTest("toeic")

@@ -3,26 +3,22 @@ broker."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from conftest import Broker, auth, event_applier, match_decision, outbox_events, wait_until
+from conftest import Broker, match_decision, outbox_events, wait_until
 from kakehashi.candidates.adapters.tables import CandidateMatch
-from kakehashi.candidates.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.candidates.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
+from services.candidates.tests.samples import CENTRE, SHARING, Body, runtime_of
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-SHARING = {
-    "purpose": "matching_in_japan",
-    "scope": "share_with_employers_in_japan",
-    "notice_version": "2026-01",
-    "language": "vi",
-}
 ELIGIBLE = {
     "full_name": "Nguyen Van An",
     "date_of_birth": "2000-05-01",
@@ -37,17 +33,7 @@ ORDER_A = "7d1f6b0a-3c2e-4f8a-8b61-5e4d2c1b0a99"
 ORDER_B = "2a9c4e6f-1b3d-4c5e-8f70-9a1b2c3d4e5f"
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-@pytest.fixture
-def consumer(client: TestClient) -> EventConsumer:
-    return event_applier(client, CONSUMER_GROUP, HANDLERS)
-
-
-def _ready_candidate(client: TestClient, body: dict = ELIGIBLE) -> str:
+def _ready_candidate(client: TestClient, body: Body = ELIGIBLE) -> str:
     response = client.post("/candidates", json=body, headers=CENTRE)
     assert response.status_code == 201, response.text
     cid = str(response.json()["id"])
@@ -65,7 +51,7 @@ def _history(client: TestClient, cid: str) -> list[tuple[str | None, str, str]]:
     return [(m["from_status"], m["to_status"], m["actor"]) for m in moves]
 
 
-def _changes(client: TestClient, cid: str) -> list[dict]:
+def _changes(client: TestClient, cid: str) -> list[Body]:
     return [
         e["data"]
         for e in outbox_events(client)
@@ -74,12 +60,12 @@ def _changes(client: TestClient, cid: str) -> list[dict]:
 
 
 def _pair(client: TestClient, order_id: str, cid: str) -> CandidateMatch | None:
-    with Session(client.app.state.runtime.engine) as session:
+    with Session(runtime_of(client).engine) as session:
         return session.get(CandidateMatch, f"{order_id}:{cid}")
 
 
 def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
@@ -94,7 +80,7 @@ def test_an_undone_selection_takes_the_candidate_back_to_interviewed(
 
 
 def test_decisions_move_the_candidate_as_a_manual_move_would(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
@@ -133,9 +119,7 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
     ]
 
 
-def test_late_and_repeated_decisions_apply_once(
-    client: TestClient, consumer: EventConsumer
-) -> None:
+def test_late_and_repeated_decisions_apply_once(client: TestClient, consumer: EventApplier) -> None:
     cid = _ready_candidate(client)
     interviewed = match_decision(ORDER_A, cid, "interviewed", 3)
     assert consumer.apply(interviewed)  # a decision skipped a stage: both moves are made
@@ -156,7 +140,7 @@ def test_late_and_repeated_decisions_apply_once(
 
 
 def test_a_rejection_keeps_a_candidate_another_order_still_holds(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
@@ -174,7 +158,7 @@ def test_a_rejection_keeps_a_candidate_another_order_still_holds(
 
 
 def test_another_orders_rejection_never_undoes_a_selection(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "selected", 4))
@@ -188,7 +172,7 @@ def test_another_orders_rejection_never_undoes_a_selection(
 
 
 def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     created = client.post("/candidates", json=ELIGIBLE, headers=CENTRE).json()
     cid = created["id"]  # registered, not ready: a person has not cleared them yet
@@ -208,7 +192,7 @@ def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
 
 
 def test_a_withdrawn_or_unknown_candidate_is_not_touched(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     assert client.post(f"/candidates/{cid}/erase", headers=CENTRE).status_code == 200
@@ -217,13 +201,13 @@ def test_a_withdrawn_or_unknown_candidate_is_not_touched(
     assert _status(client, cid) == "withdrawn"
     assert len(outbox_events(client)) == before
     assert consumer.apply(match_decision(ORDER_A, "no-such-candidate", "selected", 1))
-    with Session(client.app.state.runtime.engine) as session:
+    with Session(runtime_of(client).engine) as session:
         pairs = session.exec(select(CandidateMatch)).all()
     assert [p.candidate_id for p in pairs] == [cid]
 
 
 def test_decisions_arriving_through_the_broker_move_the_candidate(
-    broker: Broker, service_client
+    broker: Broker, service_client: Callable[..., TestClient]
 ) -> None:
     client = service_client(SPEC, kafka_bootstrap_servers=broker.bootstrap)
     cid = _ready_candidate(client)
@@ -235,7 +219,7 @@ def test_decisions_arriving_through_the_broker_move_the_candidate(
         producer.flush(timeout=10)
     finally:
         producer.close(timeout=10)
-    consumer = build_consumer(client.app.state.runtime)
+    consumer = SPEC.consumer(runtime_of(client))
     try:
         consumer.assign()
         wait_until(

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
-from conftest import auth, outbox_events
-from kakehashi.candidates.bootstrap import SPEC
+from conftest import outbox_events
+from services.candidates.tests.samples import (
+    ADMIN,
+    CENTRE,
+    EMPLOYER,
+    MANAGER,
+    OTHER_CENTRE,
+    SHARING,
+    Body,
+    Headers,
+)
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
-MANAGER = auth("program_manager", "pm-office")
-ADMIN = auth("admin", "ops")
-EMPLOYER = auth("employer", "emp-aichi")
 
-SHARING = {
-    "purpose": "matching_in_japan",
-    "scope": "share_with_employers_in_japan",
-    "notice_version": "2026-01",
-    "language": "vi",
-}
 ELIGIBLE = {
     "full_name": "Nguyen Van An",
     "name_vi": "Nguyễn Văn An",
@@ -43,19 +42,17 @@ BINH = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-def _register(client: TestClient, body: dict, headers: dict = CENTRE) -> str:
+def _register(client: TestClient, body: Body, headers: Headers = CENTRE) -> str:
     response = client.post("/candidates", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
-def _move(client: TestClient, cid: str, to: str, headers: dict = CENTRE, reason: str = "ok"):
-    return client.post(f"/candidates/{cid}/transitions", json={"to": to, "reason": reason}, headers=headers)  # fmt: skip
+def _move(
+    client: TestClient, cid: str, to: str, headers: Headers = CENTRE, reason: str = "ok"
+) -> Response:
+    response: Response = client.post(f"/candidates/{cid}/transitions", json={"to": to, "reason": reason}, headers=headers)  # fmt: skip
+    return response
 
 
 def test_moves_follow_the_pipeline_and_are_recorded(client: TestClient) -> None:
@@ -102,7 +99,7 @@ def test_no_endpoint_shows_or_changes_another_centres_candidate(client: TestClie
         ("get", f"/candidates/{cid}/transitions", None),
     ]
     for method, url, body in calls:
-        kwargs = {"json": body} if body is not None else {}
+        kwargs: Body = {"json": body} if body is not None else {}
         assert client.request(method, url, headers=OTHER_CENTRE, **kwargs).status_code == 404
         assert client.request(method, url, headers=EMPLOYER, **kwargs).status_code == 403
         assert client.request(method, url, **kwargs).status_code == 401
@@ -115,7 +112,7 @@ def test_no_endpoint_shows_or_changes_another_centres_candidate(client: TestClie
     assert client.get(f"/candidates/{cid}", headers=CENTRE).json()["version"] == 1
 
 
-def _ids(client: TestClient, query: str, headers: dict = MANAGER) -> list[str]:
+def _ids(client: TestClient, query: str, headers: Headers = MANAGER) -> list[str]:
     response = client.get(f"/candidates?{query}", headers=headers)
     assert response.status_code == 200, response.text
     return [c["id"] for c in response.json()["items"]]

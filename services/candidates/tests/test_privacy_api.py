@@ -7,23 +7,21 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import auth, outbox_events
-from kakehashi.candidates.bootstrap import SPEC
+from conftest import outbox_events
+from services.candidates.tests.samples import (
+    ADMIN,
+    CENTRE,
+    EMPLOYER,
+    MANAGER,
+    OTHER_CENTRE,
+    SHARING,
+    Body,
+    Headers,
+)
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
-MANAGER = auth("program_manager", "pm-office")
-ADMIN = auth("admin", "ops")
-EMPLOYER = auth("employer", "emp-aichi")
 
-SHARING = {
-    "purpose": "matching_in_japan",
-    "scope": "share_with_employers_in_japan",
-    "notice_version": "2026-01",
-    "language": "vi",
-}
 ABROAD = SHARING | {"scope": "transfer_abroad"}
 AN = {
     "full_name": "Nguyen Van An",
@@ -42,21 +40,18 @@ AN = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-def _register(client: TestClient, body: dict = AN, headers: dict = CENTRE) -> dict:
+def _register(client: TestClient, body: Body = AN, headers: Headers = CENTRE) -> Body:
     response = client.post("/candidates", json=body, headers=headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: Body = response.json()
+    return created
 
 
-def _give(client: TestClient, cid: str, consent: dict = SHARING) -> dict:
+def _give(client: TestClient, cid: str, consent: Body = SHARING) -> Body:
     response = client.post(f"/candidates/{cid}/consents", json=consent, headers=CENTRE)
     assert response.status_code == 201, response.text
-    return response.json()
+    given: Body = response.json()
+    return given
 
 
 def test_without_sharing_consent_the_candidate_is_stored_but_not_published(
@@ -118,12 +113,13 @@ def test_withdrawing_the_sharing_consent_unpublishes(client: TestClient) -> None
 
 
 def test_bad_consents_are_422s_naming_the_field(client: TestClient) -> None:
-    for change, field in [
+    cases: list[tuple[Body, str]] = [
         ({"scope": "sell_to_brokers"}, "scope"),
         ({"language": "fr"}, "language"),
         ({"notice_version": ""}, "notice_version"),
         ({"signed": True}, "signed"),
-    ]:
+    ]
+    for change, field in cases:
         response = client.post("/candidates", json=AN | {"consents": [SHARING | change]}, headers=CENTRE)  # fmt: skip
         assert response.status_code == 422, response.text
         assert response.json()["detail"][0]["loc"][-1] == field

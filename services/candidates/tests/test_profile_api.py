@@ -7,21 +7,12 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import auth, outbox_events
-from kakehashi.candidates.bootstrap import SPEC
+from conftest import outbox_events
+from services.candidates.tests.samples import CENTRE, MANAGER, OTHER_CENTRE, SHARING, Body
 
 pytestmark = pytest.mark.integration
 
-CENTRE = auth("training_centre", "tc-tay-ninh")
-OTHER_CENTRE = auth("training_centre", "tc-nghe-an")
-MANAGER = auth("program_manager", "pm-office")
 
-SHARING = {
-    "purpose": "matching_in_japan",
-    "scope": "share_with_employers_in_japan",
-    "notice_version": "2026-01",
-    "language": "vi",
-}
 FULL = {
     "full_name": "Nguyen Van An",
     "name_vi": "Nguyễn Văn An",
@@ -59,11 +50,6 @@ SNAPSHOT_KEYS = {
     "desired_sectors", "desired_prefectures", "eligible_tracks", "experience_years", "status",
 }  # fmt: skip
 SENSITIVE = ["+84 912 345 678", "an.nguyen@example.vn", "C1234567", "health", '"fit"', "male"]
-
-
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
 
 
 def test_a_full_profile_is_saved_with_derived_level_province_and_eligibility(
@@ -139,7 +125,7 @@ def test_the_minimal_body_still_registers(client: TestClient) -> None:
         ({"work_history": [{"employer": "A", "role": "B", "from": "2020-01-01", "boss": "X"}]}, "boss"),
     ],
 )  # fmt: skip
-def test_bad_input_is_a_422_naming_the_field(client: TestClient, change: dict, field: str) -> None:
+def test_bad_input_is_a_422_naming_the_field(client: TestClient, change: Body, field: str) -> None:
     response = client.post("/candidates", json=FULL | change, headers=CENTRE)
     assert response.status_code == 422, response.text
     error = response.json()["detail"][0]
@@ -197,7 +183,7 @@ def test_the_owning_centre_patches_and_a_full_snapshot_follows(client: TestClien
     ],
 )
 def test_bad_patches_are_422s_and_change_nothing(
-    client: TestClient, patch: dict, field: str
+    client: TestClient, patch: Body, field: str
 ) -> None:
     created = client.post("/candidates", json=FULL, headers=CENTRE).json()
     response = client.patch(f"/candidates/{created['id']}", json=patch, headers=CENTRE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_normalising_resolves_the_province() -> None:
         ({"date_of_birth": date(2010, 1, 1)}, "date_of_birth"),
     ],
 )
-def test_broken_rules_name_the_field(change: dict, field: str) -> None:
+def test_broken_rules_name_the_field(change: dict[str, Any], field: str) -> None:
     with pytest.raises(DomainError) as error:
         normalise_profile(replace(BASE, **change), TODAY)
     assert error.value.field == field

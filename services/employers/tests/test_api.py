@@ -8,16 +8,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from conftest import auth
-from kakehashi.employers.bootstrap import SPEC
 from kakehashi.shared.outbox import OutboxMessage
+from services.employers.tests.samples import (
+    CENTRE,
+    EMPLOYER,
+    MANAGER,
+    OTHER_EMPLOYER,
+    Body,
+    runtime_of,
+)
 
 pytestmark = pytest.mark.integration
 
-EMPLOYER = auth("employer", "emp-aichi")
-OTHER_EMPLOYER = auth("employer", "emp-osaka")
-MANAGER = auth("program_manager", "pm-office")
-CENTRE = auth("training_centre", "tc-tay-ninh")
 
 WELDERS = {
     "title": "溶接工 / Welder",
@@ -32,13 +34,8 @@ WELDERS = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
 def _outbox(client: TestClient) -> list[OutboxMessage]:
-    with Session(client.app.state.runtime.engine) as session:
+    with Session(runtime_of(client).engine) as session:
         return list(session.exec(select(OutboxMessage)).all())
 
 
@@ -75,7 +72,7 @@ def test_posting_saves_the_order_and_its_opened_event(client: TestClient) -> Non
     ],
 )
 def test_bad_input_is_a_422_naming_the_field_and_nothing_is_saved(
-    client: TestClient, change: dict, field: str
+    client: TestClient, change: Body, field: str
 ) -> None:
     response = client.post("/job-orders", json=WELDERS | change, headers=EMPLOYER)
     assert response.status_code == 422

@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import auth
-from kakehashi.employers.bootstrap import SPEC
+from services.employers.tests.samples import EMPLOYER, MANAGER, OTHER_EMPLOYER, Body
 
 pytestmark = pytest.mark.integration
 
-EMPLOYER = auth("employer", "emp-aichi")
-OTHER_EMPLOYER = auth("employer", "emp-osaka")
-MANAGER = auth("program_manager", "pm-office")
 
 PROFILE = {
     "company_name_ja": "田中工業株式会社",
@@ -22,11 +18,6 @@ PROFILE = {
     "intermediary_kind": "registered_support_organisation",
     "intermediary_name": "Chubu Support Association",
 }
-
-
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
 
 
 def test_an_employer_puts_and_reads_its_own_profile(client: TestClient) -> None:
@@ -58,7 +49,7 @@ def test_an_employer_puts_and_reads_its_own_profile(client: TestClient) -> None:
     ],
 )
 def test_a_bad_profile_is_a_422_naming_the_field(
-    client: TestClient, change: dict, field: str
+    client: TestClient, change: Body, field: str
 ) -> None:
     response = client.put("/employers/me", json=PROFILE | change, headers=EMPLOYER)
     assert response.status_code == 422, response.text

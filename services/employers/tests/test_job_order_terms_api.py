@@ -7,14 +7,11 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import auth, outbox_events
-from kakehashi.employers.bootstrap import SPEC
+from conftest import outbox_events
+from services.employers.tests.samples import EMPLOYER, MANAGER, OTHER_EMPLOYER, Body, Headers
 
 pytestmark = pytest.mark.integration
 
-EMPLOYER = auth("employer", "emp-aichi")
-OTHER_EMPLOYER = auth("employer", "emp-osaka")
-MANAGER = auth("program_manager", "pm-office")
 
 WELDERS = {
     "title": "溶接工 / Welder",
@@ -47,15 +44,11 @@ PREFERENCES = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-def _post(client: TestClient, body: dict, headers: dict = EMPLOYER) -> dict:
+def _post(client: TestClient, body: Body, headers: Headers = EMPLOYER) -> Body:
     response = client.post("/job-orders", json=body, headers=headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: Body = response.json()
+    return created
 
 
 def test_a_full_order_round_trips_and_its_event_carries_the_agreed_fields(
@@ -109,7 +102,7 @@ def test_the_original_fields_alone_make_an_ssw1_order_asking_for_the_floor(
     ],
 )
 def test_the_track_floor_is_a_422_on_min_japanese_level(
-    client: TestClient, change: dict, accepted: bool
+    client: TestClient, change: Body, accepted: bool
 ) -> None:
     response = client.post("/job-orders", json=WELDERS | change, headers=EMPLOYER)
     if accepted:
@@ -141,7 +134,7 @@ def test_the_track_floor_is_a_422_on_min_japanese_level(
         ({"status": "filled"}, "status"),
     ],
 )
-def test_bad_terms_are_a_422_naming_the_field(client: TestClient, change: dict, field: str) -> None:
+def test_bad_terms_are_a_422_naming_the_field(client: TestClient, change: Body, field: str) -> None:
     response = client.post("/job-orders", json=FULL | change, headers=EMPLOYER)
     assert response.status_code == 422, response.text
     [error] = response.json()["detail"]
@@ -221,7 +214,7 @@ def test_listing_filters_and_pages(client: TestClient) -> None:
     titp = _post(client, WELDERS | {"track": "titp", "sector": "agriculture", "status": "draft"})
     _post(client, FULL, headers=OTHER_EMPLOYER)
 
-    def ids(query: str, headers: dict = EMPLOYER) -> set[str]:
+    def ids(query: str, headers: Headers = EMPLOYER) -> set[str]:
         response = client.get(f"/job-orders?{query}", headers=headers)
         assert response.status_code == 200, response.text
         return {o["id"] for o in response.json()["items"]}

@@ -11,13 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from conftest import auth
-from kakehashi.employers.bootstrap import SPEC
+from services.employers.tests.samples import EMPLOYER, MANAGER, OTHER_EMPLOYER, Body, Headers
 
 pytestmark = pytest.mark.integration
 
-EMPLOYER = auth("employer", "emp-aichi")
-OTHER_EMPLOYER = auth("employer", "emp-osaka")
-MANAGER = auth("program_manager", "pm-office")
 ADMIN = auth("admin", "hq")
 TRAINING_CENTRE = auth("training_centre", "tc-hanoi")
 
@@ -61,18 +58,13 @@ PROFILE = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-def _post(client: TestClient, body: dict) -> str:
+def _post(client: TestClient, body: Body) -> str:
     response = client.post("/job-orders", json=body, headers=EMPLOYER)
     assert response.status_code == 201, response.text
-    return response.json()["id"]
+    return str(response.json()["id"])
 
 
-def _sheet(client: TestClient, order_id: str, headers: dict = EMPLOYER) -> Any:
+def _sheet(client: TestClient, order_id: str, headers: Headers = EMPLOYER) -> Any:
     response = client.get(f"/job-orders/{order_id}/export.xlsx", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == XLSX

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from conftest import auth, outbox_events
-from kakehashi.employers.bootstrap import SPEC
+from services.employers.tests.samples import (
+    CENTRE,
+    EMPLOYER,
+    MANAGER,
+    OTHER_EMPLOYER,
+    Body,
+    Headers,
+)
 
 pytestmark = pytest.mark.integration
 
-EMPLOYER = auth("employer", "emp-aichi")
-OTHER_EMPLOYER = auth("employer", "emp-osaka")
-MANAGER = auth("program_manager", "pm-office")
 ADMIN = auth("admin", "kakehashi")
-CENTRE = auth("training_centre", "tc-tay-ninh")
 
 WELDERS = {
     "title": "溶接工 / Welder",
@@ -28,21 +32,20 @@ WELDERS = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-def _post(client: TestClient, **changes: object) -> dict:
+def _post(client: TestClient, **changes: object) -> Body:
     response = client.post("/job-orders", json=WELDERS | changes, headers=EMPLOYER)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: Body = response.json()
+    return created
 
 
-def _move(client: TestClient, order: dict, to: str, headers: dict = EMPLOYER, **body: object):
-    return client.post(
+def _move(
+    client: TestClient, order: Body, to: str, headers: Headers = EMPLOYER, **body: object
+) -> Response:
+    response: Response = client.post(
         f"/job-orders/{order['id']}/transitions", json={"to": to} | body, headers=headers
     )
+    return response
 
 
 def test_a_draft_goes_all_the_way_with_history_and_the_agreedoutbox_events(

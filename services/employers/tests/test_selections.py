@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Broker, auth, event_applier, match_decision, outbox_events, wait_until
-from kakehashi.employers.bootstrap import CONSUMER_GROUP, HANDLERS, SPEC, build_consumer
-from kakehashi.shared.consumer import EventConsumer
+from conftest import Broker, match_decision, outbox_events, wait_until
+from kakehashi.employers.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import MATCH_EVENTS
 from kakehashi.shared.kafka import make_producer
+from services.employers.tests.samples import EMPLOYER, runtime_of
 
 pytestmark = pytest.mark.integration
 
-EMPLOYER = auth("employer", "emp-aichi")
 ORDER = {
     "title": "溶接工 / Welder",
     "sector": "construction",
@@ -24,18 +26,8 @@ ORDER = {
 }
 
 
-@pytest.fixture
-def client(service_client) -> TestClient:
-    return service_client(SPEC)
-
-
-@pytest.fixture
-def consumer(client: TestClient) -> EventConsumer:
-    return event_applier(client, CONSUMER_GROUP, HANDLERS)
-
-
 def test_the_order_fills_when_selections_reach_headcount(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
     consumer.apply(match_decision(order["id"], "an", "selected", 3))
@@ -58,7 +50,7 @@ def test_the_order_fills_when_selections_reach_headcount(
 
 
 def test_late_and_repeated_decisions_do_not_count_twice(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
     selected = match_decision(order["id"], "an", "selected", 3)
@@ -71,7 +63,7 @@ def test_late_and_repeated_decisions_do_not_count_twice(
 
 
 def test_decisions_arriving_through_the_broker_fill_the_order(
-    broker: Broker, service_client, database_url: str
+    broker: Broker, service_client: Callable[..., TestClient], database_url: str
 ) -> None:
     client = service_client(SPEC, kafka_bootstrap_servers=broker.bootstrap)
     order = client.post("/job-orders", json=ORDER | {"headcount": 1}, headers=EMPLOYER).json()
@@ -84,7 +76,7 @@ def test_decisions_arriving_through_the_broker_fill_the_order(
         ).get(timeout=10)
     finally:
         producer.close(timeout=10)
-    consumer = build_consumer(client.app.state.runtime)
+    consumer = SPEC.consumer(runtime_of(client))
     try:
         consumer.assign()
         wait_until(

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from conftest import event_applier
-from kakehashi.matching.bootstrap import CONSUMER_GROUP
-from kakehashi.matching.service_layer.event_handlers import HANDLERS
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.runtime import Runtime
 
 
-def applier(client: Any) -> EventConsumer:
+def applier(client: Any) -> EventApplier:
     """The service's own event applier, without Kafka clients: events are handed to it."""
-    consumer: EventConsumer = event_applier(client, CONSUMER_GROUP, HANDLERS)
-    return consumer
+    return event_applier(client, SPEC)
+
+
+def runtime_of_client(client: TestClient) -> Runtime:
+    """The runtime (settings and database) the client's app was built with."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    runtime: Runtime = app.state.runtime
+    return runtime
 
 
 def candidate_event(

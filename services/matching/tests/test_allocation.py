@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from kakehashi.matching.domain.allocation import allocate_exact, allocate_greedy
+from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
 
 
 def brute_force(dense: np.ndarray, headcount: np.ndarray) -> float:
@@ -29,7 +29,7 @@ def brute_force(dense: np.ndarray, headcount: np.ndarray) -> float:
     return best
 
 
-def _valid(allocation, scores: sparse.csr_matrix, headcount: np.ndarray) -> None:
+def _valid(allocation: Allocation, scores: sparse.csr_matrix, headcount: np.ndarray) -> None:
     assert len(set(allocation.candidate_index.tolist())) == len(allocation.candidate_index)
     counts = np.bincount(allocation.order_index, minlength=len(headcount))
     assert np.all(counts <= headcount)

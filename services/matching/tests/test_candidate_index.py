@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.entrypoints.dependencies import services_of
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from services.matching.tests.market_events import applier, candidate_event, order_event
 
@@ -15,7 +18,9 @@ pytestmark = pytest.mark.integration
 MANAGER = auth("program_manager", "pm-office")
 
 
-def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(service_client) -> None:
+def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(
+    service_client: Callable[..., TestClient],
+) -> None:
     client: TestClient = service_client(SPEC)
     consumer = applier(client)
     for event in (
@@ -25,7 +30,7 @@ def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(service_c
         candidate_event("chi", sector="nursing_care"),
     ):
         consumer.apply(event)
-    index: CandidateIndex = client.app.state.candidate_index
+    index: CandidateIndex = services_of(client.app).candidate_index
     assert index.built_sectors() == set()  # the app is built, not started
     with client:  # start-up (the lifespan) runs here
         assert index.built_sectors() == {"construction", "nursing_care"}  # before any request

@@ -13,7 +13,12 @@ from conftest import TEST_SECRET, outbox_events
 from kakehashi.matching.adapters.tables import RankingModelFit
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.shared.auth import Principal, Role, mint_token
-from services.matching.tests.market_events import applier, candidate_event, order_event
+from services.matching.tests.market_events import (
+    applier,
+    candidate_event,
+    order_event,
+    runtime_of_client,
+)
 
 pytestmark = pytest.mark.integration
 HTMX = {"HX-Request": "true"}
@@ -209,7 +214,7 @@ def test_the_list_can_be_ranked_by_the_learned_model(client: TestClient) -> None
     page = client.get("/console/orders/order-1", params=params, headers=english).text
     assert "no model has been learned from decisions yet" in page
     # A recorded fit that, unlike the weighted score, prefers less Japanese.
-    with client.app.state.runtime.uow() as uow:  # type: ignore[attr-defined]
+    with runtime_of_client(client).uow() as uow:
         uow.session.add(
             RankingModelFit(
                 fitted_at=datetime.now(UTC),

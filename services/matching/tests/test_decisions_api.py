@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from conftest import auth, outbox_events
 from kakehashi.matching.bootstrap import SPEC
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.applier import EventApplier
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -33,7 +33,7 @@ def client(service_client: Any) -> TestClient:
 
 
 @pytest.fixture
-def market(client: TestClient) -> EventConsumer:
+def market(client: TestClient) -> EventApplier:
     consumer = applier(client)
     consumer.apply(order_event("order-1", headcount=1))
     consumer.apply(order_event("order-2"))
@@ -56,7 +56,7 @@ def match_events(client: TestClient) -> list[dict[str, Any]]:
 
 
 def test_a_pair_goes_from_shortlist_to_selection_and_each_step_is_an_event_and_audited(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     assert decide(client, "an", "shortlist").json()["status"] == "shortlisted"
     assert decide(client, "an", "propose").json()["status"] == "proposed"
@@ -88,7 +88,7 @@ def test_a_pair_goes_from_shortlist_to_selection_and_each_step_is_an_event_and_a
     assert history[2]["note"] == "good welding test"
 
 
-def test_only_program_managers_decide(client: TestClient, market: EventConsumer) -> None:
+def test_only_program_managers_decide(client: TestClient, market: EventApplier) -> None:
     url = "/job-orders/order-1/candidates/an/decisions"
     for headers in (CENTRE, EMPLOYER, ADMIN):
         response = client.post(url, json={"action": "shortlist"}, headers=headers)
@@ -101,7 +101,7 @@ def test_only_program_managers_decide(client: TestClient, market: EventConsumer)
 
 
 def test_bad_decisions_are_refused_with_the_reason(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     no_reason = decide(client, "an", "reject")
     assert no_reason.status_code == 422
@@ -126,7 +126,7 @@ def test_bad_decisions_are_refused_with_the_reason(
 
 
 def test_selection_respects_headcount_and_one_order_per_candidate(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     for name in ("an", "binh"):
         for step in ("shortlist", "propose"):
@@ -150,7 +150,7 @@ def test_selection_respects_headcount_and_one_order_per_candidate(
     assert "already selected" in twice.json()["detail"]
 
 
-def test_bulk_decisions_are_all_or_nothing(client: TestClient, market: EventConsumer) -> None:
+def test_bulk_decisions_are_all_or_nothing(client: TestClient, market: EventApplier) -> None:
     def item(candidate: str, action: str = "shortlist") -> dict[str, str]:
         return {"job_order_id": "order-2", "candidate_id": candidate, "action": action}
 
@@ -175,7 +175,7 @@ def test_bulk_decisions_are_all_or_nothing(client: TestClient, market: EventCons
 
 
 def test_undo_within_the_window_restores_the_previous_status(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     decide(client, "an", "shortlist")
     decide(client, "an", "reject", reason_code="employer_preference")
@@ -206,7 +206,7 @@ def test_undo_after_the_window_is_refused(service_client: Any) -> None:
 
 
 def test_an_employer_sees_only_candidates_proposed_to_its_own_order_without_private_data(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     decide(client, "an", "shortlist")
     decide(client, "binh", "shortlist")
@@ -247,7 +247,7 @@ def test_an_employer_sees_only_candidates_proposed_to_its_own_order_without_priv
 
 
 def test_a_withdrawn_or_erased_candidate_leaves_every_order(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     decide(client, "an", "shortlist")
     decide(client, "an", "shortlist", order="order-2")

@@ -99,7 +99,7 @@ def test_the_pdf_interview_sheet_renders_vietnamese_and_japanese_text(client: Te
     fonts = {
         str(font["/BaseFont"])
         for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()  # type: ignore[index, union-attr]
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
     }
     assert len(fonts) >= 2  # the text font and the Japanese fallback, both embedded
 

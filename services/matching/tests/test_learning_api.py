@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.shared.applier import EventApplier
 from services.matching.tests.market_events import applier, candidate_event, order_event
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ def client(service_client: Any) -> TestClient:
 
 
 @pytest.fixture
-def market(client: TestClient) -> EventConsumer:
+def market(client: TestClient) -> EventApplier:
     """An order asking for welding (must) and rebar work (nice to have), at least N4.
 
     N4 and N3 candidates have both skills, N2 and N1 only welding: the weighted score, which
@@ -65,7 +65,7 @@ def item(candidate: str, action: str, **extra: str) -> dict[str, str]:
 
 
 def test_fit_on_decisions_then_rank_by_what_program_managers_approve(
-    client: TestClient, market: EventConsumer
+    client: TestClient, market: EventApplier
 ) -> None:
     weighted = client.get(MATCHES, params={"limit": 100}, headers=MANAGER).json()
     assert weighted["ranking"] == "weighted"
@@ -147,7 +147,7 @@ def test_fit_on_decisions_then_rank_by_what_program_managers_approve(
 
 
 def test_the_latest_fit_ranks_in_every_process_and_after_a_restart(
-    client: TestClient, market: EventConsumer, service_client: Any
+    client: TestClient, market: EventApplier, service_client: Any
 ) -> None:
     bulk(client, [item(f"N4-{i:02}", "reject", reason_code="skills") for i in range(PER_LEVEL)])
     bulk(client, [item(f"N2-{i:02}", "propose") for i in range(PER_LEVEL)])

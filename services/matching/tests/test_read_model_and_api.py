@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
-from kakehashi.shared.consumer import EventConsumer
+from kakehashi.matching.entrypoints.dependencies import services_of
+from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import EventEnvelope
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
     order_event,
+    runtime_of_client,
     status_event,
 )
 
@@ -25,18 +29,18 @@ CENTRE = auth("training_centre", "tc-tay-ninh")
 
 
 @pytest.fixture
-def client(service_client) -> TestClient:
+def client(service_client: Callable[..., TestClient]) -> TestClient:
     return service_client(SPEC)
 
 
 @pytest.fixture
-def consumer(client: TestClient) -> EventConsumer:
+def consumer(client: TestClient) -> EventApplier:
     """The service's own event applier, without Kafka clients: events are handed to it here."""
     return applier(client)
 
 
 def test_match_list_ranks_eligible_candidates_with_components_and_reasons(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an", level="N3"))
@@ -53,7 +57,7 @@ def test_match_list_ranks_eligible_candidates_with_components_and_reasons(
 
 
 def test_a_redelivered_event_is_applied_once_and_an_older_version_is_ignored(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     newer = candidate_event("an", version=2, level="N2")
@@ -65,7 +69,7 @@ def test_a_redelivered_event_is_applied_once_and_an_older_version_is_ignored(
 
 
 def test_employers_see_only_their_own_orders_and_centres_none(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     assert client.get("/job-orders/order-1/matches", headers=EMPLOYER).status_code == 200
@@ -85,7 +89,7 @@ def _ranked(client: TestClient, order_id: str = "order-1") -> list[str]:
 
 
 def test_a_selected_candidate_leaves_other_lists_and_a_late_status_is_ignored(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an"))
@@ -96,7 +100,7 @@ def test_a_selected_candidate_leaves_other_lists_and_a_late_status_is_ignored(
 
 
 def test_an_erased_candidate_is_dropped_and_stays_dropped(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an"))
@@ -113,7 +117,7 @@ def test_an_erased_candidate_is_dropped_and_stays_dropped(
 
 
 def test_closed_orders_are_not_matched_and_updates_carry_the_agreed_fields(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(
@@ -134,7 +138,7 @@ def test_closed_orders_are_not_matched_and_updates_carry_the_agreed_fields(
 
 
 def test_candidates_missing_data_are_listed_apart_with_what_is_missing(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an"))
@@ -149,14 +153,14 @@ def test_candidates_missing_data_are_listed_apart_with_what_is_missing(
 
 
 def test_the_api_index_pulls_only_changes_and_rebuilds_only_touched_sectors(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an"))
     consumer.apply(candidate_event("mai", sector="nursing_care"))
     assert _ranked(client) == ["an"]
-    index = client.app.state.candidate_index
-    uow = client.app.state.runtime.uow()
+    index = services_of(client.app).candidate_index
+    uow = runtime_of_client(client).uow()
     construction, nursing = index.sector(uow, "construction"), index.sector(uow, "nursing_care")
     assert index.sector(uow, "construction") is construction  # nothing changed: same pool
     consumer.apply(candidate_event("binh"))
@@ -168,7 +172,7 @@ def test_the_api_index_pulls_only_changes_and_rebuilds_only_touched_sectors(
 
 
 def test_the_allocation_proposal_places_each_candidate_once_and_beats_greedy(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     # Greedy gives "an" (best everywhere) to order-1, leaving order-2 with nobody it accepts.
     consumer.apply(order_event("order-1", headcount=1))
@@ -186,7 +190,7 @@ def test_the_allocation_proposal_places_each_candidate_once_and_beats_greedy(
 
 
 def test_an_unpublished_candidate_leaves_the_lists_until_published_again(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an"))
@@ -202,7 +206,7 @@ def test_an_unpublished_candidate_leaves_the_lists_until_published_again(
 
 
 def test_ranked_orders_for_a_candidate_with_reasons_and_tenancy(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event("order-1"))
     consumer.apply(order_event("order-2", min_japanese_level="N5", required_skills=[]))
@@ -226,7 +230,7 @@ def test_ranked_orders_for_a_candidate_with_reasons_and_tenancy(
 
 
 def test_filters_narrow_the_list_without_changing_scores(
-    client: TestClient, consumer: EventConsumer
+    client: TestClient, consumer: EventApplier
 ) -> None:
     consumer.apply(order_event())
     consumer.apply(candidate_event("an", level="N2"))

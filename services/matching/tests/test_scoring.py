@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kakehashi.matching.config import MatchingSettings
+from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
+from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Constraint, unmet
 from kakehashi.matching.domain.explain import explain
-from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, Weights
-from kakehashi.matching.domain.scoring import Constraint, evaluate
+from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
+from kakehashi.matching.domain.scoring import Evaluation, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.shared.reference import Track
+from kakehashi.matching.entrypoints.schemas import ScoreComponents
+from kakehashi.shared.reference import JapaneseLevel, Track
 
 TODAY = date(2026, 11, 23)
+TOP_RANK = len(JapaneseLevel) - 1  # N1
 ADULT = date(1999, 5, 1)
 WELDING_3 = Requirement("welding", 3, must_have=True)
 SCAFFOLD_2 = Requirement("scaffolding", 2, must_have=False)
 ORDER = Order(min_japanese_rank=2, requirements=(WELDING_3, SCAFFOLD_2))  # N4
 
 
-def person(
-    rank: int = 2, skills: dict[str, int] | None = None, **extra: object
-) -> CandidateProfile:
-    fields = {"date_of_birth": ADULT} | extra
+def person(rank: int = 2, skills: dict[str, int] | None = None, **extra: Any) -> CandidateProfile:
+    fields: dict[str, Any] = {"date_of_birth": ADULT} | extra
     return CandidateProfile(
         id=f"c{rank}{sorted((skills or {}).items())}",
         japanese_rank=rank,
         skills=skills or {},
         **fields,
-    )  # type: ignore[arg-type]
+    )
 
 
-def one(order: Order, *people: CandidateProfile, weights: Weights = Weights()):
+def one(
+    order: Order, *people: CandidateProfile, weights: Weights = Weights()
+) -> tuple[Pool, Evaluation]:
     pool = Pool.build(list(people))
     return pool, evaluate(pool, [order], TODAY, weights)
 
@@ -105,7 +111,7 @@ def test_japanese_above_the_minimum_scores_higher() -> None:
 
 def test_experience_and_preferences_raise_the_score() -> None:
     order = Order(0, (), track=Track.SSW1, prefecture="Aichi", experience_years_min=2)
-    base = {"eligible_tracks": frozenset({Track.SSW1})}
+    base: dict[str, Any] = {"eligible_tracks": frozenset({Track.SSW1})}
     _, result = one(
         order,
         person(**base, experience_years=2.0, desired_prefectures=frozenset({"Aichi"})),
@@ -154,6 +160,13 @@ def test_an_order_without_a_japanese_floor_says_so() -> None:
     assert "Japanese N5 (no level required)" in explain(pool, 0, Order(0, ()), result)
 
 
+def test_every_score_component_has_a_weight_setting_and_an_api_field() -> None:
+    """COMPONENTS is the one list; the settings (env vars) and the API schema follow it."""
+    assert {f"weight_{name}" for name in COMPONENT_NAMES} <= set(MatchingSettings.model_fields)
+    assert tuple(ScoreComponents.model_fields) == COMPONENT_NAMES
+    assert Weights().normalised().keys() == set(COMPONENT_NAMES)
+
+
 def test_invalid_weights_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         one(ORDER, person(), weights=Weights(0, 0, 0, 0))
@@ -162,7 +175,7 @@ def test_invalid_weights_are_refused() -> None:
 skill_sets = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5))
 orders = st.lists(
     st.tuples(
-        st.integers(0, 5),
+        st.integers(0, TOP_RANK),
         st.lists(
             st.tuples(st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()),
             max_size=3,
@@ -176,9 +189,12 @@ orders = st.lists(
 
 @settings(max_examples=80, deadline=None)
 @given(
-    people=st.lists(st.tuples(st.integers(0, 5), skill_sets), min_size=1, max_size=12), specs=orders
+    people=st.lists(st.tuples(st.integers(0, TOP_RANK), skill_sets), min_size=1, max_size=12),
+    specs=orders,
 )
-def test_many_orders_at_once_agree_with_one_at_a_time(people, specs) -> None:
+def test_many_orders_at_once_agree_with_one_at_a_time(
+    people: list[tuple[int, dict[str, int]]], specs: list[tuple[int, list[tuple[str, int, bool]]]]
+) -> None:
     pool = Pool.build([person(rank, skills) for rank, skills in people])
     built = [Order(rank, tuple(Requirement(*r) for r in reqs)) for rank, reqs in specs]
     together = evaluate(pool, built, TODAY)
@@ -191,12 +207,15 @@ def test_many_orders_at_once_agree_with_one_at_a_time(people, specs) -> None:
 @settings(max_examples=80, deadline=None)
 @given(
     skills=skill_sets,
-    rank=st.integers(0, 4),
+    rank=st.integers(0, TOP_RANK - 1),
     new_skill=st.sampled_from(["a", "b", "c", "e"]),
     specs=orders,
 )
 def test_more_japanese_or_an_added_skill_never_lowers_a_score(
-    skills, rank, new_skill, specs
+    skills: dict[str, int],
+    rank: int,
+    new_skill: str,
+    specs: list[tuple[int, list[tuple[str, int, bool]]]],
 ) -> None:
     built = [Order(r, tuple(Requirement(*q) for q in reqs)) for r, reqs in specs]
 
@@ -212,23 +231,13 @@ def test_more_japanese_or_an_added_skill_never_lowers_a_score(
 
 def reference_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
     """One pair at a time, in plain Python: the score, or None if the pair is not ranked."""
-    if c.japanese_rank < order.min_japanese_rank:
+    if unmet(c, order, TODAY):  # each hard constraint's own plain-Python rule
         return None
     shares = {r: 2.0 if r.must_have else 1.0 for r in order.requirements}
-    if any(r.must_have and c.skills.get(r.code, 0) < r.min_level for r in shares):
-        return None
-    if order.track and (c.eligible_tracks is None or order.track not in c.eligible_tracks):
-        return None
-    on = order.departure or TODAY
-    born = c.date_of_birth
-    if born is None or (born.year + 18, born.month, born.day) > (on.year, on.month, on.day):
-        return None
-    if order.departure and (c.available_from is None or c.available_from > order.departure):
-        return None
     covered = sum(s * min(c.skills.get(r.code, 0) / r.min_level, 1.0) for r, s in shares.items())
     skills = covered / sum(shares.values()) if shares else 1.0
     need = order.min_japanese_rank
-    japanese = min(max((c.japanese_rank - need + 1) / (6 - need), 0.0), 1.0)
+    japanese = min(max((c.japanese_rank - need + 1) / (len(JapaneseLevel) - need), 0.0), 1.0)
     target = max(order.experience_years_min or 3.0, 0.5)
     experience = min((c.experience_years or 0.0) / target, 1.0)
     track = not c.desired_tracks or order.track is None or order.track in c.desired_tracks
@@ -251,7 +260,7 @@ PLACES = st.sampled_from(["Aichi", "Osaka", "Tokyo"])
 candidates = st.builds(
     CandidateProfile,
     id=st.just("c"),
-    japanese_rank=st.integers(0, 5),
+    japanese_rank=st.integers(0, TOP_RANK),
     skills=skill_sets,
     date_of_birth=st.none() | st.dates(date(2005, 1, 1), date(2011, 1, 1)),
     available_from=st.none() | DAYS,
@@ -262,7 +271,7 @@ candidates = st.builds(
 )
 full_orders = st.builds(
     Order,
-    min_japanese_rank=st.integers(0, 5),
+    min_japanese_rank=st.integers(0, TOP_RANK),
     requirements=st.lists(
         st.builds(
             Requirement, st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()
@@ -286,7 +295,9 @@ weight_sets = st.builds(Weights, *[st.sampled_from([0.0, 0.5, 1.0, 3.0]) for _ i
     specs=st.lists(full_orders, min_size=1, max_size=6),
     weights=weight_sets,
 )
-def test_the_matrix_form_agrees_with_one_pair_at_a_time(people, specs, weights) -> None:
+def test_the_matrix_form_agrees_with_one_pair_at_a_time(
+    people: list[CandidateProfile], specs: list[Order], weights: Weights
+) -> None:
     """Score, constraint bits and components of a batch are those of each pair on its own."""
     pool = Pool.build(people)
     result = evaluate(pool, specs, TODAY, weights)
@@ -307,6 +318,21 @@ def test_the_matrix_form_agrees_with_one_pair_at_a_time(people, specs, weights) 
         np.testing.assert_array_equal(
             evaluate(pool, [order], TODAY, weights).score[0], result.score[row]
         )
+
+
+@settings(max_examples=100, deadline=None)
+@given(people=st.lists(candidates, min_size=1, max_size=8), specs=st.lists(full_orders, max_size=5))
+def test_each_constraint_s_bits_are_set_where_its_plain_rule_fails(
+    people: list[CandidateProfile], specs: list[Order]
+) -> None:
+    """Per record of the registry, the vectorised bits agree with the record's own pair rule."""
+    result = evaluate(Pool.build(people), specs, TODAY)
+    for row, order in enumerate(specs):
+        for column, candidate in enumerate(people):
+            unmet_flags = {c.flag for c in unmet(candidate, order, TODAY)}
+            bits = int(result.failed[row, column]) | int(result.missing[row, column])
+            for constraint in HARD_CONSTRAINTS:
+                assert bool(bits & constraint.flag) == (constraint.flag in unmet_flags)
 
 
 def reference_top_k(scores: np.ndarray, k: int) -> list[list[int]]:
@@ -332,7 +358,9 @@ def reference_top_k(scores: np.ndarray, k: int) -> list[list[int]]:
     k=st.integers(1, 60),
     dtype=st.sampled_from([np.float32, np.float64]),
 )
-def test_top_k_is_the_k_best_finite_scores_with_ties_by_index(scores, k, dtype) -> None:
+def test_top_k_is_the_k_best_finite_scores_with_ties_by_index(
+    scores: list[list[float]], k: int, dtype: type[np.floating[Any]]
+) -> None:
     matrix = np.array(scores, dtype=dtype)
     best, values = top_k_per_order(matrix, k)
     for row, expected in enumerate(reference_top_k(matrix, k)):

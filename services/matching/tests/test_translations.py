@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 def extracted() -> set[str]:
     with (SERVICE / "babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     messages = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         SERVICE, method_map, options_map, keywords=KEYWORDS
@@ -42,8 +42,8 @@ def test_every_console_message_is_translated(language: str) -> None:
             continue
         if "fuzzy" in entry.flags or not entry.string:
             unsure.append(text)
-        translations = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        translations = entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
         for translation in translations:
-            if set(PLACEHOLDER.findall(translation)) != set(PLACEHOLDER.findall(text)):
+            if set(PLACEHOLDER.findall(translation or "")) != set(PLACEHOLDER.findall(text)):
                 mismatched.append(text)
     assert (missing, unsure, mismatched) == ([], [], [])

@@ -1,4 +1,4 @@
-"""The idempotent consumer against a real broker and a real database."""
+"""The idempotent consumer's Kafka loop against a real broker and a real database."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlalchemy import func
 from sqlmodel import Field, SQLModel, select
 
 from conftest import Broker, read_topic, wait_until
-from kakehashi.shared.consumer import ConsumerPosition, EventConsumer, InboxEntry
+from kakehashi.shared.applier import ConsumerPosition, EventApplier, InboxEntry
+from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics, make_consumer, make_producer
@@ -51,11 +52,10 @@ def producer(broker: Broker) -> Iterator[KafkaProducer]:
 
 @pytest.fixture
 def consumer(broker: Broker, sessions: SessionFactory) -> Iterator[EventConsumer]:
+    handlers = {"candidate.registered": count_up, "candidate.broken": explode}
     runner = EventConsumer(
-        group_id=GROUP,
+        applier=EventApplier(GROUP, handlers, lambda: UnitOfWork(sessions)),
         topics=[CANDIDATE_EVENTS],
-        handlers={"candidate.registered": count_up, "candidate.broken": explode},
-        uow_factory=lambda: UnitOfWork(sessions),
         consumer=make_consumer(broker.servers, GROUP),
         dead_letters=make_producer(broker.servers),
         max_attempts=2,
@@ -157,10 +157,10 @@ def test_a_restarted_consumer_resumes_from_its_stored_positions(
     consumer.consumer.close()
     _send(producer, "candidate-9", _event("candidate-9").to_bytes())
     restarted = EventConsumer(
-        group_id=GROUP,
+        applier=EventApplier(
+            GROUP, {"candidate.registered": count_up}, lambda: UnitOfWork(sessions)
+        ),
         topics=[CANDIDATE_EVENTS],
-        handlers={"candidate.registered": count_up},
-        uow_factory=lambda: UnitOfWork(sessions),
         consumer=make_consumer(broker.servers, GROUP),
         dead_letters=consumer.dead_letters,
     )
@@ -177,3 +177,16 @@ def test_a_restarted_consumer_resumes_from_its_stored_positions(
     finally:
         restarted.consumer.close()
     assert handled == 1  # only the new message: the first was not read again
+
+
+def test_an_event_type_without_a_handler_is_skipped_and_the_partition_moves_on(
+    broker: Broker, producer: KafkaProducer, consumer: EventConsumer, sessions: SessionFactory
+) -> None:
+    unknown = _event("candidate-4", type="candidate.teleported")
+    _send(producer, "candidate-4", unknown.to_bytes())
+    _send(producer, "candidate-4", _event("candidate-4").to_bytes())
+    _handled_until(consumer, lambda: _tally(sessions, "candidate-4") == 1)
+    assert consumer.skipped_unknown == {"candidate.teleported": 1}
+    with sessions() as session:  # skipped, not recorded as applied
+        assert session.get(InboxEntry, (GROUP, str(unknown.id))) is None
+    assert read_topic(broker.servers, dead_letter_topic(GROUP), expected=0, timeout_s=1) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from typing import Any
 
 import pytest
 from kafka.errors import KafkaError
@@ -34,7 +35,7 @@ def _write_events(uow: UnitOfWork, keys: list[str], per_key: int) -> None:
                 uow.commit()
 
 
-def _sequences_by_key(records: list) -> dict[str, list[int]]:
+def _sequences_by_key(records: list[Any]) -> dict[str, list[int]]:
     by_key: dict[str, list[int]] = defaultdict(list)
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
         by_key[record.key.decode()].append(json.loads(record.value)["data"]["sequence"])

@@ -11,8 +11,8 @@ from kakehashi.shared.auth import (
     Role,
     decode_token,
     mint_token,
-    require_roles,
 )
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.web import settings_of
 
@@ -40,7 +40,7 @@ def test_bad_tokens_are_refused(token: str) -> None:
 @pytest.fixture
 def client() -> TestClient:
     app = FastAPI()
-    settings = ServiceSettings(environment="test", jwt_secret=SECRET)  # type: ignore[arg-type]
+    settings = ServiceSettings(environment="test", jwt_secret=SECRET)
     app.dependency_overrides[settings_of] = lambda: settings
 
     @app.get("/managed")

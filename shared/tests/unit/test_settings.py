@@ -18,11 +18,11 @@ def test_development_accepts_the_shipped_secret() -> None:
 @pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short-secret"])
 def test_unsafe_secrets_are_refused_outside_development(environment: str, secret: str) -> None:
     with pytest.raises(ValidationError, match="jwt_secret"):
-        ServiceSettings(environment=environment, jwt_secret=secret)  # type: ignore[arg-type]
+        ServiceSettings(environment=environment, jwt_secret=secret)
 
 
 def test_database_defaults_to_a_sqlite_file_per_service_under_the_data_dir(tmp_path: Path) -> None:
-    settings = ServiceSettings(service_name="candidates", data_dir=tmp_path, jwt_secret=STRONG)  # type: ignore[arg-type]
+    settings = ServiceSettings(service_name="candidates", data_dir=tmp_path, jwt_secret=STRONG)
     assert settings.resolved_database_url == f"sqlite:///{tmp_path.resolve() / 'candidates.db'}"
 
 

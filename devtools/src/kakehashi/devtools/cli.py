@@ -12,12 +12,12 @@ from typing import TypeVar
 import httpx
 import typer
 
+from kakehashi.devtools.broker import start_tansu
 from kakehashi.devtools.seed import SeedError
 from kakehashi.devtools.seed import seed as seed_market
 from kakehashi.devtools.seed_report import pipeline_counts, seed_summary
 from kakehashi.devtools.supervisor import READY_TIMEOUT_S, SERVICES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role, mint_token
-from kakehashi.shared.broker import start_tansu
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.process import stop_on_signals

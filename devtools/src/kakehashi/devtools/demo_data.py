@@ -31,6 +31,18 @@ from kakehashi.devtools.demo_vocabulary import (
 )
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 
+__all__ = [  # the vocabularies are re-exported for the tests that check the market against them
+    "EMPLOYERS",
+    "ESD_START",
+    "FITS_PER_ORDER",
+    "SKILLS",
+    "SSW_FROM_2027",
+    "TRAINING_CENTRES",
+    "DemoMarket",
+    "Review",
+    "generate_market",
+    "review_plan",
+]
 Payload = dict[str, Any]
 K = TypeVar("K")
 

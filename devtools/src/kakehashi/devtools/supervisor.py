@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from kakehashi.devtools.broker import start_tansu
 from kakehashi.devtools.dev_logs import LogFollower, last_lines
-from kakehashi.shared.broker import start_tansu, wait_for_port
 from kakehashi.shared.events import ALL_TOPICS, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.net import wait_for_port
 
 SERVICES = ("candidates", "employers", "matching")
 CONSUMER_GROUPS = ("matching", "employers", "candidates")

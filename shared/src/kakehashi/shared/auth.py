@@ -1,20 +1,17 @@
-"""Signed bearer tokens carrying a role and an organisation, and FastAPI guards built on them."""
+"""Who is calling (a role in an organisation) and the signed bearer tokens that say so.
+
+Plain Python and PyJWT: service layers and workers use it without the web stack; the FastAPI
+guards built on it are in `kakehashi.shared.guards`.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
 
 import jwt
-from fastapi import Depends, HTTPException, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, ValidationError
-
-from kakehashi.shared.settings import ServiceSettings
-from kakehashi.shared.web import settings_of
 
 ISSUER = "kakehashi"
 
@@ -82,44 +79,3 @@ def decode_token(token: str, secret: str, *, algorithm: str = "HS256") -> Princi
         return Principal(subject=claims["sub"], role=claims["role"], organisation_id=claims["org"])
     except (jwt.PyJWTError, KeyError, ValidationError) as error:
         raise InvalidTokenError(str(error)) from error
-
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-def authenticate(
-    settings: Annotated[ServiceSettings, Depends(settings_of)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """FastAPI dependency: 401 without a valid token. The secret comes from the service's settings."""
-    unauthorized = HTTPException(
-        status_code=status.HTTP_401_UNAUTHORIZED,
-        detail="a valid bearer token is required",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-    if credentials is None:
-        raise unauthorized
-    try:
-        return decode_token(
-            credentials.credentials,
-            settings.jwt_secret.get_secret_value(),
-            algorithm=settings.jwt_algorithm,
-        )
-    except InvalidTokenError:
-        raise unauthorized from None
-
-
-def require_roles(*roles: Role) -> Callable[..., Principal]:
-    """A dependency that admits only callers in one of `roles` (403 otherwise)."""
-    allowed = frozenset(roles)
-
-    def guard(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.role not in allowed:
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"role {principal.role.value!r} may not do this; allowed: "
-                + ", ".join(sorted(r.value for r in allowed)),
-            )
-        return principal
-
-    return guard

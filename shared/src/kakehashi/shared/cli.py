@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 
 import typer
-import uvicorn
 
 from kakehashi.shared.events import dead_letter_topic
-from kakehashi.shared.kafka import ensure_topics, make_producer
+from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.observability import configure_logging
-from kakehashi.shared.outbox import OutboxRelay
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.runtime import Runtime, ServiceSpec
 
@@ -40,6 +38,8 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
         port: int = typer.Option(None, help="port (default from settings)"),
     ) -> None:
         """Serve the HTTP API (migrations are applied first)."""
+        import uvicorn  # only the API process loads the web server
+
         runtime = _start(spec)
         uvicorn.run(
             spec.create_app(runtime),
@@ -58,22 +58,19 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             servers = runtime.settings.bootstrap_servers
             partitions = runtime.settings.kafka_topic_partitions
             ensure_topics(servers, spec.produces, partitions)
-            producer = make_producer(servers)
+            outbox_relay = spec.relay(runtime)
             stop = stop_on_signals()
             log.info("relay started", extra={"topics": list(spec.produces)})
             try:
-                OutboxRelay(
-                    runtime.session_factory, producer, batch_size=runtime.settings.relay_batch_size
-                ).run(
+                outbox_relay.run(
                     stop,
                     poll_interval_s=runtime.settings.relay_poll_interval_s,
                     on_failure=lambda: ensure_topics(servers, spec.produces, partitions),
                 )
             finally:
-                producer.close(timeout=10)
+                outbox_relay.producer.close(timeout=10)
 
-    consumer_factory = spec.consumer_factory
-    if consumer_factory is not None:
+    if spec.consumes:
 
         @app.command()
         def consume() -> None:
@@ -86,7 +83,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 [*spec.consumes, dead_letter_topic(group)],
                 settings.kafka_topic_partitions,
             )
-            consumer = consumer_factory(runtime)
+            consumer = spec.consumer(runtime)
             stop = stop_on_signals()
             log.info("consumer started", extra={"topics": consumer.topics, "group": group})
             try:

@@ -6,12 +6,7 @@ import contextvars
 import json
 import logging
 import sys
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-
-from starlette.requests import Request
-from starlette.responses import Response
 
 CORRELATION_HEADER = "X-Correlation-ID"
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -93,17 +88,3 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     root.setLevel(level.upper())
     # kafka-python is chatty at INFO about every reconnect.
     logging.getLogger("kafka").setLevel(logging.WARNING)
-
-
-async def correlation_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Take the caller's correlation id (or make one) for the request and echo it back."""
-    correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
-    token = set_correlation_id(correlation_id)
-    try:
-        response = await call_next(request)
-    finally:
-        reset_correlation_id(token)
-    response.headers[CORRELATION_HEADER] = correlation_id
-    return response

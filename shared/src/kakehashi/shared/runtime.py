@@ -1,20 +1,31 @@
-"""The pieces a service process is built from, made by factories at start, never at import."""
+"""The pieces a service process is built from, made by factories at start, never at import.
+
+A `ServiceSpec` names its API factory and its event handlers by import path: only the process
+that needs one imports it, so relays and consumers never load the API stack (routes, templates,
+exports, the learned ranking).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from kakehashi.shared.consumer import EventConsumer, Handler
+from kakehashi.shared.applier import EventApplier, Handler
+from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory, migrate, ping
 from kakehashi.shared.kafka import make_consumer, make_producer
+from kakehashi.shared.net import ReadinessCheck, broker_check
+from kakehashi.shared.outbox import OutboxRelay
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.unit_of_work import UnitOfWork
-from kakehashi.shared.web import ReadinessCheck, broker_check
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 @dataclass
@@ -37,22 +48,6 @@ class Runtime:
     def migrate(self) -> None:
         migrate(self.engine, self.migrations)
 
-    def event_consumer(
-        self, group_id: str, topics: list[str], handlers: Mapping[str, Handler]
-    ) -> EventConsumer:
-        """An idempotent consumer of `topics` for this service, with its dead-letter producer."""
-        settings = self.settings
-        return EventConsumer(
-            group_id=group_id,
-            topics=topics,
-            handlers=handlers,
-            uow_factory=self.uow,
-            consumer=make_consumer(settings.bootstrap_servers, group_id),
-            dead_letters=make_producer(settings.bootstrap_servers),
-            partitions=settings.partitions,
-            max_attempts=settings.consumer_max_attempts,
-        )
-
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         return {
             "database": lambda: ping(self.engine),
@@ -60,15 +55,65 @@ class Runtime:
         }
 
 
+def resolve(path: str) -> Any:
+    """The object an import path `package.module:attribute` names, importing the module now."""
+    module, _, attribute = path.partition(":")
+    if not attribute:
+        raise ValueError(f"{path!r} is not of the form 'package.module:attribute'")
+    return getattr(importlib.import_module(module), attribute)
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What the shared CLI needs to know to run one service's processes."""
+    """Everything the shared CLI needs to run one service's processes.
+
+    `name` is also the consumer group (and so the dead-letter topic's stem). `app` and
+    `handlers` are import paths (`package.module:attribute`), resolved when a process needs them.
+    """
 
     name: str
     settings_factory: Callable[[], ServiceSettings]
     migrations: Path
-    create_app: Callable[[Runtime], FastAPI]
-    # Topics this service publishes to (created by its relay) and, if it consumes, how.
+    app: str  # the API factory, `(Runtime) -> FastAPI`
+    # Topics this service publishes to (created by its relay) and the ones it consumes.
     produces: tuple[str, ...] = ()
-    consumer_factory: Callable[[Runtime], EventConsumer] | None = None
     consumes: tuple[str, ...] = ()
+    handlers: str | None = None  # the `{event type: handler}` registry, needed when consuming
+
+    def __post_init__(self) -> None:
+        if self.consumes and self.handlers is None:
+            raise ValueError(f"{self.name} consumes {self.consumes} but names no handlers")
+
+    def create_app(self, runtime: Runtime) -> FastAPI:
+        """The service's API on `runtime` (imports the API stack)."""
+        factory: Callable[[Runtime], FastAPI] = resolve(self.app)
+        return factory(runtime)
+
+    def event_handlers(self) -> Mapping[str, Handler]:
+        """The service's handlers by event type (empty for a service that consumes nothing)."""
+        if self.handlers is None:
+            return {}
+        registry: Mapping[str, Handler] = resolve(self.handlers)
+        return registry
+
+    def applier(self, runtime: Runtime) -> EventApplier:
+        """The service's event applier (inbox, handlers, positions) on `runtime`'s database."""
+        return EventApplier(self.name, self.event_handlers(), runtime.uow)
+
+    def consumer(self, runtime: Runtime) -> EventConsumer:
+        """The Kafka loop over the consumed topics, with its consumer and dead-letter producer."""
+        settings = runtime.settings
+        return EventConsumer(
+            applier=self.applier(runtime),
+            topics=list(self.consumes),
+            consumer=make_consumer(settings.bootstrap_servers, self.name),
+            dead_letters=make_producer(settings.bootstrap_servers),
+            partitions=settings.partitions,
+            max_attempts=settings.consumer_max_attempts,
+        )
+
+    def relay(self, runtime: Runtime) -> OutboxRelay:
+        """The outbox relay of `runtime`'s database, with its producer (the caller closes it)."""
+        settings = runtime.settings
+        producer = make_producer(settings.bootstrap_servers)
+        return OutboxRelay(runtime.session_factory, producer, batch_size=settings.relay_batch_size)

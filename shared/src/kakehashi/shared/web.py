@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
@@ -11,16 +12,18 @@ from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
-from kakehashi.shared.broker import wait_for_port
 from kakehashi.shared.errors import DomainError
-from kakehashi.shared.observability import correlation_middleware
+from kakehashi.shared.net import ReadinessCheck
+from kakehashi.shared.observability import (
+    CORRELATION_HEADER,
+    reset_correlation_id,
+    set_correlation_id,
+)
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from kakehashi.shared.runtime import Runtime
     from kakehashi.shared.settings import ServiceSettings
-
-ReadinessCheck = Callable[[], None]
 
 
 def attachment(
@@ -38,23 +41,6 @@ def attachment(
 class HealthStatus(BaseModel):
     status: str
     checks: dict[str, str] = {}
-
-
-def broker_check(bootstrap_servers: list[str]) -> ReadinessCheck:
-    """Ready when at least one bootstrap server accepts a TCP connection."""
-
-    def check() -> None:
-        errors = []
-        for server in bootstrap_servers:
-            host, _, port = server.rpartition(":")
-            try:
-                wait_for_port(host, int(port), timeout_s=1.0)
-                return
-            except (TimeoutError, ValueError) as error:
-                errors.append(f"{server}: {error}")
-        raise ConnectionError("; ".join(errors) or "no bootstrap servers configured")
-
-    return check
 
 
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
@@ -106,13 +92,27 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def correlation_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Take the caller's correlation id (or make one) for the request and echo it back."""
+    correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+    token = set_correlation_id(correlation_id)
+    try:
+        response = await call_next(request)
+    finally:
+        reset_correlation_id(token)
+    response.headers[CORRELATION_HEADER] = correlation_id
+    return response
+
+
 def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
     """A service's API: its routers plus correlation ids, health endpoints and domain 422s.
 
     `/docs` and `/redoc` load Swagger UI and ReDoc from the package, not a CDN: they work offline."""
     app = FastAPIOffline(title=title, version="0.1.0")
     app.state.runtime = runtime
-    app.state.settings = runtime.settings  # until every route reads settings through runtime_of
+
     app.middleware("http")(correlation_middleware)
     app.include_router(health_router(runtime.readiness_checks()))
     app.add_exception_handler(DomainError, _domain_error)

@@ -1,4 +1,5 @@
-"""Payloads of candidate events: what matching needs, never contacts, ID numbers, sex or health."""
+"""The events a candidate causes: their type names and payloads (what matching needs, never
+contacts, ID numbers, sex or health)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_t
 from kakehashi.candidates.domain.japanese import effective_level
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import CandidateProfile, experience_years
+
+SOURCE = "kakehashi.candidates"
+CANDIDATE_REGISTERED = "candidate.registered"
+CANDIDATE_UPDATED = "candidate.updated"
+CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
+# Matching drops its copy on both; only erasure is final (matching keeps a tombstone for it).
+CANDIDATE_UNPUBLISHED = "candidate.unpublished"
+CANDIDATE_ERASED = "candidate.erased"
 
 
 def snapshot_data(

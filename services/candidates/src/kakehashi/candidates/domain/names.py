@@ -1,4 +1,7 @@
-"""Name normalisation for search and duplicate detection: case and Vietnamese diacritics ignored."""
+"""Name normalisation for search and duplicate detection: case and Vietnamese diacritics ignored.
+
+The same passport number, or the same folded passport name and date of birth, is the same person.
+"""
 
 from __future__ import annotations
 
@@ -25,3 +28,11 @@ def search_terms(query: str) -> list[str]:
 def passport_key(passport_number: str) -> str:
     """A passport number as compared for duplicates: upper case, no spaces or dashes."""
     return re.sub(r"[\s-]", "", passport_number).upper()
+
+
+class DuplicateCandidateError(Exception):
+    """The person is registered already; `existing_id` is set only when the caller may see it."""
+
+    def __init__(self, existing_id: str | None) -> None:
+        super().__init__("duplicate candidate")
+        self.existing_id = existing_id

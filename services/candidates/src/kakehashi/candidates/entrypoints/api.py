@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from kakehashi.candidates.domain.model import (
-    DuplicateCandidateError,
-    MoveCandidate,
-    UpdateCandidate,
-)
+from kakehashi.candidates.domain.commands import MoveCandidate, UpdateCandidate
+from kakehashi.candidates.domain.names import DuplicateCandidateError
 from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
 from kakehashi.candidates.entrypoints import imports_api, privacy_api
 from kakehashi.candidates.entrypoints.convert import (
@@ -20,6 +17,7 @@ from kakehashi.candidates.entrypoints.convert import (
     profile_changes,
     register_command,
 )
+from kakehashi.candidates.entrypoints.deps import Reader, TrainingCentre
 from kakehashi.candidates.entrypoints.schemas import (
     CandidateCreate,
     CandidatePatch,
@@ -28,7 +26,6 @@ from kakehashi.candidates.entrypoints.schemas import (
     TransitionPublic,
 )
 from kakehashi.candidates.service_layer import handlers, queries
-from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 from kakehashi.shared.runtime import Runtime
@@ -37,10 +34,6 @@ from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
 
-TrainingCentre = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE))]
-Reader = Annotated[
-    Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.PROGRAM_MANAGER, Role.ADMIN))
-]
 NOT_FOUND = "candidate not found"
 
 
@@ -113,10 +106,6 @@ def search_candidates(
     training_centre_id: Annotated[str | None, Query(description="program managers only")] = None,
 ) -> Page[CandidatePublic]:
     """A page of the candidates the caller may see, newest first, narrowed by the filters."""
-    if training_centre_id is not None and not principal.sees_everything:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail="only program managers filter by training centre"
-        )
     filters = queries.CandidateFilters(
         name=name,
         status=status_,
@@ -150,6 +139,11 @@ async def _duplicate(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
+async def _forbidden_filter(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, queries.FilterNotAllowedError)
+    return JSONResponse({"detail": str(error)}, status_code=status.HTTP_403_FORBIDDEN)
+
+
 async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, TransitionNotAllowedError)
     return JSONResponse({"detail": error.message}, status_code=status.HTTP_409_CONFLICT)
@@ -163,4 +157,5 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.add_exception_handler(error, handler)
     app.add_exception_handler(DuplicateCandidateError, _duplicate)
     app.add_exception_handler(TransitionNotAllowedError, _not_allowed)
+    app.add_exception_handler(queries.FilterNotAllowedError, _forbidden_filter)
     return app

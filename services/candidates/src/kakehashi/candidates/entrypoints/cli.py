@@ -10,8 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kakehashi.candidates.adapters.import_tables import ImportJob
 from kakehashi.candidates.bootstrap import SPEC
-from kakehashi.candidates.entrypoints.import_rows import command_of_row
-from kakehashi.candidates.entrypoints.imports_api import checked_format
+from kakehashi.candidates.entrypoints.import_rows import checked_format, command_of_row
 from kakehashi.candidates.service_layer import imports
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.cli import service_cli

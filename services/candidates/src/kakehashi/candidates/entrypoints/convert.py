@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kakehashi.candidates.adapters.tables import CandidateConsent
+from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.domain.consent import ConsentTerms
 from kakehashi.candidates.domain.japanese import JapaneseTestResult, effective_level
-from kakehashi.candidates.domain.model import RegisterCandidate
 from kakehashi.candidates.domain.profile import (
     CandidateProfile,
     EarlierStay,

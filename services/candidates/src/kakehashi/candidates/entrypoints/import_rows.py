@@ -2,7 +2,8 @@
 
 A row is turned into the API's registration body (CandidateCreate) and validated by it, so an
 import accepts exactly what POST /candidates accepts. Lists are `;`-separated; skills are
-`code:level` (e.g. `welding:3;scaffolding:2`).
+`code:level` (e.g. `welding:3;scaffolding:2`). Each Japanese test type of the table has its
+columns: `{prefix}_level` or `{prefix}_score`, and `{prefix}_date`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,27 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kakehashi.candidates.domain.model import RegisterCandidate
+from kakehashi.candidates.adapters.spreadsheets import FileFormat, UnreadableFileError, read_header
+from kakehashi.candidates.domain.commands import RegisterCandidate
+from kakehashi.candidates.domain.japanese import JapaneseTestKind, japanese_test_kinds
 from kakehashi.candidates.entrypoints.convert import register_command
 from kakehashi.candidates.entrypoints.schemas import CandidateCreate
 from kakehashi.shared.errors import DomainError
+
+
+def _test_columns(kind: JapaneseTestKind) -> tuple[str, str]:
+    """The result's column (level or score, as the test reports) and its date's column."""
+    return f"{kind.import_prefix}_{kind.scale.value}", f"{kind.import_prefix}_date"
+
+
+def _japanese_test_columns() -> dict[str, str]:
+    columns = {}
+    for kind in japanese_test_kinds().values():
+        value, taken_on = _test_columns(kind)
+        example = kind.template_example or {}
+        columns[value], columns[taken_on] = example.get("value", ""), example.get("date", "")
+    return columns
+
 
 # Column -> example value; the order is the template's.
 COLUMNS: dict[str, str] = {
@@ -30,10 +48,7 @@ COLUMNS: dict[str, str] = {
     "passport_number": "C1234567",
     "sector": "construction",
     "japanese_level": "",
-    "jlpt_level": "N4",
-    "jlpt_date": "2025-12-07",
-    "jft_score": "",
-    "jft_date": "",
+    **_japanese_test_columns(),
     "skills": "welding:3;scaffolding:2",
     "training_hours": "400",
     "training_cohort": "2026-A",
@@ -86,12 +101,19 @@ def _skills(value: str) -> list[dict[str, Any]]:
     return skills
 
 
-def _test(row: Mapping[str, str | None], test: str, value_key: str, value: Any) -> dict[str, Any]:
-    prefix = "jlpt" if test == "jlpt" else "jft"
-    taken_on = row.get(f"{prefix}_date")
-    if not taken_on:
-        raise DomainError(f"{prefix}_date", f"required with {prefix}_{value_key}")
-    return {"test": test, value_key: value, "date": taken_on}
+def _tests(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """The results the row holds, one per test type whose result column is filled."""
+    tests = []
+    for kind in japanese_test_kinds().values():
+        value_column, date_column = _test_columns(kind)
+        value = row.get(value_column)
+        if not value:
+            continue
+        taken_on = row.get(date_column)
+        if not taken_on:
+            raise DomainError(date_column, f"required with {value_column}")
+        tests.append({"test": kind.code, kind.scale.value: value, "date": taken_on})
+    return tests
 
 
 def _consents(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
@@ -120,11 +142,7 @@ def body_of_row(row: Mapping[str, str | None]) -> dict[str, Any]:
         if row.get(key):
             body[key] = _split(row[key] or "")
     body["skills"] = _skills(row.get("skills") or "")
-    tests = []
-    if row.get("jlpt_level"):
-        tests.append(_test(row, "jlpt", "level", row["jlpt_level"]))
-    if row.get("jft_score"):
-        tests.append(_test(row, "jft_basic", "score", row["jft_score"]))
+    tests = _tests(row)
     if tests:
         body["japanese_tests"] = tests
     body["consents"] = _consents(row)
@@ -148,3 +166,15 @@ def command_of_row(training_centre_id: str, row: Mapping[str, str | None]) -> Re
 def template_rows() -> tuple[list[str], list[list[str]]]:
     """The template's header and its one example row."""
     return list(COLUMNS), [list(COLUMNS.values())]
+
+
+def checked_format(filename: str, content: bytes) -> FileFormat:
+    """The file's format, once its header names the template's columns (DomainError if not)."""
+    file_format = FileFormat.of(filename)
+    if file_format is None:
+        raise DomainError("file", "upload a .csv or .xlsx file")
+    try:
+        check_header(read_header(content, file_format))
+    except UnreadableFileError as error:
+        raise DomainError("file", str(error)) from None
+    return file_format

@@ -9,38 +9,29 @@ progress, so nothing is registered twice). A worker queue would lift that limit.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from kakehashi.candidates.adapters.import_tables import ImportJob
 from kakehashi.candidates.adapters.spreadsheets import (
-    FileFormat,
-    UnreadableFileError,
-    read_header,
     write_csv,
     write_xlsx,
 )
+from kakehashi.candidates.entrypoints.deps import Reader, TrainingCentre
 from kakehashi.candidates.entrypoints.import_rows import (
     COLUMNS,
     FAILURE_COLUMNS,
-    check_header,
+    checked_format,
     command_of_row,
     template_rows,
 )
 from kakehashi.candidates.service_layer import imports
-from kakehashi.shared.auth import Principal, Role, require_roles
-from kakehashi.shared.errors import DomainError
-from kakehashi.shared.web import UowDep, attachment
+from kakehashi.shared.web import UowDep, attachment, runtime_of
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
-TrainingCentre = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE))]
-Reader = Annotated[
-    Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.PROGRAM_MANAGER, Role.ADMIN))
-]
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # ~150k rows of CSV
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -68,18 +59,6 @@ def job_public(job: ImportJob) -> ImportJobPublic:
             "finished_at": job.finished_at,
         }
     )
-
-
-def checked_format(filename: str, content: bytes) -> FileFormat:
-    """The file's format, once its header names the template's columns (DomainError if not)."""
-    file_format = FileFormat.of(filename)
-    if file_format is None:
-        raise DomainError("file", "upload a .csv or .xlsx file")
-    try:
-        check_header(read_header(content, file_format))
-    except UnreadableFileError as error:
-        raise DomainError("file", str(error)) from None
-    return file_format
 
 
 @router.get("/template.csv")
@@ -110,7 +89,7 @@ def upload(
     filename = file.filename or "upload"
     file_format = checked_format(filename, content)
     job = imports.create_job(uow, principal, filename, file_format, content)
-    background.add_task(imports.run_import, request.app.state.runtime.uow, job.id, command_of_row)
+    background.add_task(imports.run_import, runtime_of(request).uow, job.id, command_of_row)
     return job_public(job)
 
 

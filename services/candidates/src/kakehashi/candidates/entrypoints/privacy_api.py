@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from kakehashi.candidates.adapters.tables import AuditEntry
@@ -15,6 +15,7 @@ from kakehashi.candidates.entrypoints.convert import (
     consent_public,
     consent_terms,
 )
+from kakehashi.candidates.entrypoints.deps import CentreOrAdmin, Overseer, Reader, TrainingCentre
 from kakehashi.candidates.entrypoints.privacy_schemas import (
     AuditEntryPublic,
     CandidateExportPublic,
@@ -27,19 +28,12 @@ from kakehashi.candidates.entrypoints.schemas import (
     WithdrawalIn,
 )
 from kakehashi.candidates.service_layer import audit, consents, privacy
-from kakehashi.shared.auth import Principal, Role, require_roles
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix="/candidates", tags=["privacy"])
 audit_router = APIRouter(prefix="/audit", tags=["privacy"])
 
-TrainingCentre = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE))]
-CentreOrAdmin = Annotated[Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.ADMIN))]
-Reader = Annotated[
-    Principal, Depends(require_roles(Role.TRAINING_CENTRE, Role.PROGRAM_MANAGER, Role.ADMIN))
-]
-Overseer = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
 NOT_FOUND = "candidate not found"
 
 

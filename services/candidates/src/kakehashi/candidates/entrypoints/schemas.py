@@ -9,10 +9,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from kakehashi.candidates.domain.consent import ConsentStatus, NoticeLanguage, Purpose, Scope
-from kakehashi.candidates.domain.japanese import JapaneseTest
+from kakehashi.candidates.domain.japanese import (
+    JapaneseTest,
+    japanese_test_codes,
+    japanese_test_kinds,
+    score_bounds,
+    score_error,
+)
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import EducationLevel, HealthCheckStatus, Sex
 from kakehashi.shared.reference import (
@@ -41,12 +56,47 @@ class TradeSkillPublic(_Shape):
     )
 
 
+def _japanese_test(value: object) -> JapaneseTest:
+    if not isinstance(value, str):
+        # ValueError, not TypeError: pydantic answers only this with a 422 naming the field.
+        raise ValueError("a Japanese test's code")
+    return JapaneseTest(value)
+
+
+# The test types are the table's rows, so the API's list of them is read from it too.
+JapaneseTestCode = Annotated[
+    JapaneseTest,
+    PlainValidator(_japanese_test),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "enum": list(japanese_test_codes())}),
+]
+_SCORE_LOW, _SCORE_HIGH = score_bounds() or (None, None)
+
+
+def _names(scored: bool) -> str:
+    return ", ".join(k.name for k in japanese_test_kinds().values() if k.is_scored == scored)
+
+
 class JapaneseTestPublic(_Shape):
-    test: JapaneseTest
-    level: JapaneseLevel | None = Field(default=None, description="N5-N1; JLPT, NAT-TEST, J.TEST")
-    score: int | None = Field(default=None, ge=10, le=250, description="JFT-Basic only")
+    test: JapaneseTestCode
+    level: JapaneseLevel | None = Field(
+        default=None, description=f"tests of levels: {_names(False)}"
+    )
+    score: int | None = Field(
+        default=None, ge=_SCORE_LOW, le=_SCORE_HIGH, description=f"scored tests: {_names(True)}"
+    )
     taken_on: date = Field(alias="date")
     certificate_id: str | None = Field(default=None, max_length=64)
+
+    @field_validator("score")
+    @classmethod
+    def _score_in_the_tests_range(cls, score: int | None, info: ValidationInfo) -> int | None:
+        test = info.data.get("test")
+        if score is not None and test is not None:
+            error = score_error(test, score)
+            if error is not None:
+                raise ValueError(error)
+        return score
 
 
 class WorkPeriodPublic(_Shape):

@@ -9,7 +9,6 @@ if the audit cannot be written, the read fails rather than go unrecorded.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
@@ -17,6 +16,7 @@ from sqlmodel import Session, col, select
 from kakehashi.candidates.adapters.tables import AuditEntry
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.observability import get_correlation_id
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -26,7 +26,7 @@ def record(
 ) -> None:
     """Insert one audit row per candidate in the caller's transaction."""
     entry = {
-        "at": datetime.now(UTC),
+        "at": utcnow(),
         "subject": principal.subject,
         "role": principal.role.value,
         "organisation_id": principal.organisation_id,

@@ -3,10 +3,11 @@ unpublishes the candidate in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from kakehashi.candidates.adapters.mapping import consent_of, consent_row
 from kakehashi.candidates.adapters.tables import Candidate, CandidateConsent
 from kakehashi.candidates.domain.consent import (
     ConsentTerms,
@@ -14,18 +15,18 @@ from kakehashi.candidates.domain.consent import (
     may_publish,
     withdraw,
 )
-from kakehashi.candidates.domain.model import CANDIDATE_UNPUBLISHED, CANDIDATE_UPDATED
+from kakehashi.candidates.domain.events import CANDIDATE_UNPUBLISHED, CANDIDATE_UPDATED
 from kakehashi.candidates.domain.privacy import AuditAction, CandidateErasedError
 from kakehashi.candidates.service_layer import audit
 from kakehashi.candidates.service_layer.handlers import (
     details,
     load_for_change,
     may_see,
-    today,
+    read_visible,
 )
-from kakehashi.candidates.service_layer.mapping import consent_of, consent_row
 from kakehashi.candidates.service_layer.publication import emit_removal, emit_snapshot
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -59,7 +60,7 @@ def _republish(uow: UnitOfWork, row: Candidate, consents: list[CandidateConsent]
         return
     row.published = publish
     row.version += 1
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = utcnow()
     uow.session.add(row)
     if publish:
         on = today()
@@ -90,7 +91,7 @@ def record_consent(
             return None
         consents = consents_of(uow.session, row.id)
         check_new_consent([consent_of(c) for c in consents], terms)
-        consent = consent_row(row.id, terms, principal, datetime.now(UTC))
+        consent = consent_row(row.id, terms, principal, utcnow())
         uow.session.add(consent)
         _republish(uow, row, [*consents, consent])
         audit.record(uow.session, principal, AuditAction.CONSENT_GIVEN, [row.id])
@@ -111,7 +112,7 @@ def withdraw_consent(
         consent = next((c for c in consents if c.id == consent_id), None)
         if consent is None:
             return None
-        stamp_withdrawal(uow, consent, principal.subject, datetime.now(UTC), reason)
+        stamp_withdrawal(uow, consent, principal.subject, utcnow(), reason)
         _republish(uow, row, consents)
         audit.record(uow.session, principal, AuditAction.CONSENT_WITHDRAWN, [row.id])
         uow.commit()
@@ -122,11 +123,6 @@ def list_consents(
     uow: UnitOfWork, principal: Principal, candidate_id: str
 ) -> list[CandidateConsent] | None:
     """Every consent of a candidate the caller may see, oldest first; None if not visible."""
-    with uow:
-        row = uow.session.get(Candidate, candidate_id)
-        if row is None or not may_see(principal, row):
-            return None
-        consents = consents_of(uow.session, candidate_id)
-        audit.record(uow.session, principal, AuditAction.READ, [row.id])
-        uow.commit()
-        return consents
+    return read_visible(
+        uow, principal, candidate_id, lambda session, row: consents_of(session, row.id)
+    )

@@ -2,49 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kakehashi.candidates.adapters.mapping import profile_columns, profile_of
 from kakehashi.candidates.adapters.tables import Candidate, CandidateTransition
+from kakehashi.candidates.domain.commands import MoveCandidate, RegisterCandidate, UpdateCandidate
 from kakehashi.candidates.domain.eligibility import eligible_tracks, evaluate
-from kakehashi.candidates.domain.events import status_changed_data
-from kakehashi.candidates.domain.model import (
+from kakehashi.candidates.domain.events import (
     CANDIDATE_STATUS_CHANGED,
     CANDIDATE_UPDATED,
-    DuplicateCandidateError,
-    MoveCandidate,
-    RegisterCandidate,
-    UpdateCandidate,
+    SOURCE,
+    status_changed_data,
 )
-from kakehashi.candidates.domain.names import fold, passport_key
+from kakehashi.candidates.domain.names import DuplicateCandidateError, fold, passport_key
 from kakehashi.candidates.domain.pipeline import Status, check_transition
 from kakehashi.candidates.domain.privacy import AuditAction, CandidateErasedError
 from kakehashi.candidates.domain.profile import CandidateProfile, apply_changes
 from kakehashi.candidates.domain.validation import normalise_profile
 from kakehashi.candidates.service_layer import audit
-from kakehashi.candidates.service_layer.mapping import (
-    profile_columns,
-    profile_of,
-)
-from kakehashi.candidates.service_layer.publication import (
-    SOURCE,
-    CandidateDetails,
-    emit_snapshot,
-)
+from kakehashi.candidates.service_layer.publication import CandidateDetails, emit_snapshot
 from kakehashi.candidates.service_layer.registration import (
     prepare_registration,
     write_registrations,
 )
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-
-def today() -> date:
-    return datetime.now(UTC).date()
+T = TypeVar("T")
 
 
 def may_see(principal: Principal, row: Candidate) -> bool:
@@ -147,7 +139,7 @@ def update_candidate(
         eligibility = evaluate(profile, on)
         row.sqlmodel_update(profile_columns(profile, eligibility))
         row.version += 1
-        row.updated_at = datetime.now(UTC)
+        row.updated_at = utcnow()
         uow.session.add(row)
         found = CandidateDetails(row, profile, eligibility)
         emit_snapshot(uow, CANDIDATE_UPDATED, found, on)
@@ -185,7 +177,7 @@ def change_status(
     check_transition(previous, to_status, eligible_tracks(found.eligibility))
     row.status = to_status.value
     row.version += 1
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = utcnow()
     # Eligibility is judged again on each move, so the stored copy follows the calendar.
     row.eligible_tracks = profile_columns(found.profile, found.eligibility)["eligible_tracks"]
     uow.session.add(row)
@@ -203,32 +195,38 @@ def change_status(
     audit.record(uow.session, principal, AuditAction.MOVE, [row.id])
 
 
-def get_candidate(
-    uow: UnitOfWork, principal: Principal, candidate_id: str
-) -> CandidateDetails | None:
-    """The candidate if the caller may see it; another centre's candidate is simply not found."""
+def read_visible(
+    uow: UnitOfWork,
+    principal: Principal,
+    candidate_id: str,
+    read: Callable[[Session, Candidate], T],
+) -> T | None:
+    """What `read` finds about a candidate the caller may see, with the audit row in the same
+    transaction; None if the candidate is not visible (another centre's is simply not found)."""
     with uow:
         row = uow.session.get(Candidate, candidate_id)
         if row is None or not may_see(principal, row):
             return None
-        found = details(row, today())
+        found = read(uow.session, row)
         audit.record(uow.session, principal, AuditAction.READ, [row.id])
         uow.commit()
         return found
+
+
+def get_candidate(
+    uow: UnitOfWork, principal: Principal, candidate_id: str
+) -> CandidateDetails | None:
+    """The candidate if the caller may see it; another centre's candidate is simply not found."""
+    return read_visible(uow, principal, candidate_id, lambda _, row: details(row, today()))
 
 
 def candidate_history(
     uow: UnitOfWork, principal: Principal, candidate_id: str
 ) -> list[CandidateTransition] | None:
     """Every pipeline move of a candidate the caller may see, oldest first; None if not visible."""
-    with uow:
-        row = uow.session.get(Candidate, candidate_id)
-        if row is None or not may_see(principal, row):
-            return None
-        history = transitions_of(uow.session, candidate_id)
-        audit.record(uow.session, principal, AuditAction.READ, [row.id])
-        uow.commit()
-        return history
+    return read_visible(
+        uow, principal, candidate_id, lambda session, row: transitions_of(session, row.id)
+    )
 
 
 def transitions_of(session: Session, candidate_id: str) -> list[CandidateTransition]:

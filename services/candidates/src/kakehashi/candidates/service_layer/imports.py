@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from itertools import islice
 
 from sqlalchemy import update
@@ -21,10 +21,11 @@ from sqlmodel import Session, col, select
 from kakehashi.candidates.adapters.import_tables import ImportFailure, ImportFile, ImportJob
 from kakehashi.candidates.adapters.spreadsheets import FileFormat, Row, count_rows, read_rows
 from kakehashi.candidates.adapters.tables import Candidate
-from kakehashi.candidates.domain.model import DuplicateCandidateError, RegisterCandidate
+from kakehashi.candidates.domain.commands import RegisterCandidate
+from kakehashi.candidates.domain.names import DuplicateCandidateError
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.service_layer.bulk_gc import fewer_full_collections
-from kakehashi.candidates.service_layer.handlers import check_duplicate, commit, today
+from kakehashi.candidates.service_layer.handlers import check_duplicate, commit
 from kakehashi.candidates.service_layer.import_duplicates import (
     ChunkDuplicates,
     duplicate_reason,
@@ -35,6 +36,7 @@ from kakehashi.candidates.service_layer.registration import (
     write_registrations,
 )
 from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -61,7 +63,7 @@ def create_job(
         filename=filename[:255],
         file_format=file_format.value,
         status=JobStatus.QUEUED,
-        created_at=datetime.now(UTC),
+        created_at=utcnow(),
     )
     with uow:
         uow.session.add(job)
@@ -246,7 +248,7 @@ def _finish(uow_factory: UowFactory, job: ImportJob, status: str, error: str | N
     with uow_factory() as uow:
         stored = uow.session.get(ImportJob, job.id)
         assert stored is not None
-        stored.status, stored.error, stored.finished_at = status, error, datetime.now(UTC)
+        stored.status, stored.error, stored.finished_at = status, error, utcnow()
         if status == JobStatus.DONE:
             # The file holds personal data of every row; once done it is not needed (the failed
             # rows are kept apart for the centre to fix), so it is not kept.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from kakehashi.candidates.adapters.mapping import consent_of, profile_columns, profile_of
 from kakehashi.candidates.adapters.tables import (
     AuditEntry,
     Candidate,
@@ -12,7 +13,7 @@ from kakehashi.candidates.adapters.tables import (
     CandidateTransition,
 )
 from kakehashi.candidates.domain.eligibility import evaluate
-from kakehashi.candidates.domain.model import CANDIDATE_ERASED
+from kakehashi.candidates.domain.events import CANDIDATE_ERASED
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.privacy import AuditAction, anonymise
 from kakehashi.candidates.service_layer import audit
@@ -22,12 +23,11 @@ from kakehashi.candidates.service_layer.handlers import (
     history_entry,
     load_for_change,
     may_see,
-    today,
     transitions_of,
 )
-from kakehashi.candidates.service_layer.mapping import consent_of, profile_columns, profile_of
 from kakehashi.candidates.service_layer.publication import CandidateDetails, emit_removal
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 ERASURE_REASON = "erased at the person's request"
@@ -56,7 +56,7 @@ def export_candidate(
         audit.record(uow.session, principal, AuditAction.EXPORT, [row.id])
         uow.session.flush()
         export = CandidateExport(
-            exported_at=datetime.now(UTC),
+            exported_at=utcnow(),
             candidate=details(row, today()),
             consents=consents_of(uow.session, row.id),
             transitions=transitions_of(uow.session, row.id),
@@ -71,7 +71,7 @@ def erase_candidate(
 ) -> CandidateDetails | None:
     """Anonymise the candidate, withdraw their consents, clear free-text history reasons, and
     send `candidate.erased` so matching drops its copy. Erasing twice changes nothing more."""
-    now = datetime.now(UTC)
+    now = utcnow()
     with uow:
         row = load_for_change(uow, principal, candidate_id)
         if row is None:

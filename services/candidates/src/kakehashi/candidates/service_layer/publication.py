@@ -12,13 +12,11 @@ from datetime import date
 
 from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.domain.eligibility import TrackEligibility
-from kakehashi.candidates.domain.events import removal_data, snapshot_data
+from kakehashi.candidates.domain.events import SOURCE, removal_data, snapshot_data
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import CandidateProfile
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
-
-SOURCE = "kakehashi.candidates"
 
 
 @dataclass(frozen=True)

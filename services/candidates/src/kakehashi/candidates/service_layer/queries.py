@@ -14,9 +14,10 @@ from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.domain.provinces import find_province, related_codes
 from kakehashi.candidates.service_layer import audit
-from kakehashi.candidates.service_layer.handlers import details, today
+from kakehashi.candidates.service_layer.handlers import details
 from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -35,6 +36,10 @@ class CandidateFilters:
     available_from: date | None = None  # window on the candidate's availability date
     available_until: date | None = None
     training_centre_id: str | None = None  # program managers and admins only
+
+
+class FilterNotAllowedError(Exception):
+    """A filter the caller's role may not use (the API answers 403)."""
 
 
 def _like_escape(text: str) -> str:
@@ -73,6 +78,8 @@ def search_candidates(
     uow: UnitOfWork, principal: Principal, filters: CandidateFilters, *, limit: int, offset: int
 ) -> tuple[list[CandidateDetails], int]:
     """A page of matching candidates the caller may see, newest first, and how many match."""
+    if filters.training_centre_id is not None and not principal.sees_everything:
+        raise FilterNotAllowedError("only program managers filter by training centre")
     where = _conditions(principal, filters)
     query = select(Candidate).where(*where)
     count = select(func.count()).select_from(Candidate).where(*where)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlmodel import SQLModel
 
+from kakehashi.candidates.adapters.mapping import profile_columns
 from kakehashi.candidates.adapters.tables import Candidate, CandidateConsent, CandidateTransition
+from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.domain.consent import (
     ConsentRecord,
     ConsentStatus,
@@ -23,16 +25,15 @@ from kakehashi.candidates.domain.consent import (
     may_publish,
 )
 from kakehashi.candidates.domain.eligibility import TrackEligibility, evaluate
-from kakehashi.candidates.domain.events import snapshot_data
-from kakehashi.candidates.domain.model import CANDIDATE_REGISTERED, RegisterCandidate
+from kakehashi.candidates.domain.events import CANDIDATE_REGISTERED, SOURCE, snapshot_data
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.domain.profile import CandidateProfile
 from kakehashi.candidates.domain.validation import normalise_profile
 from kakehashi.candidates.service_layer import audit
-from kakehashi.candidates.service_layer.mapping import profile_columns
-from kakehashi.candidates.service_layer.publication import SOURCE, CandidateDetails
+from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.outbox import OutboxMessage, outbox_values
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -64,7 +65,7 @@ def prepare_registration(
     """Check the profile and consents (DomainError) and build the rows and the event, if any."""
     profile = normalise_profile(command.profile, on)
     eligibility = evaluate(profile, on)
-    now = datetime.now(UTC)
+    now = utcnow()
     candidate_id = str(uuid.uuid4())
     records: list[ConsentRecord] = []
     for terms in command.consents:

@@ -8,6 +8,7 @@ from typing import Any
 from kakehashi.employers.domain.lifecycle import JobOrderStatus
 from kakehashi.employers.domain.model import JobOrderTerms
 
+SOURCE = "kakehashi.employers"
 JOB_ORDER_OPENED = "job_order.opened"
 JOB_ORDER_UPDATED = "job_order.updated"
 JOB_ORDER_FILLED = "job_order.filled"

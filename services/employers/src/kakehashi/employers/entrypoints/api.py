@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
+from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
 from kakehashi.employers.entrypoints.employer_profile import router as profile_router
-from kakehashi.employers.entrypoints.schemas import (
-    JobOrderCreate,
-    JobOrderPublic,
-    JobOrderUpdate,
-    TransitionCreate,
-    TransitionPublic,
-)
+from kakehashi.employers.entrypoints.responses import JobOrderPublic, TransitionPublic
+from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderUpdate, TransitionCreate
 from kakehashi.employers.service_layer import handlers, queries
 from kakehashi.employers.service_layer.handlers import JobOrderNotFoundError
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import today
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
@@ -40,20 +38,10 @@ NOT_FOUND: Responses = {404: {"description": "no such order, or another employer
 CONFLICT: Responses = {409: {"description": "the order's current status does not allow this"}}
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
 @router.post("", status_code=status.HTTP_201_CREATED)
 def post_job_order(body: JobOrderCreate, principal: Employer, uow: UowDep) -> JobOrderPublic:
     """An employer posts a job order: open for matching at once, or a private draft."""
-    command = handlers.PostJobOrder(
-        terms=body.terms(),
-        preferences=body.preferences(),
-        japanese_level_given=body.min_japanese_level is not None,
-        status=JobOrderStatus(body.status),
-    )
-    return JobOrderPublic.of(handlers.post_job_order(uow, principal, command, _today()))
+    return JobOrderPublic.of(handlers.post_job_order(uow, principal, body.command(), today()))
 
 
 @router.get("/{job_order_id}", responses=NOT_FOUND)
@@ -76,7 +64,7 @@ def export_job_order(job_order_id: str, principal: Reader, uow: UowDep) -> Respo
     if sheet is None:
         raise JobOrderNotFoundError(job_order_id)
     terms, employer = sheet
-    content = build_kyujinhyo(job_order_id, terms, employer, _today())
+    content = build_kyujinhyo(job_order_id, terms, employer, today())
     # An ASCII name for every client, the Japanese one for those that read RFC 5987.
     return attachment(
         content,
@@ -91,9 +79,8 @@ def patch_job_order(
     job_order_id: str, body: JobOrderUpdate, principal: Employer, uow: UowDep
 ) -> JobOrderPublic:
     """The owner changes a draft, open or interviewing order; the same rules apply as posting."""
-    term_changes, preference_changes = body.changes()
-    command = handlers.ChangeJobOrder(job_order_id, term_changes, preference_changes)
-    return JobOrderPublic.of(handlers.change_job_order(uow, principal, command, _today()))
+    command = body.command(job_order_id)
+    return JobOrderPublic.of(handlers.change_job_order(uow, principal, command, today()))
 
 
 @router.post("/{job_order_id}/transitions", responses=NOT_FOUND | CONFLICT)
@@ -101,7 +88,7 @@ def post_transition(
     job_order_id: str, body: TransitionCreate, principal: Mover, uow: UowDep
 ) -> JobOrderPublic:
     """Move the order along draft → open → interviewing → filled → closed, or cancel it."""
-    command = handlers.TransitionJobOrder(job_order_id, body.to, body.reason)
+    command = TransitionJobOrder(job_order_id, body.to, body.reason)
     return JobOrderPublic.of(handlers.transition_job_order(uow, principal, command))
 
 

@@ -11,7 +11,8 @@ from pydantic import AfterValidator, BaseModel, Field
 from kakehashi.employers.adapters.tables import EmployerProfile
 from kakehashi.employers.domain.employer import EmployerProfileData, IntermediaryKind
 from kakehashi.employers.service_layer import employer_profile
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector
 from kakehashi.shared.schemas import RequestModel
 from kakehashi.shared.web import UowDep

@@ -1,14 +1,13 @@
-"""Request and response bodies of the employers API (distinct from the tables)."""
+"""Request bodies of the employers API (distinct from the tables); responses are in responses.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, create_model, field_validator
 
-from kakehashi.employers.adapters import mapping
-from kakehashi.employers.adapters.tables import JobOrder, JobOrderTransition
+from kakehashi.employers.domain.commands import ChangeJobOrder, PostJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus
 from kakehashi.employers.domain.model import (
     DEFAULT_TRACK,
@@ -31,6 +30,26 @@ from kakehashi.shared.reference import (
     Track,
 )
 from kakehashi.shared.schemas import RequestModel
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def optional_fields(model: type[Model]) -> type[Model]:
+    """`model` with every field optional and None by default, as a PATCH body takes them: the
+    fields are the parent's, each keeping its type, constraints and description."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        inner: Any = (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        )
+        fields[name] = (
+            inner | None,
+            Field(default=None, description=info.description, examples=info.examples),
+        )
+    return create_model(
+        model.__name__, __base__=model, __module__=model.__module__, __doc__=model.__doc__, **fields
+    )
+
 
 Title = Annotated[str, Field(min_length=1, max_length=200, examples=["溶接工 / Welder"])]
 Headcount = Annotated[int, Field(ge=1, le=500)]
@@ -91,10 +110,8 @@ REQUIRED_TERMS = (
 PREFERENCES = ("preferred_sex", "age_min", "age_max", "preferred_marital_status")
 
 
-class JobOrderCreate(RequestModel):
-    """A 求人票. Only the original fields are required; `track` defaults to ssw1 and
-    `min_japanese_level` to the track's floor. Sex, age and marital-status preferences are
-    accepted but only stored to warn about: they never reach matching."""
+class JobOrderFields(RequestModel):
+    """Every field of a 求人票 as posted; JobOrderCreate and JobOrderUpdate both derive from it."""
 
     title: Title
     track: Track = DEFAULT_TRACK
@@ -119,7 +136,23 @@ class JobOrderCreate(RequestModel):
     age_min: Age | None = None
     age_max: Age | None = None
     preferred_marital_status: MaritalStatus | None = None
+
+
+class JobOrderCreate(JobOrderFields):
+    """A 求人票. Only the original fields are required; `track` defaults to ssw1 and
+    `min_japanese_level` to the track's floor. Sex, age and marital-status preferences are
+    accepted but only stored to warn about: they never reach matching."""
+
     status: Literal["draft", "open"] = "open"
+
+    def command(self) -> PostJobOrder:
+        """The posting this body asks for."""
+        return PostJobOrder(
+            terms=self.terms(),
+            preferences=Preferences(**{name: getattr(self, name) for name in PREFERENCES}),
+            japanese_level_given=self.min_japanese_level is not None,
+            status=JobOrderStatus(self.status),
+        )
 
     def terms(self) -> JobOrderTerms:
         return JobOrderTerms(
@@ -136,36 +169,11 @@ class JobOrderCreate(RequestModel):
             **{name: getattr(self, name) for name in OPTIONAL_TERMS},
         )
 
-    def preferences(self) -> Preferences:
-        return Preferences(**{name: getattr(self, name) for name in PREFERENCES})
 
-
-class JobOrderUpdate(RequestModel):
+# Type checkers see the class as written; FastAPI gets its optional form from the decorator.
+@optional_fields
+class JobOrderUpdate(JobOrderFields):
     """Fields to change; the ones left out keep their value, `null` clears an optional one."""
-
-    title: Title | None = None
-    track: Track | None = None
-    sector: Sector | None = None
-    job_category: JobCategory | None = None
-    prefecture: Prefecture | None = None
-    headcount: Headcount | None = None
-    min_japanese_level: JapaneseLevel | None = None
-    required_skills: Annotated[list[RequiredSkillIn], Field(max_length=30)] | None = None
-    experience_years_min: Years | None = None
-    education: Education | None = None
-    monthly_base_pay_yen: MonthlyPay | None = None
-    hours_per_week: HoursPerWeek | None = None
-    overtime_hours_per_month: Overtime | None = None
-    days_off_per_year: DaysOff | None = None
-    housing: HousingIn | None = None
-    contract_months: ContractMonths | None = None
-    interview: InterviewIn | None = None
-    expected_departure_date: dt.date | None = None
-    application_deadline: dt.date | None = None
-    preferred_sex: Sex | None = None
-    age_min: Age | None = None
-    age_max: Age | None = None
-    preferred_marital_status: MaritalStatus | None = None
 
     @field_validator(*REQUIRED_TERMS)
     @classmethod
@@ -175,8 +183,8 @@ class JobOrderUpdate(RequestModel):
             raise ValueError("may be left out but not null")
         return value
 
-    def changes(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(term changes, preference changes), for the fields the caller sent."""
+    def command(self, job_order_id: str) -> ChangeJobOrder:
+        """The change this body asks for: (term changes, preference changes) of the fields sent."""
         sent = self.model_fields_set
         terms: dict[str, Any] = {n: getattr(self, n) for n in sent if n not in PREFERENCES}
         if "required_skills" in sent:
@@ -185,7 +193,8 @@ class JobOrderUpdate(RequestModel):
             terms["housing"] = _housing(self.housing)
         if "interview" in sent:
             terms["interview"] = _interview(self.interview)
-        return terms, {n: getattr(self, n) for n in sent if n in PREFERENCES}
+        preferences = {n: getattr(self, n) for n in sent if n in PREFERENCES}
+        return ChangeJobOrder(job_order_id, terms, preferences)
 
 
 class TransitionCreate(RequestModel):
@@ -203,88 +212,3 @@ def _housing(housing: HousingIn | None) -> Housing | None:
 
 def _interview(interview: InterviewIn | None) -> Interview | None:
     return Interview(interview.format, interview.date) if interview else None
-
-
-class RequiredSkillPublic(BaseModel):
-    code: str
-    min_level: int
-    must_have: bool
-
-
-class HousingPublic(BaseModel):
-    provided: bool
-    monthly_cost_yen: int | None
-
-
-class InterviewPublic(BaseModel):
-    date: dt.date | None
-    format: InterviewFormat
-
-
-class WarningPublic(BaseModel):
-    code: str
-    message: str
-
-
-class JobOrderPublic(BaseModel):
-    id: str
-    employer_id: str
-    title: str
-    track: Track
-    sector: Sector
-    job_category: str | None
-    prefecture: str
-    headcount: int
-    min_japanese_level: JapaneseLevel
-    required_skills: list[RequiredSkillPublic]
-    experience_years_min: int
-    education: Education
-    monthly_base_pay_yen: int | None
-    hours_per_week: float | None
-    overtime_hours_per_month: int | None
-    days_off_per_year: int | None
-    housing: HousingPublic | None
-    contract_months: int | None
-    interview: InterviewPublic | None
-    expected_departure_date: dt.date | None
-    application_deadline: dt.date | None
-    preferred_sex: Sex | None
-    age_min: int | None
-    age_max: int | None
-    preferred_marital_status: MaritalStatus | None
-    warnings: list[WarningPublic]
-    status: JobOrderStatus
-    headcount_filled: int
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: JobOrder) -> JobOrderPublic:
-        terms = mapping.terms_of(row)
-        housing, interview = terms.housing, terms.interview
-        return cls.model_validate(
-            row.model_dump()
-            | {
-                "housing": HousingPublic(**vars(housing)) if housing else None,
-                "interview": (
-                    InterviewPublic(date=interview.on, format=interview.format)
-                    if interview
-                    else None
-                ),
-            }
-        )
-
-
-class TransitionPublic(BaseModel):
-    from_status: JobOrderStatus | None
-    to_status: JobOrderStatus
-    by_subject: str
-    by_role: str
-    by_organisation_id: str
-    at: dt.datetime
-    reason: str | None
-
-    @classmethod
-    def of(cls, row: JobOrderTransition) -> TransitionPublic:
-        return cls.model_validate(row, from_attributes=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 
 from kakehashi.employers.adapters.tables import EmployerProfile
 from kakehashi.employers.domain.employer import EmployerProfileData, check_profile
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -28,13 +28,13 @@ def put_profile(
             row = EmployerProfile(
                 organisation_id=principal.organisation_id,
                 version=0,
-                updated_at=datetime.now(UTC),
+                updated_at=utcnow(),
                 **values,
             )
         else:
             row.sqlmodel_update(values)
         row.version += 1
-        row.updated_at = datetime.now(UTC)
+        row.updated_at = utcnow()
         uow.session.add(row)
         uow.commit()
     return row

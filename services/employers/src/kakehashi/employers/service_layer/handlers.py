@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
-from typing import Any
+from dataclasses import replace
+from datetime import date, datetime
 
 from kakehashi.employers.adapters import mapping
 from kakehashi.employers.adapters.tables import JobOrder, JobOrderTransition
+from kakehashi.employers.domain.commands import ChangeJobOrder, PostJobOrder, TransitionJobOrder
 from kakehashi.employers.domain.events import (
+    SOURCE,
     carries_snapshot,
     change_event_type,
     snapshot_data,
@@ -21,7 +22,7 @@ from kakehashi.employers.domain.lifecycle import (
     check_editable,
     check_transition,
 )
-from kakehashi.employers.domain.model import JobOrderTerms, Preferences
+from kakehashi.employers.domain.model import JobOrderTerms
 from kakehashi.employers.domain.rules import (
     check_terms,
     default_japanese_level,
@@ -29,41 +30,13 @@ from kakehashi.employers.domain.rules import (
     warnings_for,
 )
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import JOB_ORDER_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
-
-SOURCE = "kakehashi.employers"
 
 
 class JobOrderNotFoundError(LookupError):
     """No such order, or not one the caller may see (another employer's order is never 403)."""
-
-
-@dataclass(frozen=True)
-class PostJobOrder:
-    """Command: an employer posts a job order, open for matching at once unless a draft."""
-
-    terms: JobOrderTerms
-    preferences: Preferences = field(default_factory=Preferences)
-    # False when the employer named no level: the order then asks for the track's floor.
-    japanese_level_given: bool = True
-    status: JobOrderStatus = JobOrderStatus.OPEN
-
-
-@dataclass(frozen=True)
-class ChangeJobOrder:
-    """Command: the owner changes some fields; the rest stay as they are."""
-
-    job_order_id: str
-    term_changes: dict[str, Any]
-    preference_changes: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class TransitionJobOrder:
-    job_order_id: str
-    to: JobOrderStatus
-    reason: str | None = None
 
 
 def post_job_order(
@@ -79,7 +52,7 @@ def post_job_order(
             terms, min_japanese_level=default_japanese_level(terms.track, terms.sector, on)
         )
     check_terms(terms, command.preferences, today)
-    now = datetime.now(UTC)
+    now = utcnow()
     order = JobOrder(
         id=str(uuid.uuid4()),
         employer_id=principal.organisation_id,
@@ -119,7 +92,7 @@ def change_job_order(
         check_terms(terms, preferences, today)
         mapping.write(order, terms, preferences, warnings_for(terms, preferences, today))
         order.version += 1
-        order.updated_at = datetime.now(UTC)
+        order.updated_at = utcnow()
         uow.session.add(order)
         emit_change(uow, order, status, status, terms)
         uow.commit()
@@ -134,7 +107,7 @@ def transition_job_order(
         order = _owned_for_update(uow, principal, command.job_order_id)
         before = mapping.status_of(order)
         check_transition(before, command.to, command.reason)
-        now = datetime.now(UTC)
+        now = utcnow()
         order.status = command.to.value
         order.version += 1
         order.updated_at = now

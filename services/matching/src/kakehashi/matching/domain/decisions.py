@@ -70,6 +70,8 @@ ALLOWED: dict[PairStatus | None, frozenset[PairStatus]] = {
 }
 # Pairs that hold a candidate for an order; `selected` ones count against its headcount.
 LIVE = frozenset({S.SHORTLISTED, S.PROPOSED, S.INTERVIEWED, S.SELECTED})
+# What an employer's shortlist shows: candidates proposed to it and what became of them.
+EMPLOYER_VISIBLE = frozenset({S.PROPOSED, S.INTERVIEWED, S.SELECTED, S.REJECTED})
 
 
 class DecisionError(Exception):

@@ -13,22 +13,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.calibration import CalibratedClassifierCV  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.metrics import (  # type: ignore[import-untyped]
-    brier_score_loss,
-    log_loss,
-    roc_auc_score,
-)
-from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
 
+from kakehashi.matching.domain.components import COMPONENT_NAMES
 from kakehashi.matching.domain.decisions import PairStatus, RejectionReason
 
-# The only inputs a learned ranking may use, in column order.
-FEATURES: tuple[str, ...] = ("skills", "japanese", "experience", "preferences")
+if TYPE_CHECKING:
+    from sklearn.calibration import CalibratedClassifierCV  # type: ignore[import-untyped]
+
+# The only inputs a learned ranking may use, in column order: the score's components.
+FEATURES: tuple[str, ...] = COMPONENT_NAMES
 # Attributes that must never be learned from (a test holds FEATURES apart from them).
 PROTECTED = frozenset(
     {
@@ -205,6 +202,11 @@ def folds_of(estimator: CalibratedClassifierCV) -> tuple[CalibratedFold, ...]:
 
 
 def _estimator() -> CalibratedClassifierCV:
+    # scikit-learn is imported here, not at the top: ranking with a recorded fit and the
+    # consumer's processes never need it, only fitting does.
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
     base = LogisticRegression(C=1.0, max_iter=1000)
     return CalibratedClassifierCV(base, method="sigmoid", cv=CALIBRATION_FOLDS)
 
@@ -227,6 +229,13 @@ def fit(
     The model served is then refitted on every labelled pair, so the metrics are those of the
     same recipe on a quarter less data (slightly pessimistic).
     """
+    from sklearn.metrics import (  # type: ignore[import-untyped]
+        brier_score_loss,
+        log_loss,
+        roc_auc_score,
+    )
+    from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
+
     approved = sum(p.approved for p in pairs)
     rejected = len(pairs) - approved
     if len(pairs) < settings.min_pairs or min(approved, rejected) < settings.min_minority:

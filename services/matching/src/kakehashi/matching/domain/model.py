@@ -18,7 +18,6 @@ from scipy import sparse
 
 from kakehashi.shared.reference import PREFECTURES, Track
 
-MAX_JAPANESE_RANK = 5  # N1 on the shared ordinal scale
 TRACKS = list(Track)
 PREFECTURE_INDEX = {name: i for i, name in enumerate(PREFECTURES)}
 
@@ -28,28 +27,6 @@ Matrix = npt.NDArray[np.float32]
 
 def track_bit(track: Track) -> int:
     return 1 << TRACKS.index(track)
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Relative weights of the score components (normalised to sum to 1)."""
-
-    skills: float = 0.5
-    japanese: float = 0.2
-    experience: float = 0.15
-    preferences: float = 0.15
-
-    def normalised(self) -> dict[str, float]:
-        raw = {
-            "skills": self.skills,
-            "japanese": self.japanese,
-            "experience": self.experience,
-            "preferences": self.preferences,
-        }
-        total = sum(raw.values())
-        if total <= 0 or min(raw.values()) < 0:
-            raise ValueError("score weights must be non-negative and at least one positive")
-        return {name: value / total for name, value in raw.items()}
 
 
 @dataclass(frozen=True)
@@ -102,8 +79,6 @@ class Pool:
     prefers: sparse.csr_matrix  # prefectures x candidates, 1 where desired
     has_prefecture_wish: npt.NDArray[np.bool_]
     experience_years: npt.NDArray[np.float32]  # NaN if unknown
-    adult_day: Vector  # adult_from as float32, +inf if unknown (fails every date comparison)
-    ready_day: Vector  # the later of adult_from and available_from, +inf if either is unknown
     _by_candidate: sparse.csr_matrix = field(repr=False)
     derived: DerivedRows = field(init=False, repr=False, compare=False)
 
@@ -188,8 +163,6 @@ class Pool:
                 [np.nan if c.experience_years is None else c.experience_years for c in candidates],
                 dtype=np.float32,
             ),
-            adult_day=_day(adult_from),
-            ready_day=_day(np.maximum(adult_from, available_from)),  # NaN if either is NaN
             _by_candidate=by_candidate,
         )
 
@@ -244,12 +217,6 @@ def _entries(matrix: sparse.csr_matrix, row: int) -> tuple[npt.NDArray[np.int32]
     """One row of a CSR matrix, read straight from its arrays (slicing the matrix costs more)."""
     start, end = matrix.indptr[row : row + 2]
     return matrix.indices[start:end], matrix.data[start:end]
-
-
-def _day(ordinals: npt.NDArray[np.float64]) -> Vector:
-    """Ordinal days as float32 (exact below 2**24), unknown (NaN) as +inf."""
-    day: Vector = np.where(np.isnan(ordinals), np.inf, ordinals).astype(np.float32)
-    return day
 
 
 def _adult_from(born: date | None) -> float:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from enum import IntFlag
 from functools import cached_property, partial
 from typing import Any
 
@@ -24,42 +23,24 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from kakehashi.matching.domain.model import (
-    MAX_JAPANESE_RANK,
-    PREFECTURE_INDEX,
-    Order,
-    Pool,
-    Vector,
-    Weights,
-    track_bit,
-)
-from kakehashi.shared.reference import Track
+from kakehashi.matching.domain.blocking import Bits, block_by_date, blocked_row, constraint_bits
+from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
+from kakehashi.matching.domain.constraints import ROW_CONSTRAINTS
+from kakehashi.matching.domain.model import PREFECTURE_INDEX, Order, Pool, Vector, track_bit
+from kakehashi.shared.reference import JapaneseLevel, Track
 
 MUST_HAVE_WEIGHT = 2.0
 NICE_TO_HAVE_WEIGHT = 1.0
 EXPERIENCE_SATURATION_YEARS = 3.0  # with no stated minimum, three years in the sector count fully
-COMPONENTS = ("skills", "japanese", "experience", "preferences")
+LEVELS = len(JapaneseLevel)  # ranks 0 (none) to LEVELS - 1 (N1)
 
 Matrix = npt.NDArray[np.float32]
-Bits = npt.NDArray[np.uint8]
-
-
-class Constraint(IntFlag):
-    JAPANESE = 1
-    MUST_HAVE_SKILLS = 2
-    TRACK = 4
-    AVAILABILITY = 8
-    AGE = 16
-
 
 # Japanese component by (order floor, candidate level): a step per level above the floor.
 _JAPANESE = np.array(
     [
-        [
-            min(max((have - need + 1) / (MAX_JAPANESE_RANK - need + 1), 0.0), 1.0)
-            for have in range(6)
-        ]
-        for need in range(6)
+        [min(max((have - need + 1) / (LEVELS - need), 0.0), 1.0) for have in range(LEVELS)]
+        for need in range(LEVELS)
     ],
     dtype=np.float32,
 )
@@ -79,33 +60,34 @@ class Evaluation:
     def __init__(self, pool: Pool, orders: Sequence[Order], today: date, weights: Weights) -> None:
         self._pool, self._orders, self._today = pool, tuple(orders), today
         normalised = weights.normalised()
-        weight = [normalised[name] for name in COMPONENTS] + [1.0]  # constraints: 1
-        self.score: Matrix = _combine(pool, self._orders, weight, scoring=True)
-        _block_late(pool, self._orders, today, self.score)  # -inf unless eligible
+        weight = [normalised[name] for name in COMPONENT_NAMES] + [1.0]  # constraints: 1
+        self.score: Matrix = _combine(pool, self._orders, today, weight, scoring=True)
+        block_by_date(pool, self._orders, today, self.score)  # -inf unless eligible
+        self._components: dict[str, Matrix] = {}
 
-    @cached_property
-    def skills(self) -> Matrix:
-        return self._component(_SKILLS)
+    def component(self, name: str) -> Matrix:
+        """One score component (a name of COMPONENTS) of every pair, computed on first read."""
+        found = self._components.get(name)
+        if found is None:
+            label = _LABEL[name]
+            weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
+            found = _combine(self._pool, self._orders, self._today, weight, scoring=False)
+            self._components[name] = found
+        return found
 
-    @cached_property
-    def japanese(self) -> Matrix:
-        return self._component(_JAPANESE_FIT)
+    def components(self, row: int, column: int) -> dict[str, float]:
+        """One pair's components by name, rounded as the API shows them."""
+        return {name: round(float(self.component(name)[row, column]), 4) for name in _LABEL}
 
-    @cached_property
-    def experience(self) -> Matrix:
-        return self._component(_EXPERIENCE)
-
-    @cached_property
-    def preferences(self) -> Matrix:
-        return self._component(_PREFERENCES)
-
-    def _component(self, label: int) -> Matrix:
-        weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
-        return _combine(self._pool, self._orders, weight, scoring=False)
+    def __getattr__(self, name: str) -> Matrix:
+        # evaluation.skills, evaluation.japanese, ...: the components by name.
+        if name.startswith("_") or name not in _LABEL:
+            raise AttributeError(name)
+        return self.component(name)
 
     @cached_property
     def _bits(self) -> tuple[Bits, Bits]:
-        return _constraint_bits(self._pool, self._orders, self._today)
+        return constraint_bits(self._pool, self._orders, self._today)
 
     @property
     def failed(self) -> Bits:
@@ -136,13 +118,6 @@ def _covers(pool: Pool, row: Vector, code: str, min_level: int) -> None:
     row[holders] = np.minimum(levels / np.float32(min_level), np.float32(1.0))
 
 
-def _short_of(pool: Pool, row: Vector, code: str, min_level: int) -> None:
-    """Blocks candidates below the level a must-have asks for."""
-    holders, levels = pool.holders(code)
-    row.fill(-np.inf)
-    row[holders[levels >= min_level]] = 0.0
-
-
 def _japanese(pool: Pool, row: Vector, floor: int) -> None:
     np.take(_JAPANESE[floor], pool.japanese_rank, out=row)
 
@@ -159,29 +134,24 @@ def _wants_track(pool: Pool, row: Vector, track: Track) -> None:
     np.copyto(row, (pool.desired_tracks == 0) | ((pool.desired_tracks & track_bit(track)) != 0))
 
 
-def _ineligible(pool: Pool, row: Vector, floor: int, track: Track | None) -> None:
-    """Blocks candidates below the Japanese floor and, for a track, those not eligible for it
-    or whose eligibility is unknown."""
-    blocked = pool.japanese_rank < floor
-    if track is not None:
-        blocked |= ~pool.tracks_known | ((pool.eligible_tracks & track_bit(track)) == 0)
-    row.fill(0.0)
-    row[blocked] = -np.inf
-
-
 def _wants_place(pool: Pool, row: Vector, prefecture: str) -> None:
     """1 where the work site is a prefecture the candidate wants, or they named none."""
     np.copyto(row, ~pool.has_prefecture_wish)
     row[pool.wishers(prefecture)] = 1.0
 
 
-_SKILLS, _JAPANESE_FIT, _EXPERIENCE, _PREFERENCES, _CONSTRAINT = range(len(COMPONENTS) + 1)
+# A term's label: the position of its component in COMPONENTS, or _CONSTRAINT.
+_LABEL = {name: i for i, name in enumerate(COMPONENT_NAMES)}
+_CONSTRAINT = len(_LABEL)
+_SKILLS, _JAPANESE_FIT = _LABEL["skills"], _LABEL["japanese"]
+_EXPERIENCE, _PREFERENCES = _LABEL["experience"], _LABEL["preferences"]
 RowKey = tuple[Any, ...]
 Term = tuple[RowKey, float, int]  # (row key, coefficient within its component, label)
 
 
-def _terms(order: Order, scoring: bool) -> list[Term]:
-    """The rows an order's components sum, and for the score (`scoring`) its constraint rows.
+def _terms(order: Order, today: date, scoring: bool) -> list[Term]:
+    """The rows an order's components sum, and for the score (`scoring`) its constraint rows
+    (the dated constraints are applied after, by `block_by_date`).
 
     For the score a met must-have counts as fully covered: where it is not met the pair is
     blocked anyway, so its coverage row is not needed.
@@ -193,7 +163,7 @@ def _terms(order: Order, scoring: bool) -> list[Term]:
     for requirement, weight in zip(order.requirements, importance, strict=True):
         key, share = (requirement.code, requirement.min_level), weight / sum(importance)
         if scoring and requirement.must_have:
-            terms += [((_ones,), share, _SKILLS), ((_short_of, *key), 1.0, _CONSTRAINT)]
+            terms.append(((_ones,), share, _SKILLS))
         else:
             terms.append(((_covers, *key), share, _SKILLS))
     if not order.requirements:
@@ -205,12 +175,18 @@ def _terms(order: Order, scoring: bool) -> list[Term]:
     track = (_ones,) if order.track is None else (_wants_track, order.track)
     place = (_wants_place, order.prefecture) if order.prefecture in PREFECTURE_INDEX else (_ones,)
     terms += [(track, 0.5, _PREFERENCES), (place, 0.5, _PREFERENCES)]
-    if scoring and (order.min_japanese_rank > 0 or order.track is not None):
-        terms.append(((_ineligible, order.min_japanese_rank, order.track), 1.0, _CONSTRAINT))
+    if scoring:
+        terms += [
+            ((blocked_row, c.flag, key), 1.0, _CONSTRAINT)
+            for c in ROW_CONSTRAINTS
+            for key in c.keys(order, today)
+        ]
     return terms
 
 
-def _combine(pool: Pool, orders: Sequence[Order], weight: Sequence[float], scoring: bool) -> Matrix:
+def _combine(
+    pool: Pool, orders: Sequence[Order], today: date, weight: Sequence[float], scoring: bool
+) -> Matrix:
     """Per order, the sum of its terms' rows times weight[label] x coefficient: one product.
 
     An order's terms on the same row are merged and zero weights dropped. Entries keep each
@@ -222,7 +198,7 @@ def _combine(pool: Pool, orders: Sequence[Order], weight: Sequence[float], scori
     indptr = [0]
     for order in orders:
         merged: dict[int, float] = {}
-        for key, coefficient, label in _terms(order, scoring):
+        for key, coefficient, label in _terms(order, today, scoring):
             if weight[label] == 0:
                 continue
             column = columns.get(key)
@@ -244,69 +220,3 @@ def _combine(pool: Pool, orders: Sequence[Order], weight: Sequence[float], scori
 def _build(pool: Pool, key: RowKey, row: Vector) -> None:
     builder: Callable[..., None] = key[0]
     builder(pool, row, *key[1:])
-
-
-_ROWS_PER_BLOCK = 16
-
-
-def _block_late(pool: Pool, orders: Sequence[Order], today: date, score: Matrix) -> None:
-    """-inf where the candidate is not adult and available by the departure date (adult today,
-    with no date set), or where a date needed is unknown."""
-    if not orders:
-        return
-    dated = np.array([o.departure is not None for o in orders])
-    reference = np.array([(o.departure or today).toordinal() for o in orders], dtype=np.float32)
-    reference += np.float32(0.5)  # half a day off any candidate's day, so never equal to it
-    # Dated orders check age and availability on the departure day; the others, age today.
-    ready = (
-        pool.ready_day if dated.all() else np.where(dated[:, None], pool.ready_day, pool.adult_day)
-    )
-    gap = np.empty((min(_ROWS_PER_BLOCK, len(orders)), len(pool)), dtype=np.float32)
-    for start in range(0, len(orders), _ROWS_PER_BLOCK):  # blocks of rows stay in cache
-        rows = slice(start, start + _ROWS_PER_BLOCK)
-        block = gap[: len(reference[rows])]
-        np.subtract(reference[rows, None], ready if ready.ndim == 1 else ready[rows], out=block)
-        block *= np.float32(np.inf)  # in time: +inf, leaves the score; late or unknown: -inf
-        np.minimum(score[rows], block, out=score[rows])
-
-
-def _constraint_bits(pool: Pool, orders: Sequence[Order], today: date) -> tuple[Bits, Bits]:
-    """Per pair, the Constraint bits it fails and those it lacks the data to check."""
-    shape = (len(orders), len(pool))
-    failed, missing = np.zeros(shape, dtype=np.uint8), np.zeros(shape, dtype=np.uint8)
-    for floor, rows in _rows_by(
-        [[o.min_japanese_rank] if o.min_japanese_rank else [] for o in orders]
-    ).items():
-        failed[rows] |= _flag(pool.japanese_rank < floor, Constraint.JAPANESE)
-    musts = [[(r.code, r.min_level) for r in o.requirements if r.must_have] for o in orders]
-    for (code, min_level), rows in _rows_by(musts).items():
-        failed[rows] |= _flag(pool.levels(code) < min_level, Constraint.MUST_HAVE_SKILLS)
-    for track, rows in _rows_by([[o.track] if o.track is not None else [] for o in orders]).items():
-        not_eligible = pool.tracks_known & ((pool.eligible_tracks & track_bit(track)) == 0)
-        failed[rows] |= _flag(not_eligible, Constraint.TRACK)
-        missing[rows] |= _flag(~pool.tracks_known, Constraint.TRACK)
-    departure = np.array(
-        [np.nan if o.departure is None else o.departure.toordinal() for o in orders], dtype=float
-    )[:, None]
-    reference = np.where(np.isnan(departure), today.toordinal(), departure)
-    failed |= _flag(pool.adult_from[None, :] > reference, Constraint.AGE)
-    missing |= _flag(np.isnan(pool.adult_from), Constraint.AGE)[None, :]
-    dated = np.flatnonzero(~np.isnan(departure[:, 0]))
-    if dated.size:
-        late = pool.available_from[None, :] > departure[dated]
-        failed[dated] |= _flag(late, Constraint.AVAILABILITY)
-        missing[dated] |= _flag(np.isnan(pool.available_from), Constraint.AVAILABILITY)
-    return failed, missing
-
-
-def _flag(condition: npt.NDArray[np.bool_], flag: Constraint) -> Bits:
-    return condition.astype(np.uint8) * np.uint8(flag)
-
-
-def _rows_by(keys: Sequence[list[Any]]) -> dict[Any, npt.NDArray[np.intp]]:
-    """The positions of the orders holding each key (an order holds a list of them)."""
-    groups: dict[Any, list[int]] = {}
-    for position, held in enumerate(keys):
-        for key in held:
-            groups.setdefault(key, []).append(position)
-    return {key: np.asarray(rows, dtype=np.intp) for key, rows in groups.items()}

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import pages as console
-from kakehashi.matching.entrypoints.dependencies import WeightsDep
+from kakehashi.matching.entrypoints.dependencies import (
+    IndexDep,
+    RankingModelsDep,
+    WeightsDep,
+    install_services,
+)
 from kakehashi.matching.entrypoints.schemas import (
     AllocationProposalPublic,
     CandidateMatch,
@@ -25,8 +30,9 @@ from kakehashi.matching.entrypoints.schemas import (
 )
 from kakehashi.matching.service_layer import queries
 from kakehashi.matching.service_layer.allocation import propose
-from kakehashi.matching.service_layer.candidate_index import CandidateIndex
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.matching.service_layer.services import MatchingServices
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import Page
@@ -39,13 +45,24 @@ Reader = Annotated[
 ]
 
 
+def _ranked(m: queries.RankedCandidate | queries.RankedOrder) -> dict[str, Any]:
+    """What every ranked row shows, whichever way it ranks: place, score, components, reasons."""
+    return {
+        "rank": m.rank,
+        "score": m.score,
+        "components": ScoreComponents(**m.components),
+        "explanations": m.explanations,
+    }
+
+
 @router.get("/{job_order_id}/matches")
 def match_list(
-    request: Request,
     job_order_id: str,
     principal: Reader,
     uow: UowDep,
     weights: WeightsDep,
+    index: IndexDep,
+    models: RankingModelsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
@@ -64,8 +81,7 @@ def match_list(
         min_japanese_rank=min_japanese_level.rank if min_japanese_level else None,
         training_centre_id=training_centre_id,
     )
-    index = request.app.state.candidate_index
-    rescore = learning_api.rescorer(request.app, uow, ranking)
+    rescore = models.rescorer(uow, ranking)
     result = queries.ranked_candidates(
         uow,
         index,
@@ -90,15 +106,12 @@ def match_list(
         candidates_eligible=result.eligible,
         matches=[
             CandidateMatch(
-                rank=m.rank,
                 candidate_id=m.candidate.candidate_id,
                 full_name=m.candidate.full_name,
                 province=m.candidate.province,
                 japanese_level=m.candidate.japanese_level,
-                score=m.score,
-                components=ScoreComponents(**m.components),
-                explanations=m.explanations,
                 learned_score=m.learned_score,
+                **_ranked(m),
             )
             for m in result.matches
         ],
@@ -158,14 +171,11 @@ def candidate_matches(
         status=candidate.status,
         matches=[
             OrderMatch(
-                rank=m.rank,
                 job_order_id=m.order.job_order_id,
                 title=m.order.title,
                 prefecture=m.order.prefecture,
                 track=m.order.track,
-                score=m.score,
-                components=ScoreComponents(**m.components),
-                explanations=m.explanations,
+                **_ranked(m),
             )
             for m in ranked
         ],
@@ -178,17 +188,15 @@ Manager = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.
 
 @allocations.get("/proposal")
 def allocation_proposal(
-    request: Request,
     principal: Manager,
     uow: UowDep,
     weights: WeightsDep,
+    index: IndexDep,
     sector: Sector | None = None,
 ) -> AllocationProposalPublic:
     """Place candidates into open orders' headcount (one sector or all) for the highest total
     score, each candidate at most once; with the greedy baseline's result for comparison."""
-    result = propose(
-        uow, request.app.state.candidate_index, weights, sector.value if sector else None
-    )
+    result = propose(uow, index, weights, sector.value if sector else None)
     return AllocationProposalPublic(
         sector=sector.value if sector else None,
         orders=result.orders,
@@ -206,17 +214,18 @@ def allocation_proposal(
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
     app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
+    services = MatchingServices()
+    install_services(app, services)
     decisions_api.install(app)
     learning_api.install(app)
     console.install(app)
-    index = app.state.candidate_index = CandidateIndex()
     previous = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with previous(app):
             # Every sector's pool before the first request, not on it; changes still sync lazily.
-            await run_in_threadpool(index.warm, runtime.uow())
+            await run_in_threadpool(services.candidate_index.warm, runtime.uow())
             yield
 
     app.router.lifespan_context = lifespan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from kakehashi.matching.adapters.shortlist_pdf import PDF_MEDIA_TYPE, FontMissingError
 from kakehashi.matching.adapters.shortlist_xlsx import XLSX_MEDIA_TYPE
 from kakehashi.matching.adapters.tables import CandidateView, MatchPair
-from kakehashi.matching.domain.decisions import DecisionError, PairStatus
+from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
+from kakehashi.matching.domain.decisions import DecisionError
 from kakehashi.matching.entrypoints.decision_schemas import (
     BulkDecisionsIn,
     DecisionIn,
@@ -23,12 +24,14 @@ from kakehashi.matching.entrypoints.decision_schemas import (
     ShortlistPublic,
     SkillPublic,
 )
-from kakehashi.matching.entrypoints.dependencies import WeightsDep
+from kakehashi.matching.entrypoints.dependencies import SettingsDep, UndoWindowDep, WeightsDep
 from kakehashi.matching.service_layer import decided_pairs, decisions, exports
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
-from kakehashi.matching.service_layer.decisions import BulkItemError, Decide
+from kakehashi.matching.service_layer.decisions import BulkItemError
 from kakehashi.matching.service_layer.exports import age_on
-from kakehashi.shared.auth import Principal, Role, require_roles
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import today as utc_today
+from kakehashi.shared.guards import require_roles
 from kakehashi.shared.web import UowDep, attachment
 
 router = APIRouter(tags=["decisions"])
@@ -39,10 +42,6 @@ Employer = Annotated[Principal, Depends(require_roles(Role.EMPLOYER))]
 ShortlistReader = Annotated[
     Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER))
 ]
-# What an employer's shortlist shows: candidates proposed to it and what became of them.
-EMPLOYER_VISIBLE = frozenset(
-    {PairStatus.PROPOSED, PairStatus.INTERVIEWED, PairStatus.SELECTED, PairStatus.REJECTED}
-)
 
 
 def _pair(pair: MatchPair) -> PairPublic:
@@ -83,11 +82,11 @@ def decide_many(
 
 @router.post("/job-orders/{job_order_id}/candidates/{candidate_id}/undo")
 def undo(
-    request: Request, job_order_id: str, candidate_id: str, principal: Decider, uow: UowDep
+    job_order_id: str, candidate_id: str, principal: Decider, uow: UowDep, window: UndoWindowDep
 ) -> PairPublic:
     """Take back the last decision on the pair within the undo window (409 after it)."""
-    window = timedelta(minutes=request.app.state.settings.undo_window_minutes)
-    return _pair(decisions.undo(uow, principal, job_order_id, candidate_id, window))
+    command = UndoDecision(job_order_id, candidate_id)
+    return _pair(decisions.undo(uow, principal, command, window))
 
 
 @router.get("/job-orders/{job_order_id}/decisions")
@@ -102,14 +101,13 @@ def decision_history(
 @router.get("/job-orders/{job_order_id}/shortlist")
 def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> ShortlistPublic:
     """The order's candidates: for an employer, those proposed to it, in an employer-safe view."""
-    statuses = None if principal.sees_everything else EMPLOYER_VISIBLE
-    order, pairs = decided_pairs.pairs_of_order(uow, principal, job_order_id, statuses)
-    today = datetime.now(UTC).date()
+    order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
+    today = utc_today()
     return ShortlistPublic(
         job_order_id=order.job_order_id,
         title=order.title,
         headcount=order.headcount,
-        selected=sum(p.status == PairStatus.SELECTED for p, _ in pairs),
+        selected=decided_pairs.selected_count(pairs),
         entries=[
             ShortlistEntry(
                 match_id=p.match_id,
@@ -130,7 +128,7 @@ def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> Sho
 )
 def shortlist_xlsx(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> Response:
     """The candidates proposed for the order as a workbook, employer-safe fields only."""
-    today = datetime.now(UTC).date()
+    today = utc_today()
     content = exports.shortlist_xlsx(uow, principal, job_order_id, today)
     return attachment(content, XLSX_MEDIA_TYPE, f"shortlist-{job_order_id}-{today}.xlsx")
 
@@ -141,12 +139,11 @@ def shortlist_xlsx(job_order_id: str, principal: ShortlistReader, uow: UowDep) -
     responses={200: {"content": {PDF_MEDIA_TYPE: {}}}},
 )
 def shortlist_pdf(
-    request: Request, job_order_id: str, principal: ShortlistReader, uow: UowDep
+    job_order_id: str, principal: ShortlistReader, uow: UowDep, settings: SettingsDep
 ) -> Response:
     """The interview sheet: the proposed candidates in a table with room for notes."""
-    today = datetime.now(UTC).date()
-    fonts = request.app.state.settings.pdf_fonts
-    content = exports.shortlist_pdf(uow, principal, job_order_id, today, fonts)
+    today = utc_today()
+    content = exports.shortlist_pdf(uow, principal, job_order_id, today, settings.pdf_fonts)
     return attachment(content, PDF_MEDIA_TYPE, f"interview-sheet-{job_order_id}-{today}.pdf")
 
 
@@ -155,10 +152,8 @@ def interview(
     job_order_id: str, candidate_id: str, body: InterviewIn, principal: Employer, uow: UowDep
 ) -> PairPublic:
     """The employer's interview result for a proposed candidate: pass or fail, with a note."""
-    pair = decisions.record_interview(
-        uow, principal, job_order_id, candidate_id, body.result, body.note
-    )
-    return _pair(pair)
+    command = RecordInterview(job_order_id, candidate_id, body.result, body.note)
+    return _pair(decisions.record_interview(uow, principal, command))
 
 
 def employer_safe(view: CandidateView, today: date) -> EmployerSafeCandidate:

@@ -1,23 +1,74 @@
-"""Request dependencies the matching API's routers and the console share."""
+"""Request dependencies the matching API's routers and the console share: typed access to the
+service's settings and to the objects its process keeps (nothing else reads `app.state`)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from starlette.types import ASGIApp
 
-from kakehashi.matching.domain.model import Weights
-
-
-def weights_of(request: Request) -> Weights:
-    """The score weights from the service's settings."""
-    settings = request.app.state.settings
-    return Weights(
-        skills=settings.weight_skills,
-        japanese=settings.weight_japanese,
-        experience=settings.weight_experience,
-        preferences=settings.weight_preferences,
-    )
+from kakehashi.matching.config import MatchingSettings
+from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
+from kakehashi.matching.domain.learning import LearningSettings
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
+from kakehashi.matching.service_layer.learning import RankingModels
+from kakehashi.matching.service_layer.services import MatchingServices
+from kakehashi.shared.web import settings_of
 
 
+def install_services(app: FastAPI, services: MatchingServices) -> None:
+    """Keep the process's matching objects with the app (read back by `services_of`)."""
+    app.state.matching = services
+
+
+def services_of(app: ASGIApp) -> MatchingServices:
+    """The matching objects the app was built with: the one typed accessor of `app.state`."""
+    assert isinstance(app, FastAPI)
+    services: MatchingServices = app.state.matching
+    return services
+
+
+def _services(request: Request) -> MatchingServices:
+    return services_of(request.app)
+
+
+def matching_settings(request: Request) -> MatchingSettings:
+    """The service's settings, as the matching subclass."""
+    settings = settings_of(request)
+    assert isinstance(settings, MatchingSettings)
+    return settings
+
+
+SettingsDep = Annotated[MatchingSettings, Depends(matching_settings)]
+ServicesDep = Annotated[MatchingServices, Depends(_services)]
+
+
+def _index(services: ServicesDep) -> CandidateIndex:
+    return services.candidate_index
+
+
+def _ranking_models(services: ServicesDep) -> RankingModels:
+    return services.ranking_models
+
+
+def _learning_settings(services: ServicesDep) -> LearningSettings:
+    return services.learning_settings
+
+
+def weights_of(settings: SettingsDep) -> Weights:
+    """The score weights from the service's settings (`weight_<component>`)."""
+    return Weights(**{name: getattr(settings, f"weight_{name}") for name in COMPONENT_NAMES})
+
+
+def undo_window(settings: SettingsDep) -> timedelta:
+    """How long a decision may be taken back."""
+    return timedelta(minutes=settings.undo_window_minutes)
+
+
+IndexDep = Annotated[CandidateIndex, Depends(_index)]
+RankingModelsDep = Annotated[RankingModels, Depends(_ranking_models)]
+LearningSettingsDep = Annotated[LearningSettings, Depends(_learning_settings)]
 WeightsDep = Annotated[Weights, Depends(weights_of)]
+UndoWindowDep = Annotated[timedelta, Depends(undo_window)]

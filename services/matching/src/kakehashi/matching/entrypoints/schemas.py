@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
+from kakehashi.matching.domain.components import COMPONENTS
 
-class ScoreComponents(BaseModel):
-    skills: float
-    japanese: float
-    experience: float
-    preferences: float
+if TYPE_CHECKING:
+    # A model built at run time is no type to mypy; it checks the fields as a plain model.
+    ScoreComponents = BaseModel
+else:
+    ScoreComponents = create_model(
+        "ScoreComponents",
+        __doc__="One value per score component, named as in COMPONENTS.",
+        **{c.name: (float, ...) for c in COMPONENTS},
+    )
 
 
 class CandidateMatch(BaseModel):

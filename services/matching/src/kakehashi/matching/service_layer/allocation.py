@@ -8,20 +8,20 @@ a suggestion: nothing here records a decision.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 from scipy import sparse
 from sqlmodel import col, select
 
+from kakehashi.matching.adapters.mapping import order_of
 from kakehashi.matching.adapters.tables import JobOrderView
 from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
-from kakehashi.matching.domain.model import Weights
+from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
-from kakehashi.matching.service_layer.queries import order_of
+from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 GRAPH_K = 50  # candidates per order considered by the solver
@@ -73,13 +73,13 @@ def propose(
     by_sector: dict[str, list[JobOrderView]] = {}
     for order in orders:
         by_sector.setdefault(order.sector, []).append(order)
-    today = datetime.now(UTC).date()
+    day = today()
     # Candidates belong to one sector, so sectors are independent problems.
     for name, sector_orders in sorted(by_sector.items()):
         pool = index.sector(uow, name)
         if not pool.rows:
             continue
-        scores = evaluate(pool.pool, [order_of(o) for o in sector_orders], today, weights).score
+        scores = evaluate(pool.pool, [order_of(o) for o in sector_orders], day, weights).score
         best, values = top_k_per_order(scores, GRAPH_K)
         found = best >= 0
         rows = np.broadcast_to(np.arange(len(sector_orders))[:, None], best.shape)[found]

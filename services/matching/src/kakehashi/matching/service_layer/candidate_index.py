@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
+from kakehashi.matching.adapters.mapping import profile_of
 from kakehashi.matching.adapters.tables import CandidateView, ErasedCandidate
-from kakehashi.matching.domain.model import CandidateProfile, Pool
+from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES
-from kakehashi.shared.reference import JapaneseLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -27,22 +27,6 @@ class SectorPool:
 
     pool: Pool
     rows: list[CandidateView]
-
-
-def profile_of(view: CandidateView) -> CandidateProfile:
-    return CandidateProfile(
-        id=view.candidate_id,
-        japanese_rank=JapaneseLevel(view.japanese_level).rank,
-        skills={s["code"]: s["level"] for s in view.skills},
-        date_of_birth=view.date_of_birth,
-        available_from=view.available_from,
-        eligible_tracks=None
-        if view.eligible_tracks is None
-        else frozenset(map(Track, view.eligible_tracks)),
-        desired_tracks=frozenset(map(Track, view.desired_tracks)),
-        desired_prefectures=frozenset(view.desired_prefectures),
-        experience_years=view.experience_years,
-    )
 
 
 class CandidateIndex:

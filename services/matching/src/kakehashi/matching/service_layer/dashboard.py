@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import JobOrderView, MatchPair
 from kakehashi.matching.domain.decisions import PairStatus
-from kakehashi.matching.domain.explain import Reason
+from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.unit_of_work import UnitOfWork

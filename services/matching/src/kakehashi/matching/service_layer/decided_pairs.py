@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView, MatchDecision, MatchPair
+from kakehashi.matching.domain.decisions import EMPLOYER_VISIBLE, PairStatus
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -55,6 +56,20 @@ def pairs_of_order(
             ).all()
         }
     return order, [(p, views.get(p.candidate_id)) for p in pairs]
+
+
+def shortlist_of(
+    uow: UnitOfWork, principal: Principal, job_order_id: str
+) -> tuple[JobOrderView, list[tuple[MatchPair, CandidateView | None]]]:
+    """The order's pairs the principal may follow: every one for program managers and admins,
+    those proposed to it (and what became of them) for the order's employer."""
+    statuses = None if principal.sees_everything else EMPLOYER_VISIBLE
+    return pairs_of_order(uow, principal, job_order_id, statuses)
+
+
+def selected_count(pairs: list[tuple[MatchPair, CandidateView | None]]) -> int:
+    """How many of the pairs are selected (what counts against the headcount)."""
+    return sum(p.status == PairStatus.SELECTED for p, _ in pairs)
 
 
 def pair(uow: UnitOfWork, job_order_id: str, candidate_id: str) -> MatchPair | None:

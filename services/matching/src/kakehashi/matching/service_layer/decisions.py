@@ -1,6 +1,6 @@
 """Deciding on match pairs: program managers' decisions, employers' interview results, undo.
 
-Each decision moves the pair, writes an audit row and emits `match.status_changed` through the
+Each decision moves the pair, writes an audit row and emits MATCH_STATUS_CHANGED through the
 outbox, all in one transaction. Bulk decisions run in one transaction too: all or nothing.
 """
 
@@ -8,50 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from kakehashi.matching.adapters.mapping import UNDO, order_of, profile_of, step_of
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView, MatchDecision, MatchPair
 from kakehashi.matching.domain import decisions as rules
-from kakehashi.matching.domain.decisions import (
-    Action,
-    DecisionError,
-    InterviewResult,
-    PairStatus,
-    RejectionReason,
-)
-from kakehashi.matching.domain.model import Pool, Weights
+from kakehashi.matching.domain import events
+from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
+from kakehashi.matching.domain.components import Weights
+from kakehashi.matching.domain.decisions import DecisionError, PairStatus, RejectionReason
+from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import evaluate
-from kakehashi.matching.service_layer.candidate_index import profile_of
 from kakehashi.matching.service_layer.decided_pairs import (
     PairNotFoundError,
     match_id_of,
     visible_order,
 )
-from kakehashi.matching.service_layer.queries import COMPONENTS, order_of
 from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-SOURCE = "kakehashi.matching"
+INTERVIEW = "interview"  # the audit's action of an interview result
+WITHDRAW = "withdraw"  # the audit's action of a withdrawal matching makes itself
 # Moves that place a candidate on an order: the pair must pass every hard constraint.
 PLACING = frozenset({PairStatus.SHORTLISTED, PairStatus.PROPOSED, PairStatus.SELECTED})
 
 
 # Who the audit names for moves matching makes itself (a candidate withdrawn or erased).
-SYSTEM = Principal(subject="kakehashi.matching", role=Role.ADMIN, organisation_id="kakehashi")
-
-
-@dataclass(frozen=True)
-class Decide:
-    job_order_id: str
-    candidate_id: str
-    action: Action
-    reason_code: RejectionReason | None = None
-    note: str | None = None
+SYSTEM = Principal(subject=events.SOURCE, role=Role.ADMIN, organisation_id="kakehashi")
 
 
 @dataclass(frozen=True)
@@ -66,7 +55,7 @@ class BulkItemError(Exception):
 def decide(uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights) -> MatchPair:
     """A program manager's decision on one pair."""
     with uow:
-        pair = _apply(uow, principal, command, weights, datetime.now(UTC))
+        pair = _apply(uow, principal, command, weights, utcnow())
         uow.commit()
     return pair
 
@@ -75,7 +64,7 @@ def decide_many(
     uow: UnitOfWork, principal: Principal, commands: Sequence[Decide], weights: Weights
 ) -> list[MatchPair]:
     """Several decisions in one transaction: if one is refused, none is saved."""
-    now = datetime.now(UTC)
+    now = utcnow()
     with uow:
         pairs = []
         for index, command in enumerate(commands):
@@ -89,36 +78,30 @@ def decide_many(
     return pairs
 
 
-def record_interview(
-    uow: UnitOfWork,
-    principal: Principal,
-    job_order_id: str,
-    candidate_id: str,
-    result: InterviewResult,
-    note: str | None,
-) -> MatchPair:
+def record_interview(uow: UnitOfWork, principal: Principal, command: RecordInterview) -> MatchPair:
     """The employer's interview result for a candidate proposed to its own order."""
-    target, reason = rules.interview_step(result)
-    now = datetime.now(UTC)
+    target, reason = rules.interview_step(command.result)
+    now = utcnow()
     with uow:
-        order = visible_order(uow, principal, job_order_id)
-        pair = _pair_for_update(uow, job_order_id, candidate_id)
+        order = visible_order(uow, principal, command.job_order_id)
+        pair = _pair_for_update(uow, command.job_order_id, command.candidate_id)
         current = _status(pair)
         if current is not PairStatus.PROPOSED:
             raise DecisionError(
                 f"only a proposed candidate can be interviewed; this one is {_name(current)}"
             )
-        pair = _move(uow, principal, order, candidate_id, pair, "interview", target, now)
-        _audit(uow, principal, pair, "interview", current, reason, note, None, now)
+        pair = _move(uow, principal, order, command.candidate_id, pair, INTERVIEW, target, now)
+        _audit(uow, principal, pair, INTERVIEW, current, reason, command.note, None, now)
         uow.commit()
     return pair
 
 
 def undo(
-    uow: UnitOfWork, principal: Principal, job_order_id: str, candidate_id: str, window: timedelta
+    uow: UnitOfWork, principal: Principal, command: UndoDecision, window: timedelta
 ) -> MatchPair:
     """Take back the last decision on a pair, if it was taken within `window`."""
-    now = datetime.now(UTC)
+    job_order_id, candidate_id = command.job_order_id, command.candidate_id
+    now = utcnow()
     with uow:
         order = visible_order(uow, principal, job_order_id)
         pair = _pair_for_update(uow, job_order_id, candidate_id)
@@ -128,20 +111,12 @@ def undo(
             .order_by(col(MatchDecision.version).desc())
             .limit(1)
         ).first()
-        step = None
-        if last is not None:
-            step = rules.Step(
-                from_status=PairStatus(last.from_status) if last.from_status else None,
-                to_status=PairStatus(last.to_status),
-                decided_at=last.decided_at,
-                is_undo=last.action == "undo",
-            )
-        target = rules.check_undo(step, now, window)
+        target = rules.check_undo(None if last is None else step_of(last), now, window)
         current = _status(pair)
         if target is PairStatus.SELECTED:
             _check_selectable(uow, order, candidate_id)
-        pair = _move(uow, principal, order, candidate_id, pair, "undo", target, now)
-        _audit(uow, principal, pair, "undo", current, None, None, None, now)
+        pair = _move(uow, principal, order, candidate_id, pair, UNDO, target, now)
+        _audit(uow, principal, pair, UNDO, current, None, None, None, now)
         uow.commit()
     return pair
 
@@ -151,7 +126,7 @@ def withdraw_live_pairs(uow: UnitOfWork, candidate_id: str, reason: str, *, eras
 
     Runs inside the consumer's transaction. On erasure the free-text notes go too.
     """
-    now = datetime.now(UTC)
+    now = utcnow()
     live = uow.session.exec(
         select(MatchPair).where(
             MatchPair.candidate_id == candidate_id,
@@ -163,8 +138,8 @@ def withdraw_live_pairs(uow: UnitOfWork, candidate_id: str, reason: str, *, eras
         order = uow.session.get(JobOrderView, pair.job_order_id)
         if order is None:
             continue
-        moved = _move(uow, SYSTEM, order, candidate_id, pair, "withdraw", PairStatus.WITHDRAWN, now)
-        _audit(uow, SYSTEM, moved, "withdraw", before, None, reason, None, now)
+        moved = _move(uow, SYSTEM, order, candidate_id, pair, WITHDRAW, PairStatus.WITHDRAWN, now)
+        _audit(uow, SYSTEM, moved, WITHDRAW, before, None, reason, None, now)
     if erase:
         uow.session.flush()
         for decision in uow.session.exec(
@@ -227,8 +202,7 @@ def _score(
     )
     if not evaluation.eligible[0, 0]:
         return None
-    components = {name: round(float(getattr(evaluation, name)[0, 0]), 4) for name in COMPONENTS}
-    return round(float(evaluation.score[0, 0]), 4), components
+    return round(float(evaluation.score[0, 0]), 4), evaluation.components(0, 0)
 
 
 def _check_selectable(uow: UnitOfWork, order: JobOrderView, candidate_id: str) -> None:
@@ -279,19 +253,19 @@ def _move(
     uow.emit(
         MATCH_EVENTS,
         EventEnvelope.new(
-            type="match.status_changed",
-            source=SOURCE,
+            type=events.MATCH_STATUS_CHANGED,
+            source=events.SOURCE,
             subject=pair.match_id,
-            data={
-                "match_id": pair.match_id,
-                "job_order_id": pair.job_order_id,
-                "candidate_id": pair.candidate_id,
-                "status": pair.status,
-                "previous_status": previous,
-                "action": str(action),
-                "decided_by_role": principal.role.value,
-                "version": pair.version,
-            },
+            data=events.match_status_changed(
+                match_id=pair.match_id,
+                job_order_id=pair.job_order_id,
+                candidate_id=pair.candidate_id,
+                status=pair.status,
+                previous_status=previous,
+                action=str(action),
+                decided_by_role=principal.role.value,
+                version=pair.version,
+            ),
         ),
     )
     return pair

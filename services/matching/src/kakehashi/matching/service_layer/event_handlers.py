@@ -7,7 +7,7 @@ tombstone keeps an erased candidate erased whatever arrives later.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,12 +19,24 @@ from kakehashi.matching.adapters.tables import (
     JobOrderView,
 )
 from kakehashi.matching.service_layer import decisions
+from kakehashi.shared.applier import Handler
 from kakehashi.shared.clock import utcnow
-from kakehashi.shared.consumer import Handler
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import upsert_versioned
+
+# The event types consumed, as candidates and employers publish them.
+CANDIDATE_REGISTERED = "candidate.registered"
+CANDIDATE_UPDATED = "candidate.updated"
+CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
+CANDIDATE_UNPUBLISHED = "candidate.unpublished"
+CANDIDATE_ERASED = "candidate.erased"
+JOB_ORDER_OPENED = "job_order.opened"
+JOB_ORDER_UPDATED = "job_order.updated"
+JOB_ORDER_CLOSED = "job_order.closed"
+JOB_ORDER_CANCELLED = "job_order.cancelled"
+JOB_ORDER_FILLED = "job_order.filled"
 
 # Not a pipeline state: the status matching gives a candidate whose sharing consent was withdrawn.
 UNPUBLISHED = "unpublished"
@@ -43,7 +55,7 @@ class SkillData(_EventData):
 
 
 class CandidateData(_EventData):
-    """candidate.registered / candidate.updated: everything matching keeps of a candidate."""
+    """CANDIDATE_REGISTERED / CANDIDATE_UPDATED: everything matching keeps of a candidate."""
 
     candidate_id: str
     version: int = Field(ge=1)
@@ -71,7 +83,7 @@ class RequiredSkillData(_EventData):
 
 
 class JobOrderData(_EventData):
-    """job_order.opened / job_order.updated: everything matching keeps of an order."""
+    """JOB_ORDER_OPENED / JOB_ORDER_UPDATED: everything matching keeps of an order."""
 
     job_order_id: str
     version: int = Field(ge=1)
@@ -92,7 +104,7 @@ class JobOrderData(_EventData):
 
 
 class StatusData(_EventData):
-    """candidate.status_changed and job_order.closed / cancelled / filled."""
+    """CANDIDATE_STATUS_CHANGED and JOB_ORDER_CLOSED / CANCELLED / FILLED."""
 
     version: int = Field(ge=1)
     status: str
@@ -144,14 +156,14 @@ def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
     if uow.session.get(ErasedCandidate, candidate_id) is None:
         uow.session.add(
             ErasedCandidate(
-                candidate_id=candidate_id, change_seq=_next_change(uow), erased_at=datetime.now(UTC)
+                candidate_id=candidate_id, change_seq=_next_change(uow), erased_at=utcnow()
             )
         )
 
 
 def _row_fields(data: BaseModel) -> dict[str, Any]:
     # Python mode keeps dates as dates; the string enums store (and serialise) as their values.
-    return data.model_dump() | {"updated_at": datetime.now(UTC)}
+    return data.model_dump() | {"updated_at": utcnow()}
 
 
 def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> bool:
@@ -186,14 +198,14 @@ def _set_status(uow: UnitOfWork, table: type[ReadModelRow], key: str, data: Stat
 
 
 HANDLERS: dict[str, Handler] = {
-    "candidate.registered": candidate_upserted,
-    "candidate.updated": candidate_upserted,
-    "candidate.status_changed": candidate_status_changed,
-    "candidate.unpublished": candidate_unpublished,
-    "candidate.erased": candidate_erased,
-    "job_order.opened": job_order_upserted,
-    "job_order.updated": job_order_upserted,
-    "job_order.closed": job_order_status_changed,
-    "job_order.cancelled": job_order_status_changed,
-    "job_order.filled": job_order_status_changed,
+    CANDIDATE_REGISTERED: candidate_upserted,
+    CANDIDATE_UPDATED: candidate_upserted,
+    CANDIDATE_STATUS_CHANGED: candidate_status_changed,
+    CANDIDATE_UNPUBLISHED: candidate_unpublished,
+    CANDIDATE_ERASED: candidate_erased,
+    JOB_ORDER_OPENED: job_order_upserted,
+    JOB_ORDER_UPDATED: job_order_upserted,
+    JOB_ORDER_CLOSED: job_order_status_changed,
+    JOB_ORDER_CANCELLED: job_order_status_changed,
+    JOB_ORDER_FILLED: job_order_status_changed,
 }

@@ -32,7 +32,7 @@ def shortlist(uow: UnitOfWork, principal: Principal, job_order_id: str, today: d
         job_order_id=order.job_order_id,
         title=order.title,
         headcount=order.headcount,
-        selected=sum(p.status == PairStatus.SELECTED for p, _ in pairs),
+        selected=decided_pairs.selected_count(pairs),
         exported_on=today,
         rows=[_row(p.status, view, today) for p, view in ordered],
     )

@@ -1,23 +1,25 @@
-"""Fitting the learned ranking from the decision audit, and the record of each fit."""
+"""Fitting the learned ranking from the decision audit, the record of each fit, and the model
+every list ranked by it uses."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+import threading
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 
+from kakehashi.matching.adapters.mapping import decision_row_of, fit_record_of, model_of
 from kakehashi.matching.adapters.tables import MatchDecision, RankingModelFit
 from kakehashi.matching.domain import learning
 from kakehashi.matching.domain.learning import (
-    CalibratedFold,
     DecisionRow,
     LearningSettings,
-    Metrics,
     NotEnoughDecisions,
     RankingModel,
 )
+from kakehashi.matching.service_layer.queries import Rescore
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -26,12 +28,7 @@ def decision_rows(uow: UnitOfWork) -> list[DecisionRow]:
     decisions = uow.session.exec(
         select(MatchDecision).order_by(col(MatchDecision.match_id), col(MatchDecision.version))
     ).all()
-    return [
-        DecisionRow(
-            d.match_id, d.version, d.action, d.to_status, d.reason_code, d.score, d.components
-        )
-        for d in decisions
-    ]
+    return [decision_row_of(d) for d in decisions]
 
 
 def fit(
@@ -43,15 +40,7 @@ def fit(
         outcome = learning.fit(pairs, settings)
         if isinstance(outcome, NotEnoughDecisions):
             return outcome
-        record = RankingModelFit(
-            fitted_at=datetime.now(UTC),
-            fitted_by=principal.subject,
-            n_pairs=outcome.n_pairs,
-            metrics=asdict(outcome.metrics),
-            coefficients=outcome.coefficients,
-            intercept=outcome.intercept,
-            folds=[asdict(fold) for fold in outcome.folds],
-        )
+        record = fit_record_of(outcome, utcnow(), principal.subject)
         uow.session.add(record)
         uow.commit()
     return outcome, record
@@ -65,17 +54,38 @@ def latest_fit(uow: UnitOfWork) -> RankingModelFit | None:
         ).first()
 
 
-def model_of(record: RankingModelFit) -> RankingModel:
-    """The model a recorded fit ranks with."""
-    return RankingModel(
-        folds=tuple(
-            CalibratedFold(tuple(f["coef"]), f["intercept"], f["a"], f["b"]) for f in record.folds
-        ),
-        coefficients=dict(record.coefficients),
-        intercept=record.intercept,
-        metrics=Metrics(**record.metrics),
-        n_pairs=record.n_pairs,
-    )
+class RankingModels:
+    """The model of the latest recorded fit, which every API process ranks with.
+
+    A process keeps the model it built and rebuilds it when a newer fit has been recorded, by
+    any process: one small query per learned list.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cached: tuple[int, RankingModel] | None = None
+
+    def current(self, uow: UnitOfWork) -> RankingModel | None:
+        """The latest fit's model (None before the first fit)."""
+        record = latest_fit(uow)
+        if record is None or record.id is None:
+            return None
+        with self._lock:
+            if self._cached is None or self._cached[0] != record.id:
+                self._cached = (record.id, model_of(record))
+            return self._cached[1]
+
+    def remember(self, record: RankingModelFit, model: RankingModel) -> None:
+        """A fit this process just recorded: ranked with at once, without rebuilding it."""
+        assert record.id is not None
+        with self._lock:
+            self._cached = (record.id, model)
+
+    def rescorer(self, uow: UnitOfWork, ranking: str) -> Rescore | None:
+        """What a match list is re-ranked with: the latest fit's probability when `ranking` is
+        "learned" and a fit exists; None (the weighted score) otherwise."""
+        model = self.current(uow) if ranking == "learned" else None
+        return model.probability if model else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,7 @@ class LearningStatus:
 
 
 def status(uow: UnitOfWork, settings: LearningSettings) -> LearningStatus:
+    """Labelled pairs so far against what a fit needs, and the latest fit."""
     with uow:
         pairs = learning.labelled_pairs(decision_rows(uow))
     approved = sum(p.approved for p in pairs)

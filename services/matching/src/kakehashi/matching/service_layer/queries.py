@@ -4,32 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from kakehashi.matching.adapters.mapping import order_of, profile_of
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
-from kakehashi.matching.domain.explain import Reason, explain
-from kakehashi.matching.domain.model import Order, Pool, Requirement, Weights
+from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
+from kakehashi.matching.domain.constraints import BY_FLAG
+from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.model import Pool
+from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import Constraint, evaluate
+from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.matching.service_layer.candidate_index import CandidateIndex, profile_of
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.auth import Principal, Role
-from kakehashi.shared.reference import JapaneseLevel, Track
+from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-COMPONENTS = ("skills", "japanese", "experience", "preferences")
-CONSTRAINT_NAMES = {
-    Constraint.JAPANESE: "japanese_level",
-    Constraint.MUST_HAVE_SKILLS: "must_have_skills",
-    Constraint.TRACK: "track_eligibility",
-    Constraint.AVAILABILITY: "availability",
-    Constraint.AGE: "age",
-}
 # Scores eligible pairs from their components (arrays by name) to rank them instead of the
 # weighted score: the learned ranking.
 Rescore = Callable[[Mapping[str, npt.NDArray[np.float32]]], npt.NDArray[np.float64]]
@@ -93,20 +88,6 @@ def _visible(order: JobOrderView, principal: Principal) -> bool:
     return principal.role is Role.EMPLOYER and order.employer_id == principal.organisation_id
 
 
-def order_of(view: JobOrderView) -> Order:
-    return Order(
-        min_japanese_rank=JapaneseLevel(view.min_japanese_level).rank,
-        requirements=tuple(
-            Requirement(code=r["code"], min_level=r["min_level"], must_have=r["must_have"])
-            for r in view.required_skills
-        ),
-        track=Track(view.track) if view.track else None,
-        prefecture=view.prefecture,
-        departure=view.expected_departure_date,
-        experience_years_min=view.experience_years_min,
-    )
-
-
 def ranked_candidates(
     uow: UnitOfWork,
     index: CandidateIndex,
@@ -131,7 +112,7 @@ def ranked_candidates(
     sector = index.sector(uow, view.sector)
     pool, candidates = sector.pool, sector.rows
     order = order_of(view)
-    evaluation = evaluate(pool, [order], datetime.now(UTC).date(), weights)
+    evaluation = evaluate(pool, [order], today(), weights)
     shown = evaluation.score.copy()
     shown[0, ~_keep(filters, candidates, pool)] = -np.inf
     if filters.min_score is not None:
@@ -140,16 +121,16 @@ def ranked_candidates(
     if rescore is not None:
         ranked = np.flatnonzero(np.isfinite(shown[0]))
         learned = np.full(shown.shape, -np.inf)
-        learned[0, ranked] = rescore({n: getattr(evaluation, n)[0, ranked] for n in COMPONENTS})
+        learned[0, ranked] = rescore(
+            {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
+        )
     best, _ = top_k_per_order(shown if learned is None else learned, limit)
     matches = [
         RankedCandidate(
             rank=position,
             candidate=candidates[i],
             score=round(float(evaluation.score[0, i]), 4),
-            components={
-                name: round(float(getattr(evaluation, name)[0, i]), 4) for name in COMPONENTS
-            },
+            components=evaluation.components(0, i),
             explanations=explain(pool, i, order, evaluation),
             learned_score=None if learned is None else round(float(learned[0, i]), 4),
         )
@@ -160,18 +141,11 @@ def ranked_candidates(
     needs_data = [
         IncompleteCandidate(
             candidates[i],
-            [
-                name
-                for flag, name in CONSTRAINT_NAMES.items()
-                if flag & int(evaluation.missing[0, i])
-            ],
+            [c.name for c in BY_FLAG if c.flag & int(evaluation.missing[0, i])],
         )
         for i in incomplete.tolist()
     ]
-    excluded = {
-        name: int(np.count_nonzero(evaluation.failed[0] & flag))
-        for flag, name in CONSTRAINT_NAMES.items()
-    }
+    excluded = {c.name: int(np.count_nonzero(evaluation.failed[0] & c.flag)) for c in BY_FLAG}
     eligible = int(np.count_nonzero(evaluation.eligible[0]))
     shown_scores = shown[0][np.isfinite(shown[0])]
     histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
@@ -234,7 +208,7 @@ def ranked_orders(
         return candidate, []
     specs = [order_of(o) for o in orders]
     pool = Pool.build([profile_of(candidate)])
-    evaluation = evaluate(pool, specs, datetime.now(UTC).date(), weights)
+    evaluation = evaluate(pool, specs, today(), weights)
     # One candidate against many orders: rank the single column.
     best, values = top_k_per_order(evaluation.score.T, limit)
     return candidate, [
@@ -242,9 +216,7 @@ def ranked_orders(
             rank=position,
             order=orders[o],
             score=round(float(values[0, position - 1]), 4),
-            components={
-                name: round(float(getattr(evaluation, name)[o, 0]), 4) for name in COMPONENTS
-            },
+            components=evaluation.components(o, 0),
             explanations=explain(pool, 0, specs[o], evaluation, row=o),
         )
         for position, o in enumerate(best[0].tolist(), start=1)

@@ -26,11 +26,6 @@ LANGUAGE_COOKIE = "kakehashi_lang"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "ja": "日本語", "en": "English"}
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Marks a message for extraction without translating it here."""
-    return message
-
-
 @cache
 def translations(language: str) -> NullTranslations:
     """The catalog of `language`, compiled from its .po file (English has none)."""

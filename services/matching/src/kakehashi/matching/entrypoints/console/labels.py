@@ -1,8 +1,11 @@
-"""Names of codes (statuses, actions, reasons, sectors, tracks) as message ids for the catalogs."""
+"""Names of codes (statuses, actions, reasons, sectors, tracks) as message ids for the catalogs;
+those of score components and hard constraints come from their records in the domain."""
 
 from __future__ import annotations
 
-from kakehashi.matching.entrypoints.console.i18n import N_
+from kakehashi.matching.domain.components import COMPONENTS as SCORE_COMPONENTS
+from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS
+from kakehashi.matching.domain.reasons import N_
 
 STATUSES = {
     "registered": N_("registered"),
@@ -45,19 +48,8 @@ REJECTION_REASONS = {
     "headcount_filled": N_("Headcount filled"),
     "other": N_("Other (write a note)"),
 }
-COMPONENTS = {
-    "skills": N_("Skills"),
-    "japanese": N_("Japanese"),
-    "experience": N_("Experience"),
-    "preferences": N_("Preferences"),
-}
-CONSTRAINTS = {
-    "japanese_level": N_("Japanese level"),
-    "must_have_skills": N_("Must-have skills"),
-    "track_eligibility": N_("Track eligibility"),
-    "availability": N_("Availability"),
-    "age": N_("Age"),
-}
+COMPONENTS = {c.name: c.label for c in SCORE_COMPONENTS}
+CONSTRAINTS = {c.name: c.label for c in HARD_CONSTRAINTS}
 SECTORS = {
     "nursing_care": N_("Nursing care"),
     "building_cleaning": N_("Building cleaning"),

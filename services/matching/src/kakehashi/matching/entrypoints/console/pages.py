@@ -3,22 +3,18 @@ an order's ranked candidates and decisions, a candidate, the allocation, the exp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from kakehashi.matching.domain.decisions import (
-    Action,
-    DecisionError,
-    InterviewResult,
-    PairStatus,
     RejectionReason,
 )
-from kakehashi.matching.entrypoints import decisions_api, learning_api
-from kakehashi.matching.entrypoints.console import charts, labels, session
+from kakehashi.matching.domain.learning import LearningSettings
+from kakehashi.matching.entrypoints import decisions_api
+from kakehashi.matching.entrypoints.console import charts, decision_cells, labels, session
 from kakehashi.matching.entrypoints.console.i18n import translations
 from kakehashi.matching.entrypoints.console.rendering import (
     HERE,
@@ -27,25 +23,36 @@ from kakehashi.matching.entrypoints.console.rendering import (
     prefecture_name,
     render,
 )
-from kakehashi.matching.entrypoints.console.session import Decider, Manager, Reviewer, htmx_only
-from kakehashi.matching.entrypoints.decisions_api import EMPLOYER_VISIBLE, employer_safe
-from kakehashi.matching.entrypoints.dependencies import WeightsDep
+from kakehashi.matching.entrypoints.console.session import Manager, Reviewer, htmx_only
+from kakehashi.matching.entrypoints.decisions_api import employer_safe
+from kakehashi.matching.entrypoints.dependencies import (
+    IndexDep,
+    LearningSettingsDep,
+    RankingModelsDep,
+    SettingsDep,
+    WeightsDep,
+)
 from kakehashi.matching.service_layer import (
     dashboard,
     decided_pairs,
-    decisions,
     learning,
     queries,
 )
 from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
-from kakehashi.matching.service_layer.decisions import Decide
-from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.auth import Role
+from kakehashi.shared.clock import today
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+# A certified level, or "" (the filter form's "any"): read from JapaneseLevel, not written out.
+LEVEL_PATTERN = (
+    "^("
+    + "|".join(level.value for level in JapaneseLevel if level is not JapaneseLevel.NONE)
+    + ")?$"
+)
 
 
 @router.get("")
@@ -54,11 +61,13 @@ def home() -> Response:
 
 
 @router.get("/orders")
-def orders_page(request: Request, principal: Reviewer, uow: UowDep) -> HTMLResponse:
+def orders_page(
+    request: Request, principal: Reviewer, uow: UowDep, settings: LearningSettingsDep
+) -> HTMLResponse:
     """Open orders with fill rate, deadline and warnings; fill rate by sector and prefecture."""
     language = language_of(request)
     gettext = translations(language).gettext
-    board = dashboard.dashboard(uow, principal, datetime.now(UTC).date())
+    board = dashboard.dashboard(uow, principal, today())
     sector_rows = [
         (str(gettext(labels.SECTORS.get(f.label, f.label))), f.selected, f.headcount)
         for f in board.by_sector
@@ -76,22 +85,29 @@ def orders_page(request: Request, principal: Reviewer, uow: UowDep) -> HTMLRespo
             prefecture_rows,
             title=str(gettext("Fill rate by prefecture")),
         ),
-        ranking=_ranking_context(request, uow) if principal.sees_everything else None,
+        ranking=_ranking_context(uow, settings) if principal.sees_everything else None,
     )
 
 
-def _ranking_context(request: Request, uow: UnitOfWork, error: bool = False) -> dict[str, Any]:
-    return {
-        "status": learning.status(uow, request.app.state.learning_settings),
-        "error": error,
-    }
+def _ranking_context(
+    uow: UnitOfWork, settings: LearningSettings, error: bool = False
+) -> dict[str, Any]:
+    return {"status": learning.status(uow, settings), "error": error}
 
 
 @router.post("/ranking-model/fit", dependencies=[Depends(htmx_only)])
-def fit_ranking(request: Request, principal: Manager, uow: UowDep) -> HTMLResponse:
+def fit_ranking(
+    request: Request,
+    principal: Manager,
+    uow: UowDep,
+    models: RankingModelsDep,
+    settings: LearningSettingsDep,
+) -> HTMLResponse:
     """Fit the learned ranking on the decisions so far; the panel shows the outcome."""
-    outcome = learning.fit(uow, principal, request.app.state.learning_settings)
-    ranking = _ranking_context(request, uow, error=not isinstance(outcome, tuple))
+    outcome = learning.fit(uow, principal, settings)
+    if isinstance(outcome, tuple):
+        models.remember(outcome[1], outcome[0])
+    ranking = _ranking_context(uow, settings, error=not isinstance(outcome, tuple))
     return render(request, "_ranking.html", principal, ranking=ranking)
 
 
@@ -113,27 +129,26 @@ def order_page(
     principal: Reviewer,
     uow: UowDep,
     weights: WeightsDep,
+    index: IndexDep,
+    models: RankingModelsDep,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
-    min_japanese_level: Annotated[str | None, Query(pattern="^(N[1-5]|A1|A2)?$")] = None,
+    min_japanese_level: Annotated[str | None, Query(pattern=LEVEL_PATTERN)] = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
     ranking: Literal["weighted", "learned"] = "weighted",
 ) -> HTMLResponse:
     """One order: its ranked candidates with score bars, reasons and decisions (managers), or
     the candidates proposed to it (employers)."""
     try:
-        order, pairs = decided_pairs.pairs_of_order(
-            uow, principal, job_order_id, None if principal.sees_everything else EMPLOYER_VISIBLE
-        )
+        order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
     except PairNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "job order not found") from None
-    today = datetime.now(UTC).date()
     if not principal.sees_everything:
-        entries = [(p, employer_safe(v, today) if v else None) for p, v in pairs]
+        day = today()
+        entries = [(p, employer_safe(v, day) if v else None) for p, v in pairs]
         return render(request, "employer_order.html", principal, order=order, entries=entries)
     filters = _filters(min_score, province, min_japanese_level, training_centre_id)
-    index = request.app.state.candidate_index
-    rescore = learning_api.rescorer(request.app, uow, ranking)
+    rescore = models.rescorer(uow, ranking)
     result = queries.ranked_candidates(
         uow,
         index,
@@ -144,7 +159,7 @@ def order_page(
         filters=filters,
         rescore=rescore,
     )
-    assert result is not None  # visible: pairs_of_order checked it
+    assert result is not None  # visible: shortlist_of checked it
     by_candidate = {p.candidate_id: p for p, _ in pairs}
     ranked_ids = {m.candidate.candidate_id for m in result.matches}
     others = [(p, v) for p, v in pairs if p.candidate_id not in ranked_ids]
@@ -163,7 +178,7 @@ def order_page(
         },
         "learned": rescore is not None,
         "levels": [level.value for level in JapaneseLevel],
-        "selected": sum(p.status == PairStatus.SELECTED for p, _ in pairs),
+        "selected": decided_pairs.selected_count(pairs),
         "histogram": charts.histogram(
             result.score_histogram,
             title=str(gettext("Score distribution of eligible candidates")),
@@ -185,101 +200,9 @@ def shortlist_xlsx(job_order_id: str, principal: Reviewer, uow: UowDep) -> Respo
 
 @router.get("/orders/{job_order_id}/shortlist.pdf")
 def shortlist_pdf(
-    request: Request, job_order_id: str, principal: Reviewer, uow: UowDep
+    job_order_id: str, principal: Reviewer, uow: UowDep, settings: SettingsDep
 ) -> Response:
-    return decisions_api.shortlist_pdf(request, job_order_id, principal, uow)
-
-
-def _pair_row(
-    request: Request,
-    principal: Principal,
-    uow: UnitOfWork,
-    job_order_id: str,
-    candidate_id: str,
-    error: str | None = None,
-) -> HTMLResponse:
-    """The decision cell of one candidate, after a change (or with the reason it was refused)."""
-    pair = decided_pairs.pair(uow, job_order_id, candidate_id)
-    return render(
-        request,
-        "_decision.html",
-        principal,
-        job_order_id=job_order_id,
-        candidate_id=candidate_id,
-        pair=pair,
-        error=error,
-        can_decide=principal.role is Role.PROGRAM_MANAGER,
-        reasons=[r.value for r in RejectionReason],
-    )
-
-
-@router.post("/orders/{job_order_id}/candidates/{candidate_id}/decide")
-def decide(
-    request: Request,
-    job_order_id: str,
-    candidate_id: str,
-    principal: Decider,
-    uow: UowDep,
-    weights: WeightsDep,
-    _htmx: Annotated[None, Depends(htmx_only)],
-    action: Annotated[Action, Form()],
-    reason_code: Annotated[str, Form(max_length=32)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> HTMLResponse:
-    error = None
-    try:
-        reason = RejectionReason(reason_code) if reason_code and action is Action.REJECT else None
-        command = Decide(job_order_id, candidate_id, action, reason, note.strip() or None)
-        decisions.decide(uow, principal, command, weights)
-    except DecisionError as refused:
-        error = refused.message
-    except PairNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
-
-
-@router.post("/orders/{job_order_id}/candidates/{candidate_id}/undo")
-def undo(
-    request: Request,
-    job_order_id: str,
-    candidate_id: str,
-    principal: Decider,
-    uow: UowDep,
-    _htmx: Annotated[None, Depends(htmx_only)],
-) -> HTMLResponse:
-    window = timedelta(minutes=request.app.state.settings.undo_window_minutes)
-    error = None
-    try:
-        decisions.undo(uow, principal, job_order_id, candidate_id, window)
-    except DecisionError as refused:
-        error = refused.message
-    return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
-
-
-@router.post("/orders/{job_order_id}/candidates/{candidate_id}/interview")
-def interview(
-    request: Request,
-    job_order_id: str,
-    candidate_id: str,
-    principal: Reviewer,
-    uow: UowDep,
-    _htmx: Annotated[None, Depends(htmx_only)],
-    result: Annotated[InterviewResult, Form()],
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> HTMLResponse:
-    """An employer records the interview result of a candidate proposed to its order."""
-    if principal.role is not Role.EMPLOYER:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "interview results come from employers")
-    error = None
-    try:
-        decisions.record_interview(
-            uow, principal, job_order_id, candidate_id, result, note.strip() or None
-        )
-    except DecisionError as refused:
-        error = refused.message
-    except PairNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    return _pair_row(request, principal, uow, job_order_id, candidate_id, error)
+    return decisions_api.shortlist_pdf(job_order_id, principal, uow, settings)
 
 
 @router.get("/candidates/{candidate_id}")
@@ -310,12 +233,13 @@ def allocation_page(
     principal: Manager,
     uow: UowDep,
     weights: WeightsDep,
+    index: IndexDep,
     sector: Sector | None = None,
 ) -> HTMLResponse:
     """The suggested placement for a sector, with its gain over the greedy baseline."""
     proposal = None
     if sector is not None:
-        proposal = propose(uow, request.app.state.candidate_index, weights, sector.value)
+        proposal = propose(uow, index, weights, sector.value)
     return render(
         request,
         "allocation.html",
@@ -330,5 +254,6 @@ def install(app: FastAPI) -> None:
     """Serve the console (pages and static files) from the matching app."""
     app.include_router(session.router)
     app.include_router(router)
+    app.include_router(decision_cells.router)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_exception_handler(session.SignInRequired, session.to_sign_in)

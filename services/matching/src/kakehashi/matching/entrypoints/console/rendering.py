@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kakehashi.matching.domain.explain import Reason
+from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.entrypoints.console import labels
 from kakehashi.matching.entrypoints.console.i18n import (
     LANGUAGE_COOKIE,

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kakehashi.matching.entrypoints.console.i18n import LANGUAGES
 from kakehashi.matching.entrypoints.console.rendering import PREFIX, remember_language, render
 from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token, mint_token
+from kakehashi.shared.web import settings_of
 
 SESSION_COOKIE = "kakehashi_session"
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -29,7 +30,7 @@ def signed_in(request: Request) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired
-    settings = request.app.state.settings
+    settings = settings_of(request)
     try:
         return decode_token(
             token, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
@@ -71,7 +72,7 @@ Decider = Annotated[Principal, Depends(decider)]
 def _start_session(request: Request, token: str, next_page: str) -> Response:
     target = next_page if next_page.startswith(PREFIX + "/") else PREFIX + "/orders"
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    settings = request.app.state.settings
+    settings = settings_of(request)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -85,7 +86,7 @@ def _start_session(request: Request, token: str, next_page: str) -> Response:
 
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str = "") -> HTMLResponse:
-    demo = request.app.state.settings.environment == "development"
+    demo = settings_of(request).environment == "development"
     return render(request, "sign_in.html", None, demo=demo, error=None, next_page=next)
 
 
@@ -95,7 +96,7 @@ def sign_in(
     token: Annotated[str, Form(max_length=4000)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    settings = request.app.state.settings
+    settings = settings_of(request)
     try:
         decode_token(
             token.strip(), settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
@@ -121,7 +122,7 @@ def demo_sign_in(
     organisation_id: Annotated[str, Form(min_length=1, max_length=100)],
 ) -> Response:
     """Development only: sign in as any role without a token, to try the console locally."""
-    settings = request.app.state.settings
+    settings = settings_of(request)
     if settings.environment != "development":
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     principal = Principal(

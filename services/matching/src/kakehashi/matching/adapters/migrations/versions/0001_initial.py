@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from kakehashi.shared.consumer import create_inbox_tables
+from kakehashi.shared.applier import create_inbox_tables
 
 revision = "0001"
 down_revision = None

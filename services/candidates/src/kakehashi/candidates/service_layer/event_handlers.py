@@ -1,4 +1,5 @@
-"""Matching's decisions arriving as events: the candidate's pipeline follows their pairs.
+"""The events candidates consumes, their schemas and handlers: matching's decisions, which the
+candidate's pipeline follows pair by pair.
 
 Each move goes through `change_status`, as a manual one does: history entry, audit row and
 `candidate.status_changed` in the consumer's transaction. A move the pipeline refuses is noted
@@ -8,7 +9,6 @@ on the pair and logged, never retried: the decision stands in matching and a per
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
@@ -21,14 +21,18 @@ from kakehashi.candidates.service_layer.handlers import (
     change_status,
     details,
     lock_candidate,
-    today,
 )
+from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import is_stale
 
 log = logging.getLogger(__name__)
+
+# Consumed from matching (its producer keeps its own constant; services share no code).
+MATCH_STATUS_CHANGED = "match.status_changed"
 
 # Who the history names when the event does not say who decided.
 MATCHING = "matching"
@@ -90,7 +94,7 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
             )
         )
     ]
-    now = datetime.now(UTC)
+    now = utcnow()
     if pair is None:
         pair = CandidateMatch(
             match_id=data.match_id,
@@ -125,3 +129,6 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
             "decision not applied: the pipeline refuses the move",
             extra={"match_id": data.match_id, "version": data.version, "note": plan.note},
         )
+
+
+HANDLERS: dict[str, Handler] = {MATCH_STATUS_CHANGED: match_status_changed}

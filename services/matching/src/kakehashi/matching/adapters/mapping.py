@@ -1,0 +1,95 @@
+"""Rows of the read model and the audit as the domain sees them, and back."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from kakehashi.matching.adapters.tables import (
+    CandidateView,
+    JobOrderView,
+    MatchDecision,
+    RankingModelFit,
+)
+from kakehashi.matching.domain.decisions import PairStatus, Step
+from kakehashi.matching.domain.learning import CalibratedFold, DecisionRow, Metrics, RankingModel
+from kakehashi.matching.domain.model import CandidateProfile, Order, Requirement
+from kakehashi.shared.reference import JapaneseLevel, Track
+
+UNDO = "undo"  # the audit's action of an undo
+
+
+def profile_of(view: CandidateView) -> CandidateProfile:
+    """A candidate of the read model as scoring reads them."""
+    return CandidateProfile(
+        id=view.candidate_id,
+        japanese_rank=JapaneseLevel(view.japanese_level).rank,
+        skills={s["code"]: s["level"] for s in view.skills},
+        date_of_birth=view.date_of_birth,
+        available_from=view.available_from,
+        eligible_tracks=None
+        if view.eligible_tracks is None
+        else frozenset(map(Track, view.eligible_tracks)),
+        desired_tracks=frozenset(map(Track, view.desired_tracks)),
+        desired_prefectures=frozenset(view.desired_prefectures),
+        experience_years=view.experience_years,
+    )
+
+
+def order_of(view: JobOrderView) -> Order:
+    """A job order of the read model as scoring reads it."""
+    return Order(
+        min_japanese_rank=JapaneseLevel(view.min_japanese_level).rank,
+        requirements=tuple(
+            Requirement(code=r["code"], min_level=r["min_level"], must_have=r["must_have"])
+            for r in view.required_skills
+        ),
+        track=Track(view.track) if view.track else None,
+        prefecture=view.prefecture,
+        departure=view.expected_departure_date,
+        experience_years_min=view.experience_years_min,
+    )
+
+
+def step_of(decision: MatchDecision) -> Step:
+    """An audited decision as undo reads it."""
+    return Step(
+        from_status=PairStatus(decision.from_status) if decision.from_status else None,
+        to_status=PairStatus(decision.to_status),
+        decided_at=decision.decided_at,
+        is_undo=decision.action == UNDO,
+    )
+
+
+def decision_row_of(decision: MatchDecision) -> DecisionRow:
+    """An audited decision as labelling reads it (no note, nobody's name)."""
+    d = decision
+    return DecisionRow(
+        d.match_id, d.version, d.action, d.to_status, d.reason_code, d.score, d.components
+    )
+
+
+def fit_record_of(model: RankingModel, fitted_at: datetime, fitted_by: str) -> RankingModelFit:
+    """The record of a fit: its fitted numbers, so any process can rank with it."""
+    return RankingModelFit(
+        fitted_at=fitted_at,
+        fitted_by=fitted_by,
+        n_pairs=model.n_pairs,
+        metrics=asdict(model.metrics),
+        coefficients=model.coefficients,
+        intercept=model.intercept,
+        folds=[asdict(fold) for fold in model.folds],
+    )
+
+
+def model_of(record: RankingModelFit) -> RankingModel:
+    """The model a recorded fit ranks with."""
+    return RankingModel(
+        folds=tuple(
+            CalibratedFold(tuple(f["coef"]), f["intercept"], f["a"], f["b"]) for f in record.folds
+        ),
+        coefficients=dict(record.coefficients),
+        intercept=record.intercept,
+        metrics=Metrics(**record.metrics),
+        n_pairs=record.n_pairs,
+    )

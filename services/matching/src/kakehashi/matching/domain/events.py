@@ -1,0 +1,30 @@
+"""The events matching produces: their type names and payloads (the envelope is the service's)."""
+
+from __future__ import annotations
+
+SOURCE = "kakehashi.matching"
+MATCH_STATUS_CHANGED = "match.status_changed"
+
+
+def match_status_changed(
+    *,
+    match_id: str,
+    job_order_id: str,
+    candidate_id: str,
+    status: str,
+    previous_status: str | None,
+    action: str,
+    decided_by_role: str,
+    version: int,
+) -> dict[str, object]:
+    """The payload of MATCH_STATUS_CHANGED: where a pair now stands, and which step got it there."""
+    return {
+        "match_id": match_id,
+        "job_order_id": job_order_id,
+        "candidate_id": candidate_id,
+        "status": status,
+        "previous_status": previous_status,
+        "action": action,
+        "decided_by_role": decided_by_role,
+        "version": version,
+    }

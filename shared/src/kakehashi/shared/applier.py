@@ -1,0 +1,169 @@
+"""Applying consumed events: the effect, the inbox row and the partition position are written in
+one transaction, so a redelivered event is a no-op and a restart resumes exactly.
+
+Nothing here talks to Kafka: the loop in `kakehashi.shared.consumer` reads the messages and hands
+each event to an `EventApplier`, and tests hand events to one directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, select
+
+from kakehashi.shared.clock import utcnow
+from kakehashi.shared.db import UTCDateTime
+from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[EventEnvelope, UnitOfWork], None]
+
+
+class InboxEntry(SQLModel, table=True):
+    """An event this consumer group has applied; its presence makes a redelivery a no-op."""
+
+    __tablename__ = "inbox"
+
+    consumer_group: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=36)
+    event_type: str = Field(max_length=100)
+    processed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ConsumerPosition(SQLModel, table=True):
+    """The next offset this consumer group reads from one partition."""
+
+    __tablename__ = "consumer_position"
+
+    consumer_group: str = Field(primary_key=True, max_length=100)
+    topic: str = Field(primary_key=True, max_length=200)
+    partition: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    next_offset: int
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def create_inbox_tables(op: Any) -> None:  # alembic's `op` proxy module
+    """Migration step shared by every consuming service (revision 1 of the inbox schema)."""
+    op.create_table(
+        "inbox",
+        sa.Column("consumer_group", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(36), primary_key=True),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "consumer_position",
+        sa.Column("consumer_group", sa.String(100), primary_key=True),
+        sa.Column("topic", sa.String(200), primary_key=True),
+        sa.Column("partition", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("next_offset", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a message was read: applying it moves the group past `offset` on that partition."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+class EventApplier:
+    """Applies events with `handlers` (by event type) for `group_id`, at most once per event id.
+
+    An event type without a handler is not applied: it is logged, counted in `skipped_unknown`
+    and left out of the inbox (a later version with a handler may still apply a redelivery);
+    its position is recorded all the same, so the partition moves on.
+    """
+
+    def __init__(
+        self,
+        group_id: str,
+        handlers: Mapping[str, Handler],
+        uow_factory: Callable[[], UnitOfWork],
+    ) -> None:
+        self.group_id = group_id
+        self.handlers = handlers
+        self.uow_factory = uow_factory
+        self.skipped_unknown: Counter[str] = Counter()
+
+    def apply(self, event: EventEnvelope, position: Position | None = None) -> bool:
+        """Apply one event in one transaction (with the position it was read at, if given).
+
+        Returns False when the event was not applied now: applied before, or of unknown type.
+        """
+        handler = self.handlers.get(event.type)
+        with self.uow_factory() as uow:
+            if position is not None:
+                self._advance(uow, position)
+            if handler is None:
+                self._skip_unknown(event)
+                uow.commit()
+                return False
+            if uow.session.get(InboxEntry, (self.group_id, str(event.id))) is not None:
+                uow.commit()  # the position still moves past the duplicate
+                return False
+            handler(event, uow)
+            uow.session.add(
+                InboxEntry(
+                    consumer_group=self.group_id,
+                    event_id=str(event.id),
+                    event_type=event.type,
+                    processed_at=utcnow(),
+                )
+            )
+            try:
+                uow.commit()
+            except IntegrityError:
+                # Another consumer applied it concurrently; its effect stands.
+                uow.rollback()
+                if uow.session.get(InboxEntry, (self.group_id, str(event.id))) is None:
+                    raise
+                return False
+        return True
+
+    def skip(self, position: Position) -> None:
+        """Move past a message without applying it (it went to the dead-letter topic)."""
+        with self.uow_factory() as uow:
+            self._advance(uow, position)
+            uow.commit()
+
+    def stored_positions(self) -> dict[tuple[str, int], int]:
+        """The next offset of every (topic, partition) this group has read, from the database."""
+        with self.uow_factory() as uow:
+            rows = uow.session.exec(
+                select(ConsumerPosition).where(ConsumerPosition.consumer_group == self.group_id)
+            ).all()
+        return {(r.topic, r.partition): r.next_offset for r in rows}
+
+    def _skip_unknown(self, event: EventEnvelope) -> None:
+        self.skipped_unknown[event.type] += 1
+        log.warning(
+            "no handler for event type; skipped, not recorded as applied",
+            extra={"event_type": event.type, "event_id": str(event.id), "group": self.group_id},
+        )
+
+    def _advance(self, uow: UnitOfWork, position: Position) -> None:
+        key = (self.group_id, position.topic, position.partition)
+        now = utcnow()
+        row = uow.session.get(ConsumerPosition, key) or ConsumerPosition(
+            consumer_group=self.group_id,
+            topic=position.topic,
+            partition=position.partition,
+            next_offset=0,
+            updated_at=now,
+        )
+        row.next_offset = position.offset + 1
+        row.updated_at = now
+        uow.session.add(row)

@@ -1,0 +1,53 @@
+"""FastAPI guards on bearer tokens: 401 without a valid one, 403 for a role not admitted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token
+from kakehashi.shared.settings import ServiceSettings
+from kakehashi.shared.web import settings_of
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def authenticate(
+    settings: Annotated[ServiceSettings, Depends(settings_of)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """FastAPI dependency: 401 without a valid token. The secret comes from the service's settings."""
+    unauthorized = HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail="a valid bearer token is required",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+    if credentials is None:
+        raise unauthorized
+    try:
+        return decode_token(
+            credentials.credentials,
+            settings.jwt_secret.get_secret_value(),
+            algorithm=settings.jwt_algorithm,
+        )
+    except InvalidTokenError:
+        raise unauthorized from None
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that admits only callers in one of `roles` (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    def guard(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=f"role {principal.role.value!r} may not do this; allowed: "
+                + ", ".join(sorted(r.value for r in allowed)),
+            )
+        return principal
+
+    return guard
