@@ -1,0 +1,40 @@
+"""The sign-in throttles' counters in the database (the rule is `domain.throttle`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from kakehashi.identity.adapters.tables import SignInThrottle
+from kakehashi.identity.domain.throttle import Counter, Policy, Scope
+
+
+def counter(session: Session, scope: Scope, key: str) -> Counter:
+    row = session.get(SignInThrottle, (scope.value, key))
+    if row is None:
+        return Counter()
+    return Counter(row.failures, row.window_started_at, row.locked_until)
+
+
+def record_failure(
+    session: Session, scope: Scope, key: str, policy: Policy, now: datetime
+) -> Counter:
+    row = session.get(SignInThrottle, (scope.value, key), with_for_update=True)
+    if row is None:
+        row = SignInThrottle(scope=scope.value, key=key)
+    before = Counter(row.failures, row.window_started_at, row.locked_until)
+    after = before.after_failure(policy, now)
+    row.failures, row.window_started_at, row.locked_until = (
+        after.failures,
+        after.window_started_at,
+        after.locked_until,
+    )
+    session.add(row)
+    return after
+
+
+def clear(session: Session, scope: Scope, key: str) -> None:
+    row = session.get(SignInThrottle, (scope.value, key))
+    if row is not None:
+        session.delete(row)
