@@ -4,6 +4,7 @@ first admin signed in."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -66,3 +67,23 @@ def admin(client: TestClient) -> dict[str, str]:
     """The Authorization header of a first admin (made as `kakehashi-identity add-admin` does)."""
     create_admin(client)
     return sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+class Clock:
+    """The services' clock (`kakehashi.shared.clock.utcnow`) moved forward on request."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    moved = Clock()
+    monkeypatch.setattr("kakehashi.shared.clock.utcnow", moved.now)
+    return moved

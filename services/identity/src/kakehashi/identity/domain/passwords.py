@@ -43,10 +43,12 @@ def check_password(password: str, email: str) -> None:
     lowered = password.casefold()
     if len(set(lowered)) < 4:
         raise DomainError("password", "too few different characters")
+    if lowered.isdigit():
+        raise DomainError("password", "only digits (dates and numbers are guessed first)")
     if any(lowered in sequence for sequence in _SEQUENCES):
         raise DomainError("password", "a run of consecutive keys or digits")
     letters = re.sub(r"[^a-z]", "", lowered)
-    if not letters or _only_common(letters):
+    if letters and _only_common(letters):
         raise DomainError("password", "one of the passwords most often tried by attackers")
     local_part = email.strip().casefold().partition("@")[0]
     if len(local_part) >= 3 and local_part in lowered:
