@@ -23,9 +23,11 @@ from kakehashi.shared.web import create_service_app
 async def _refused(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, SignInRefusedError)
     body = {"detail": error.message, "code": error.code, "extra": error.extra}
-    headers = {"Retry-After": "900"} if error.status == status.HTTP_429_TOO_MANY_REQUESTS else None
+    headers: dict[str, str] = {}
+    if error.retry_after_s is not None:
+        headers["Retry-After"] = str(error.retry_after_s)
     if error.status == status.HTTP_401_UNAUTHORIZED:
-        headers = {"WWW-Authenticate": "Bearer"}
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=error.status, headers=headers)
 
 

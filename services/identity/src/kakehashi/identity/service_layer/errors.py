@@ -41,3 +41,4 @@ class SignInRefusedError(Exception):
         self.code = code
         self.message = message
         self.extra = extra or {}
+        self.retry_after_s: int | None = None  # set on `locked`: when to try again

@@ -9,6 +9,7 @@ keyed by the email typed).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -113,12 +114,14 @@ def _try(
 ) -> SignedIn | None:
     session = uow.session
     refuse = attempt.refuse
-    if throttles.counter(session, Scope.ADDRESS, address).locked(now):
-        refuse("address_locked", LOCKED, failure=False)
-        return None
-    if throttles.counter(session, Scope.ACCOUNT, attempt.email).locked(now):
-        refuse("account_locked", LOCKED, failure=False)
-        return None
+    for scope, key in ((Scope.ADDRESS, address), (Scope.ACCOUNT, attempt.email)):
+        counter = throttles.counter(session, scope, key)
+        if counter.locked(now):
+            assert counter.locked_until is not None
+            refuse(f"{scope.value}_locked", LOCKED, failure=False)
+            assert attempt.refusal is not None
+            attempt.refusal.retry_after_s = math.ceil((counter.locked_until - now).total_seconds())
+            return None
     user = session.exec(select(User).where(User.email_normalised == attempt.email)).first()
     attempt.user = user
     # The hash is checked before anything else about the user, so every path costs the same.

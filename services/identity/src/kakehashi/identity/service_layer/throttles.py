@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from kakehashi.identity.adapters.tables import SignInThrottle
@@ -20,9 +21,7 @@ def counter(session: Session, scope: Scope, key: str) -> Counter:
 def record_failure(
     session: Session, scope: Scope, key: str, policy: Policy, now: datetime
 ) -> Counter:
-    row = session.get(SignInThrottle, (scope.value, key), with_for_update=True)
-    if row is None:
-        row = SignInThrottle(scope=scope.value, key=key)
+    row = _row_for_update(session, scope, key)
     before = Counter(row.failures, row.window_started_at, row.locked_until)
     after = before.after_failure(policy, now)
     row.failures, row.window_started_at, row.locked_until = (
@@ -32,6 +31,17 @@ def record_failure(
     )
     session.add(row)
     return after
+
+
+def _row_for_update(session: Session, scope: Scope, key: str) -> SignInThrottle:
+    """The counter's row, created if missing, locked: two first failures at once (two API
+    processes) both land on one row instead of one of them failing on the primary key."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"scope": scope.value, "key": key, "failures": 0}
+    session.execute(insert(SignInThrottle).values(**values).on_conflict_do_nothing())
+    row = session.get(SignInThrottle, (scope.value, key), with_for_update=True)
+    assert row is not None
+    return row
 
 
 def clear(session: Session, scope: Scope, key: str) -> None:
