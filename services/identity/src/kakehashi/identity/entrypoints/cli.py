@@ -8,7 +8,9 @@ from kakehashi.identity.bootstrap import SPEC
 from kakehashi.identity.config import IdentitySettings
 from kakehashi.identity.service_layer import users
 from kakehashi.identity.service_layer.context import Identity
+from kakehashi.identity.service_layer.errors import ConflictError
 from kakehashi.shared.cli import service_cli
+from kakehashi.shared.errors import DomainError
 from kakehashi.shared.runtime import Runtime
 
 app = service_cli(SPEC)
@@ -26,14 +28,23 @@ def add_admin(
     runtime = Runtime.build(settings, SPEC.migrations)
     runtime.migrate()
     identity = Identity.build(settings)
-    user = users.create_admin(
-        runtime.uow(),
-        identity,
-        email=email,
-        display_name=name,
-        organisation_id=organisation,
-        password=password,
-    )
+    try:
+        user = users.create_admin(
+            runtime.uow(),
+            identity,
+            email=email,
+            display_name=name,
+            organisation_id=organisation,
+            password=password,
+        )
+    except DomainError as refused:
+        typer.echo(f"refused: {refused.field}: {refused.message}", err=True)
+        raise typer.Exit(2) from None
+    except ConflictError as refused:
+        typer.echo(f"refused: {refused.message}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        runtime.engine.dispose()
     typer.echo(f"admin {user.email} ({user.id}) in {organisation}")
 
 
