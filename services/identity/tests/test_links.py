@@ -144,3 +144,13 @@ def test_mail_that_cannot_be_sent_saves_no_invitation(
     assert client.get("/users", headers=admin).json()[-1]["email"] != LAN
     mailbox.refuse = False
     assert client.post("/invitations", json=body, headers=admin).status_code == 201
+
+
+def test_a_reset_mail_the_server_refuses_answers_the_same_and_is_logged(
+    client: TestClient, admin: Headers, mailbox: Mailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    invite(client, admin, mailbox, LAN, TAY_NINH, "training_centre")
+    mailbox.refuse = True
+    response = client.post("/password-reset", json={"email": LAN})
+    assert (response.status_code, response.content) == (202, b"")
+    assert "password reset mail not sent" in caplog.text

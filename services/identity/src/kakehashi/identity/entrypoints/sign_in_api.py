@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
+from kakehashi.identity.adapters.mail import Mail
 from kakehashi.identity.domain.commands import (
     AcceptInvitation,
     ConfirmTotp,
@@ -24,9 +26,13 @@ from kakehashi.identity.entrypoints.schemas import (
     TotpEnrolment,
     UserPublic,
 )
-from kakehashi.identity.service_layer import keys, sign_in, totp, users
+from kakehashi.identity.service_layer import keys, links, sign_in, totp, users
+from kakehashi.identity.service_layer.context import Identity
+from kakehashi.identity.service_layer.errors import MailNotSentError
 from kakehashi.shared.auth import Role
 from kakehashi.shared.web import UowDep
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["sign-in"])
 well_known = APIRouter(prefix="/.well-known", tags=["discovery"])
@@ -93,11 +99,22 @@ def accept_invitation(body: LinkPassword, uow: UowDep, identity: IdentityDep) ->
 
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
 def request_password_reset(
-    body: PasswordResetRequest, uow: UowDep, identity: IdentityDep
+    body: PasswordResetRequest, uow: UowDep, identity: IdentityDep, background: BackgroundTasks
 ) -> Response:
-    """Mail a reset link if an active user has this email. The answer is the same either way."""
-    users.request_password_reset(uow, identity, RequestPasswordReset(body.email))
+    """Mail a reset link if an active user has this email. The answer is the same either way,
+    and comes before the mail is sent."""
+    mail = users.request_password_reset(uow, identity, RequestPasswordReset(body.email))
+    if mail is not None:
+        background.add_task(_send_reset, identity, mail)
     return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+def _send_reset(identity: Identity, mail: Mail) -> None:
+    try:
+        links.send(identity, mail)
+    except MailNotSentError:
+        # Nobody is waiting for this answer; the requester may ask again.
+        log.exception("password reset mail not sent")
 
 
 @router.post(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from kakehashi.identity.adapters.crypto import hash_link_token, new_link_token
-from kakehashi.identity.adapters.mail import Kind, compose
+from kakehashi.identity.adapters.mail import Kind, Mail, compose
 from kakehashi.identity.adapters.tables import OneTimeLink, User
 from kakehashi.identity.service_layer.context import Identity
 from kakehashi.identity.service_layer.errors import LinkRefusedError, MailNotSentError
@@ -90,9 +90,17 @@ def revoke_all(session: Session, user_id: str) -> None:
 
 def mail(identity: Identity, kind: Kind, user: User, token: str, ttl: timedelta) -> None:
     """Send `user` the link; MailNotSentError if the server refused (the caller rolls back)."""
+    send(identity, compose_mail(identity, kind, user, token, ttl))
+
+
+def compose_mail(identity: Identity, kind: Kind, user: User, token: str, ttl: timedelta) -> Mail:
+    """The mail carrying the link, in the user's language."""
     link = f"{identity.settings.public_url.rstrip('/')}{PATHS[kind]}?token={token}"
     hours = ttl.total_seconds() / 3600
-    message = compose(kind, user.preferred_language, user.email, user.display_name, link, hours)
+    return compose(kind, user.preferred_language, user.email, user.display_name, link, hours)
+
+
+def send(identity: Identity, message: Mail) -> None:
     try:
         identity.mailer.send(message)
     except OSError as error:  # smtplib's errors are OSErrors, as are refused connections

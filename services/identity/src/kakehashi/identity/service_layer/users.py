@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from kakehashi.identity.adapters.mail import Mail
 from kakehashi.identity.adapters.tables import Membership, Organisation, User
 from kakehashi.identity.domain.commands import (
     AcceptInvitation,
@@ -29,7 +30,7 @@ from kakehashi.identity.domain.events import (
     USER_REGISTERED,
     user_data,
 )
-from kakehashi.identity.domain.model import normalise_email
+from kakehashi.identity.domain.model import OrganisationKind, normalise_email
 from kakehashi.identity.domain.passwords import check_password
 from kakehashi.identity.domain.throttle import Scope
 from kakehashi.identity.service_layer import links, organisations
@@ -93,18 +94,22 @@ def accept_invitation(uow: UnitOfWork, identity: Identity, command: AcceptInvita
 
 def request_password_reset(
     uow: UnitOfWork, identity: Identity, command: RequestPasswordReset
-) -> None:
-    """Mail a reset link if an active user has this email; say nothing either way."""
+) -> Mail | None:
+    """The reset mail to send, its link saved, if an active user has this email; else None.
+
+    The caller sends it after answering: how long the mail server takes must not tell the
+    requester whether the email is known.
+    """
     ttl = timedelta(seconds=identity.settings.password_reset_ttl_s)
     with uow:
         user = uow.session.exec(
             select(User).where(User.email_normalised == normalise_email(command.email))
         ).first()
         if user is None or not user.active:
-            return
+            return None
         token = links.create(uow.session, user.id, Purpose.PASSWORD_RESET, ttl)
-        links.mail(identity, "password_reset", user, token, ttl)
         uow.commit()
+    return links.compose_mail(identity, "password_reset", user, token, ttl)
 
 
 def reset_password(uow: UnitOfWork, identity: Identity, command: ResetPassword) -> User:
@@ -234,7 +239,7 @@ def create_admin(
         if uow.session.get(Organisation, organisation_id) is None:
             org = Organisation(
                 id=organisation_id,
-                kind="operator",
+                kind=OrganisationKind.OPERATOR.value,
                 name_latin=organisation_id,
                 version=1,
                 created_at=now,
