@@ -122,7 +122,8 @@ def test_an_unknown_email_costs_a_password_hash_too(
         return statistics.median(times)
 
     known, unknown = median_ms(LAN), median_ms("nobody@tayninh.example.vn")
-    assert 0.5 < unknown / known < 2.0, (known, unknown)
+    # Without the dummy hash an unknown email answers ~20x faster; the margin is for a busy CI.
+    assert 1 / 3 < unknown / known < 3, (known, unknown)
 
 
 def test_the_client_address_is_throttled_across_accounts(

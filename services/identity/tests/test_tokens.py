@@ -177,9 +177,8 @@ def test_identity_refuses_a_foreign_issuer_or_audience(
     identity = identity_of(client)
     foreign = replace(identity, settings=identity.settings.model_copy(update=change))
     subject = TokenSubject(_claims(_token(admin))["sub"], "kakehashi-operator", "admin", "en", "x")
-    with runtime_of(client).uow() as uow:  # issue() runs inside the sign-in's transaction
-        token = keys.issue(uow, foreign, subject)
-        own = keys.issue(uow, identity, subject)
+    token = keys.mint(runtime_of(client).uow(), foreign, subject)
+    own = keys.mint(runtime_of(client).uow(), identity, subject)
     assert client.get("/me", headers=_bearer(token)).status_code == 401
     assert client.get("/me", headers=_bearer(own)).status_code == 200
 

@@ -60,6 +60,15 @@ def issue(uow: UnitOfWork, identity: Identity, subject: TokenSubject) -> str:
     return signing.sign(claims, key.kid, private)
 
 
+def mint(uow: UnitOfWork, identity: Identity, subject: TokenSubject) -> str:
+    """An access token for `subject` in a transaction of its own, for tools that act on
+    identity's database directly (a development `kakehashi token`, tests): no user row needed."""
+    with uow:
+        token = issue(uow, identity, subject)
+        uow.commit()
+    return token
+
+
 def verify(uow: UnitOfWork, identity: Identity, token: str) -> dict[str, Any]:
     """The claims of a token identity issued with a key it still publishes; TokenRejectedError
     otherwise (see `signing.verify` for what is checked)."""
