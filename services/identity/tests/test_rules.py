@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,17 @@ def test_organisations_are_placed_by_their_kind(profile: OrganisationProfile, fi
     with pytest.raises(DomainError) as refused:
         check_profile(profile)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize("secret", [None, "short-but-private", "changeme"])
+def test_the_key_encryption_secret_must_be_private_outside_development(secret: str | None) -> None:
+    from pydantic import ValidationError
+
+    from kakehashi.identity.config import IdentitySettings
+
+    values: dict[str, Any] = {} if secret is None else {"key_encryption_secret": secret}
+    IdentitySettings(environment="development", **values)  # the shipped default is fine here
+    # (jwt_secret satisfies the shared settings of today; once they have none, it is ignored.)
+    production: dict[str, Any] = values | {"environment": "production", "jwt_secret": "x" * 40}
+    with pytest.raises(ValidationError, match="key_encryption_secret"):
+        IdentitySettings(**production)

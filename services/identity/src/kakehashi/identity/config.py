@@ -7,10 +7,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kakehashi.shared.settings import KNOWN_DEV_SECRETS, MIN_SECRET_LENGTH, ServiceSettings
+from kakehashi.shared.settings import ServiceSettings
 
 # Seals the signing keys and TOTP secrets at rest; ships in the repository, so development only.
 DEV_KEY_ENCRYPTION_SECRET = "dev-identity-key-encryption-change-me"  # noqa: S105
+KNOWN_SECRETS = frozenset({DEV_KEY_ENCRYPTION_SECRET, "secret", "changeme", "change-me"})
+MIN_SECRET_LENGTH = 32
 
 
 class IdentitySettings(ServiceSettings):
@@ -54,9 +56,8 @@ class IdentitySettings(ServiceSettings):
     @model_validator(mode="after")
     def _refuse_dev_key_encryption_secret(self) -> IdentitySettings:
         secret = self.key_encryption_secret.get_secret_value()
-        known = KNOWN_DEV_SECRETS | {DEV_KEY_ENCRYPTION_SECRET}
         if self.environment != "development" and (
-            secret in known or len(secret) < MIN_SECRET_LENGTH
+            secret in KNOWN_SECRETS or len(secret) < MIN_SECRET_LENGTH
         ):
             raise ValueError(
                 "key_encryption_secret must be a private value of at least "
