@@ -129,7 +129,10 @@ def test_rotation_keeps_the_retiring_key_published_until_its_tokens_expired(
     published = [k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"]]
     assert published == [new_kid]
     assert client.get("/me", headers=admin).status_code == 401
-    assert client.get("/me", headers=_bearer(new_token)).status_code == 200
+    new_admin = _bearer(new_token)
+    assert client.get("/me", headers=new_admin).status_code == 200
+    states = {k["kid"]: k["state"] for k in client.get("/admin/keys", headers=new_admin).json()}
+    assert states == {new_kid: "active", old_kid: "retired"}
 
 
 def test_identity_refuses_a_token_from_an_unknown_key(client: TestClient, admin: Headers) -> None:

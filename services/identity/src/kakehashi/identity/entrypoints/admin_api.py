@@ -129,10 +129,11 @@ def get_sign_in_audit(
 
 
 @router.get("/admin/keys", tags=["keys"])
-def list_keys(_admin: Admin, uow: UowDep) -> list[KeyPublic]:
+def list_keys(_admin: Admin, uow: UowDep, identity: IdentityDep) -> list[KeyPublic]:
     """Every signing key and its state (public parts only)."""
     return [
-        KeyPublic(kid=r.kid, state=r.state, created_at=r.created_at) for r in keys.list_all(uow)
+        KeyPublic(kid=row.kid, state=state, created_at=row.created_at)
+        for row, state in keys.list_all(uow, identity)
     ]
 
 

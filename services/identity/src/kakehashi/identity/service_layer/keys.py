@@ -78,12 +78,13 @@ def verify(uow: UnitOfWork, identity: Identity, token: str) -> dict[str, Any]:
     return signing.verify(token, keys, s.issuer, s.audience)
 
 
-def list_all(uow: UnitOfWork) -> list[SigningKey]:
-    """Every key, newest first."""
+def list_all(uow: UnitOfWork, identity: Identity) -> list[tuple[SigningKey, KeyState]]:
+    """Every key, newest first, with its state now (a retiring key whose tokens have all expired
+    is retired, though its row says so only from the next rotation on)."""
+    now = clock.utcnow()
     with uow:
-        return list(
-            uow.session.exec(select(SigningKey).order_by(col(SigningKey.created_at).desc()))
-        )
+        rows = uow.session.exec(select(SigningKey).order_by(col(SigningKey.created_at).desc()))
+        return [(row, effective_state(key_status_of(row), now, identity.token_ttl)) for row in rows]
 
 
 def _live_keys(session: Session, identity: Identity) -> list[SigningKey]:
