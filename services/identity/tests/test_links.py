@@ -154,3 +154,16 @@ def test_a_reset_mail_the_server_refuses_answers_the_same_and_is_logged(
     response = client.post("/password-reset", json={"email": LAN})
     assert (response.status_code, response.content) == (202, b"")
     assert "password reset mail not sent" in caplog.text
+
+
+def test_reset_mails_are_limited_per_account(
+    client: TestClient, admin: Headers, mailbox: Mailbox, clock: Clock
+) -> None:
+    invite(client, admin, mailbox, LAN, TAY_NINH, "training_centre")
+    before = len(mailbox.messages)
+    answers = [client.post("/password-reset", json={"email": LAN}).status_code for _ in range(5)]
+    assert answers == [202] * 5
+    assert len(mailbox.messages) - before == 3
+    clock.advance(minutes=16)
+    client.post("/password-reset", json={"email": LAN})
+    assert len(mailbox.messages) - before == 4

@@ -45,6 +45,9 @@ class IdentitySettings(ServiceSettings):
     )
     invitation_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
     password_reset_ttl_s: int = Field(default=3600, ge=60)
+    password_reset_mails: int = Field(
+        default=3, ge=1, description="reset mails per account over sign_in_window_s; then none"
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_security: Literal["none", "starttls", "tls"] = "none"

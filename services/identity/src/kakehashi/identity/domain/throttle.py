@@ -12,8 +12,9 @@ from enum import StrEnum
 
 
 class Scope(StrEnum):
-    ACCOUNT = "account"
-    ADDRESS = "address"
+    ACCOUNT = "account"  # failed sign-ins, by normalised email
+    ADDRESS = "address"  # failed sign-ins, by client address
+    RESET_MAIL = "reset_mail"  # reset mails sent, by normalised email (no mail bombing)
 
 
 @dataclass(frozen=True)

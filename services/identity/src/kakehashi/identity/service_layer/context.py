@@ -43,6 +43,11 @@ class Identity:
             timedelta(seconds=s.sign_in_lockout_s),
         )
 
+    def reset_mail_policy(self) -> Policy:
+        """At most `password_reset_mails` reset mails per account over the sign-in window."""
+        window = timedelta(seconds=self.settings.sign_in_window_s)
+        return Policy(self.settings.password_reset_mails, window, window)
+
     def address_policy(self) -> Policy:
         s = self.settings
         return Policy(

@@ -21,6 +21,7 @@ def counter(session: Session, scope: Scope, key: str) -> Counter:
 def record_failure(
     session: Session, scope: Scope, key: str, policy: Policy, now: datetime
 ) -> Counter:
+    """Count one more event (a failed sign-in, a reset mail) against `key`; the new counter."""
     row = _row_for_update(session, scope, key)
     before = Counter(row.failures, row.window_started_at, row.locked_until)
     after = before.after_failure(policy, now)

@@ -33,11 +33,10 @@ from kakehashi.identity.domain.events import (
 from kakehashi.identity.domain.model import OrganisationKind, normalise_email
 from kakehashi.identity.domain.passwords import check_password
 from kakehashi.identity.domain.throttle import Scope
-from kakehashi.identity.service_layer import links, organisations
+from kakehashi.identity.service_layer import links, organisations, throttles
 from kakehashi.identity.service_layer.context import Identity
 from kakehashi.identity.service_layer.errors import ConflictError, NotFoundError
 from kakehashi.identity.service_layer.links import Purpose
-from kakehashi.identity.service_layer.throttles import clear
 from kakehashi.shared import clock
 from kakehashi.shared.events import IDENTITY_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -107,7 +106,13 @@ def request_password_reset(
         ).first()
         if user is None or not user.active:
             return None
-        token = links.create(uow.session, user.id, Purpose.PASSWORD_RESET, ttl)
+        now = clock.utcnow()
+        session = uow.session
+        if throttles.counter(session, Scope.RESET_MAIL, user.email_normalised).locked(now):
+            return None  # asked too often: the mails already sent are still valid
+        policy = identity.reset_mail_policy()
+        throttles.record_failure(session, Scope.RESET_MAIL, user.email_normalised, policy, now)
+        token = links.create(session, user.id, Purpose.PASSWORD_RESET, ttl)
         uow.commit()
     return links.compose_mail(identity, "password_reset", user, token, ttl)
 
@@ -117,7 +122,7 @@ def reset_password(uow: UnitOfWork, identity: Identity, command: ResetPassword) 
     with uow:
         user = links.redeem(uow.session, command.token, Purpose.PASSWORD_RESET)
         _set_password(uow.session, identity, user, command.password)
-        clear(uow.session, Scope.ACCOUNT, user.email_normalised)
+        throttles.clear(uow.session, Scope.ACCOUNT, user.email_normalised)
         uow.commit()
     return user
 
