@@ -26,7 +26,7 @@ lint: setup
 	$(UV) run lint-imports
 
 # Test folders repeat module names (conftest, test_api), so mypy checks each one on its own.
-TYPED_TESTS := shared/tests devtools/tests tests services/candidates/tests services/employers/tests services/matching/tests
+TYPED_TESTS := shared/tests devtools/tests tests services/candidates/tests services/employers/tests services/matching/tests services/identity/tests
 typecheck: setup
 	$(UV) run mypy
 	@for folder in $(TYPED_TESTS); do echo "mypy $$folder"; $(UV) run mypy $$folder || exit 1; done

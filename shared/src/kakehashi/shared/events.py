@@ -13,7 +13,8 @@ from kakehashi.shared.observability import get_correlation_id
 CANDIDATE_EVENTS = "candidate-events"
 JOB_ORDER_EVENTS = "job-order-events"
 MATCH_EVENTS = "match-events"
-ALL_TOPICS = (CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS)
+IDENTITY_EVENTS = "identity-events"
+ALL_TOPICS = (CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS, IDENTITY_EVENTS)
 
 
 def dead_letter_topic(consumer_group: str) -> str:

@@ -1,0 +1,1 @@
+"""Kakehashi identity service."""

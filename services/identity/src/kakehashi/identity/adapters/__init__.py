@@ -1,0 +1,1 @@
+"""Tables, migrations, cryptography and mail."""

@@ -1,0 +1,97 @@
+"""Outgoing mail through SMTP (settings: host, port, security, credentials), and its texts."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Literal, Protocol
+
+from kakehashi.identity.config import IdentitySettings
+
+Kind = Literal["invitation", "password_reset"]
+
+# Subject and body per language; `{link}`, `{hours}` and `{name}` are filled in.
+TEXTS: dict[Kind, dict[str, tuple[str, str]]] = {
+    "invitation": {
+        "vi": (
+            "Lời mời tham gia Kakehashi",
+            "Xin chào {name},\n\nBạn được mời dùng Kakehashi. Hãy đặt mật khẩu tại:\n{link}\n\n"
+            "Liên kết có hiệu lực {hours} giờ và chỉ dùng được một lần.",
+        ),
+        "ja": (
+            "Kakehashi へのご招待",
+            "{name} 様\n\nKakehashi に招待されました。次のリンクからパスワードを設定してください:\n"
+            "{link}\n\nこのリンクは {hours} 時間有効で、一度だけ使えます。",
+        ),
+        "en": (
+            "Your invitation to Kakehashi",
+            "Hello {name},\n\nYou are invited to Kakehashi. Choose your password here:\n{link}\n\n"
+            "The link works once, for {hours} hours.",
+        ),
+    },
+    "password_reset": {
+        "vi": (
+            "Đặt lại mật khẩu Kakehashi",
+            "Xin chào {name},\n\nĐặt mật khẩu mới tại:\n{link}\n\nLiên kết có hiệu lực {hours} "
+            "giờ và chỉ dùng được một lần. Nếu bạn không yêu cầu, hãy bỏ qua thư này.",
+        ),
+        "ja": (
+            "Kakehashi パスワードの再設定",
+            "{name} 様\n\n次のリンクから新しいパスワードを設定してください:\n{link}\n\n"
+            "このリンクは {hours} 時間有効で、一度だけ使えます。お心当たりがなければ無視してください。",
+        ),
+        "en": (
+            "Reset your Kakehashi password",
+            "Hello {name},\n\nChoose a new password here:\n{link}\n\nThe link works once, for "
+            "{hours} hours. If you did not ask for this, ignore this mail.",
+        ),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def compose(kind: Kind, language: str, to: str, name: str, link: str, hours: float) -> Mail:
+    subject, body = TEXTS[kind].get(language, TEXTS[kind]["en"])
+    hours_text = f"{hours:g}"
+    return Mail(to, subject, body.format(name=name, link=link, hours=hours_text))
+
+
+class Mailer(Protocol):
+    def send(self, mail: Mail) -> None: ...
+
+
+class SmtpMailer:
+    """Sends each mail on its own connection: mail is rare here (invitations, resets)."""
+
+    def __init__(self, settings: IdentitySettings) -> None:
+        self._settings = settings
+
+    def send(self, mail: Mail) -> None:
+        s = self._settings
+        message = EmailMessage()
+        message["From"] = s.mail_from
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        message.set_content(mail.body)
+        smtp: smtplib.SMTP
+        if s.smtp_security == "tls":
+            context = ssl.create_default_context()
+            smtp = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_s)
+        with smtp:
+            if s.smtp_security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                smtp.login(s.smtp_username, s.smtp_password.get_secret_value())
+            smtp.send_message(message)

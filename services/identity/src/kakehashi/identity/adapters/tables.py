@@ -1,0 +1,118 @@
+"""Database tables of the identity service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from kakehashi.shared.db import UTCDateTime
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+
+    id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=32, index=True)
+    name_latin: str = Field(max_length=200)
+    name_vi: str | None = Field(default=None, max_length=200)
+    name_ja: str | None = Field(default=None, max_length=200)
+    province: str | None = Field(default=None, max_length=64)
+    prefecture: str | None = Field(default=None, max_length=32)
+    version: int = 1
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: str = Field(primary_key=True, max_length=36)
+    email: str = Field(max_length=254)  # as the admin typed it
+    email_normalised: str = Field(max_length=254, unique=True)  # what uniqueness is about
+    display_name: str = Field(max_length=200)
+    preferred_language: str = Field(max_length=2)
+    active: bool = True
+    password_hash: str | None = Field(default=None, max_length=200)  # None until invited in
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Sealed with the key-encryption secret; confirmed once the user proved a code from it.
+    totp_secret_sealed: str | None = Field(default=None, max_length=400)
+    totp_confirmed: bool = False
+    totp_last_step: int | None = None  # a code's 30-second step is accepted once
+    version: int = 1
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "membership"
+
+    user_id: str = Field(primary_key=True, foreign_key="user_account.id", max_length=36)
+    organisation_id: str = Field(primary_key=True, foreign_key="organisation.id", max_length=64)
+    role: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OneTimeLink(SQLModel, table=True):
+    """An invitation, password-reset or TOTP-enrolment token; only its SHA-256 is stored."""
+
+    __tablename__ = "one_time_link"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(max_length=32)
+    user_id: str = Field(foreign_key="user_account.id", index=True, max_length=36)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SignInAudit(SQLModel, table=True):
+    """One row per sign-in attempt, whatever its outcome."""
+
+    __tablename__ = "sign_in_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    email: str = Field(max_length=254, index=True)  # normalised, as typed
+    user_id: str | None = Field(default=None, max_length=36, index=True)
+    organisation_id: str | None = Field(default=None, max_length=64)
+    client_address: str = Field(max_length=64)
+    user_agent: str | None = Field(default=None, max_length=200)
+    succeeded: bool
+    reason: str = Field(max_length=32)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failures counted for one account (normalised email) or one client address."""
+
+    __tablename__ = "sign_in_throttle"
+
+    scope: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=254)
+    failures: int = 0
+    window_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SigningKey(SQLModel, table=True):
+    __tablename__ = "signing_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    algorithm: str = Field(max_length=16)
+    public_jwk: dict[str, Any] = Field(sa_type=sa.JSON)
+    private_key_sealed: str = Field(max_length=400)
+    state: str = Field(max_length=16, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    retiring_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class KeyRing(SQLModel, table=True):
+    """One row, locked by whoever creates or rotates keys, so one key at a time is active."""
+
+    __tablename__ = "key_ring"
+
+    id: int = Field(primary_key=True)
+    rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,1 @@
+"""Rules of identity: organisations, users, passwords, sign-in throttling, signing keys."""

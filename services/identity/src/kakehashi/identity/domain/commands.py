@@ -1,0 +1,87 @@
+"""Commands the identity service carries out (named imperatively)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kakehashi.identity.domain.model import Language, OrganisationProfile
+from kakehashi.shared.auth import Role
+
+
+@dataclass(frozen=True)
+class RegisterOrganisation:
+    organisation_id: str
+    profile: OrganisationProfile
+
+
+@dataclass(frozen=True)
+class UpdateOrganisation:
+    """Change some of an organisation's names or place; the rest stay."""
+
+    organisation_id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InviteUser:
+    """Create a user with one membership and mail them a link to choose a password."""
+
+    email: str
+    display_name: str
+    language: Language
+    organisation_id: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class AcceptInvitation:
+    token: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SetMembership:
+    """Give a user a role in an organisation (or change the one they have there)."""
+
+    user_id: str
+    organisation_id: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class RemoveMembership:
+    user_id: str
+    organisation_id: str
+
+
+@dataclass(frozen=True)
+class DeactivateUser:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class RequestPasswordReset:
+    email: str
+
+
+@dataclass(frozen=True)
+class ResetPassword:
+    token: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SignIn:
+    email: str
+    password: str
+    client_address: str
+    user_agent: str | None = None
+    totp_code: str | None = None
+    organisation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmTotp:
+    user_id: str
+    code: str

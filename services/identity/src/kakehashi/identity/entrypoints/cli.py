@@ -1,0 +1,52 @@
+"""`kakehashi-identity api | relay | migrate | add-admin`."""
+
+from __future__ import annotations
+
+import typer
+
+from kakehashi.identity.bootstrap import SPEC
+from kakehashi.identity.config import IdentitySettings
+from kakehashi.identity.service_layer import users
+from kakehashi.identity.service_layer.context import Identity
+from kakehashi.identity.service_layer.errors import ConflictError
+from kakehashi.shared.cli import service_cli
+from kakehashi.shared.errors import DomainError
+from kakehashi.shared.runtime import Runtime
+
+app = service_cli(SPEC)
+
+
+@app.command("add-admin")
+def add_admin(
+    email: str,
+    name: str = typer.Option(..., help="display name"),
+    organisation: str = typer.Option("kakehashi-operator", help="operator organisation id"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create an admin with a password (the first one: nobody can invite them)."""
+    settings = IdentitySettings()
+    runtime = Runtime.build(settings, SPEC.migrations)
+    runtime.migrate()
+    identity = Identity.build(settings)
+    try:
+        user = users.create_admin(
+            runtime.uow(),
+            identity,
+            email=email,
+            display_name=name,
+            organisation_id=organisation,
+            password=password,
+        )
+    except DomainError as refused:
+        typer.echo(f"refused: {refused.field}: {refused.message}", err=True)
+        raise typer.Exit(2) from None
+    except ConflictError as refused:
+        typer.echo(f"refused: {refused.message}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        runtime.engine.dispose()
+    typer.echo(f"admin {user.email} ({user.id}) in {organisation}")
+
+
+if __name__ == "__main__":
+    app()

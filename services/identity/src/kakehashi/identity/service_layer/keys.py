@@ -1,0 +1,144 @@
+"""Signing keys: the active one (created on first need), rotation, the published JWKS, and
+issuing and verifying access tokens with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from kakehashi.identity.adapters import signing
+from kakehashi.identity.adapters.mapping import key_status_of
+from kakehashi.identity.adapters.tables import KeyRing, SigningKey
+from kakehashi.identity.domain.keys import (
+    ALGORITHM,
+    KeyState,
+    TokenSubject,
+    access_claims,
+    effective_state,
+    published,
+)
+from kakehashi.identity.service_layer.context import Identity
+from kakehashi.shared import clock
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+
+def rotate(uow: UnitOfWork, identity: Identity) -> SigningKey:
+    """A new active key; the previous active one retires (published until its tokens expire)."""
+    with uow:
+        _lock_ring(uow.session)
+        now = clock.utcnow()
+        _retire_expired(uow.session, identity)
+        for row in uow.session.exec(select(SigningKey).where(SigningKey.state == KeyState.ACTIVE)):
+            row.state = KeyState.RETIRING.value
+            row.retiring_at = now
+            uow.session.add(row)
+        key = _new_key(uow.session, identity)
+        uow.commit()
+    return key
+
+
+def jwks(uow: UnitOfWork, identity: Identity) -> list[dict[str, Any]]:
+    """The public keys verifiers need: the active key and those retiring (creates the first)."""
+    with uow:
+        rows = _live_keys(uow.session, identity)
+        if not rows:
+            _ensure_active(uow, identity)
+            rows = _live_keys(uow.session, identity)
+    return [dict(row.public_jwk) for row in rows]
+
+
+def issue(uow: UnitOfWork, identity: Identity, subject: TokenSubject) -> str:
+    """An access token for `subject`, signed by the active key, valid for the token lifetime.
+
+    Runs inside the caller's unit of work (sign-in), which commits.
+    """
+    key = _ensure_active(uow, identity)
+    private = identity.sealer.open(key.private_key_sealed, key.kid)
+    s = identity.settings
+    claims = access_claims(subject, s.issuer, s.audience, clock.utcnow(), identity.token_ttl)
+    return signing.sign(claims, key.kid, private)
+
+
+def mint(uow: UnitOfWork, identity: Identity, subject: TokenSubject) -> str:
+    """An access token for `subject` in a transaction of its own, for tools that act on
+    identity's database directly (a development `kakehashi token`, tests): no user row needed."""
+    with uow:
+        token = issue(uow, identity, subject)
+        uow.commit()
+    return token
+
+
+def verify(uow: UnitOfWork, identity: Identity, token: str) -> dict[str, Any]:
+    """The claims of a token identity issued with a key it still publishes; TokenRejectedError
+    otherwise (see `signing.verify` for what is checked)."""
+    with uow:
+        keys = {row.kid: row.public_jwk for row in _live_keys(uow.session, identity)}
+    s = identity.settings
+    return signing.verify(token, keys, s.issuer, s.audience)
+
+
+def list_all(uow: UnitOfWork, identity: Identity) -> list[tuple[SigningKey, KeyState]]:
+    """Every key, newest first, with its state now (a retiring key whose tokens have all expired
+    is retired, though its row says so only from the next rotation on)."""
+    now = clock.utcnow()
+    with uow:
+        rows = uow.session.exec(select(SigningKey).order_by(col(SigningKey.created_at).desc()))
+        return [(row, effective_state(key_status_of(row), now, identity.token_ttl)) for row in rows]
+
+
+def _live_keys(session: Session, identity: Identity) -> list[SigningKey]:
+    rows = {
+        row.kid: row
+        for row in session.exec(select(SigningKey).where(col(SigningKey.state) != KeyState.RETIRED))
+    }
+    order = published([key_status_of(r) for r in rows.values()], clock.utcnow(), identity.token_ttl)
+    return [rows[kid] for kid in order]
+
+
+def _ensure_active(uow: UnitOfWork, identity: Identity) -> SigningKey:
+    """The active key; the first caller creates it, under the key-ring lock, and commits it."""
+    found = _active(uow.session)
+    if found is not None:
+        return found
+    _lock_ring(uow.session)
+    found = _active(uow.session)  # someone else may have made it while we waited
+    if found is None:
+        found = _new_key(uow.session, identity)
+        uow.commit()
+    return found
+
+
+def _active(session: Session) -> SigningKey | None:
+    return session.exec(select(SigningKey).where(SigningKey.state == KeyState.ACTIVE)).first()
+
+
+def _lock_ring(session: Session) -> None:
+    ring = session.exec(select(KeyRing).where(KeyRing.id == 1).with_for_update()).one()
+    ring.rotated_at = clock.utcnow()
+    session.add(ring)
+    session.flush()  # on SQLite the write takes the database lock now, as FOR UPDATE does
+
+
+def _new_key(session: Session, identity: Identity) -> SigningKey:
+    kid, jwk, private = signing.new_key()
+    key = SigningKey(
+        kid=kid,
+        algorithm=ALGORITHM,
+        public_jwk=jwk,
+        private_key_sealed=identity.sealer.seal(private, kid),
+        state=KeyState.ACTIVE.value,
+        created_at=clock.utcnow(),
+    )
+    session.add(key)
+    session.flush()
+    return key
+
+
+def _retire_expired(session: Session, identity: Identity) -> None:
+    now = clock.utcnow()
+    for row in session.exec(select(SigningKey).where(SigningKey.state == KeyState.RETIRING)):
+        if effective_state(key_status_of(row), now, identity.token_ttl) is KeyState.RETIRED:
+            row.state = KeyState.RETIRED.value
+            row.retired_at = now
+            session.add(row)
