@@ -9,13 +9,13 @@ from pathlib import Path
 import typer
 
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.development_key import DEVELOPMENT_KEY_FILE, development_token
 from kakehashi.devtools.seed import seed as seed_market
-from kakehashi.devtools.supervisor import Ports, Supervisor
-from kakehashi.shared.auth import Principal, Role, mint_token
+from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
+from kakehashi.shared.auth import Language, Principal, Role
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.process import stop_on_signals
-from kakehashi.shared.settings import DEV_JWT_SECRET
 
 app = typer.Typer(help="Run Kakehashi locally.", no_args_is_help=True)
 
@@ -29,7 +29,12 @@ def dev(
     """Start the broker, the three APIs, the relays and the consumer; Ctrl-C stops them all."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
-    raise typer.Exit(Supervisor(data_dir, ports=Ports(broker=broker_port)).run())
+    # The console's demo sign-in signs with the development key, which only devtools ships.
+    env = {
+        f"KAKEHASHI_{service.upper()}_AUTH_DEV_SIGNING_KEY_FILE": str(DEVELOPMENT_KEY_FILE)
+        for service in SERVICES
+    }
+    raise typer.Exit(Supervisor(data_dir, ports=Ports(broker=broker_port), env=env).run())
 
 
 @app.command()
@@ -56,13 +61,12 @@ def token(
     org: str = typer.Option(..., help="organisation id the caller belongs to"),
     subject: str = typer.Option("dev-user", help="user id"),
     hours: int = typer.Option(8, min=1, max=24 * 30),
-    secret: str = typer.Option(
-        DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
-    ),
+    lang: Language | None = typer.Option(None, help="preferred language: vi, ja or en"),
 ) -> None:
-    """Print a signed bearer token for local use."""
-    principal = Principal(subject=subject, role=role, organisation_id=org)
-    typer.echo(mint_token(principal, secret, ttl=timedelta(hours=hours)))
+    """Print a bearer token signed with the development key (services in development accept
+    it; nothing else does)."""
+    principal = Principal(subject=subject, role=role, organisation_id=org, language=lang)
+    typer.echo(development_token(principal, ttl=timedelta(hours=hours)))
 
 
 @app.command()
@@ -72,15 +76,12 @@ def seed(
     random_seed: int = typer.Option(7, "--seed", help="same seed, same market"),
     candidates_url: str = typer.Option("http://127.0.0.1:8001"),
     employers_url: str = typer.Option("http://127.0.0.1:8002"),
-    secret: str = typer.Option(
-        DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
-    ),
 ) -> None:
     """Load a realistic demo market through the public APIs of a running system."""
     report = seed_market(
         candidates_url,
         employers_url,
-        secret,
+        development_token,
         candidates=candidates,
         job_orders=job_orders,
         seed=random_seed,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from kakehashi.devtools.demo_data import generate_market
-from kakehashi.shared.auth import Principal, Role, mint_token
+from kakehashi.shared.auth import Principal, Role
+
+Signer = Callable[[Principal], str]
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,8 @@ class SeedError(RuntimeError):
 class _Tokens:
     """One bearer token per (role, organisation), minted on first use."""
 
-    def __init__(self, secret: str) -> None:
-        self._secret = secret
+    def __init__(self, sign: Signer) -> None:
+        self._sign = sign
         self._cache: dict[tuple[Role, str], str] = {}
 
     def headers(self, role: Role, organisation_id: str) -> dict[str, str]:
@@ -38,7 +41,7 @@ class _Tokens:
             principal = Principal(
                 subject=f"seed@{organisation_id}", role=role, organisation_id=organisation_id
             )
-            self._cache[key] = mint_token(principal, self._secret)
+            self._cache[key] = self._sign(principal)
         return {"Authorization": f"Bearer {self._cache[key]}"}
 
 
@@ -65,15 +68,16 @@ def _post_all(
 def seed(
     candidates_url: str,
     employers_url: str,
-    secret: str,
+    sign: Signer,
     *,
     candidates: int,
     job_orders: int,
     seed: int,
 ) -> SeedReport:
-    """Create a deterministic demo market through the public APIs; SeedError on any non-2xx."""
+    """Create a deterministic demo market through the public APIs, with tokens from `sign`;
+    SeedError on any non-2xx."""
     market = generate_market(candidates, job_orders, seed=seed)
-    tokens = _Tokens(secret)
+    tokens = _Tokens(sign)
     with httpx.Client(base_url=candidates_url, timeout=30.0) as client:
         centres = _post_all(client, "/candidates", Role.TRAINING_CENTRE, market.candidates, tokens)
     with httpx.Client(base_url=employers_url, timeout=30.0) as client:

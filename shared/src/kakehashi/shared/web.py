@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from kakehashi.shared.auth import TokenVerifier
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.net import ReadinessCheck
 from kakehashi.shared.observability import (
@@ -77,6 +78,12 @@ def settings_of(request: Request) -> ServiceSettings:
     return runtime_of(request).settings
 
 
+def verifier_of(request: Request) -> TokenVerifier:
+    """The app's token verifier, built once from its settings (its key cache lives with it)."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier
+
+
 def get_uow(request: Request) -> UnitOfWork:
     """A fresh unit of work from the runtime the app was built with."""
     return runtime_of(request).uow()
@@ -109,6 +116,7 @@ def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -
     """A service's API: its routers plus correlation ids, health endpoints and domain 422s."""
     app = FastAPI(title=title, version="0.1.0")
     app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier.from_settings(runtime.settings)
 
     app.middleware("http")(correlation_middleware)
     app.include_router(health_router(runtime.readiness_checks()))
