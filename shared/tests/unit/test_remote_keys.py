@@ -101,3 +101,9 @@ def test_unknown_kids_cannot_make_the_service_hammer_the_issuer(issuer: FakeIssu
         with pytest.raises(InvalidTokenError):
             check.verify(issuer.sign(SigningKey.generate(f"made-up-{n}"), claims()))
     assert issuer.jwks_fetches == 1
+
+
+def test_a_jwks_url_that_answers_404_is_unavailable_not_invalid(issuer: FakeIssuer) -> None:
+    check = verifier(issuer, jwks_url=issuer.url + "/no-such-path")
+    with pytest.raises(TokenKeysUnavailableError):
+        check.verify(issuer.sign(SigningKey.generate("k"), claims()))

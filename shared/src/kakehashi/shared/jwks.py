@@ -31,6 +31,7 @@ DEVELOPMENT_JWK: Mapping[str, str] = {
     "use": "sig",
 }
 FETCH_TIMEOUT_S = 5.0
+DISCOVERY_RETRY_S = 5.0
 MAX_DOCUMENT_BYTES = 1_000_000
 
 
@@ -149,10 +150,10 @@ class RemoteKeys:
         with self._lock:
             if self._client is not None:
                 return self._client
-            # Discovery failures are bounded like refreshes: one attempt per cooldown.
-            if self._failed_at is not None and time.monotonic() - self._failed_at < min(
-                self._cooldown_s, 5.0
-            ):
+            # A failed discovery is retried at most every few seconds (sooner only if the
+            # refresh cooldown is shorter), not once per incoming request.
+            pause = min(self._cooldown_s, DISCOVERY_RETRY_S)
+            if self._failed_at is not None and time.monotonic() - self._failed_at < pause:
                 raise KeysUnavailableError(f"the keys of {self.issuer} are unavailable")
             try:
                 url = self._jwks_url or discover_jwks_url(self.issuer)
@@ -176,10 +177,10 @@ class RemoteKeys:
         except jwt.PyJWKClientConnectionError as error:
             raise KeysUnavailableError(str(error)) from error
         except (jwt.PyJWKClientError, jwt.PyJWKSetError) as error:
-            # The set was fetched but holds no key with this id (PyJWT words both alike).
-            if "Fail to fetch" in str(error):
-                raise KeysUnavailableError(str(error)) from error
+            # The set was fetched but holds no (usable) key with this id.
             raise UnknownKeyError(kid) from error
+        except ValueError as error:  # the endpoint answered, but not with JSON
+            raise KeysUnavailableError(f"the JWKS of {self.issuer} is not JSON") from error
 
 
 class KeyChain:
