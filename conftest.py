@@ -163,6 +163,11 @@ def token_for(role: str, organisation_id: str, *, language: Language | None = No
     return issue_token(TEST_KEY, principal, issuer=TEST_ISSUER)
 
 
+def sign_as_test_issuer(principal: Principal) -> str:
+    """A token for any principal from the test issuer (for code that takes a signer)."""
+    return issue_token(TEST_KEY, principal, issuer=TEST_ISSUER)
+
+
 def auth(role: str, organisation_id: str) -> dict[str, str]:
     """An Authorization header for a caller of `role` in `organisation_id`."""
     return {"Authorization": f"Bearer {token_for(role, organisation_id)}"}

@@ -2,39 +2,71 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import typer
 
 from kakehashi.devtools.broker import start_tansu
-from kakehashi.devtools.development_key import DEVELOPMENT_KEY_FILE, development_token
+from kakehashi.devtools.development_key import (
+    DEVELOPMENT_KEY_FILE,
+    development_signer,
+    development_token,
+)
+from kakehashi.devtools.seed import SeedError
 from kakehashi.devtools.seed import seed as seed_market
-from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
-from kakehashi.shared.auth import Language, Principal, Role
+from kakehashi.devtools.seed_report import pipeline_counts, seed_summary
+from kakehashi.devtools.supervisor import READY_TIMEOUT_S, SERVICES, Ports, Supervisor
+from kakehashi.shared.auth import DEFAULT_ISSUER, Language, Principal, Role
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.process import stop_on_signals
 
+T = TypeVar("T")
 app = typer.Typer(help="Run Kakehashi locally.", no_args_is_help=True)
 
 
 @app.command()
 def dev(
-    data_dir: Path = typer.Option(Path("var"), help="where the SQLite databases live"),
+    data_dir: Path = typer.Option(Path("var"), help="where the SQLite databases and logs live"),
     reset: bool = typer.Option(False, help="delete the data directory first"),
     broker_port: int = typer.Option(9092, help="port of the embedded broker"),
+    ready_timeout: float = typer.Option(
+        READY_TIMEOUT_S,
+        envvar="KAKEHASHI_DEV_READY_TIMEOUT_S",
+        min=1,
+        help="seconds to wait for every API to listen before giving up (and stopping all)",
+    ),
 ) -> None:
-    """Start the broker, the three APIs, the relays and the consumer; Ctrl-C stops them all."""
+    """Start the broker, the three APIs, the relays and the consumers; Ctrl-C stops them all."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
-    # The console's demo sign-in signs with the development key, which only devtools ships.
-    env = {
+    supervisor = Supervisor(
+        data_dir,
+        ports=Ports(broker=broker_port),
+        env=human_logs(os.environ) | development_signing(),
+        say=typer.echo,
+    )
+    raise typer.Exit(supervisor.run(ready_timeout))
+
+
+def human_logs(environ: Mapping[str, str]) -> dict[str, str]:
+    """Readable log lines for a person at a terminal, unless LOG_JSON is set for a service."""
+    names = (f"KAKEHASHI_{service.upper()}_LOG_JSON" for service in SERVICES)
+    return {name: "false" for name in names if name not in environ}
+
+
+def development_signing() -> dict[str, str]:
+    """The console's demo sign-in signs with the development key, which only devtools ships."""
+    return {
         f"KAKEHASHI_{service.upper()}_AUTH_DEV_SIGNING_KEY_FILE": str(DEVELOPMENT_KEY_FILE)
         for service in SERVICES
     }
-    raise typer.Exit(Supervisor(data_dir, ports=Ports(broker=broker_port), env=env).run())
 
 
 @app.command()
@@ -76,20 +108,40 @@ def seed(
     random_seed: int = typer.Option(7, "--seed", help="same seed, same market"),
     candidates_url: str = typer.Option("http://127.0.0.1:8001"),
     employers_url: str = typer.Option("http://127.0.0.1:8002"),
+    matching_url: str = typer.Option("http://127.0.0.1:8003"),
+    signing_key: Path | None = typer.Option(
+        None,
+        envvar="KAKEHASHI_SEED_SIGNING_KEY",
+        help="PEM private key to sign with, for a system that trusts another issuer "
+        "(default: the development key)",
+    ),
+    kid: str = typer.Option("seed", envvar="KAKEHASHI_SEED_KID", help="that key's id"),
+    issuer: str = typer.Option(
+        DEFAULT_ISSUER, envvar="KAKEHASHI_SEED_ISSUER", help="the tokens' iss"
+    ),
 ) -> None:
-    """Load a realistic demo market through the public APIs of a running system."""
-    report = seed_market(
-        candidates_url,
-        employers_url,
-        development_token,
-        candidates=candidates,
-        job_orders=job_orders,
-        seed=random_seed,
-    )
-    typer.echo(
-        f"registered {report.candidates} candidates from {report.training_centres} training "
-        f"centres and {report.job_orders} job orders from {report.employers} employers"
-    )
+    """Load a realistic demo market through the public APIs of a running system (again: tops up)."""
+    urls = {"candidates": candidates_url, "employers": employers_url, "matching": matching_url}
+    sign = development_signer(signing_key, kid=kid, issuer=issuer)
+    try:
+        report = seed_market(
+            urls,
+            sign,
+            candidates=candidates,
+            job_orders=job_orders,
+            seed=random_seed,
+            progress=_progress,
+        )
+        counts = pipeline_counts(urls, sign)
+    except (SeedError, httpx.TransportError) as error:
+        typer.echo(f"seed failed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(seed_summary(report, counts))
+
+
+def _progress(items: list[T], label: str) -> Iterator[T]:
+    with typer.progressbar(items, label=label, show_pos=True) as bar:
+        yield from bar
 
 
 if __name__ == "__main__":

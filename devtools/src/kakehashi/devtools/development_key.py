@@ -8,7 +8,9 @@ service. This package (kakehashi-devtools) is not installed in production images
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from kakehashi.shared.auth import DEFAULT_ISSUER, Principal
@@ -20,6 +22,17 @@ DEVELOPMENT_KEY_FILE = Path(__file__).with_name("development_key.pem")
 
 def development_key() -> SigningKey:
     return SigningKey.from_pem(DEVELOPMENT_KEY_FILE.read_bytes(), DEVELOPMENT_KID)
+
+
+def development_signer(
+    key_file: Path | None = None, *, kid: str = DEVELOPMENT_KID, issuer: str = DEFAULT_ISSUER
+) -> Callable[[Principal], str]:
+    """Signs tokens for principals: with the development key, or with the PEM `key_file` (and
+    its `kid`) for a system that trusts another issuer, such as the one the e2e tests run."""
+    if key_file is None:
+        return partial(development_token, issuer=issuer)
+    key = SigningKey.from_pem(key_file.read_bytes(), kid)
+    return partial(issue_token, key, issuer=issuer, ttl=timedelta(hours=8))
 
 
 def development_token(
