@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import os
 import signal
 import socket
@@ -10,18 +14,24 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import tests.oidc_issuer
 from kakehashi.devtools.broker import start_tansu
 from kakehashi.shared.applier import EventApplier
+from kakehashi.shared.auth import Language, Principal, Role
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.runtime import Runtime, ServiceSpec
+from kakehashi.shared.signing import SigningKey, issue_token, jwks
 
 POSTGRES_ENV = "KAKEHASHI_TEST_POSTGRES_URL"
 
@@ -136,21 +146,99 @@ def read_topic(servers: list[str], topic: str, expected: int, timeout_s: float =
         consumer.close()
 
 
-TEST_SECRET = "kakehashi-test-secret-0123456789abcdef"
+# Tests sign their tokens with a key pair of their own, made once per session (in a module of
+# its own: pytest may import this file twice, and both copies must sign with the same key);
+# services under test trust it through a JWKS file (`auth_jwks_file`), as they trust an issuer.
+TEST_ISSUER, TEST_KEY = tests.oidc_issuer.TEST_ISSUER, tests.oidc_issuer.TEST_KEY
+
+
+def token_for(role: str, organisation_id: str, *, language: Language | None = None) -> str:
+    """An access token from the test issuer for a caller of `role` in `organisation_id`."""
+    principal = Principal(
+        subject=f"user@{organisation_id}",
+        role=Role(role),
+        organisation_id=organisation_id,
+        language=language,
+    )
+    return issue_token(TEST_KEY, principal, issuer=TEST_ISSUER)
+
+
+def sign_as_test_issuer(principal: Principal) -> str:
+    """A token for any principal from the test issuer (for code that takes a signer)."""
+    return issue_token(TEST_KEY, principal, issuer=TEST_ISSUER)
 
 
 def auth(role: str, organisation_id: str) -> dict[str, str]:
     """An Authorization header for a caller of `role` in `organisation_id`."""
-    from kakehashi.shared.auth import Principal, Role, mint_token
+    return {"Authorization": f"Bearer {token_for(role, organisation_id)}"}
 
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _segments(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+
+
+def refused_tokens(role: str, organisation_id: str) -> dict[str, str]:
+    """Tokens for `role` in `organisation_id` that every service must answer with 401, by why."""
     principal = Principal(
         subject=f"user@{organisation_id}", role=Role(role), organisation_id=organisation_id
     )
-    return {"Authorization": f"Bearer {mint_token(principal, TEST_SECRET)}"}
+    now = datetime.now(UTC)
+    good = token_for(role, organisation_id)
+    claims: dict[str, Any] = jwt.decode(good, options={"verify_signature": False})
+    header, _payload, signature = good.split(".")
+
+    def signed(changed: dict[str, Any]) -> str:
+        return jwt.encode(
+            changed,
+            TEST_KEY.private_key,
+            algorithm=TEST_KEY.algorithm,
+            headers={"kid": TEST_KEY.kid},
+        )
+
+    # Algorithm confusion: an HS256 MAC keyed with the published public key, named by its kid.
+    confused = _segments({"alg": "HS256", "typ": "JWT", "kid": TEST_KEY.kid}, claims)
+    mac = hmac.new(TEST_KEY.public_pem(), confused.encode(), hashlib.sha256).digest()
+    return {
+        "expired": issue_token(
+            TEST_KEY, principal, issuer=TEST_ISSUER, now=now - timedelta(hours=1)
+        ),
+        "not yet valid": issue_token(
+            TEST_KEY, principal, issuer=TEST_ISSUER, now=now + timedelta(minutes=10)
+        ),
+        "wrong issuer": issue_token(TEST_KEY, principal, issuer="https://elsewhere.invalid"),
+        "wrong audience": issue_token(TEST_KEY, principal, issuer=TEST_ISSUER, audience="other"),
+        "unknown key": issue_token(
+            SigningKey.generate(f"unknown-{uuid.uuid4().hex[:8]}"), principal, issuer=TEST_ISSUER
+        ),
+        "alg none": _segments({"alg": "none", "typ": "JWT", "kid": TEST_KEY.kid}, claims) + ".",
+        "HS256 keyed with the public key": f"{confused}.{_b64(mac)}",
+        "tampered claims": f"{header}.{_b64(json.dumps(claims | {'role': 'admin'}).encode())}.{signature}",
+        "missing role": signed({k: v for k, v in claims.items() if k != "role"}),
+        "missing organisation": signed({k: v for k, v in claims.items() if k != "org"}),
+        "not a Kakehashi role": signed(claims | {"role": "superuser"}),
+        "not a JWT": "not-a-jwt",
+    }
+
+
+@pytest.fixture(scope="session")
+def test_jwks_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A JWKS file publishing the test key: what services under test trust."""
+    path = tmp_path_factory.mktemp("jwks") / "jwks.json"
+    path.write_text(json.dumps(jwks(TEST_KEY)), encoding="utf-8")
+    return path
+
+
+def issuer_settings(jwks_file: Path) -> dict[str, Any]:
+    """The settings that make a service trust the test issuer (and nothing else)."""
+    return {"auth_issuer": TEST_ISSUER, "auth_jwks_file": jwks_file}
 
 
 @pytest.fixture
-def service_client(database_url: str) -> Iterator[Callable[..., Any]]:
+def service_client(database_url: str, test_jwks_file: Path) -> Iterator[Callable[..., Any]]:
     """Build a TestClient for a service spec on a fresh, migrated database."""
     from fastapi.testclient import TestClient
 
@@ -160,8 +248,8 @@ def service_client(database_url: str) -> Iterator[Callable[..., Any]]:
         values = {
             "database_url": database_url,
             "environment": "test",
-            "jwt_secret": TEST_SECRET,
             "kafka_bootstrap_servers": "127.0.0.1:9",
+            **issuer_settings(test_jwks_file),
         } | settings
         runtime = Runtime.build(spec.settings_factory(**values), spec.migrations)
         runtime.migrate()

@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from market import SECTORS, generate
 
+from kakehashi.devtools.development_key import development_token
 from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence, JobOrderView
 from kakehashi.matching.bootstrap import MIGRATIONS
-from kakehashi.shared.auth import Principal, Role, mint_token
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.db import make_engine, migrate
 from kakehashi.shared.net import wait_for_port
 from kakehashi.shared.reference import JapaneseLevel
-from kakehashi.shared.settings import DEV_JWT_SECRET
 
 LEVELS = list(JapaneseLevel)
 
@@ -143,9 +143,8 @@ def main() -> None:
         )
         try:
             wait_for_port("127.0.0.1", port, timeout_s=60)
-            token = mint_token(
-                Principal(subject="bench", role=Role.PROGRAM_MANAGER, organisation_id="pm"),
-                DEV_JWT_SECRET,
+            token = development_token(
+                Principal(subject="bench", role=Role.PROGRAM_MANAGER, organisation_id="pm")
             )
             with httpx.Client(
                 base_url=f"http://127.0.0.1:{port}",

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 
+from kakehashi.devtools.development_key import development_token
 from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
-from kakehashi.shared.auth import Principal, Role, mint_token
-from kakehashi.shared.settings import DEV_JWT_SECRET
+from kakehashi.shared.auth import Principal, Role
 
 
 def _free_port() -> int:
@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 
 def _headers(role: Role, org: str) -> dict[str, str]:
-    token = mint_token(Principal(subject="bench", role=role, organisation_id=org), DEV_JWT_SECRET)
+    token = development_token(Principal(subject="bench", role=role, organisation_id=org))
     return {"Authorization": f"Bearer {token}"}
 
 

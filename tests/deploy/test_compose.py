@@ -33,9 +33,12 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 INFRASTRUCTURE = ("kafka", "postgres")
-REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "JWT_SECRET")
-# Values the operator must provide (`${VAR:?message}`): a 40-character stand-in each.
+REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "AUTH_ISSUER")
+# Values the operator must provide (`${VAR:?message}`): a 40-character stand-in each, or a URL
+# where the setting wants one.
 DUMMY_SECRET = "x" * 40
+DUMMY_ISSUER = "https://sso.example.org/realms/kakehashi"
+DUMMIES = {"KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER}
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def substitute(value: str) -> str:
         op = match.group("op") or ""
         if op.endswith("-"):
             return match.group("arg")
-        return DUMMY_SECRET
+        return DUMMIES.get(match.group("name"), DUMMY_SECRET)
 
     return _VARIABLE.sub(replace, value)
 
@@ -280,7 +283,13 @@ def test_environment_builds_valid_production_settings(
     service = service_of(container)
     settings = service.settings()
     assert settings.environment == "production"
-    assert settings.jwt_secret.get_secret_value() == DUMMY_SECRET
+    # No signing secret: tokens are checked against the issuer's published keys, and
+    # production never trusts the development key.
+    assert settings.auth_issuer == DUMMY_ISSUER
+    assert settings.auth_jwks_url == ""
+    assert settings.auth_audience == "kakehashi"
+    assert (settings.auth_role_claim, settings.auth_organisation_claim) == ("role", "org")
+    assert not settings.trusts_development_key
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert settings.database_url.endswith(f"@postgres:5432/{service.name}")
     assert settings.bootstrap_servers == ["kafka:9092"]
@@ -323,7 +332,7 @@ def _run_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"POSTGRES_PASSWORD", "KAKEHASHI_JWT_SECRET"}
+        if k not in {"POSTGRES_PASSWORD", "KAKEHASHI_AUTH_ISSUER"}
     }
     return subprocess.run(
         [*COMPOSE_COMMAND, "-f", str(COMPOSE_FILE), "config", "-q"],
@@ -338,12 +347,12 @@ def _run_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @needs_compose
 def test_compose_validates_the_file() -> None:
-    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET, "KAKEHASHI_JWT_SECRET": DUMMY_SECRET})
+    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET, "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER})
     assert result.returncode == 0, result.stderr
 
 
 @needs_compose
-def test_compose_refuses_to_start_without_the_secrets() -> None:
+def test_compose_refuses_to_start_without_the_password_and_the_issuer() -> None:
     result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET})
     assert result.returncode != 0
-    assert "32+ characters" in result.stderr
+    assert "the URL of the token issuer" in result.stderr

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from conftest import TEST_SECRET, Broker
+from conftest import Broker
 from kakehashi.shared.runtime import resolve
 
 pytestmark = pytest.mark.integration
@@ -56,7 +56,6 @@ def workers_loaded(cli: str, service: str, broker: Broker, database_url: str) ->
         f"{prefix}DATABASE_URL": database_url,
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
         f"{prefix}ENVIRONMENT": "test",
-        f"{prefix}JWT_SECRET": TEST_SECRET,
     }
     result = subprocess.run(
         [sys.executable, "-c", BUILD_WORKERS, cli, service, *API_ONLY],

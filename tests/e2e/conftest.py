@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from conftest import POSTGRES_ENV, TEST_SECRET, auth, free_port
+from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
 from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,11 +36,15 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> Iterator[Supervisor]:
     env: dict[str, str] = {}
     for service in SERVICES:
         prefix = f"KAKEHASHI_{service.upper()}_"
-        env |= {prefix + "ENVIRONMENT": "test", prefix + "JWT_SECRET": TEST_SECRET}
+        env |= {
+            prefix + "ENVIRONMENT": "test",
+            prefix + "AUTH_ISSUER": TEST_ISSUER,
+            prefix + "AUTH_JWKS_FILE": str(test_jwks_file),
+        }
     server_url = os.environ.get(POSTGRES_ENV)
     databases: list[str] = []
     if server_url:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import TEST_SECRET, auth
+from conftest import TEST_ISSUER, TEST_KEY, auth, sign_as_test_issuer
 from kakehashi.devtools.seed import seed
 from kakehashi.devtools.supervisor import SERVICES, Supervisor
 
@@ -19,10 +20,10 @@ CANDIDATES, JOB_ORDERS = 90, 10
 
 
 def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
-    system: Supervisor,
+    system: Supervisor, tmp_path: Path
 ) -> None:
     urls = {service: system.url(service) for service in SERVICES}
-    first = seed(urls, TEST_SECRET, candidates=CANDIDATES, job_orders=JOB_ORDERS, seed=7)
+    first = seed(urls, sign_as_test_issuer, candidates=CANDIDATES, job_orders=JOB_ORDERS, seed=7)
     assert first.candidates + first.candidates_existing == CANDIDATES
     assert first.job_orders == JOB_ORDERS
     assert first.moves > 0
@@ -41,11 +42,15 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
         if listing["status"] in ("open", "interviewing"):
             assert listing["candidates_eligible"] >= 1, listing
 
+    # The CLI signs with the test issuer's key, which the system under test trusts.
+    key_file = tmp_path / "test-key.pem"
+    key_file.write_bytes(TEST_KEY.to_pem())
     again = subprocess.run(
         [sys.executable, "-m", "kakehashi.devtools.cli", "seed",
          "--candidates", str(CANDIDATES), "--job-orders", str(JOB_ORDERS),
          *(f"--{service}-url={url}" for service, url in urls.items())],
-        env=dict(os.environ, KAKEHASHI_JWT_SECRET=TEST_SECRET),
+        env=dict(os.environ, KAKEHASHI_SEED_SIGNING_KEY=str(key_file),
+                 KAKEHASHI_SEED_KID=TEST_KEY.kid, KAKEHASHI_SEED_ISSUER=TEST_ISSUER),
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert again.returncode == 0, again.stderr

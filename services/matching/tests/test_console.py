@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import TEST_SECRET, outbox_events
+from conftest import outbox_events, token_for
 from kakehashi.matching.adapters.tables import RankingModelFit
 from kakehashi.matching.bootstrap import SPEC
-from kakehashi.shared.auth import Principal, Role, mint_token
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -25,10 +24,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def token(role: str, organisation: str) -> str:
-    principal = Principal(
-        subject=f"u@{organisation}", role=Role(role), organisation_id=organisation
-    )
-    return mint_token(principal, TEST_SECRET)
+    return token_for(role, organisation)
 
 
 @pytest.fixture

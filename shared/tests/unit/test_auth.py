@@ -1,79 +1,163 @@
-from datetime import timedelta
-from typing import Annotated
+"""Verifying access tokens: the contract's checks, the refused tokens, the claim mapping."""
 
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
 import pytest
-from fastapi import Depends, FastAPI
-from fastapi.testclient import TestClient
 
+from conftest import TEST_ISSUER, TEST_KEY, refused_tokens, token_for
 from kakehashi.shared.auth import (
+    ClaimMapping,
     InvalidTokenError,
     Principal,
     Role,
-    decode_token,
-    mint_token,
+    TokenVerifier,
+    claim_at,
 )
-from kakehashi.shared.guards import require_roles
-from kakehashi.shared.settings import ServiceSettings
-from kakehashi.shared.web import settings_of
-
-SECRET = "t" * 40
-PM = Principal(subject="u1", role=Role.PROGRAM_MANAGER, organisation_id="pm-office")
+from kakehashi.shared.jwks import StaticKeys
+from kakehashi.shared.signing import SigningKey, issue_token, jwks
 
 
-def test_a_minted_token_decodes_to_the_same_principal() -> None:
-    assert decode_token(mint_token(PM, SECRET), SECRET) == PM
+def verifier(*keys: SigningKey, **options: Any) -> TokenVerifier:
+    return TokenVerifier(
+        issuer=TEST_ISSUER,
+        audience="kakehashi",
+        keys=StaticKeys.from_document(jwks(*(keys or (TEST_KEY,)))),
+        **options,
+    )
+
+
+def test_a_token_of_the_contract_verifies_to_its_principal() -> None:
+    principal = verifier().verify(token_for("employer", "emp-aichi-01", language="ja"))
+    assert principal == Principal(
+        subject="user@emp-aichi-01",
+        role=Role.EMPLOYER,
+        organisation_id="emp-aichi-01",
+        language="ja",
+    )
+
+
+def test_the_token_carries_every_claim_of_the_contract() -> None:
+    token = token_for("employer", "emp-1", language="vi")
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert header["alg"] == "EdDSA"
+    assert header["kid"] == TEST_KEY.kid
+    assert set(claims) == {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "org", "role", "lang"}
+    assert claims["aud"] == "kakehashi"
+    assert claims["exp"] - claims["iat"] == 15 * 60
+
+
+@pytest.mark.parametrize("reason", sorted(refused_tokens("program_manager", "pm-office")))
+def test_bad_tokens_are_refused(reason: str) -> None:
+    token = refused_tokens("program_manager", "pm-office")[reason]
+    with pytest.raises(InvalidTokenError):
+        verifier().verify(token)
+
+
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256"])
+def test_rsa_and_ec_keys_verify_when_allowed_and_are_refused_when_not(algorithm: str) -> None:
+    key = SigningKey.generate(f"k-{algorithm}", algorithm)
+    principal = Principal(subject="s", role=Role.ADMIN, organisation_id="ops")
+    token = issue_token(key, principal, issuer=TEST_ISSUER)
+    assert verifier(key).verify(token) == principal
+    with pytest.raises(InvalidTokenError, match="not accepted"):
+        verifier(key, algorithms=["EdDSA"]).verify(token)
+
+
+def test_a_token_whose_alg_differs_from_its_keys_is_refused() -> None:
+    # An RS256 key published under the kid, a token claiming ES256 for it.
+    rsa = SigningKey.generate("shared-kid", "RS256")
+    ec = SigningKey.generate("shared-kid", "ES256")
+    principal = Principal(subject="s", role=Role.ADMIN, organisation_id="ops")
+    with pytest.raises(InvalidTokenError):
+        verifier(rsa).verify(issue_token(ec, principal, issuer=TEST_ISSUER))
+
+
+@pytest.mark.parametrize("unsafe", [["HS256"], ["none"], ["EdDSA", "HS512"], []])
+def test_a_verifier_cannot_be_built_for_symmetric_or_no_signatures(unsafe: list[str]) -> None:
+    with pytest.raises(ValueError, match="only EdDSA"):
+        verifier(algorithms=unsafe)
+
+
+def test_a_symmetric_key_in_the_jwks_is_not_used() -> None:
+    claims = jwt.decode(token_for("admin", "ops"), options={"verify_signature": False})
+    secret = "s" * 64
+    oct_jwk = {
+        "kty": "oct",
+        "kid": "hmac",
+        "k": jwt.utils.base64url_encode(secret.encode()).decode(),
+    }
+    keys = StaticKeys.from_document({"keys": [oct_jwk]})
+    token = jwt.encode(claims, secret, algorithm="HS256", headers={"kid": "hmac"})
+    with pytest.raises(InvalidTokenError):
+        TokenVerifier(issuer=TEST_ISSUER, audience="kakehashi", keys=keys).verify(token)
+
+
+def test_leeway_admits_a_token_just_expired_but_not_one_long_expired() -> None:
+    principal = Principal(subject="s", role=Role.ADMIN, organisation_id="ops")
+    just = datetime.now(UTC) - timedelta(minutes=15, seconds=10)
+    assert verifier().verify(issue_token(TEST_KEY, principal, issuer=TEST_ISSUER, now=just))
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verifier(leeway_s=0).verify(issue_token(TEST_KEY, principal, issuer=TEST_ISSUER, now=just))
+
+
+def test_an_oversized_token_is_refused_before_parsing() -> None:
+    with pytest.raises(InvalidTokenError, match="too long"):
+        verifier().verify("a" * 10_000)
+
+
+KEYCLOAK_CLAIMS: dict[str, Any] = {
+    "sub": "f2c6…",
+    "realm_access": {"roles": ["offline_access", "employer", "default-roles-kakehashi"]},
+    "resource_access": {"kakehashi": {"roles": ["program_manager"]}},
+    "org": ["emp-aichi-01"],
+    "locale": "vi",
+    "https://kakehashi.example/org": "emp-osaka-02",
+}
+
+
+def test_claims_are_found_by_dotted_path_or_by_their_full_name() -> None:
+    assert claim_at(KEYCLOAK_CLAIMS, "realm_access.roles")[1] == "employer"
+    assert claim_at(KEYCLOAK_CLAIMS, "resource_access.kakehashi.roles") == ["program_manager"]
+    assert claim_at(KEYCLOAK_CLAIMS, "https://kakehashi.example/org") == "emp-osaka-02"
+    assert claim_at(KEYCLOAK_CLAIMS, "realm_access.missing") is None
+    assert claim_at(KEYCLOAK_CLAIMS, "sub.deeper") is None
+
+
+def test_a_keycloak_shaped_token_maps_by_configuration() -> None:
+    mapping = ClaimMapping(role="realm_access.roles", organisation="org", language="locale")
+    assert mapping.principal(KEYCLOAK_CLAIMS) == Principal(
+        subject="f2c6…", role=Role.EMPLOYER, organisation_id="emp-aichi-01", language="vi"
+    )
+    client_roles = ClaimMapping(
+        role="resource_access.kakehashi.roles", organisation="https://kakehashi.example/org"
+    )
+    principal = client_roles.principal(KEYCLOAK_CLAIMS)
+    assert (principal.role, principal.organisation_id) == (Role.PROGRAM_MANAGER, "emp-osaka-02")
 
 
 @pytest.mark.parametrize(
-    "token",
+    ("changed", "message"),
     [
-        mint_token(PM, "x" * 40),  # signed with another secret
-        mint_token(PM, SECRET, ttl=timedelta(seconds=-5)),  # expired
-        "not-a-jwt",
+        ({"realm_access": {"roles": ["offline_access"]}}, "no Kakehashi role"),
+        ({"realm_access": {"roles": ["employer", "admin"]}}, "more than one"),
+        ({"org": ["a", "b"]}, "no organisation"),
+        ({"org": ""}, "no organisation"),
+        ({"org": 42}, "no organisation"),
+        ({"sub": ""}, "no subject"),
     ],
 )
-def test_bad_tokens_are_refused(token: str) -> None:
-    with pytest.raises(InvalidTokenError):
-        decode_token(token, SECRET)
+def test_a_missing_or_ambiguous_mapping_is_refused(changed: dict[str, Any], message: str) -> None:
+    mapping = ClaimMapping(role="realm_access.roles", organisation="org")
+    with pytest.raises(InvalidTokenError, match=message):
+        mapping.principal(KEYCLOAK_CLAIMS | changed)
 
 
-@pytest.fixture
-def client() -> TestClient:
-    app = FastAPI()
-    settings = ServiceSettings(environment="test", jwt_secret=SECRET)
-    app.dependency_overrides[settings_of] = lambda: settings
-
-    @app.get("/managed")
-    def managed(
-        principal: Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER))],
-    ) -> str:
-        return principal.organisation_id
-
-    return TestClient(app)
-
-
-def _auth(principal: Principal, secret: str = SECRET) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(principal, secret)}"}
-
-
-def test_no_token_is_401_with_a_bearer_challenge(client: TestClient) -> None:
-    response = client.get("/managed")
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
-
-
-def test_a_forged_token_is_401(client: TestClient) -> None:
-    assert client.get("/managed", headers=_auth(PM, "f" * 40)).status_code == 401
-
-
-def test_the_wrong_role_is_403(client: TestClient) -> None:
-    employer = Principal(subject="u2", role=Role.EMPLOYER, organisation_id="emp-1")
-    response = client.get("/managed", headers=_auth(employer))
-    assert response.status_code == 403
-    assert "employer" in response.json()["detail"]
-
-
-def test_the_right_role_passes_with_its_organisation(client: TestClient) -> None:
-    response = client.get("/managed", headers=_auth(PM))
-    assert response.status_code == 200
-    assert response.json() == "pm-office"
+@pytest.mark.parametrize("language", ["fr", "en-US", 3, None])
+def test_an_unsupported_language_is_no_reason_to_refuse(language: object) -> None:
+    mapping = ClaimMapping(role="realm_access.roles", language="locale")
+    assert mapping.principal(KEYCLOAK_CLAIMS | {"locale": language}).language is None

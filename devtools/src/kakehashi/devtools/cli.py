@@ -13,15 +13,19 @@ import httpx
 import typer
 
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.development_key import (
+    DEVELOPMENT_KEY_FILE,
+    development_signer,
+    development_token,
+)
 from kakehashi.devtools.seed import SeedError
 from kakehashi.devtools.seed import seed as seed_market
 from kakehashi.devtools.seed_report import pipeline_counts, seed_summary
 from kakehashi.devtools.supervisor import READY_TIMEOUT_S, SERVICES, Ports, Supervisor
-from kakehashi.shared.auth import Principal, Role, mint_token
+from kakehashi.shared.auth import DEFAULT_ISSUER, Language, Principal, Role
 from kakehashi.shared.events import ALL_TOPICS
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.process import stop_on_signals
-from kakehashi.shared.settings import DEV_JWT_SECRET
 
 T = TypeVar("T")
 app = typer.Typer(help="Run Kakehashi locally.", no_args_is_help=True)
@@ -43,7 +47,10 @@ def dev(
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     supervisor = Supervisor(
-        data_dir, ports=Ports(broker=broker_port), env=human_logs(os.environ), say=typer.echo
+        data_dir,
+        ports=Ports(broker=broker_port),
+        env=human_logs(os.environ) | development_signing(),
+        say=typer.echo,
     )
     raise typer.Exit(supervisor.run(ready_timeout))
 
@@ -52,6 +59,14 @@ def human_logs(environ: Mapping[str, str]) -> dict[str, str]:
     """Readable log lines for a person at a terminal, unless LOG_JSON is set for a service."""
     names = (f"KAKEHASHI_{service.upper()}_LOG_JSON" for service in SERVICES)
     return {name: "false" for name in names if name not in environ}
+
+
+def development_signing() -> dict[str, str]:
+    """The console's demo sign-in signs with the development key, which only devtools ships."""
+    return {
+        f"KAKEHASHI_{service.upper()}_AUTH_DEV_SIGNING_KEY_FILE": str(DEVELOPMENT_KEY_FILE)
+        for service in SERVICES
+    }
 
 
 @app.command()
@@ -78,13 +93,12 @@ def token(
     org: str = typer.Option(..., help="organisation id the caller belongs to"),
     subject: str = typer.Option("dev-user", help="user id"),
     hours: int = typer.Option(8, min=1, max=24 * 30),
-    secret: str = typer.Option(
-        DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
-    ),
+    lang: Language | None = typer.Option(None, help="preferred language: vi, ja or en"),
 ) -> None:
-    """Print a signed bearer token for local use."""
-    principal = Principal(subject=subject, role=role, organisation_id=org)
-    typer.echo(mint_token(principal, secret, ttl=timedelta(hours=hours)))
+    """Print a bearer token signed with the development key (services in development accept
+    it; nothing else does)."""
+    principal = Principal(subject=subject, role=role, organisation_id=org, language=lang)
+    typer.echo(development_token(principal, ttl=timedelta(hours=hours)))
 
 
 @app.command()
@@ -95,22 +109,30 @@ def seed(
     candidates_url: str = typer.Option("http://127.0.0.1:8001"),
     employers_url: str = typer.Option("http://127.0.0.1:8002"),
     matching_url: str = typer.Option("http://127.0.0.1:8003"),
-    secret: str = typer.Option(
-        DEV_JWT_SECRET, envvar="KAKEHASHI_JWT_SECRET", help="signing secret", show_default=False
+    signing_key: Path | None = typer.Option(
+        None,
+        envvar="KAKEHASHI_SEED_SIGNING_KEY",
+        help="PEM private key to sign with, for a system that trusts another issuer "
+        "(default: the development key)",
+    ),
+    kid: str = typer.Option("seed", envvar="KAKEHASHI_SEED_KID", help="that key's id"),
+    issuer: str = typer.Option(
+        DEFAULT_ISSUER, envvar="KAKEHASHI_SEED_ISSUER", help="the tokens' iss"
     ),
 ) -> None:
     """Load a realistic demo market through the public APIs of a running system (again: tops up)."""
     urls = {"candidates": candidates_url, "employers": employers_url, "matching": matching_url}
+    sign = development_signer(signing_key, kid=kid, issuer=issuer)
     try:
         report = seed_market(
             urls,
-            secret,
+            sign,
             candidates=candidates,
             job_orders=job_orders,
             seed=random_seed,
             progress=_progress,
         )
-        counts = pipeline_counts(urls, secret)
+        counts = pipeline_counts(urls, sign)
     except (SeedError, httpx.TransportError) as error:
         typer.echo(f"seed failed: {error}", err=True)
         raise typer.Exit(1) from None

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from kakehashi.devtools.demo_data import DemoMarket, Review, generate_market, review_plan
-from kakehashi.devtools.seed_api import Api, SeedError, wait_for
+from kakehashi.devtools.seed_api import Api, SeedError, Signer, wait_for
 from kakehashi.devtools.seed_report import SeedReport
 from kakehashi.shared.auth import Role
 
@@ -274,7 +274,7 @@ def _fewest_eligible(
 
 def seed(
     urls: dict[str, str],
-    secret: str,
+    sign: Signer,
     *,
     candidates: int,
     job_orders: int,
@@ -284,7 +284,7 @@ def seed(
     """Create (or top up) a deterministic demo market; SeedError on an unexpected answer."""
     market = generate_market(candidates, job_orders, seed=seed)
     report = SeedReport()
-    with Api(urls, secret) as api:
+    with Api(urls, sign) as api:
         found = _candidates(api, market, report, progress)
         report.job_order_ids = order_ids = _job_orders(api, market, report, progress)
         _stages(api, market, found, report, progress)

@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 
 import httpx
 
-from kakehashi.shared.auth import Principal, Role, mint_token
+from kakehashi.shared.auth import Principal, Role
 
 T = TypeVar("T")
+# Makes the bearer token for a principal: the development key's by default (see cli.seed).
+Signer = Callable[[Principal], str]
 PROGRAM_MANAGER_ORG = "pm-office"
 
 
@@ -21,11 +23,11 @@ class SeedError(RuntimeError):
 class Api:
     """Calls the candidates, employers and matching APIs with a token per (role, organisation)."""
 
-    def __init__(self, urls: dict[str, str], secret: str, timeout_s: float = 30.0) -> None:
+    def __init__(self, urls: dict[str, str], sign: Signer, timeout_s: float = 30.0) -> None:
         self._clients = {
             name: httpx.Client(base_url=url, timeout=timeout_s) for name, url in urls.items()
         }
-        self._secret = secret
+        self._sign = sign
         self._tokens: dict[tuple[Role, str], str] = {}
 
     def close(self) -> None:
@@ -44,7 +46,7 @@ class Api:
             principal = Principal(
                 subject=f"seed@{organisation_id}", role=role, organisation_id=organisation_id
             )
-            self._tokens[key] = mint_token(principal, self._secret)
+            self._tokens[key] = self._sign(principal)
         return {"Authorization": f"Bearer {self._tokens[key]}"}
 
     def call(

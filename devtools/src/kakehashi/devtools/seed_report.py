@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kakehashi.devtools.seed_api import PROGRAM_MANAGER_ORG, Api
+from kakehashi.devtools.seed_api import PROGRAM_MANAGER_ORG, Api, Signer
 from kakehashi.shared.auth import Role
 
 
@@ -29,7 +29,7 @@ class SeedReport:
         return not (self.candidates or self.job_orders or self.moves or self.decisions)
 
 
-def pipeline_counts(urls: dict[str, str], secret: str) -> Counter[str]:
+def pipeline_counts(urls: dict[str, str], sign: Signer) -> Counter[str]:
     """How many candidates stand at each pipeline status, across every centre."""
     statuses = (
         "registered",
@@ -43,7 +43,7 @@ def pipeline_counts(urls: dict[str, str], secret: str) -> Counter[str]:
         "departed",
         "working",
     )
-    with Api(urls, secret) as api:
+    with Api(urls, sign) as api:
         return Counter(
             {
                 s: api.as_manager(

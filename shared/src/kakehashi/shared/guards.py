@@ -8,18 +8,24 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token
-from kakehashi.shared.settings import ServiceSettings
-from kakehashi.shared.web import settings_of
+from kakehashi.shared.auth import (
+    InvalidTokenError,
+    Principal,
+    Role,
+    TokenKeysUnavailableError,
+    TokenVerifier,
+)
+from kakehashi.shared.web import verifier_of
 
 _bearer = HTTPBearer(auto_error=False)
 
 
 def authenticate(
-    settings: Annotated[ServiceSettings, Depends(settings_of)],
+    verifier: Annotated[TokenVerifier, Depends(verifier_of)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """FastAPI dependency: 401 without a valid token. The secret comes from the service's settings."""
+    """FastAPI dependency: the caller a valid bearer token names; 401 without one, 503 when
+    the issuer's keys cannot be fetched to tell."""
     unauthorized = HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
         detail="a valid bearer token is required",
@@ -28,11 +34,13 @@ def authenticate(
     if credentials is None:
         raise unauthorized
     try:
-        return decode_token(
-            credentials.credentials,
-            settings.jwt_secret.get_secret_value(),
-            algorithm=settings.jwt_algorithm,
-        )
+        return verifier.verify(credentials.credentials)
+    except TokenKeysUnavailableError:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="the token issuer's keys are unavailable; try again shortly",
+            headers={"Retry-After": "5"},
+        ) from None
     except InvalidTokenError:
         raise unauthorized from None
 

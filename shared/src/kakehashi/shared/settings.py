@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Secrets that ship in this repository or its docs: fine on a laptop, refused anywhere else.
-DEV_JWT_SECRET = "dev-secret-change-me-dev-secret-change-me"  # noqa: S105 - development only
-KNOWN_DEV_SECRETS = frozenset({DEV_JWT_SECRET, "secret", "changeme", "change-me"})
-MIN_SECRET_LENGTH = 32
+from kakehashi.shared.auth import ASYMMETRIC_ALGORITHMS, DEFAULT_AUDIENCE, DEFAULT_ISSUER, Algorithm
+from kakehashi.shared.jwks import load_jwks_file, trusts_development_key
 
 Environment = Literal["development", "test", "production"]
 
@@ -29,8 +27,29 @@ class ServiceSettings(BaseSettings):
     )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_topic_partitions: int = Field(default=3, ge=1)
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # Access tokens: who issues them, for whom, where its public keys are, and which claims
+    # say what (docs/security.md). No signing secret: services only verify.
+    auth_issuer: str = Field(default=DEFAULT_ISSUER, description="the tokens' `iss`, exactly")
+    auth_audience: str = Field(default=DEFAULT_AUDIENCE, min_length=1)
+    auth_jwks_url: str = Field(
+        default="", description="the issuer's JWKS; empty = its OpenID configuration's jwks_uri"
+    )
+    auth_jwks_file: Path | None = Field(
+        default=None, description="a static JWKS file instead of fetching one (tests, offline)"
+    )
+    auth_algorithms: list[Algorithm] = Field(
+        default_factory=lambda: list(ASYMMETRIC_ALGORITHMS), min_length=1
+    )
+    auth_role_claim: str = Field(default="role", min_length=1)
+    auth_organisation_claim: str = Field(default="org", min_length=1)
+    auth_language_claim: str = Field(default="lang", min_length=1)
+    auth_jwks_cache_s: float = Field(default=300.0, gt=0, le=86_400)
+    auth_jwks_refresh_cooldown_s: float = Field(default=30.0, ge=0, le=3600)
+    auth_leeway_s: float = Field(default=30.0, ge=0, le=300)
+    auth_dev_signing_key_file: Path | None = Field(
+        default=None,
+        description="development only: the key the console's demo sign-in signs with",
+    )
     log_level: str = "INFO"
     log_json: bool = True
     api_host: str = "127.0.0.1"
@@ -42,17 +61,48 @@ class ServiceSettings(BaseSettings):
         default="", description="comma-separated partitions this consumer takes; empty = all"
     )
 
+    @field_validator("auth_issuer", "auth_jwks_url")
+    @classmethod
+    def _http_urls(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("auth_jwks_file")
+    @classmethod
+    def _a_readable_jwks(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return value
+        try:
+            keys = load_jwks_file(value).get("keys")
+        except (OSError, ValueError, AttributeError):
+            raise ValueError("must be a readable JSON Web Key Set file") from None
+        if not isinstance(keys, list) or not keys:
+            raise ValueError("must be a JSON Web Key Set with at least one key")
+        return value
+
     @model_validator(mode="after")
-    def _refuse_unsafe_defaults(self) -> ServiceSettings:
-        secret = self.jwt_secret.get_secret_value()
-        if self.environment != "development" and (
-            secret in KNOWN_DEV_SECRETS or len(secret) < MIN_SECRET_LENGTH
+    def _refuse_the_development_key_outside_development(self) -> ServiceSettings:
+        if self.environment == "development":
+            return self
+        if self.auth_dev_signing_key_file is not None:
+            raise ValueError(
+                f"auth_dev_signing_key_file is for development only, not {self.environment!r}"
+            )
+        if self.auth_jwks_file is not None and trusts_development_key(
+            load_jwks_file(self.auth_jwks_file)
         ):
             raise ValueError(
-                f"jwt_secret must be a private value of at least {MIN_SECRET_LENGTH} characters "
-                f"when environment is {self.environment!r}"
+                f"auth_jwks_file publishes the development key, which only "
+                f"environment 'development' may trust (not {self.environment!r})"
             )
         return self
+
+    @property
+    def trusts_development_key(self) -> bool:
+        """The development key (kakehashi token, the console's demo sign-in) is trusted in
+        development only."""
+        return self.environment == "development"
 
     @property
     def resolved_database_url(self) -> str:

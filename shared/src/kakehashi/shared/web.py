@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
+from kakehashi.shared.auth import TokenVerifier
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.net import ReadinessCheck
 from kakehashi.shared.observability import (
@@ -78,6 +79,12 @@ def settings_of(request: Request) -> ServiceSettings:
     return runtime_of(request).settings
 
 
+def verifier_of(request: Request) -> TokenVerifier:
+    """The app's token verifier, built once from its settings (its key cache lives with it)."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier
+
+
 def get_uow(request: Request) -> UnitOfWork:
     """A fresh unit of work from the runtime the app was built with."""
     return runtime_of(request).uow()
@@ -112,6 +119,7 @@ def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -
     `/docs` and `/redoc` load Swagger UI and ReDoc from the package, not a CDN: they work offline."""
     app = FastAPIOffline(title=title, version="0.1.0")
     app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier.from_settings(runtime.settings)
 
     app.middleware("http")(correlation_middleware)
     app.include_router(health_router(runtime.readiness_checks()))

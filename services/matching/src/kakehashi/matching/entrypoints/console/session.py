@@ -7,6 +7,7 @@ with its `HX-Request` header, which a cross-site form cannot add.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -15,8 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.matching.entrypoints.console.i18n import LANGUAGES
 from kakehashi.matching.entrypoints.console.rendering import PREFIX, remember_language, render
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, decode_token, mint_token
-from kakehashi.shared.web import settings_of
+from kakehashi.shared.auth import InvalidTokenError, Principal, Role, TokenVerifier
+from kakehashi.shared.jwks import DEVELOPMENT_KID
+from kakehashi.shared.settings import ServiceSettings
+from kakehashi.shared.signing import SigningKey, issue_token
+from kakehashi.shared.web import settings_of, verifier_of
 
 SESSION_COOKIE = "kakehashi_session"
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -30,11 +34,8 @@ def signed_in(request: Request) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired
-    settings = settings_of(request)
     try:
-        return decode_token(
-            token, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
-        )
+        return verifier_of(request).verify(token)
     except InvalidTokenError:
         raise SignInRequired from None
 
@@ -84,9 +85,17 @@ def _start_session(request: Request, token: str, next_page: str) -> Response:
     return response
 
 
+def _demo_key(settings: ServiceSettings) -> SigningKey | None:
+    """The development key the demo sign-in signs with: in development, when `kakehashi dev`
+    handed it over (it ships in devtools only)."""
+    if settings.environment != "development" or settings.auth_dev_signing_key_file is None:
+        return None
+    return SigningKey.from_pem(settings.auth_dev_signing_key_file.read_bytes(), DEVELOPMENT_KID)
+
+
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str = "") -> HTMLResponse:
-    demo = settings_of(request).environment == "development"
+    demo = _demo_key(settings_of(request)) is not None
     return render(request, "sign_in.html", None, demo=demo, error=None, next_page=next)
 
 
@@ -96,13 +105,11 @@ def sign_in(
     token: Annotated[str, Form(max_length=4000)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    settings = settings_of(request)
+    verifier: TokenVerifier = verifier_of(request)
     try:
-        decode_token(
-            token.strip(), settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
-        )
+        verifier.verify(token.strip())
     except InvalidTokenError:
-        demo = settings.environment == "development"
+        demo = _demo_key(settings_of(request)) is not None
         return render(
             request,
             "sign_in.html",
@@ -123,14 +130,13 @@ def demo_sign_in(
 ) -> Response:
     """Development only: sign in as any role without a token, to try the console locally."""
     settings = settings_of(request)
-    if settings.environment != "development":
+    key = _demo_key(settings)
+    if key is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     principal = Principal(
         subject=f"demo@{organisation_id}", role=role, organisation_id=organisation_id
     )
-    token = mint_token(
-        principal, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
-    )
+    token = issue_token(key, principal, issuer=settings.auth_issuer, ttl=timedelta(hours=8))
     return _start_session(request, token, "")
 
 
