@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from conftest import outbox_events, token_for
 from kakehashi.matching.adapters.tables import RankingModelFit
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -40,27 +42,26 @@ def client(service_client: Any) -> TestClient:
 
 
 def sign_in(client: TestClient, role: str = "program_manager", org: str = "pm-office") -> None:
-    response = client.post(
-        "/console/sign-in", data={"token": token(role, org)}, follow_redirects=False
-    )
-    assert response.status_code == 303
-    assert "httponly" in response.headers["set-cookie"].lower()
-    assert "samesite=strict" in response.headers["set-cookie"].lower()
+    """The single sign-on's cookie, as identity sets it after a password sign-in."""
+    client.cookies.set(SESSION_COOKIE, token(role, org))
 
 
 def test_pages_need_a_session_and_a_bad_token_is_refused(client: TestClient) -> None:
-    response = client.get("/console/orders", follow_redirects=False)
+    response = client.get("/console/orders/order-1?x=1", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"].startswith("/console/sign-in")
-    bad = client.post("/console/sign-in", data={"token": "not-a-token"})
-    assert bad.status_code == 401
-    assert "không hợp lệ" in bad.text  # Vietnamese unless the browser asks otherwise
-    assert (
-        client.post(
-            "/console/demo-sign-in", data={"role": "admin", "organisation_id": "x"}
-        ).status_code
-        == 404
-    )  # only in development
+    assert response.headers["location"] == (
+        "http://127.0.0.1:8004/session/refresh?next="
+        + quote("http://127.0.0.1:8003/console/orders/order-1?x=1", safe="")
+    )
+    client.cookies.set(SESSION_COOKIE, "not-a-token")
+    assert client.get("/console/orders", follow_redirects=False).status_code == 303
+    htmx = client.post("/console/ranking-model/fit", headers=HTMX)
+    assert htmx.headers["HX-Redirect"].startswith("http://127.0.0.1:8004/session/refresh?next=")
+    # The console's own sign-in (token paste, demo) exists in development only.
+    assert client.get("/console/sign-in").status_code == 404
+    assert client.post("/console/sign-in", data={"token": token("admin", "x")}).status_code == 404
+    demo = client.post("/console/demo-sign-in", data={"role": "admin", "organisation_id": "x"})
+    assert demo.status_code == 404
 
 
 def test_dashboard_shows_open_orders_fill_rates_deadlines_and_warnings(client: TestClient) -> None:
