@@ -19,6 +19,13 @@ class NavLink:
     url: str
 
 
+# What each role is called on the pages (msgids; the header shows who is signed in).
+ROLE_LABELS = {
+    Role.TRAINING_CENTRE.value: N_("Training centre"),
+    Role.EMPLOYER.value: N_("Employer"),
+    Role.PROGRAM_MANAGER.value: N_("Program manager"),
+    Role.ADMIN.value: N_("Administrator"),
+}
 REVIEWERS = frozenset({Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER})
 
 

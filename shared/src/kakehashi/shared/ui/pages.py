@@ -87,7 +87,12 @@ class Pages:
             lstrip_blocks=True,
         )
         env.install_gettext_translations(self.translations(language), newstyle=True)  # type: ignore[attr-defined]
-        env.globals.update(languages=LANGUAGE_NAMES, kit_static=self.static_path, **globals)
+        env.globals.update(
+            languages=LANGUAGE_NAMES,
+            kit_static=self.static_path,
+            role_labels=navigation.ROLE_LABELS,
+            **globals,
+        )
         env.filters["day"] = lambda value: long_date(value, language)
         if filters is not None:
             env.filters.update(filters(language))

@@ -15,19 +15,13 @@ from kakehashi.identity.entrypoints.callers import IdentityDep
 from kakehashi.identity.service_layer import callers
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.ui import browser_session
-from kakehashi.shared.ui.navigation import N_
+from kakehashi.shared.ui.navigation import N_, ROLE_LABELS
 from kakehashi.shared.ui.pages import Pages, language_of
 from kakehashi.shared.web import UowDep, settings_of
 
 HERE = Path(__file__).parent
 STATIC = "/identity/static"
 FORM_EXPIRED = N_("This form has expired or came from another site. Reload the page and try again.")
-ROLE_LABELS = {
-    "training_centre": N_("Training centre"),
-    "employer": N_("Employer"),
-    "program_manager": N_("Program manager"),
-    "admin": N_("Administrator"),
-}
 PAGES = Pages(HERE / "templates", HERE / "locales", STATIC, globals={"roles": ROLE_LABELS})
 
 

@@ -19,7 +19,6 @@ from kakehashi.identity.domain.commands import SignIn
 from kakehashi.identity.entrypoints.callers import IdentityDep
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
-    ROLE_LABELS,
     allowed_origins,
     csrf_passes,
     default_next,
@@ -30,7 +29,7 @@ from kakehashi.identity.entrypoints.pages.rendering import (
 from kakehashi.identity.service_layer import organisations, sessions, sign_in
 from kakehashi.identity.service_layer.errors import SignInRefusedError
 from kakehashi.shared.ui import browser_session
-from kakehashi.shared.ui.navigation import N_
+from kakehashi.shared.ui.navigation import N_, ROLE_LABELS
 from kakehashi.shared.ui.pages import flash, language_of
 from kakehashi.shared.web import UowDep
 
