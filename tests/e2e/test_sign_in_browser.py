@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import ViewportSize
 
 from conftest import free_port
 from kakehashi.identity.adapters.mail import Mail
@@ -30,6 +31,7 @@ from kakehashi.identity.entrypoints.api import create_app as identity_app
 from kakehashi.identity.service_layer import users
 from kakehashi.identity.service_layer.context import Identity
 from kakehashi.matching.bootstrap import SPEC as MATCHING
+from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints.api import create_app as matching_app
 from kakehashi.shared.runtime import Runtime
 from tests.e2e.conftest import ARTIFACTS
@@ -41,8 +43,8 @@ ADMIN_EMAIL = "admin@kakehashi.example"
 ADMIN_PASSWORD = "correct horse battery staple"
 MANAGER_EMAIL = "minh@kakehashi.example"
 MANAGER_PASSWORD = "Lúa chín vàng đồng 2026"
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 class Outbox:
@@ -88,9 +90,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     identity_url = f"http://127.0.0.1:{id_port}"
     matching_url = f"http://127.0.0.1:{matching_port}"
     web = {"web_identity_url": identity_url, "web_matching_url": matching_url}
-    common = {"environment": "test", "kafka_bootstrap_servers": "127.0.0.1:9"} | web
+    common: dict[str, Any] = {"environment": "test", "kafka_bootstrap_servers": "127.0.0.1:9"} | web
     identity_runtime = Runtime.build(
-        IDENTITY.settings_factory(
+        IdentitySettings(
             database_url=f"sqlite:///{data / 'identity.db'}",
             issuer=identity_url,
             public_url=identity_url,
@@ -103,7 +105,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         IDENTITY.migrations,
     )
     matching_runtime = Runtime.build(
-        MATCHING.settings_factory(
+        MatchingSettings(
             database_url=f"sqlite:///{data / 'matching.db'}", auth_issuer=identity_url, **common
         ),
         MATCHING.migrations,
