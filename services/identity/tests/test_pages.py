@@ -301,3 +301,18 @@ def test_the_language_follows_the_browser_and_the_choice_sticks(client: TestClie
         in (chosen.text)
     )
     assert '<html lang="en">' in client.get("/sign-in", headers={"Accept-Language": "ja"}).text
+
+
+def test_pages_refuse_to_be_framed(client: TestClient) -> None:
+    page = client.get("/sign-in")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_in_development_the_page_links_the_console_s_own_sign_in(
+    make_client: Callable[..., TestClient],
+) -> None:
+    development = make_client(environment="development")
+    assert "http://127.0.0.1:8003/console/sign-in" in development.get("/sign-in").text
+    assert "/console/sign-in" not in make_client().get("/sign-in").text

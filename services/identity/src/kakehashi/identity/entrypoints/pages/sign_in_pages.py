@@ -23,6 +23,7 @@ from kakehashi.identity.entrypoints.pages.rendering import (
     csrf_passes,
     default_next,
     gettext,
+    identity_settings,
     refused_form,
     render,
 )
@@ -74,7 +75,16 @@ def _form(
         email=email,
         ask_totp=ask_totp,
         choices=choices or [],
+        development_console=_development_console(request),
     )
+
+
+def _development_console(request: Request) -> str | None:
+    """In development, the console's own sign-in (token, demo), for trying it without users."""
+    settings = identity_settings(request)
+    if settings.environment != "development":
+        return None
+    return settings.web_urls["matching"] + "/console/sign-in"
 
 
 @router.get("/sign-in")
