@@ -18,6 +18,8 @@ CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
 # Matching drops its copy on both; only erasure is final (matching keeps a tombstone for it).
 CANDIDATE_UNPUBLISHED = "candidate.unpublished"
 CANDIDATE_ERASED = "candidate.erased"
+# The candidate's pipeline cannot follow a placing decision of matching (the saga's compensation).
+CANDIDATE_MATCH_REFUSED = "candidate.match_refused"
 
 
 def snapshot_data(
@@ -26,6 +28,7 @@ def snapshot_data(
     version: int,
     training_centre_id: str,
     status: Status,
+    training_status: Status,
     profile: CandidateProfile,
     eligibility: tuple[TrackEligibility, ...],
     today: date,
@@ -51,11 +54,17 @@ def snapshot_data(
         "eligible_tracks": list(eligible_tracks(eligibility)),
         "experience_years": experience_years(profile.work_history, profile.sector, today),
         "status": status.value,
+        "training_status": training_status.value,
     }
 
 
 def status_changed_data(
-    candidate_id: str, version: int, status: Status, previous: Status, reason: str | None
+    candidate_id: str,
+    version: int,
+    status: Status,
+    previous: Status,
+    reason: str | None,
+    training_status: Status,
 ) -> dict[str, Any]:
     """The payload of `candidate.status_changed`."""
     return {
@@ -64,6 +73,30 @@ def status_changed_data(
         "status": status.value,
         "previous_status": previous.value,
         "reason": reason,
+        "training_status": training_status.value,
+    }
+
+
+def match_refused_data(
+    *,
+    match_id: str,
+    job_order_id: str,
+    candidate_id: str,
+    match_version: int,
+    status: str,
+    reason_code: str,
+    message: str,
+) -> dict[str, Any]:
+    """The payload of `candidate.match_refused`: which decision (pair and its version) the
+    candidate's pipeline did not follow, and why (a code and a sentence without personal data)."""
+    return {
+        "match_id": match_id,
+        "job_order_id": job_order_id,
+        "candidate_id": candidate_id,
+        "match_version": match_version,
+        "status": status,
+        "reason_code": reason_code,
+        "message": message,
     }
 
 
