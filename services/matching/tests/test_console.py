@@ -103,10 +103,14 @@ def test_a_program_manager_ranks_filters_and_decides_through_htmx(client: TestCl
     assert "needs a reason code" in no_reason.text
     undone = client.post("/console/orders/order-1/candidates/an/undo", headers=HTMX)
     assert "status-shortlisted" not in undone.text
+    # Undoing the pair's first decision returns it to no decision, not "withdrawn".
+    assert 'class="status status-undecided">chưa quyết định<' in undone.text  # "no decision"
+    assert "status-withdrawn" not in undone.text
+    assert 'value="shortlist"' in undone.text
     events = [
         e["data"]["status"] for e in outbox_events(client) if e["type"] == "match.status_changed"
     ]
-    assert events == ["shortlisted", "withdrawn"]
+    assert events == ["shortlisted", "undecided"]
 
 
 def test_employers_see_only_candidates_proposed_to_them_and_record_interviews(
