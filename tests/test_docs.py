@@ -9,16 +9,23 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kakehashi.employers.service_layer.event_handlers import MatchStatusData
-from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData, StatusData
+from kakehashi.matching.service_layer.event_handlers import (
+    CandidateData,
+    CandidateStatusData,
+    JobOrderData,
+    MatchRefusedData,
+    StatusData,
+)
 from kakehashi.shared.events import EventEnvelope
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "events.md"
 DATA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "candidate.registered": (CandidateData, "candidate_id"),
     "job_order.opened": (JobOrderData, "job_order_id"),
-    "candidate.status_changed": (StatusData, "candidate_id"),
+    "candidate.status_changed": (CandidateStatusData, "candidate_id"),
     "job_order.filled": (StatusData, "job_order_id"),
     "match.status_changed": (MatchStatusData, "match_id"),
+    "candidate.match_refused": (MatchRefusedData, "candidate_id"),
 }
 
 
