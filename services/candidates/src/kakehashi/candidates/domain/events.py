@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_tracks
+from kakehashi.candidates.domain.eligibility import (
+    TrackEligibility,
+    eligibility_windows,
+    eligible_tracks,
+)
 from kakehashi.candidates.domain.japanese import effective_level
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import CandidateProfile, experience_years
@@ -52,6 +56,11 @@ def snapshot_data(
         "desired_sectors": [s.value for s in profile.desired_sectors],
         "desired_prefectures": list(profile.desired_prefectures),
         "eligible_tracks": list(eligible_tracks(eligibility)),
+        # Eligibility by day, so that matching judges an order on its departure day.
+        "eligible_windows": {
+            track: [[_iso(first), _iso(last)] for first, last in windows]
+            for track, windows in eligibility_windows(profile, today).items()
+        },
         "experience_years": experience_years(profile.work_history, profile.sector, today),
         "status": status.value,
         "training_status": training_status.value,
@@ -103,3 +112,7 @@ def match_refused_data(
 def removal_data(candidate_id: str, version: int) -> dict[str, Any]:
     """The payload of `candidate.unpublished` and `candidate.erased`: matching drops its copy."""
     return {"candidate_id": candidate_id, "version": version}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -31,6 +31,10 @@ class CandidateView(SQLModel, table=True):
     desired_sectors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     desired_prefectures: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     eligible_tracks: list[str] | None = Field(default=None, sa_type=sa.JSON)  # None: unknown
+    # {track: [[first day, last day], ...]} as ISO dates (null: open-ended); revision 0007.
+    eligible_windows: dict[str, list[list[str | None]]] | None = Field(
+        default=None, sa_type=sa.JSON
+    )
     experience_years: float | None = None
     province_code: str | None = Field(default=None, max_length=16)
     version: int

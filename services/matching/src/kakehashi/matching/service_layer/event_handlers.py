@@ -74,6 +74,8 @@ class CandidateData(_EventData):
     desired_sectors: list[Sector] = []
     desired_prefectures: list[str] = []
     eligible_tracks: list[Track] | None = None  # absent: not known yet
+    # Per track, the windows of days the candidate is eligible on (absent from older producers).
+    eligible_windows: dict[Track, list[tuple[date | None, date | None]]] | None = None
     experience_years: float | None = Field(default=None, ge=0)
     province_code: str | None = None
 
@@ -186,7 +188,11 @@ def match_refused(event: EventEnvelope, uow: UnitOfWork) -> None:
 
 def _row_fields(data: BaseModel) -> dict[str, Any]:
     # Python mode keeps dates as dates; the string enums store (and serialise) as their values.
-    return data.model_dump() | {"updated_at": utcnow()}
+    # Dates inside JSON columns are stored as ISO text.
+    fields = data.model_dump() | {"updated_at": utcnow()}
+    if isinstance(data, CandidateData):
+        fields |= data.model_dump(mode="json", include={"eligible_windows"})
+    return fields
 
 
 def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> bool:
