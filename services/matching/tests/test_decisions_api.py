@@ -195,6 +195,18 @@ def test_undo_within_the_window_restores_the_previous_status(
     assert first.status_code == 409  # nothing decided yet
 
 
+def test_undoing_a_pairs_first_decision_returns_it_to_no_decision(
+    client: TestClient, market: EventApplier
+) -> None:
+    decide(client, "binh", "propose")
+    undone = client.post("/job-orders/order-1/candidates/binh/undo", headers=MANAGER)
+    assert undone.status_code == 200
+    assert undone.json()["status"] == "undecided"  # was: withdrawn
+    assert match_events(client)[-1]["status"] == "undecided"
+    again = decide(client, "binh", "reject", reason_code="skills")  # as from no decision
+    assert again.status_code == 200, again.text
+
+
 def test_undo_after_the_window_is_refused(service_client: Any) -> None:
     client: TestClient = service_client(SPEC, undo_window_minutes=0)
     consumer = applier(client)
