@@ -2,14 +2,20 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup dev test lint typecheck pytest seed bench translations clean
+.PHONY: setup dev test lint typecheck pytest seed bench translations clean system-packages-dev \
+	system-packages-test
 
 setup:  ## install uv if missing, then the locked workspace
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 
-dev: setup  ## broker, three APIs, relays and consumer on the embedded defaults; Ctrl-C stops all
-	$(UV) run kakehashi dev
+# What Debian must provide (fonts, chromium): installed when run as root, else the exact
+# apt-get line, before anything long runs. .ci/run calls the same script with `ci`.
+system-packages-dev system-packages-test:
+	@devtools/system-packages.sh $(@:system-packages-%=%)
+
+dev: system-packages-dev setup  ## broker, three APIs, relays and consumer on the embedded defaults; Ctrl-C stops all
+	@$(UV) run kakehashi dev
 
 seed: setup  ## load the demo market into a running system
 	$(UV) run kakehashi seed
@@ -28,7 +34,7 @@ typecheck: setup
 pytest: setup
 	$(UV) run pytest
 
-test: lint typecheck pytest  ## ruff, mypy, then unit, integration and end-to-end tests
+test: system-packages-test lint typecheck pytest  ## ruff, mypy, then unit, integration and end-to-end tests
 
 bench: setup  ## registration -> match list latency through the broker; the matching engine at scale
 	$(UV) run python bench/slice_latency.py

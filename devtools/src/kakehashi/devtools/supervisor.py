@@ -1,7 +1,9 @@
 """Runs the whole system on one machine: broker, three APIs, their relays and consumers.
 
 `kakehashi dev` uses it in the foreground (Ctrl-C stops every child and leaves nothing running);
-the end-to-end tests and the latency benchmark use `start()` and `stop()` directly.
+the end-to-end tests and the latency benchmark use `start()` and `stop()` directly. Each child
+writes to its own log file; a start that fails stops every process it started and says which
+one failed, with the last lines of its log.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.dev_logs import LogFollower, last_lines
 from kakehashi.shared.events import ALL_TOPICS, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.net import wait_for_port
 
 SERVICES = ("candidates", "employers", "matching")
 CONSUMER_GROUPS = ("matching", "employers", "candidates")
+READY_TIMEOUT_S = 300.0  # a busy laptop has taken 90 s; waiting longer costs nothing
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,25 @@ class Ports:
     )
 
 
+class StartError(RuntimeError):
+    """The system did not start; every process that had started has been stopped."""
+
+    def __init__(self, failed: str, reason: str, log: Path | None) -> None:
+        tail = last_lines(log) if log is not None else []
+        lines = [f"{failed} {reason}; stopped every process that had started."]
+        if tail:
+            lines.append(f"The last lines of its log ({log}):")
+            lines += [f"  {line}" for line in tail]
+        super().__init__("\n".join(lines))
+        self.failed = failed
+
+
 def _cli(service: str, *args: str) -> list[str]:
     return [sys.executable, "-m", f"kakehashi.{service}.entrypoints.cli", *args]
+
+
+def _no_news(_line: str) -> None:
+    pass
 
 
 class Supervisor:
@@ -67,14 +89,18 @@ class Supervisor:
         ports: Ports | None = None,
         env: dict[str, str] | None = None,
         log_dir: Path | None = None,
+        say: Callable[[str], None] = _no_news,
+        processes: tuple[Process, ...] = PROCESSES,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.host = host
         self.ports = ports or Ports()
         self.extra_env = env or {}
-        self.log_dir = log_dir
+        self.log_dir = (log_dir or self.data_dir / "logs").resolve()
+        self.say = say
+        self.processes = processes
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
-        self._logs: list[IO[bytes]] = []
+        self._logs: dict[str, IO[bytes]] = {}
         self._stopping = False
 
     @property
@@ -88,6 +114,9 @@ class Supervisor:
     def url(self, service: str) -> str:
         return f"http://{self.host}:{self.ports.apis[service]}"
 
+    def log_of(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
     def environment(self) -> dict[str, str]:
         """Environment for every child: each service's settings under its own prefix."""
         env = dict(os.environ)
@@ -100,32 +129,96 @@ class Supervisor:
         env.update(self.extra_env)
         return env
 
-    def start(self, ready_timeout_s: float = 90) -> None:
-        """Start the broker, create topics, migrate, start every process, wait for the APIs."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.children.append(("broker", start_tansu(self.host, self.ports.broker)))
+    def start(self, ready_timeout_s: float = READY_TIMEOUT_S) -> None:
+        """Start the broker, create topics, migrate, start every process, wait for the APIs.
+
+        On any failure (or Ctrl-C) everything started so far is stopped before the error leaves."""
+        began = time.monotonic()
+        try:
+            self._start_broker()
+            self._migrate()
+            self.say(f"starting {len(self.processes)} processes…")
+            env = self.environment()
+            for process in self.processes:
+                log = self._log(process.name)
+                command = self._command(process)
+                child = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+                self.children.append((process.name, child))
+            self._wait_until_ready(began + ready_timeout_s, ready_timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        self.say(f"all ready in {time.monotonic() - began:.0f} s")
+
+    def _start_broker(self) -> None:
+        self.say(f"starting the broker on {self.bootstrap}…")
+        # Ctrl-C reaches every process in the terminal's group. The broker must outlive the
+        # services while they shut down (or their clients log connection errors), so it is
+        # born with SIGINT blocked; stop() ends it with SIGTERM after the others.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self.children.append(("broker", start_tansu(self.host, self.ports.broker)))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         topics = [*ALL_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
         ensure_topics([self.bootstrap], topics)
-        env = self.environment()
-        for service in SERVICES:
-            log = self._log("migrate")
-            subprocess.run(_cli(service, "migrate"), env=env, check=True, stdout=log, stderr=log)
-        for process in PROCESSES:
-            log = self._log(process.name)
-            command = _cli(process.service, process.subcommand)
-            child = subprocess.Popen(command, env=env, stdout=log, stderr=log)
-            self.children.append((process.name, child))
-        for service in SERVICES:
-            wait_for_port(self.host, self.ports.apis[service], timeout_s=ready_timeout_s)
 
-    def _log(self, name: str) -> IO[bytes] | None:
-        """A log file for one child when a log directory is set; else the child shares ours."""
-        if self.log_dir is None:
-            return None
+    def _migrate(self) -> None:
+        """Each service's migrations, the three at once (separate databases): the processes
+        would apply them too, under a lock, but one at a time and each while starting."""
+        self.say("applying each service's migrations…")
+        env = self.environment()
+        running = []
+        for service in SERVICES:
+            name = f"{service}-migrate"
+            log = self._log(name)
+            command = _cli(service, "migrate")
+            running.append((name, subprocess.Popen(command, env=env, stdout=log, stderr=log)))
+        for name, migration in running:
+            if migration.wait() != 0:
+                reason = f"exited with code {migration.returncode}"
+                raise StartError(name, reason, self.log_of(name))
+
+    def _command(self, process: Process) -> list[str]:
+        return _cli(process.service, process.subcommand)
+
+    def _log(self, name: str) -> IO[bytes]:
+        """Where a child writes: its own log file (appended to, so earlier runs stay)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{name}.log").open("ab")
-        self._logs.append(log)
-        return log
+        if name not in self._logs:
+            self._logs[name] = self.log_of(name).open("ab")
+        return self._logs[name]
+
+    def _wait_until_ready(self, deadline: float, timeout_s: float) -> None:
+        """Until every API accepts connections; StartError naming a child that died, or the
+        APIs still silent at the deadline."""
+        waiting = {
+            p.name: self.ports.apis[p.service] for p in self.processes if p.subcommand == "api"
+        }
+        next_news = time.monotonic() + 15
+        while waiting:
+            if self._stopping:
+                raise KeyboardInterrupt
+            for name, child in self.children:
+                if child.poll() is not None:
+                    reason = f"exited with code {child.returncode} while starting"
+                    raise StartError(name, reason, self.log_of(name))
+            for name, port in list(waiting.items()):
+                try:
+                    wait_for_port(self.host, port, timeout_s=0)
+                    del waiting[name]
+                except TimeoutError:
+                    pass
+            if waiting and time.monotonic() > deadline:
+                late = ", ".join(waiting)
+                reason = f"not listening after {timeout_s:.0f} s (also waiting for: {late})"
+                first = next(iter(waiting))
+                raise StartError(first, reason, self.log_of(first))
+            if waiting and time.monotonic() > next_news:
+                waited = timeout_s - (deadline - time.monotonic())
+                self.say(f"  {waited:.0f} s: still waiting for {', '.join(waiting)}…")
+                next_news += 15
+            time.sleep(0.2)
 
     def dead_child(self) -> str | None:
         """The name of a child that has exited, if any."""
@@ -135,53 +228,87 @@ class Supervisor:
         return None
 
     def stop(self, timeout_s: float = 15) -> None:
-        """SIGTERM every child (services first, broker last), then kill what did not stop."""
-        for _name, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGCONT)  # a paused broker cannot handle SIGTERM
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout_s
-        for _name, child in reversed(self.children):
-            try:
-                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        """SIGTERM the services and wait for them, then the broker; kill what does not stop."""
+        services = [child for name, child in self.children if name != "broker"]
+        brokers = [child for name, child in self.children if name == "broker"]
+        for group in (services, brokers):
+            for child in group:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGCONT)  # a paused broker cannot handle SIGTERM
+                    child.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + timeout_s
+            for child in group:
+                try:
+                    child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
         self.children.clear()
-        for log in self._logs:
+        for log in self._logs.values():
             log.close()
         self._logs.clear()
 
-    def run(self) -> int:
-        """Foreground mode: start, print where everything is, wait for Ctrl-C or a dead child."""
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+    def run(self, ready_timeout_s: float = READY_TIMEOUT_S) -> int:
+        """Foreground mode: start, print where everything is, follow the logs until Ctrl-C or a
+        dead child. 0 after Ctrl-C, 1 when something failed."""
+        previous = {
+            signum: signal.signal(signum, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
         try:
-            self.start()
-            self._print_banner()
+            return self._run(ready_timeout_s)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _run(self, ready_timeout_s: float) -> int:
+        try:
+            self.start(ready_timeout_s)
+        except StartError as error:
+            if self._stopping:  # Ctrl-C while starting: the failure is the interruption's
+                print("stopped", flush=True)
+                return 0
+            print(str(error), file=sys.stderr, flush=True)
+            return 1
+        except KeyboardInterrupt:
+            print("stopped", flush=True)
+            return 0
+        follower = LogFollower(
+            {name: self.log_of(name) for name, _ in self.children if name != "broker"}
+        )
+        self._print_banner()
+        follower.start()
+        try:
             while not self._stopping:
                 dead = self.dead_child()
                 if dead is not None:
-                    print(f"{dead} exited; stopping everything", flush=True)
+                    print(f"{dead} exited; stopping everything", file=sys.stderr, flush=True)
                     return 1
                 time.sleep(0.2)
             return 0
         finally:
             self.stop()
+            follower.close()
             print("stopped", flush=True)
 
     def _on_signal(self, _signum: int, _frame: object) -> None:
         self._stopping = True
 
     def _print_banner(self) -> None:
-        lines = ["", "Kakehashi is running:"]
-        lines += [f"  {s:<11} {self.url(s)}/docs" for s in SERVICES]
-        lines += [
-            f"  broker      {self.bootstrap} (topics: {', '.join(ALL_TOPICS)})",
-            f"  data        {self.data_dir}",
-            "Mint a token:   uv run kakehashi token --role program_manager --org pm-office",
-            "Seed demo data: uv run kakehashi seed",
-            "Press Ctrl-C to stop everything.",
+        lines = [
+            "",
+            "Kakehashi is running.",
+            "",
+            f"  Review console   {self.url('matching')}/console   (a demo sign-in in development)",
+            "",
+            *(f"  {s + ' API':<16} {self.url(s)}/docs" for s in SERVICES),
+            f"  {'broker':<16} {self.bootstrap}",
+            f"  {'data and logs':<16} {self.data_dir} (logs in {self.log_dir})",
+            "",
+            "  Demo data:      uv run kakehashi seed",
+            "  A token:        uv run kakehashi token --role program_manager --org pm-office",
+            "",
+            "Logs follow. Ctrl-C stops everything.",
             "",
         ]
         print("\n".join(lines), flush=True)

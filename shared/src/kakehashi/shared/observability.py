@@ -52,13 +52,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class ReadableFormatter(logging.Formatter):
+    """One line for a person at a terminal (`LOG_JSON=false`, as `kakehashi dev` sets):
+    `12:04:31 WARNING kakehashi.shared.outbox: message  key=value [correlation id]`."""
+
+    def __init__(self) -> None:
+        super().__init__(datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{self.formatTime(record, self.datefmt)} {record.levelname:<7} {record.name}: "
+        line += record.getMessage()
+        extras = [
+            f"{key}={value}"
+            for key, value in record.__dict__.items()
+            if key not in JsonFormatter._standard
+            and not key.startswith("_")
+            and key != "color_message"  # uvicorn's copy of the message with colours
+        ]
+        if extras:
+            line += "  " + " ".join(extras)
+        correlation_id = get_correlation_id()
+        if correlation_id:
+            line += f" [{correlation_id}]"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
 def configure_logging(service: str, level: str = "INFO", json_logs: bool = True) -> None:
     """Route the root logger to stderr, as JSON unless told otherwise."""
     handler = logging.StreamHandler(sys.stderr)
-    if json_logs:
-        handler.setFormatter(JsonFormatter(service))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(JsonFormatter(service) if json_logs else ReadableFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -1,0 +1,102 @@
+"""The dev supervisor's failure path: a process that dies while starting, or APIs that never
+listen, stop every process started, name the culprit with its last log lines, exit non-zero."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kakehashi.devtools.dev_logs import LogFollower, last_lines
+from kakehashi.devtools.supervisor import Ports, Process, StartError, Supervisor
+
+SLEEPER = "import time; print('up', flush=True); time.sleep(60)"
+CRASHER = "import sys; print('boom: cannot bind the port', flush=True); sys.exit(3)"
+PROCESSES = (
+    Process("candidates-api", "candidates", "api"),
+    Process("candidates-relay", "candidates", "relay"),
+    Process("matching-consumer", "matching", "consume"),
+)
+
+
+class FakeSupervisor(Supervisor):
+    """No broker and no migrations; each process is a small Python script."""
+
+    def __init__(self, tmp_path: Path, scripts: dict[str, str]) -> None:
+        ports = Ports(broker=1, apis={"candidates": 9, "employers": 9, "matching": 9})
+        super().__init__(tmp_path / "data", ports=ports, processes=PROCESSES)
+        self.scripts = scripts
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def _start_broker(self) -> None:
+        pass
+
+    def _migrate(self) -> None:
+        pass
+
+    def _command(self, process: Process) -> list[str]:
+        return [sys.executable, "-c", self.scripts.get(process.name, SLEEPER)]
+
+    def _wait_until_ready(self, deadline: float, timeout_s: float) -> None:
+        self.started = [child for _, child in self.children]
+        super()._wait_until_ready(deadline, timeout_s)
+
+
+def test_a_process_that_exits_at_once_stops_all_and_is_named(tmp_path: Path) -> None:
+    supervisor = FakeSupervisor(tmp_path, {"candidates-relay": CRASHER})
+    with pytest.raises(StartError) as raised:
+        supervisor.start(ready_timeout_s=60)
+    assert raised.value.failed == "candidates-relay"
+    message = str(raised.value)
+    assert message.startswith("candidates-relay exited with code 3 while starting")
+    assert "boom: cannot bind the port" in message
+    assert len(supervisor.started) == 3
+    assert all(child.poll() is not None for child in supervisor.started)
+    assert supervisor.children == []
+
+
+def test_apis_that_never_listen_time_out_and_stop_all(tmp_path: Path) -> None:
+    supervisor = FakeSupervisor(tmp_path, {})
+    with pytest.raises(StartError) as raised:
+        supervisor.start(ready_timeout_s=1)
+    assert raised.value.failed == "candidates-api"
+    assert "not listening after 1 s" in str(raised.value)
+    assert "  up" in str(raised.value)  # its last log lines
+    assert all(child.poll() is not None for child in supervisor.started)
+
+
+def test_run_reports_the_failure_and_exits_non_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    supervisor = FakeSupervisor(tmp_path, {"matching-consumer": CRASHER})
+    assert supervisor.run(ready_timeout_s=60) == 1
+    err = capsys.readouterr().err
+    assert "matching-consumer exited with code 3" in err
+    assert "boom" in err
+    assert all(child.poll() is not None for child in supervisor.started)
+
+
+def test_the_log_follower_prints_new_lines_with_the_process_name(tmp_path: Path) -> None:
+    log = tmp_path / "candidates-api.log"
+    log.write_text("before the banner\n")
+    lines: list[str] = []
+
+    class Out:
+        def write(self, text: str) -> None:
+            lines.extend(t for t in text.splitlines() if t)
+
+        def flush(self) -> None:
+            pass
+
+    follower = LogFollower({"candidates-api": log, "matching-relay": tmp_path / "none"}, Out())  # type: ignore[arg-type]
+    with log.open("a") as file:
+        file.write("12:00:01 INFO    kakehashi: ready\nhalf a li")
+    follower.poll()
+    assert lines == ["candidates-api | 12:00:01 INFO    kakehashi: ready"]
+    with log.open("a") as file:
+        file.write("ne\n")
+    follower.close()
+    assert lines[-1] == "candidates-api | half a line"
+    assert last_lines(log, 2) == ["12:00:01 INFO    kakehashi: ready", "half a line"]

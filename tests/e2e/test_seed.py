@@ -1,0 +1,54 @@
+"""`kakehashi seed` against a running system: a market where every open order has eligible
+candidates and candidates stand at many pipeline stages; a second run adds nothing and exits 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from conftest import TEST_SECRET, auth
+from kakehashi.devtools.seed import seed
+from kakehashi.devtools.supervisor import SERVICES, Supervisor
+
+pytestmark = pytest.mark.e2e
+CANDIDATES, JOB_ORDERS = 90, 10
+
+
+def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
+    system: Supervisor,
+) -> None:
+    urls = {service: system.url(service) for service in SERVICES}
+    first = seed(urls, TEST_SECRET, candidates=CANDIDATES, job_orders=JOB_ORDERS, seed=7)
+    assert first.candidates + first.candidates_existing == CANDIDATES
+    assert first.job_orders == JOB_ORDERS
+    assert first.moves > 0
+    assert first.decisions > 0
+
+    pm = auth("program_manager", "pm-e2e")
+    statuses = {
+        status: httpx.get(
+            f"{urls['candidates']}/candidates", params={"status": status}, headers=pm
+        ).json()["total"]
+        for status in ("registered", "in_training", "ready", "shortlisted", "interviewed")
+    }
+    assert all(statuses.values()), statuses
+    for order_id in first.job_order_ids:
+        listing = httpx.get(f"{urls['matching']}/job-orders/{order_id}/matches", headers=pm).json()
+        if listing["status"] in ("open", "interviewing"):
+            assert listing["candidates_eligible"] >= 1, listing
+
+    again = subprocess.run(
+        [sys.executable, "-m", "kakehashi.devtools.cli", "seed",
+         "--candidates", str(CANDIDATES), "--job-orders", str(JOB_ORDERS),
+         *(f"--{service}-url={url}" for service, url in urls.items())],
+        env=dict(os.environ, KAKEHASHI_JWT_SECRET=TEST_SECRET),
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "already seeded" in again.stdout
+    assert "Traceback" not in again.stderr
+    assert "uv run kakehashi token --role employer --org emp-" in again.stdout
