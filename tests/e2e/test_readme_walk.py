@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from conftest import TEST_SECRET
 from kakehashi.devtools.supervisor import Supervisor
+from tests.e2e.conftest import running_system
 
 pytestmark = pytest.mark.e2e
 
@@ -110,10 +110,17 @@ class Shell:
         self.process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+    """The system as `make dev` runs it (ENVIRONMENT=development): it trusts the development key
+    that the README's `kakehashi token` signs with, as a newcomer's would."""
+    with running_system(tmp_path_factory, {"ENVIRONMENT": "development"}) as supervisor:
+        yield supervisor
+
+
 @pytest.fixture
 def shell(system: Supervisor, tmp_path: Path) -> Iterator[Shell]:
     env = system.environment() | {
-        "KAKEHASHI_JWT_SECRET": TEST_SECRET,  # what `kakehashi token` signs with
         "UV_PROJECT": str(ROOT),  # `uv run` from the scratch directory the files land in
         "UV_FROZEN": "1",
     }
