@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -35,16 +36,16 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
     return urls, names
 
 
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> Iterator[Supervisor]:
+@contextlib.contextmanager
+def running_system(
+    tmp_path_factory: pytest.TempPathFactory, service_env: dict[str, str]
+) -> Iterator[Supervisor]:
+    """The whole system on free ports, each service with `service_env` (names without the
+    `KAKEHASHI_<SERVICE>_` prefix); its logs are kept under test-artifacts."""
     env: dict[str, str] = {}
     for service in SERVICES:
         prefix = f"KAKEHASHI_{service.upper()}_"
-        env |= {
-            prefix + "ENVIRONMENT": "test",
-            prefix + "AUTH_ISSUER": TEST_ISSUER,
-            prefix + "AUTH_JWKS_FILE": str(test_jwks_file),
-        }
+        env |= {prefix + name: value for name, value in service_env.items()}
     server_url = os.environ.get(POSTGRES_ENV)
     databases: list[str] = []
     if server_url:
@@ -68,6 +69,18 @@ def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> It
                 for name in databases:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> Iterator[Supervisor]:
+    """The system in the test environment: it trusts the test issuer's key only."""
+    service_env = {
+        "ENVIRONMENT": "test",
+        "AUTH_ISSUER": TEST_ISSUER,
+        "AUTH_JWKS_FILE": str(test_jwks_file),
+    }
+    with running_system(tmp_path_factory, service_env) as supervisor:
+        yield supervisor
 
 
 def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[dict[str, Any]]:
