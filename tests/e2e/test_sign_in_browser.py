@@ -209,6 +209,14 @@ def test_sign_in_with_a_password_at_identity_reaches_the_console(
         invite.locator("button").click()
         expect(page.locator(".flash-ok")).to_have_text("The invitation is mailed.")
         expect(page.locator(f"tr[data-user='{MANAGER_EMAIL}']")).to_be_visible()
+        page.set_viewport_size(PHONE)
+        page.goto(f"{site.identity}/admin?lang=vi")
+        expect(page.locator("h1")).to_have_text("Quản trị")
+        _shot(page, "admin-vi-phone")
+        page.goto(f"{site.identity}/admin?lang=ja")
+        _shot(page, "admin-ja-phone")
+        page.set_viewport_size(DESKTOP)
+        page.goto(f"{site.identity}/admin?lang=en")
 
         # Signing out ends the session for every service: the console asks to sign in again.
         page.click("header form button[type=submit]")
