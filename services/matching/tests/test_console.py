@@ -331,3 +331,13 @@ def test_employers_see_no_ranking_panel(client: TestClient) -> None:
     assert 'id="ranking-model"' not in page
     response = client.post("/console/ranking-model/fit", headers=HTMX)
     assert response.status_code == 403
+
+
+def test_unreachable_issuer_keys_are_a_503_not_a_redirect_loop(service_client: Any) -> None:
+    client: TestClient = service_client(
+        SPEC, auth_jwks_file=None, auth_jwks_url="http://127.0.0.1:9/jwks.json"
+    )
+    client.cookies.set(SESSION_COOKIE, token("program_manager", "pm-office"))
+    answer = client.get("/console/orders", follow_redirects=False)
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "30"

@@ -22,7 +22,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.matching.entrypoints.console.i18n import LANGUAGES
 from kakehashi.matching.entrypoints.console.rendering import PREFIX, remember_language, render
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, TokenVerifier
+from kakehashi.shared.auth import (
+    InvalidTokenError,
+    Principal,
+    Role,
+    TokenKeysUnavailableError,
+    TokenVerifier,
+)
 from kakehashi.shared.jwks import DEVELOPMENT_KID
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.signing import SigningKey, issue_token
@@ -46,6 +52,13 @@ def signed_in(request: Request) -> Principal:
         raise SignInRequired
     try:
         return verifier_of(request).verify(token)
+    except TokenKeysUnavailableError:
+        # Not the session's fault: sending the browser to identity would only come back here.
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the issuer's keys cannot be fetched; try again shortly",
+            headers={"Retry-After": "30"},
+        ) from None
     except InvalidTokenError:
         raise SignInRequired from None
 
