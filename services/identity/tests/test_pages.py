@@ -316,3 +316,22 @@ def test_in_development_the_page_links_the_console_s_own_sign_in(
     development = make_client(environment="development")
     assert "http://127.0.0.1:8003/console/sign-in" in development.get("/sign-in").text
     assert "/console/sign-in" not in make_client().get("/sign-in").text
+
+
+def test_a_user_with_a_second_factor_is_asked_for_the_code(
+    client: TestClient, admin: dict[str, str], mailbox: Mailbox
+) -> None:
+    from services.identity.tests.test_totp import _enrol, _next_code
+
+    invite(client, admin, mailbox, "lan@kakehashi.example", TAY_NINH, "training_centre")
+    totp, _ = _enrol(client, sign_in(client, "lan@kakehashi.example", PASSWORD))
+    client.headers.update({"Accept-Language": "en"})
+    asked = post_sign_in(client, "lan@kakehashi.example", PASSWORD)
+    assert asked.status_code == 401
+    assert "Enter the 6-digit code" in asked.text
+    assert 'name="totp"' in asked.text
+    assert 'value="lan@kakehashi.example"' in asked.text  # the email is kept, not the password
+    wrong = post_sign_in(client, "lan@kakehashi.example", PASSWORD, totp="000000")
+    assert "The one-time code is wrong or was already used." in wrong.text
+    done = post_sign_in(client, "lan@kakehashi.example", PASSWORD, totp=_next_code(totp))
+    assert done.status_code == 303
