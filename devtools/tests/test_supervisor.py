@@ -25,12 +25,16 @@ class FakeSupervisor(Supervisor):
     """No broker and no migrations; each process is a small Python script."""
 
     def __init__(self, tmp_path: Path, scripts: dict[str, str]) -> None:
-        ports = Ports(broker=1, apis={"candidates": 9, "employers": 9, "matching": 9})
+        apis = {"candidates": 9, "employers": 9, "matching": 9, "identity": 9}
+        ports = Ports(broker=1, apis=apis, mail=1)
         super().__init__(tmp_path / "data", ports=ports, processes=PROCESSES)
         self.scripts = scripts
         self.started: list[subprocess.Popen[bytes]] = []
 
     def _start_broker(self) -> None:
+        pass
+
+    def _start_mail(self) -> None:
         pass
 
     def _migrate(self) -> None:
