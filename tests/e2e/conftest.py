@@ -16,9 +16,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
-from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
+from kakehashi.devtools.supervisor import SERVICES, TOKEN_VERIFIERS, Ports, Supervisor
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# identity outside development refuses its published development secret.
+KEY_ENCRYPTION_SECRET = "e2e-identity-key-encryption-0123456789abcdef"
+JWKS_REFRESH_COOLDOWN_S = 1  # identity_system's verifiers: a rotation is seen a second later
 
 
 def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
@@ -37,20 +40,41 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> Iterator[Supervisor]:
+    """Every process; the token verifiers trust the test issuer (`auth(...)` in tests)."""
     env: dict[str, str] = {}
-    for service in SERVICES:
+    for service in TOKEN_VERIFIERS:
         prefix = f"KAKEHASHI_{service.upper()}_"
         env |= {
-            prefix + "ENVIRONMENT": "test",
             prefix + "AUTH_ISSUER": TEST_ISSUER,
             prefix + "AUTH_JWKS_FILE": str(test_jwks_file),
         }
+    yield from _running(tmp_path_factory, env)
+
+
+@pytest.fixture(scope="module")
+def identity_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+    """Every process; the token verifiers trust identity alone, finding its keys by discovery
+    at its issuer URL, as `kakehashi dev` has them (without the development key: not in
+    development). A token with an unknown kid may refetch the keys every second, not every 30 s,
+    so a rotation is seen a second later."""
+    env: dict[str, str] = {}
+    for service in TOKEN_VERIFIERS:
+        cooldown = str(JWKS_REFRESH_COOLDOWN_S)
+        env[f"KAKEHASHI_{service.upper()}_AUTH_JWKS_REFRESH_COOLDOWN_S"] = cooldown
+    yield from _running(tmp_path_factory, env)
+
+
+def _running(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Iterator[Supervisor]:
+    for service in SERVICES:
+        env[f"KAKEHASHI_{service.upper()}_ENVIRONMENT"] = "test"
+    env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] = KEY_ENCRYPTION_SECRET
+    env["KAKEHASHI_IDENTITY_ARGON2_MEMORY_KIB"] = "8192"  # tests sign in a lot; 2 cores shared
     server_url = os.environ.get(POSTGRES_ENV)
     databases: list[str] = []
     if server_url:
         urls, databases = _postgres_databases(server_url)
         env |= {f"KAKEHASHI_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}
-    ports = Ports(broker=free_port(), apis={s: free_port() for s in SERVICES})
+    ports = Ports(broker=free_port(), apis={s: free_port() for s in SERVICES}, mail=free_port())
     log_dir = tmp_path_factory.mktemp("logs")
     supervisor = Supervisor(tmp_path_factory.mktemp("data"), ports=ports, env=env, log_dir=log_dir)
     try:
