@@ -10,7 +10,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kakehashi.employers.service_layer.event_handlers import MatchStatusData
-from kakehashi.matching.service_layer.event_handlers import CandidateData, JobOrderData, StatusData
+from kakehashi.matching.service_layer.event_handlers import (
+    CandidateData,
+    CandidateStatusData,
+    JobOrderData,
+    MatchRefusedData,
+    StatusData,
+)
 from kakehashi.shared.events import EventEnvelope
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,9 +26,10 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 DATA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "candidate.registered": (CandidateData, "candidate_id"),
     "job_order.opened": (JobOrderData, "job_order_id"),
-    "candidate.status_changed": (StatusData, "candidate_id"),
+    "candidate.status_changed": (CandidateStatusData, "candidate_id"),
     "job_order.filled": (StatusData, "job_order_id"),
     "match.status_changed": (MatchStatusData, "match_id"),
+    "candidate.match_refused": (MatchRefusedData, "candidate_id"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -38,36 +39,21 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
     return urls, names
 
 
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> Iterator[Supervisor]:
-    """Every process; the token verifiers trust the test issuer (`auth(...)` in tests)."""
+@contextlib.contextmanager
+def running_system(
+    tmp_path_factory: pytest.TempPathFactory, service_env: dict[str, str]
+) -> Iterator[Supervisor]:
+    """The whole system on free ports, each token verifier with `service_env` (names without
+    the `KAKEHASHI_<SERVICE>_` prefix) and identity in the same ENVIRONMENT; its logs are kept
+    under test-artifacts."""
     env: dict[str, str] = {}
     for service in TOKEN_VERIFIERS:
         prefix = f"KAKEHASHI_{service.upper()}_"
-        env |= {
-            prefix + "AUTH_ISSUER": TEST_ISSUER,
-            prefix + "AUTH_JWKS_FILE": str(test_jwks_file),
-        }
-    yield from _running(tmp_path_factory, env)
-
-
-@pytest.fixture(scope="module")
-def identity_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
-    """Every process; the token verifiers trust identity alone, finding its keys by discovery
-    at its issuer URL, as `kakehashi dev` has them (without the development key: not in
-    development). A token with an unknown kid may refetch the keys every second, not every 30 s,
-    so a rotation is seen a second later."""
-    env: dict[str, str] = {}
-    for service in TOKEN_VERIFIERS:
-        cooldown = str(JWKS_REFRESH_COOLDOWN_S)
-        env[f"KAKEHASHI_{service.upper()}_AUTH_JWKS_REFRESH_COOLDOWN_S"] = cooldown
-    yield from _running(tmp_path_factory, env)
-
-
-def _running(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Iterator[Supervisor]:
-    for service in SERVICES:
-        env[f"KAKEHASHI_{service.upper()}_ENVIRONMENT"] = "test"
-    env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] = KEY_ENCRYPTION_SECRET
+        env |= {prefix + name: value for name, value in service_env.items()}
+    environment = service_env.get("ENVIRONMENT", "development")
+    env["KAKEHASHI_IDENTITY_ENVIRONMENT"] = environment
+    if environment != "development":  # identity refuses its published development secret
+        env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] = KEY_ENCRYPTION_SECRET
     env["KAKEHASHI_IDENTITY_ARGON2_MEMORY_KIB"] = "8192"  # tests sign in a lot; 2 cores shared
     server_url = os.environ.get(POSTGRES_ENV)
     databases: list[str] = []
@@ -92,6 +78,32 @@ def _running(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> I
                 for name in databases:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> Iterator[Supervisor]:
+    """The system in the test environment: it trusts the test issuer's key only."""
+    service_env = {
+        "ENVIRONMENT": "test",
+        "AUTH_ISSUER": TEST_ISSUER,
+        "AUTH_JWKS_FILE": str(test_jwks_file),
+    }
+    with running_system(tmp_path_factory, service_env) as supervisor:
+        yield supervisor
+
+
+@pytest.fixture(scope="module")
+def identity_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+    """The system in the test environment, its token verifiers trusting identity alone and
+    finding its keys by discovery at its issuer URL, as under `kakehashi dev` (without the
+    development key). A token with an unknown kid may refetch the keys every second, not every
+    30 s, so a rotation is seen a second later."""
+    service_env = {
+        "ENVIRONMENT": "test",
+        "AUTH_JWKS_REFRESH_COOLDOWN_S": str(JWKS_REFRESH_COOLDOWN_S),
+    }
+    with running_system(tmp_path_factory, service_env) as supervisor:
+        yield supervisor
 
 
 def read_independently(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[dict[str, Any]]:

@@ -40,10 +40,10 @@ def browser() -> Iterator[object]:
             browser.close()
 
 
-def _market(system: Supervisor) -> tuple[str, str]:
+def _market(system: Supervisor, born: str = "1999-08-20") -> tuple[str, str]:
     """A ready candidate and an order they fit; returns (candidate id, order id)."""
     centre = auth("training_centre", f"tc-{uuid.uuid4().hex[:6]}")
-    cid = register_welder(system, centre, full_name=NAME, date_of_birth="1999-08-20")
+    cid = register_welder(system, centre, full_name=NAME, date_of_birth=born)
     candidates = system.url("candidates")
     ready = httpx.post(
         f"{candidates}/candidates/{cid}/transitions", json={"to": "ready"}, headers=centre
@@ -115,5 +115,44 @@ def test_a_manager_proposes_in_the_console_and_sees_the_pipeline_move(
         page.click("a[hreflang=en]")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         page.screenshot(path=ARTIFACTS / "console-orders-en.png", full_page=True)
+    finally:
+        context.close()
+
+
+def test_filters_work_from_the_form_and_a_refused_request_says_why(
+    system: Supervisor, browser: object
+) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    cid, order_id = _market(system, born="1998-02-11")  # another person of the same name
+    console = system.url("matching") + "/console"
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{console}/orders/{order_id}")
+        page.fill("#token", MANAGER["Authorization"].removeprefix("Bearer "))
+        page.click("form[action$='/sign-in'] button[type=submit]")
+        expect(page).to_have_url(re.compile(rf"/console/orders/{order_id}$"))
+        # The form sends every field, min_score empty: the province alone filters, and without
+        # diacritics ("tay ninh" finds Tây Ninh).
+        page.fill("input[name=province]", "tay ninh")
+        page.click("form.filters button[type=submit]")
+        expect(page).to_have_url(re.compile(r"min_score=&province=tay(%20|\+)ninh"))
+        expect(page.locator(f"#matches tr[data-candidate='{cid}']")).to_be_visible()
+        page.fill("input[name=province]", "Thai Binh")
+        page.click("form.filters button[type=submit]")
+        expect(page.locator("#matches [data-empty=filtered]")).to_be_visible()
+        expect(page.locator("#flash")).to_be_hidden()
+        # A value the server refuses (a 4xx htmx would swap nowhere) is reported on the page.
+        page.evaluate(
+            "() => { const s = document.querySelector('select[name=min_japanese_level]');"
+            " s.add(new Option('A2', 'A2', true, true)); }"
+        )
+        page.click("form.filters button[type=submit]")
+        expect(page.locator("#flash")).to_be_visible()
+        expect(page.locator("#flash")).to_contain_text("min_japanese_level")
+        expect(page.locator("#flash")).to_contain_text("422")
+        page.screenshot(path=ARTIFACTS / "console-refused-filter-en.png", full_page=True)
     finally:
         context.close()

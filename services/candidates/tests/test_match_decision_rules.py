@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kakehashi.candidates.domain.match_decisions import LIVE, PairStatus, Plan, plan_moves
+from kakehashi.candidates.domain.match_decisions import (
+    LIVE,
+    PairStatus,
+    Plan,
+    RefusalReason,
+    plan_moves,
+)
 from kakehashi.candidates.domain.pipeline import TRANSITIONS, Status
 
 P, S = PairStatus, Status
@@ -17,8 +23,11 @@ def plan(
     was: tuple[PairStatus, ...] = (),
     others: tuple[PairStatus, ...] = (),
     eligible: tuple[str, ...] = ELIGIBLE,
+    training: Status | None = None,
 ) -> Plan:
-    return plan_moves(current, decided, set(was), list(others), eligible)
+    if training is None:
+        training = current if current in (S.REGISTERED, S.IN_TRAINING) else S.READY
+    return plan_moves(current, training, decided, set(was), list(others), eligible)
 
 
 @pytest.mark.parametrize(
@@ -72,27 +81,73 @@ def test_every_step_back_is_one_the_pipeline_allows() -> None:
             current = step
 
 
-@pytest.mark.parametrize("current", [S.REGISTERED, S.IN_TRAINING, S.CONTRACTED, S.DEPARTED])
-def test_a_live_decision_outside_ready_to_selected_is_refused_with_the_pipelines_reason(
-    current: Status,
+@pytest.mark.parametrize("current", [S.REGISTERED, S.IN_TRAINING, S.READY])
+@pytest.mark.parametrize(
+    ("decided", "steps"),
+    [
+        (P.SHORTLISTED, (S.SHORTLISTED,)),
+        (P.INTERVIEWED, (S.SHORTLISTED, S.INTERVIEWED)),
+        (P.SELECTED, (S.SHORTLISTED, S.INTERVIEWED, S.SELECTED)),
+    ],
+)
+def test_employers_interview_and_select_before_and_during_training(
+    current: Status, decided: PairStatus, steps: tuple[Status, ...]
 ) -> None:
+    moved = plan(current, decided)
+    assert moved == Plan(steps=steps)
+    for step in moved.steps:
+        assert step in TRANSITIONS[current]
+        current = step
+
+
+@pytest.mark.parametrize(
+    "current", [S.CONTRACTED, S.VISA_PROCESSING, S.DEPARTED, S.WORKING, S.RETURNED]
+)
+def test_a_live_decision_past_selected_is_refused_as_not_available(current: Status) -> None:
     refused = plan(current, P.SHORTLISTED)
-    assert (refused.steps, refused.refused) == ((), True)
+    assert (refused.steps, refused.refusal) == ((), RefusalReason.NOT_AVAILABLE)
     assert refused.note is not None
-    assert refused.note.startswith(f"cannot go from {current.value} to shortlisted")
+    assert current.value in refused.note
 
 
-@pytest.mark.parametrize("decided", list(PairStatus))
-def test_a_withdrawn_candidate_is_never_touched(decided: PairStatus) -> None:
+@pytest.mark.parametrize("decided", sorted(LIVE))
+def test_a_live_decision_on_a_withdrawn_candidate_is_refused(decided: PairStatus) -> None:
+    refused = plan(S.WITHDRAWN, decided, was=(P.SELECTED,))
+    assert refused == Plan(note="the candidate has withdrawn", refusal=RefusalReason.WITHDRAWN)
+
+
+@pytest.mark.parametrize("decided", [P.REJECTED, P.WITHDRAWN, P.UNDECIDED])
+def test_letting_go_of_a_withdrawn_candidate_changes_nothing(decided: PairStatus) -> None:
     assert plan(S.WITHDRAWN, decided, was=(P.SELECTED,)) == Plan(note="the candidate has withdrawn")
 
 
-@pytest.mark.parametrize("decided", [P.REJECTED, P.WITHDRAWN])
+@pytest.mark.parametrize("decided", [P.SHORTLISTED, P.INTERVIEWED, P.SELECTED])
+def test_a_live_decision_while_another_order_selected_the_candidate_is_refused(
+    decided: PairStatus,
+) -> None:
+    refused = plan(S.SELECTED, decided, others=(P.SELECTED,))
+    assert refused.refusal is RefusalReason.SELECTED_ELSEWHERE
+    assert refused.steps == ()
+
+
+@pytest.mark.parametrize("decided", [P.REJECTED, P.WITHDRAWN, P.UNDECIDED])
 @pytest.mark.parametrize("current", [S.SHORTLISTED, S.INTERVIEWED])
 def test_letting_go_returns_to_ready_when_no_other_order_holds_the_candidate(
     decided: PairStatus, current: Status
 ) -> None:
     assert plan(current, decided, was=(P.SHORTLISTED,)) == Plan(steps=(S.READY,))
+
+
+@pytest.mark.parametrize("training", [S.REGISTERED, S.IN_TRAINING, S.READY])
+def test_letting_go_returns_the_candidate_to_their_training_stage(training: Status) -> None:
+    back = plan(S.SELECTED, P.REJECTED, was=(P.SELECTED,), training=training)
+    assert back == Plan(steps=(training,))
+    assert training in TRANSITIONS[S.SELECTED]
+
+
+def test_an_undone_first_step_during_training_returns_to_training() -> None:
+    back = plan(S.SHORTLISTED, P.UNDECIDED, was=(P.SHORTLISTED,), training=S.IN_TRAINING)
+    assert back == Plan(steps=(S.IN_TRAINING,))
 
 
 def test_letting_go_keeps_a_candidate_another_order_still_holds() -> None:
@@ -107,7 +162,7 @@ def test_only_the_order_that_selected_the_candidate_can_send_them_back() -> None
     assert other.note == "left at selected: another order selected the candidate"
 
 
-@pytest.mark.parametrize("current", [S.CONTRACTED, S.VISA_PROCESSING, S.WORKING, S.IN_TRAINING])
+@pytest.mark.parametrize("current", [S.CONTRACTED, S.VISA_PROCESSING, S.WORKING])
 def test_letting_go_never_moves_a_candidate_outside_the_matching_stages(current: Status) -> None:
     kept = plan(current, P.WITHDRAWN, was=(P.SELECTED,))
     assert (kept.steps, kept.refused) == ((), False)
@@ -117,8 +172,8 @@ def test_letting_go_of_a_candidate_already_ready_changes_nothing() -> None:
     assert plan(S.READY, P.REJECTED) == Plan(note="already at ready")
 
 
-def test_back_to_ready_without_an_eligible_track_is_refused() -> None:
-    refused = plan(S.SHORTLISTED, P.REJECTED, was=(P.SHORTLISTED,), eligible=())
-    assert (refused.steps, refused.refused) == ((), True)
-    assert refused.note is not None
-    assert "eligibility" in refused.note
+def test_back_to_ready_without_an_eligible_track_stays_and_says_why_but_is_no_refusal() -> None:
+    kept = plan(S.SHORTLISTED, P.REJECTED, was=(P.SHORTLISTED,), eligible=())
+    assert (kept.steps, kept.refused) == ((), False)
+    assert kept.note is not None
+    assert "eligibility" in kept.note

@@ -171,39 +171,78 @@ def test_another_orders_rejection_never_undoes_a_selection(
     assert _status(client, cid) == "ready"
 
 
-def test_a_move_the_pipeline_refuses_is_noted_and_skipped(
+def _refusals(client: TestClient) -> list[Body]:
+    return [e["data"] for e in outbox_events(client) if e["type"] == "candidate.match_refused"]
+
+
+def test_a_decision_during_training_moves_the_candidate_and_keeps_their_training(
     client: TestClient, consumer: EventApplier
 ) -> None:
     created = client.post("/candidates", json=ELIGIBLE, headers=CENTRE).json()
-    cid = created["id"]  # registered, not ready: a person has not cleared them yet
-    before = len(outbox_events(client))
+    cid = created["id"]
+    moved = client.post(
+        f"/candidates/{cid}/transitions", json={"to": "in_training"}, headers=CENTRE
+    )
+    assert moved.status_code == 200, moved.text
     assert consumer.apply(match_decision(ORDER_A, cid, "shortlisted", 1))
-    assert _status(client, cid) == "registered"
-    assert len(outbox_events(client)) == before
-    pair = _pair(client, ORDER_A, cid)
-    assert pair is not None
-    assert pair.note is not None
-    assert pair.note.startswith("cannot go from registered to shortlisted")
-    # A status matching may add later is noted too, not dead-lettered.
+    found = client.get(f"/candidates/{cid}", headers=CENTRE).json()
+    assert (found["status"], found["training_status"]) == ("shortlisted", "in_training")
+    assert _changes(client, cid)[-1]["training_status"] == "in_training"
+    consumer.apply(match_decision(ORDER_A, cid, "rejected", 2, previous_status="shortlisted"))
+    assert _status(client, cid) == "in_training"
+    assert _refusals(client) == []
+
+
+def test_a_status_matching_may_add_later_is_noted_not_dead_lettered(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    cid = _ready_candidate(client)
     assert consumer.apply(match_decision(ORDER_A, cid, "on_hold", 2))
     pair = _pair(client, ORDER_A, cid)
     assert pair is not None
     assert pair.note == "unknown match status 'on_hold'"
 
 
-def test_a_withdrawn_or_unknown_candidate_is_not_touched(
+def test_a_selection_while_another_order_selected_the_candidate_is_refused(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    cid = _ready_candidate(client)
+    consumer.apply(match_decision(ORDER_A, cid, "selected", 1))
+    assert consumer.apply(match_decision(ORDER_B, cid, "selected", 1))
+    assert _status(client, cid) == "selected"
+    refusal = _refusals(client)[-1]
+    assert refusal == {
+        "match_id": f"{ORDER_B}:{cid}",
+        "job_order_id": ORDER_B,
+        "candidate_id": cid,
+        "match_version": 1,
+        "status": "selected",
+        "reason_code": "selected_elsewhere",
+        "message": "the candidate is selected for another order",
+    }
+    pair = _pair(client, ORDER_B, cid)
+    assert pair is not None
+    assert pair.refusal == "selected_elsewhere"
+
+
+def test_a_decision_on_an_erased_or_unknown_candidate_is_refused(
     client: TestClient, consumer: EventApplier
 ) -> None:
     cid = _ready_candidate(client)
     assert client.post(f"/candidates/{cid}/erase", headers=CENTRE).status_code == 200
-    before = len(outbox_events(client))
     assert consumer.apply(match_decision(ORDER_A, cid, "selected", 1))
     assert _status(client, cid) == "withdrawn"
-    assert len(outbox_events(client)) == before
     assert consumer.apply(match_decision(ORDER_A, "no-such-candidate", "selected", 1))
+    assert [(r["candidate_id"], r["reason_code"]) for r in _refusals(client)] == [
+        (cid, "erased"),
+        ("no-such-candidate", "unknown_candidate"),
+    ]
     with Session(runtime_of(client).engine) as session:
         pairs = session.exec(select(CandidateMatch)).all()
     assert [p.candidate_id for p in pairs] == [cid]
+    # Letting go of a refused pair is no refusal.
+    assert consumer.apply(match_decision(ORDER_A, cid, "withdrawn", 2))
+    assert len(_refusals(client)) == 2
 
 
 def test_decisions_arriving_through_the_broker_move_the_candidate(

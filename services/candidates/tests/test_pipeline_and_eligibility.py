@@ -10,6 +10,7 @@ import pytest
 
 from kakehashi.candidates.domain.eligibility import (
     default_rules,
+    eligibility_windows,
     eligible_tracks,
     evaluate,
     parse_rules,
@@ -156,6 +157,25 @@ def test_without_a_date_of_birth_eligibility_asks_for_it() -> None:
     results = evaluate(unknown, TODAY)
     assert eligible_tracks(results) == ()
     assert all("date_of_birth" in r.needs_data for r in results if r.track is not Track.ESD)
+
+
+def test_eligibility_windows_open_esd_on_1_april_2027_whatever_the_availability() -> None:
+    # The walk's bug: a candidate available before 2027-04-01 was refused for an ESD order
+    # departing after it, because eligibility was judged on the availability date.
+    course = replace(BASE, training_hours=150, available_from=date(2027, 1, 15))
+    assert not _track(course, Track.ESD)[0]  # the profile page: as of the availability date
+    windows = eligibility_windows(course, TODAY)
+    assert windows["esd"] == [(date(2027, 4, 1), None)]
+    assert windows["titp"] == [(None, date(2027, 3, 31))]
+
+
+def test_eligibility_windows_open_at_the_18th_birthday() -> None:
+    young = replace(
+        BASE, date_of_birth=date(2009, 6, 10), japanese_tests=(JFT_A2,), skills=(SKILLS_TEST,)
+    )
+    assert eligibility_windows(young, TODAY)["ssw1"] == [(date(2027, 6, 10), None)]
+    adult = replace(young, date_of_birth=date(2000, 6, 10))
+    assert eligibility_windows(adult, TODAY)["ssw1"] == [(None, None)]
 
 
 def test_the_age_rule_is_judged_on_the_availability_date() -> None:

@@ -79,6 +79,7 @@ def test_moves_follow_the_pipeline_and_are_recorded(client: TestClient) -> None:
         "status": "ready",
         "previous_status": "in_training",
         "reason": "passed mock interview",
+        "training_status": "ready",
     }
 
 

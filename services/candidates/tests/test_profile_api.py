@@ -47,7 +47,8 @@ FULL = {
 SNAPSHOT_KEYS = {
     "candidate_id", "version", "training_centre_id", "full_name", "province", "province_code",
     "sector", "japanese_level", "skills", "date_of_birth", "available_from", "desired_tracks",
-    "desired_sectors", "desired_prefectures", "eligible_tracks", "experience_years", "status",
+    "desired_sectors", "desired_prefectures", "eligible_tracks", "experience_years", "status", "training_status",
+    "eligible_windows",
 }  # fmt: skip
 SENSITIVE = ["+84 912 345 678", "an.nguyen@example.vn", "C1234567", "health", '"fit"', "male"]
 

@@ -19,6 +19,7 @@ from kakehashi.employers.domain.lifecycle import (
     StatusConflictError,
     check_editable,
     check_transition,
+    steps_to_filled,
 )
 from kakehashi.employers.domain.model import JobOrderTerms
 from kakehashi.shared.errors import DomainError
@@ -107,3 +108,11 @@ def test_the_snapshot_has_the_agreed_fields_and_nothing_personal() -> None:
         "application_deadline", "status",
     }  # fmt: skip
     assert (data["track"], data["version"], data["status"]) == ("ssw1", 3, "open")
+
+
+def test_an_order_fills_at_headcount_and_reopens_when_a_selection_is_released() -> None:
+    s = JobOrderStatus
+    assert steps_to_filled(s.OPEN, 2, 2) == [s.INTERVIEWING, s.FILLED]
+    assert steps_to_filled(s.INTERVIEWING, 1, 2) == []
+    assert steps_to_filled(s.FILLED, 1, 2) == [s.INTERVIEWING]
+    assert steps_to_filled(s.CLOSED, 1, 2) == []

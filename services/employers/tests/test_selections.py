@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from conftest import Broker, match_decision, outbox_events, wait_until
 from kakehashi.employers.bootstrap import SPEC
 from kakehashi.shared.applier import EventApplier
-from kakehashi.shared.events import MATCH_EVENTS
+from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
 from kakehashi.shared.kafka import make_producer
 from services.employers.tests.samples import EMPLOYER, runtime_of
 
@@ -47,6 +47,71 @@ def test_the_order_fills_when_selections_reach_headcount(
         "job_order.updated",
         "job_order.filled",
     ]
+
+
+def refusal(order_id: str, candidate_id: str, match_version: int) -> EventEnvelope:
+    return EventEnvelope.new(
+        type="candidate.match_refused",
+        source="kakehashi.candidates",
+        subject=candidate_id,
+        data={
+            "match_id": f"{order_id}:{candidate_id}",
+            "job_order_id": order_id,
+            "candidate_id": candidate_id,
+            "match_version": match_version,
+            "status": "selected",
+            "reason_code": "withdrawn",
+            "message": "the candidate has withdrawn",
+        },
+    )
+
+
+def _order(client: TestClient, order_id: str) -> tuple[str, int]:
+    current = client.get(f"/job-orders/{order_id}", headers=EMPLOYER).json()
+    return current["status"], current["headcount_filled"]
+
+
+def test_a_selection_the_candidates_owner_refused_is_not_counted(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    order = client.post("/job-orders", json={**ORDER, "headcount": 1}, headers=EMPLOYER).json()
+    consumer.apply(match_decision(order["id"], "an", "selected", 3))
+    assert _order(client, order["id"]) == ("filled", 1)
+    assert consumer.apply(refusal(order["id"], "an", 2))  # an older decision's: no effect
+    assert _order(client, order["id"]) == ("filled", 1)
+    assert consumer.apply(refusal(order["id"], "an", 3))
+    # The compensating step: the place is free again and the order back to interviewing.
+    assert _order(client, order["id"]) == ("interviewing", 0)
+    history = client.get(f"/job-orders/{order['id']}/transitions", headers=EMPLOYER).json()
+    assert (history[-1]["to_status"], history[-1]["reason"]) == (
+        "interviewing",
+        "a selection was released",
+    )
+    assert outbox_events(client)[-1]["type"] == "job_order.updated"
+
+
+def test_a_refusal_arriving_before_its_decision_still_keeps_it_uncounted(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    order = client.post("/job-orders", json=ORDER, headers=EMPLOYER).json()
+    assert consumer.apply(refusal(order["id"], "an", 3))
+    assert consumer.apply(match_decision(order["id"], "an", "selected", 3))
+    assert _order(client, order["id"]) == ("open", 0)
+    consumer.apply(match_decision(order["id"], "an", "selected", 5))  # decided again: counted
+    assert _order(client, order["id"]) == ("open", 1)
+
+
+def test_other_candidate_events_are_read_past_quietly(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    event = EventEnvelope.new(
+        type="candidate.status_changed",
+        source="kakehashi.candidates",
+        subject="an",
+        data={"candidate_id": "an", "version": 2, "status": "ready"},
+    )
+    assert consumer.apply(event)
+    assert consumer.skipped_unknown == {}
 
 
 def test_late_and_repeated_decisions_do_not_count_twice(

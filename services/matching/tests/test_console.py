@@ -99,10 +99,73 @@ def test_a_program_manager_ranks_filters_and_decides_through_htmx(client: TestCl
     assert "needs a reason code" in no_reason.text
     undone = client.post("/console/orders/order-1/candidates/an/undo", headers=HTMX)
     assert "status-shortlisted" not in undone.text
+    # Undoing the pair's first decision returns it to no decision, not "withdrawn".
+    assert 'class="status status-undecided">chưa quyết định<' in undone.text  # "no decision"
+    assert "status-withdrawn" not in undone.text
+    assert 'value="shortlist"' in undone.text
     events = [
         e["data"]["status"] for e in outbox_events(client) if e["type"] == "match.status_changed"
     ]
-    assert events == ["shortlisted", "withdrawn"]
+    assert events == ["shortlisted", "undecided"]
+
+
+def _ranked(html: str) -> list[str]:
+    return re.findall(r'<tr data-candidate="([^"]+)">', html)
+
+
+def test_empty_filters_mean_no_filter_and_the_province_ignores_diacritics(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    url = "/console/orders/order-1"
+    # The form sends every field; blank ones filter nothing (was: min_score= → 422).
+    blank = {"min_score": "", "province": "", "min_japanese_level": "", "training_centre_id": ""}
+    page = client.get(url, params=blank, headers=HTMX)
+    assert page.status_code == 200, page.text
+    assert _ranked(page.text) == ["an", "binh"]
+    folded = client.get(url, params=blank | {"province": "tay  ninh"}, headers=HTMX)
+    assert _ranked(folded.text) == ["an", "binh"]  # finds Tây Ninh
+    centre = client.get(url, params=blank | {"training_centre_id": "tc-tay-ninh"}, headers=HTMX)
+    assert _ranked(centre.text) == ["an", "binh"]
+
+
+def test_a_filtered_empty_list_says_the_filters_hide_the_candidates(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get(
+        "/console/orders/order-1",
+        params={"min_score": "", "province": "Thái Bình"},
+        headers=HTMX | {"Accept-Language": "en"},
+    ).text
+    assert _ranked(page) == []
+    assert "2 candidates meet this order's requirements, but the filters hide them all." in page
+    assert "No candidate meets" not in page
+
+
+def test_every_offered_level_is_accepted_and_another_is_a_422_not_a_500(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    page = client.get("/console/orders/order-1", headers={"Accept-Language": "en"}).text
+    offered = re.findall(r"<option\s*(?:selected)?>(N\d)</option>", page)
+    assert offered == ["N5", "N4", "N3", "N2", "N1"]
+    for level in offered:
+        answer = client.get(
+            "/console/orders/order-1", params={"min_japanese_level": level}, headers=HTMX
+        )
+        assert answer.status_code == 200
+    refused = client.get("/console/orders/order-1", params={"min_japanese_level": "A2"}, headers=HTMX)  # fmt: skip
+    assert refused.status_code == 422
+    assert "min_japanese_level" in refused.text  # the field is named; console.js shows it
+
+
+def test_the_pages_show_refused_htmx_requests_in_a_banner(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/console/orders/order-1").text
+    assert 'id="flash"' in page
+    assert "/console/static/console.js" in page
+    script = client.get("/console/static/console.js")
+    assert script.status_code == 200
+    assert "htmx:responseError" in script.text
 
 
 def test_employers_see_only_candidates_proposed_to_them_and_record_interviews(

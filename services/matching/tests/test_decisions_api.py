@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from conftest import auth, outbox_events
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.shared.applier import EventApplier
+from kakehashi.shared.events import EventEnvelope
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -194,6 +195,18 @@ def test_undo_within_the_window_restores_the_previous_status(
     assert first.status_code == 409  # nothing decided yet
 
 
+def test_undoing_a_pairs_first_decision_returns_it_to_no_decision(
+    client: TestClient, market: EventApplier
+) -> None:
+    decide(client, "binh", "propose")
+    undone = client.post("/job-orders/order-1/candidates/binh/undo", headers=MANAGER)
+    assert undone.status_code == 200
+    assert undone.json()["status"] == "undecided"  # was: withdrawn
+    assert match_events(client)[-1]["status"] == "undecided"
+    again = decide(client, "binh", "reject", reason_code="skills")  # as from no decision
+    assert again.status_code == 200, again.text
+
+
 def test_undo_after_the_window_is_refused(service_client: Any) -> None:
     client: TestClient = service_client(SPEC, undo_window_minutes=0)
     consumer = applier(client)
@@ -283,3 +296,78 @@ def test_a_withdrawn_or_erased_candidate_leaves_every_order(
         if e["match_id"] == "order-1:binh"
     ]
     assert entry["candidate"] is None
+
+
+def _refusal(candidate: str, order: str, match_version: int, reason: str) -> EventEnvelope:
+    return EventEnvelope.new(
+        type="candidate.match_refused",
+        source="test",
+        subject=candidate,
+        data={
+            "match_id": f"{order}:{candidate}",
+            "job_order_id": order,
+            "candidate_id": candidate,
+            "match_version": match_version,
+            "status": "selected",
+            "reason_code": reason,
+            "message": "the candidate is selected for another order",
+        },
+    )
+
+
+def test_a_refused_decision_is_marked_on_the_pair_and_holds_no_place(
+    client: TestClient, market: EventApplier
+) -> None:
+    for step in ("shortlist", "propose"):
+        assert decide(client, "an", step).status_code == 200
+    client.post("/job-orders/order-1/candidates/an/interview", json={"result": "pass"}, headers=EMPLOYER)  # fmt: skip
+    selected = decide(client, "an", "select")
+    assert selected.status_code == 200
+    version = selected.json()["version"]
+    assert market.apply(_refusal("an", "order-1", version - 1, "withdrawn"))  # stale: ignored
+    shortlist = client.get("/job-orders/order-1/shortlist", headers=MANAGER).json()
+    assert (shortlist["selected"], shortlist["entries"][0]["refusal_code"]) == (1, None)
+
+    assert market.apply(_refusal("an", "order-1", version, "selected_elsewhere"))
+    shortlist = client.get("/job-orders/order-1/shortlist", headers=MANAGER).json()
+    entry = shortlist["entries"][0]
+    assert (entry["status"], entry["refusal_code"]) == ("selected", "selected_elsewhere")
+    assert entry["refusal_message"] == "the candidate is selected for another order"
+    assert shortlist["selected"] == 0  # the refused selection holds no place
+    for step in ("shortlist", "propose"):
+        decide(client, "binh", step)
+    client.post("/job-orders/order-1/candidates/binh/interview", json={"result": "pass"}, headers=EMPLOYER)  # fmt: skip
+    assert decide(client, "binh", "select").status_code == 200  # headcount 1, yet free
+
+    withdrawn = decide(client, "an", "withdraw")
+    assert withdrawn.json()["refusal_code"] is None  # a new decision clears the refusal
+
+
+def test_match_lists_show_each_candidates_pipeline_status(
+    client: TestClient, market: EventApplier
+) -> None:
+    market.apply(
+        EventEnvelope.new(
+            type="candidate.status_changed",
+            source="test",
+            subject="an",
+            data={
+                "candidate_id": "an",
+                "version": 2,
+                "status": "shortlisted",
+                "previous_status": "in_training",
+                "reason": None,
+                "training_status": "in_training",
+            },
+        )
+    )
+    matches = client.get("/job-orders/order-1/matches", headers=MANAGER).json()["matches"]
+    by_id = {m["candidate_id"]: m for m in matches}
+    assert (by_id["an"]["pipeline_status"], by_id["an"]["training_status"]) == (
+        "shortlisted",
+        "in_training",
+    )
+    assert (by_id["binh"]["pipeline_status"], by_id["binh"]["training_status"]) == (
+        "registered",
+        None,
+    )

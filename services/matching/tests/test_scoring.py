@@ -101,6 +101,47 @@ def test_track_availability_and_age_are_constraints_and_missing_data_is_never_ne
     assert result.needs_data[0].tolist() == [False, False, False, True, False, True]
 
 
+def _day(value: date) -> float:
+    return float(value.toordinal())
+
+
+@pytest.mark.parametrize(
+    ("departure", "eligible"), [(date(2027, 5, 1), True), (date(2027, 3, 1), False)]
+)
+def test_track_eligibility_is_judged_on_the_orders_departure_not_the_availability(
+    departure: date, eligible: bool
+) -> None:
+    # The walk's bug: available before ESD opens (2027-04-01), refused for an ESD order
+    # departing after it, since eligibility was judged on the availability date.
+    esd_from_april = {Track.ESD: ((_day(date(2027, 4, 1)), float("inf")),)}
+    candidate = person(
+        eligible_tracks=frozenset(),  # nothing on the availability date
+        eligible_windows=esd_from_april,
+        available_from=date(2027, 1, 15),
+    )
+    order = Order(2, (), track=Track.ESD, departure=departure)
+    _, result = one(order, candidate)
+    assert bool(result.eligible[0, 0]) is eligible
+    assert (unmet(candidate, order, TODAY) == []) is eligible
+
+
+def test_one_age_rule_a_candidate_who_turns_18_before_departure_is_eligible() -> None:
+    born = date(2009, 3, 10)  # 18 on 2027-03-10
+    ssw1_from_birthday = {Track.SSW1: ((_day(date(2027, 3, 10)), float("inf")),)}
+    candidate = person(
+        date_of_birth=born,
+        eligible_tracks=frozenset(),  # 17 today, so no track today
+        eligible_windows=ssw1_from_birthday,
+        available_from=date(2027, 1, 1),
+    )
+    before = Order(2, (), track=Track.SSW1, departure=date(2027, 3, 1))
+    after = Order(2, (), track=Track.SSW1, departure=date(2027, 4, 1))
+    _, result = one(after, candidate)
+    assert bool(result.eligible[0, 0])
+    _, result = one(before, candidate)
+    assert result.failed[0, 0] == Constraint.TRACK | Constraint.AGE  # both say: under 18 then
+
+
 def test_japanese_above_the_minimum_scores_higher() -> None:
     _, result = one(
         ORDER, *[person(rank, {"welding": 3, "scaffolding": 2}) for rank in (2, 3, 4, 5)]

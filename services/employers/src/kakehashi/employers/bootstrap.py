@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kakehashi.employers.config import EmployersSettings
-from kakehashi.shared.events import JOB_ORDER_EVENTS, MATCH_EVENTS
+from kakehashi.shared.events import CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS
 from kakehashi.shared.runtime import ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
@@ -16,6 +16,7 @@ SPEC = ServiceSpec(
     migrations=MIGRATIONS,
     app="kakehashi.employers.entrypoints.api:create_app",
     produces=(JOB_ORDER_EVENTS,),
-    consumes=(MATCH_EVENTS,),
+    # candidate-events for `candidate.match_refused` only; the other candidate events are skipped.
+    consumes=(MATCH_EVENTS, CANDIDATE_EVENTS),
     handlers="kakehashi.employers.service_layer.event_handlers:HANDLERS",
 )

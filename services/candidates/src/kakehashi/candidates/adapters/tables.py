@@ -22,6 +22,9 @@ class Candidate(SQLModel, table=True):
     japanese_level: str = Field(max_length=8)  # effective level: from tests, else declared
     skills: list[dict[str, Any]] = Field(sa_type=sa.JSON)
     status: str = Field(max_length=32, default="registered", index=True)
+    # The last training stage reached (registered, in_training, ready): where the candidate
+    # returns to when the orders holding them let them go (revision 0006).
+    training_status: str = Field(max_length=32, default="registered")
     version: int = 1
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -127,3 +130,5 @@ class CandidateMatch(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
     # Why this decision did not move the candidate; None when it did.
     note: str | None = Field(default=None, max_length=500)
+    # The reason code when the pipeline refused the decision (`candidate.match_refused`).
+    refusal: str | None = Field(default=None, max_length=32)

@@ -111,7 +111,10 @@ class _Facts(NamedTuple):
 
 
 def _facts(profile: CandidateProfile, today: date) -> _Facts:
-    on = reference_date(profile.available_from, today)
+    return _facts_on(profile, reference_date(profile.available_from, today))
+
+
+def _facts_on(profile: CandidateProfile, on: date) -> _Facts:
     sector = profile.sector
     level, _ = effective_level(profile.japanese_tests, profile.declared_japanese_level)
     stage = max(
@@ -266,3 +269,57 @@ def evaluate(
 def eligible_tracks(results: tuple[TrackEligibility, ...]) -> tuple[str, ...]:
     """The codes of the tracks a candidate qualifies for."""
     return tuple(result.track.value for result in results if result.eligible)
+
+
+# A window of days in which the candidate is eligible for a track: first and last day, inclusive;
+# None where it is open-ended.
+Window = tuple[date | None, date | None]
+
+
+def _birthday(born: date, years: int) -> date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # born on 29 February: the birthday falls on 1 March
+        return date(born.year + years, 3, 1)
+
+
+def _turning_points(profile: CandidateProfile, rules: tuple[Rule, ...], after: date) -> list[date]:
+    """The days after `after` on which a judgement may change: a rule comes into or goes out of
+    force, or the candidate reaches an age a rule asks for."""
+    days: set[date] = set()
+    for rule in rules:
+        if rule.valid_from is not None:
+            days.add(rule.valid_from)
+        if rule.valid_to is not None and rule.valid_to < date.max:
+            days.add(date.fromordinal(rule.valid_to.toordinal() + 1))
+        if rule.kind is RuleKind.AGE_MIN and profile.date_of_birth is not None:
+            days.add(_birthday(profile.date_of_birth, int(str(rule.threshold))))
+    return sorted(day for day in days if day > after)
+
+
+def eligibility_windows(
+    profile: CandidateProfile, today: date, rules: tuple[Rule, ...] | None = None
+) -> dict[str, list[Window]]:
+    """Per track, the windows of days in which the candidate is eligible, from today on: what
+    matching judges an order by on its departure day (entry to Japan), where age and the rules in
+    force are those of that day. The first window opens on None (any day up to the next change)."""
+    starts: list[date | None] = [None, *_turning_points(profile, rules or default_rules(), today)]
+    windows: dict[str, list[Window]] = {}
+    for index, start in enumerate(starts):
+        facts = _facts_on(profile, start or today)
+        following = starts[index + 1] if index + 1 < len(starts) else None
+        end = None if following is None else date.fromordinal(following.toordinal() - 1)
+        for track in _TRACKS:
+            if not _evaluate_track(track, facts, rules).eligible:
+                continue
+            runs = windows.setdefault(track.value, [])
+            if (
+                runs
+                and runs[-1][1] is not None
+                and start is not None
+                and (runs[-1][1].toordinal() + 1 == start.toordinal())
+            ):
+                runs[-1] = (runs[-1][0], end)  # continues the previous window
+            else:
+                runs.append((start, end))
+    return windows

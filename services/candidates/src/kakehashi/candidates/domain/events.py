@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kakehashi.candidates.domain.eligibility import TrackEligibility, eligible_tracks
+from kakehashi.candidates.domain.eligibility import (
+    TrackEligibility,
+    eligibility_windows,
+    eligible_tracks,
+)
 from kakehashi.candidates.domain.japanese import effective_level
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.profile import CandidateProfile, experience_years
@@ -18,6 +22,8 @@ CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
 # Matching drops its copy on both; only erasure is final (matching keeps a tombstone for it).
 CANDIDATE_UNPUBLISHED = "candidate.unpublished"
 CANDIDATE_ERASED = "candidate.erased"
+# The candidate's pipeline cannot follow a placing decision of matching (the saga's compensation).
+CANDIDATE_MATCH_REFUSED = "candidate.match_refused"
 
 
 def snapshot_data(
@@ -26,6 +32,7 @@ def snapshot_data(
     version: int,
     training_centre_id: str,
     status: Status,
+    training_status: Status,
     profile: CandidateProfile,
     eligibility: tuple[TrackEligibility, ...],
     today: date,
@@ -49,13 +56,24 @@ def snapshot_data(
         "desired_sectors": [s.value for s in profile.desired_sectors],
         "desired_prefectures": list(profile.desired_prefectures),
         "eligible_tracks": list(eligible_tracks(eligibility)),
+        # Eligibility by day, so that matching judges an order on its departure day.
+        "eligible_windows": {
+            track: [[_iso(first), _iso(last)] for first, last in windows]
+            for track, windows in eligibility_windows(profile, today).items()
+        },
         "experience_years": experience_years(profile.work_history, profile.sector, today),
         "status": status.value,
+        "training_status": training_status.value,
     }
 
 
 def status_changed_data(
-    candidate_id: str, version: int, status: Status, previous: Status, reason: str | None
+    candidate_id: str,
+    version: int,
+    status: Status,
+    previous: Status,
+    reason: str | None,
+    training_status: Status,
 ) -> dict[str, Any]:
     """The payload of `candidate.status_changed`."""
     return {
@@ -64,9 +82,37 @@ def status_changed_data(
         "status": status.value,
         "previous_status": previous.value,
         "reason": reason,
+        "training_status": training_status.value,
+    }
+
+
+def match_refused_data(
+    *,
+    match_id: str,
+    job_order_id: str,
+    candidate_id: str,
+    match_version: int,
+    status: str,
+    reason_code: str,
+    message: str,
+) -> dict[str, Any]:
+    """The payload of `candidate.match_refused`: which decision (pair and its version) the
+    candidate's pipeline did not follow, and why (a code and a sentence without personal data)."""
+    return {
+        "match_id": match_id,
+        "job_order_id": job_order_id,
+        "candidate_id": candidate_id,
+        "match_version": match_version,
+        "status": status,
+        "reason_code": reason_code,
+        "message": message,
     }
 
 
 def removal_data(candidate_id: str, version: int) -> dict[str, Any]:
     """The payload of `candidate.unpublished` and `candidate.erased`: matching drops its copy."""
     return {"candidate_id": candidate_id, "version": version}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

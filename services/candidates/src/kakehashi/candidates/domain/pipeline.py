@@ -21,16 +21,25 @@ class Status(StrEnum):
 
 
 S = Status
-# Forward along the pipeline; one step back from interviewed or selected when a program manager
-# undoes that decision; back to `ready` when an employer passes on the candidate or a visa is
-# refused; a returnee may go again. Withdrawn is reachable from everywhere and is final.
+# The training stages: where a candidate stands while no order holds them, and where they return
+# to when the orders that held them let them go. The candidate's `training_status` keeps the last
+# of them, so interviews and selections during training do not forget how far training got.
+TRAINING_STAGES = (S.REGISTERED, S.IN_TRAINING, S.READY)
+# Placement stages that an order's decision can still undo (contract onwards is people's work).
+DECIDED_STAGES = (S.SHORTLISTED, S.INTERVIEWED, S.SELECTED)
+_BACK_TO_TRAINING = frozenset(TRAINING_STAGES)
+# Forward along the pipeline. Employers interview and select before or during training, so
+# shortlisting is open from every training stage. One step back from interviewed or selected when
+# a program manager undoes that decision; back to a training stage when an employer passes on the
+# candidate or a visa is refused; a returnee may go again. Withdrawn is reachable from everywhere
+# and is final.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    S.REGISTERED: frozenset({S.IN_TRAINING, S.READY}),
-    S.IN_TRAINING: frozenset({S.READY}),
+    S.REGISTERED: frozenset({S.IN_TRAINING, S.READY, S.SHORTLISTED}),
+    S.IN_TRAINING: frozenset({S.READY, S.SHORTLISTED}),
     S.READY: frozenset({S.SHORTLISTED, S.IN_TRAINING}),
-    S.SHORTLISTED: frozenset({S.INTERVIEWED, S.READY}),
-    S.INTERVIEWED: frozenset({S.SELECTED, S.SHORTLISTED, S.READY}),
-    S.SELECTED: frozenset({S.CONTRACTED, S.INTERVIEWED, S.READY}),
+    S.SHORTLISTED: frozenset({S.INTERVIEWED}) | _BACK_TO_TRAINING,
+    S.INTERVIEWED: frozenset({S.SELECTED, S.SHORTLISTED}) | _BACK_TO_TRAINING,
+    S.SELECTED: frozenset({S.CONTRACTED, S.INTERVIEWED}) | _BACK_TO_TRAINING,
     S.CONTRACTED: frozenset({S.VISA_PROCESSING, S.READY}),
     S.VISA_PROCESSING: frozenset({S.DEPARTED, S.READY}),
     S.DEPARTED: frozenset({S.WORKING, S.RETURNED}),
@@ -49,6 +58,11 @@ class TransitionNotAllowedError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def training_after(training: Status, target: Status) -> Status:
+    """The training stage once the candidate moves to `target`: a training stage replaces it."""
+    return target if target in TRAINING_STAGES else training
 
 
 def check_transition(current: Status, target: Status, eligible_tracks: tuple[str, ...]) -> None:

@@ -263,6 +263,10 @@ class CandidatePublic(BaseModel):
     earlier_stays: list[EarlierStayPublic]
     eligibility: list[TrackEligibilityPublic]
     status: Status
+    training_status: Status = Field(
+        description="the last training stage reached (registered, in_training or ready); "
+        "kept while orders interview or select the candidate"
+    )
     version: int
     published: bool = Field(description="matching holds the candidate (sharing consent given)")
     erased_at: datetime | None

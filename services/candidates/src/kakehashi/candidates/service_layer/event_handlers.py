@@ -2,8 +2,11 @@
 candidate's pipeline follows pair by pair.
 
 Each move goes through `change_status`, as a manual one does: history entry, audit row and
-`candidate.status_changed` in the consumer's transaction. A move the pipeline refuses is noted
-on the pair and logged, never retried: the decision stands in matching and a person settles it.
+`candidate.status_changed` in the consumer's transaction. A placing decision the pipeline
+cannot follow (the candidate withdrew, was erased, is selected for another order, is past
+selection…) is noted on the pair and answered with `candidate.match_refused`, in the same
+transaction: matching marks the pair refused and employers stop counting it (the saga's
+compensating step). It is never retried: a person settles it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,17 @@ from sqlmodel import col, select
 
 from kakehashi.candidates.adapters.tables import CandidateMatch
 from kakehashi.candidates.domain.eligibility import eligible_tracks
-from kakehashi.candidates.domain.match_decisions import LIVE, PairStatus, plan_moves
+from kakehashi.candidates.domain.events import (
+    CANDIDATE_MATCH_REFUSED,
+    SOURCE,
+    match_refused_data,
+)
+from kakehashi.candidates.domain.match_decisions import (
+    LIVE,
+    PairStatus,
+    RefusalReason,
+    plan_moves,
+)
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.service_layer.handlers import (
     change_status,
@@ -25,7 +38,7 @@ from kakehashi.candidates.service_layer.handlers import (
 from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today, utcnow
-from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import is_stale
 
@@ -74,7 +87,9 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = MatchStatusData.model_validate(event.data)
     row = lock_candidate(uow.session, data.candidate_id)
     if row is None:
-        log.info("decision on an unknown candidate ignored", extra={"match_id": data.match_id})
+        log.info("decision on an unknown candidate refused", extra={"match_id": data.match_id})
+        if data.status in LIVE:
+            refuse(uow, data, RefusalReason.UNKNOWN_CANDIDATE, "no such candidate")
         return
     pair = uow.session.get(CandidateMatch, data.match_id)
     if is_stale(pair, data.version):
@@ -110,9 +125,17 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
         uow.session.add(pair)
         log.warning("decision with an unknown status skipped", extra={"match_id": data.match_id})
         return
+    if row.erased_at is not None:
+        pair.note = "the candidate's data was erased"
+        pair.refusal = RefusalReason.ERASED.value if data.status in LIVE else None
+        uow.session.add(pair)
+        if pair.refusal:
+            refuse(uow, data, RefusalReason.ERASED, pair.note)
+        return
     found = details(row, today())
     plan = plan_moves(
         Status(row.status),
+        Status(row.training_status),
         PairStatus(data.status),
         pair_was,
         others_live,
@@ -123,12 +146,36 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     for step in plan.steps:
         change_status(uow, principal, found, step, reason)
     pair.note = plan.note
+    pair.refusal = plan.refusal.value if plan.refusal else None
     uow.session.add(pair)
-    if plan.refused:
+    if plan.refusal is not None:
         log.warning(
-            "decision not applied: the pipeline refuses the move",
+            "decision refused: the pipeline cannot follow it",
             extra={"match_id": data.match_id, "version": data.version, "note": plan.note},
         )
+        refuse(uow, data, plan.refusal, plan.note or plan.refusal.value)
+
+
+def refuse(uow: UnitOfWork, data: MatchStatusData, reason: RefusalReason, message: str) -> None:
+    """Answer a decision the pipeline cannot follow with `candidate.match_refused` (keyed by the
+    candidate, like every candidate event, so it follows the candidate's own changes in order)."""
+    uow.emit(
+        CANDIDATE_EVENTS,
+        EventEnvelope.new(
+            type=CANDIDATE_MATCH_REFUSED,
+            source=SOURCE,
+            subject=data.candidate_id,
+            data=match_refused_data(
+                match_id=data.match_id,
+                job_order_id=data.job_order_id,
+                candidate_id=data.candidate_id,
+                match_version=data.version,
+                status=data.status,
+                reason_code=reason.value,
+                message=message,
+            ),
+        ),
+    )
 
 
 HANDLERS: dict[str, Handler] = {MATCH_STATUS_CHANGED: match_status_changed}

@@ -21,7 +21,7 @@ from kakehashi.candidates.domain.events import (
     status_changed_data,
 )
 from kakehashi.candidates.domain.names import DuplicateCandidateError, fold, passport_key
-from kakehashi.candidates.domain.pipeline import Status, check_transition
+from kakehashi.candidates.domain.pipeline import Status, check_transition, training_after
 from kakehashi.candidates.domain.privacy import AuditAction, CandidateErasedError
 from kakehashi.candidates.domain.profile import CandidateProfile, apply_changes
 from kakehashi.candidates.domain.validation import normalise_profile
@@ -176,6 +176,8 @@ def change_status(
     previous = Status(row.status)
     check_transition(previous, to_status, eligible_tracks(found.eligibility))
     row.status = to_status.value
+    training = training_after(Status(row.training_status), to_status)
+    row.training_status = training.value
     row.version += 1
     row.updated_at = utcnow()
     # Eligibility is judged again on each move, so the stored copy follows the calendar.
@@ -189,7 +191,9 @@ def change_status(
                 type=CANDIDATE_STATUS_CHANGED,
                 source=SOURCE,
                 subject=row.id,
-                data=status_changed_data(row.id, row.version, to_status, previous, reason),
+                data=status_changed_data(
+                    row.id, row.version, to_status, previous, reason, training
+                ),
             ),
         )
     audit.record(uow.session, principal, AuditAction.MOVE, [row.id])

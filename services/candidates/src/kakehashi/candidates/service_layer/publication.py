@@ -35,6 +35,7 @@ def snapshot_event(event_type: str, found: CandidateDetails, on: date) -> EventE
         version=row.version,
         training_centre_id=row.training_centre_id,
         status=Status(row.status),
+        training_status=Status(row.training_status),
         profile=found.profile,
         eligibility=found.eligibility,
         today=on,

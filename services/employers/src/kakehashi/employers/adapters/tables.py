@@ -93,3 +93,7 @@ class Selection(SQLModel, table=True):
     status: str = Field(max_length=32)
     version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # The decision version the candidate's owner refused (`candidate.match_refused`): a refused
+    # selection is not counted. It may arrive before the decision itself (revision 0004).
+    refused_version: int | None = None
+    refusal_code: str | None = Field(default=None, max_length=32)

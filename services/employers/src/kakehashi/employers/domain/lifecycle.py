@@ -57,12 +57,15 @@ def check_editable(current: JobOrderStatus) -> None:
 
 
 def steps_to_filled(current: JobOrderStatus, selected: int, headcount: int) -> list[JobOrderStatus]:
-    """The statuses an order passes through once `selected` reaches `headcount` (none before).
+    """The statuses an order passes through once `selected` reaches `headcount` (none before),
+    or back to interviewing when a filled order's count drops below it.
 
     Selections come after interviews, so an order still open goes through interviewing first.
+    A filled order whose selection was refused by the candidate's owner (or withdrawn) has a
+    place free again: it goes back to interviewing, so matching lists it again.
     """
     if selected < headcount:
-        return []
+        return [S.INTERVIEWING] if current is S.FILLED else []
     if current is S.OPEN:
         return [S.INTERVIEWING, S.FILLED]
     if current is S.INTERVIEWING:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
+
+import numpy as np
 
 from kakehashi.matching.adapters.tables import (
     CandidateView,
@@ -30,10 +32,20 @@ def profile_of(view: CandidateView) -> CandidateProfile:
         eligible_tracks=None
         if view.eligible_tracks is None
         else frozenset(map(Track, view.eligible_tracks)),
+        eligible_windows=None
+        if view.eligible_windows is None
+        else {
+            Track(track): tuple((_day(first, -np.inf), _day(last, np.inf)) for first, last in runs)
+            for track, runs in view.eligible_windows.items()
+        },
         desired_tracks=frozenset(map(Track, view.desired_tracks)),
         desired_prefectures=frozenset(view.desired_prefectures),
         experience_years=view.experience_years,
     )
+
+
+def _day(iso: str | None, open_end: float) -> float:
+    return open_end if iso is None else float(date.fromisoformat(iso).toordinal())
 
 
 def order_of(view: JobOrderView) -> Order:

@@ -22,12 +22,19 @@ class CandidateView(SQLModel, table=True):
     japanese_level: str = Field(max_length=8)
     skills: list[dict[str, Any]] = Field(sa_type=sa.JSON)
     status: str = Field(default="registered", max_length=32)
+    # The candidate's training stage (registered, in_training, ready), kept by candidates while
+    # orders interview or select them; None until an event carries it (revision 0006).
+    training_status: str | None = Field(default=None, max_length=32)
     date_of_birth: date | None = None
     available_from: date | None = None
     desired_tracks: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     desired_sectors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     desired_prefectures: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     eligible_tracks: list[str] | None = Field(default=None, sa_type=sa.JSON)  # None: unknown
+    # {track: [[first day, last day], ...]} as ISO dates (null: open-ended); revision 0007.
+    eligible_windows: dict[str, list[list[str | None]]] | None = Field(
+        default=None, sa_type=sa.JSON
+    )
     experience_years: float | None = None
     province_code: str | None = Field(default=None, max_length=16)
     version: int
@@ -91,6 +98,10 @@ class MatchPair(SQLModel, table=True):
     status: str = Field(max_length=32)
     version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # Set when the candidate's owner refused this version's decision (`candidate.match_refused`),
+    # cleared by the pair's next decision (revision 0006).
+    refusal_code: str | None = Field(default=None, max_length=32)
+    refusal_message: str | None = Field(default=None, max_length=500)
 
 
 class MatchDecision(SQLModel, table=True):

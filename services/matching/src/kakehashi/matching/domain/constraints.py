@@ -23,7 +23,14 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement, track_bit
+from kakehashi.matching.domain.model import (
+    CandidateProfile,
+    Order,
+    Pool,
+    Requirement,
+    track_bit,
+    windows_of,
+)
 from kakehashi.matching.domain.reasons import N_, TRACK_NAMES, Reason, level_name
 from kakehashi.shared.reference import Track
 
@@ -142,14 +149,27 @@ def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reaso
     )
 
 
-# Track eligibility: the key is the order's track; eligibility may not be known yet.
-def _track_keys(order: Order, _today: date) -> tuple[Track, ...]:
-    return (order.track,) if order.track is not None else ()
+# Track eligibility on entry to Japan: the key is the order's track and its departure day (today
+# for an order without one), so rules that change meanwhile (a track opening, the candidate
+# turning 18) are judged as they will stand then; eligibility may not be known yet.
+def _track_keys(order: Order, today: date) -> tuple[tuple[Track, int], ...]:
+    if order.track is None:
+        return ()
+    return ((order.track, (order.departure or today).toordinal()),)
 
 
-def _track_check(pool: Pool, track: Track) -> tuple[Mask, Mask]:
-    not_eligible = pool.tracks_known & ((pool.eligible_tracks & track_bit(track)) == 0)
-    return not_eligible, ~pool.tracks_known
+def _track_check(pool: Pool, key: tuple[Track, int]) -> tuple[Mask, Mask]:
+    track, day = key
+    first, last = pool.track_windows[track]
+    eligible = ((first <= day) & (day <= last)).any(axis=1)
+    return pool.tracks_known & ~eligible, ~pool.tracks_known
+
+
+def _track_holds(candidate: CandidateProfile, key: tuple[Track, int]) -> bool:
+    track, day = key
+    if candidate.eligible_tracks is None:
+        return False
+    return any(first <= day <= last for first, last in windows_of(candidate, track))
 
 
 def _track_explain(pool: Pool, candidate: int, order: Order, outcome: Outcome) -> list[Reason]:
@@ -239,7 +259,7 @@ HARD_CONSTRAINTS: tuple[HardConstraint[Any], ...] = (
         name="track_eligibility",
         label=N_("Track eligibility"),
         keys=_track_keys,
-        holds=lambda c, track: c.eligible_tracks is not None and track in c.eligible_tracks,
+        holds=_track_holds,
         explain=_track_explain,
         check=_track_check,
     ),

@@ -18,7 +18,8 @@ class PairStatus(StrEnum):
     INTERVIEWED = "interviewed"  # the employer passed the candidate at interview
     SELECTED = "selected"
     REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"  # taken off the order (the candidate pulled out, or a step undone)
+    WITHDRAWN = "withdrawn"  # taken off the order (the candidate pulled out)
+    UNDECIDED = "undecided"  # the pair's only decision was undone: as if never decided
 
 
 class Action(StrEnum):
@@ -59,8 +60,10 @@ TARGET: dict[Action, PairStatus] = {
 }
 # None is a pair nobody has decided on yet. Rejected is final except by undo; a withdrawn pair
 # may be shortlisted again.
+_FIRST = frozenset({S.SHORTLISTED, S.PROPOSED, S.REJECTED})
 ALLOWED: dict[PairStatus | None, frozenset[PairStatus]] = {
-    None: frozenset({S.SHORTLISTED, S.PROPOSED, S.REJECTED}),
+    None: _FIRST,
+    S.UNDECIDED: _FIRST,
     S.SHORTLISTED: frozenset({S.PROPOSED, S.REJECTED, S.WITHDRAWN}),
     S.PROPOSED: frozenset({S.INTERVIEWED, S.REJECTED, S.WITHDRAWN}),
     S.INTERVIEWED: frozenset({S.SELECTED, S.REJECTED, S.WITHDRAWN}),
@@ -83,7 +86,7 @@ class DecisionError(Exception):
 
 
 def _name(status: PairStatus | None) -> str:
-    return status.value if status else "undecided"
+    return status.value if status else S.UNDECIDED.value
 
 
 def check_step(current: PairStatus | None, target: PairStatus) -> None:
@@ -124,7 +127,7 @@ class Step:
 
 
 def check_undo(last: Step | None, now: datetime, window: timedelta) -> PairStatus:
-    """The status an undo returns the pair to (withdrawn when the step was the first one)."""
+    """The status an undo returns the pair to (undecided when the step was the first one)."""
     if last is None:
         raise DecisionError("nothing to undo on this pair")
     if last.is_undo:
@@ -132,4 +135,4 @@ def check_undo(last: Step | None, now: datetime, window: timedelta) -> PairStatu
     if now - last.decided_at > window:
         minutes = int(window.total_seconds() // 60)
         raise DecisionError(f"decisions can be undone only within {minutes} minutes")
-    return last.from_status or S.WITHDRAWN
+    return last.from_status or S.UNDECIDED

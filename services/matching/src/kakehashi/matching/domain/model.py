@@ -8,7 +8,7 @@ A pool never changes once built, so vectors derived from it are computed once an
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +23,10 @@ PREFECTURE_INDEX = {name: i for i, name in enumerate(PREFECTURES)}
 
 Vector = npt.NDArray[np.float32]
 Matrix = npt.NDArray[np.float32]
+# A window of days a candidate is eligible for a track in: first and last ordinal day, inclusive
+# (-inf / +inf where open-ended).
+Window = tuple[float, float]
+ALWAYS: tuple[Window, ...] = ((-np.inf, np.inf),)
 
 
 def track_bit(track: Track) -> int:
@@ -58,6 +62,9 @@ class CandidateProfile:
     date_of_birth: date | None = None
     available_from: date | None = None
     eligible_tracks: frozenset[Track] | None = None
+    # Per track, the days the candidate is eligible on (the candidates service's rules judged
+    # day by day); None from producers that send only `eligible_tracks` (eligible every day).
+    eligible_windows: Mapping[Track, tuple[Window, ...]] | None = None
     desired_tracks: frozenset[Track] = frozenset()
     desired_prefectures: frozenset[str] = frozenset()
     experience_years: float | None = None
@@ -75,6 +82,9 @@ class Pool:
     available_from: npt.NDArray[np.float64]  # ordinal day; NaN if unknown
     eligible_tracks: npt.NDArray[np.uint8]  # bit per track
     tracks_known: npt.NDArray[np.bool_]
+    # Per track: first and last ordinal day of each eligibility window (candidates x windows,
+    # padded with empty windows), so a track is checked on any day at once.
+    track_windows: dict[Track, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
     desired_tracks: npt.NDArray[np.uint8]  # 0: no preference
     prefers: sparse.csr_matrix  # prefectures x candidates, 1 where desired
     has_prefecture_wish: npt.NDArray[np.bool_]
@@ -156,6 +166,7 @@ class Pool:
             tracks_known=np.asarray(
                 [c.eligible_tracks is not None for c in candidates], dtype=bool
             ),
+            track_windows={track: _windows(candidates, track) for track in TRACKS},
             desired_tracks=np.asarray([_bits(c.desired_tracks) for c in candidates], np.uint8),
             prefers=prefers,
             has_prefecture_wish=np.asarray(prefers.sum(axis=0)).ravel() > 0,
@@ -204,6 +215,28 @@ class DerivedRows:
         """Every row so far (rows x candidates); later appends do not change it."""
         with self._lock:
             return self._matrix[: self._count]
+
+
+def windows_of(candidate: CandidateProfile, track: Track) -> tuple[Window, ...]:
+    """The days a candidate is eligible for a track on; none where eligibility is unknown."""
+    if candidate.eligible_windows is not None:
+        return candidate.eligible_windows.get(track, ())
+    if candidate.eligible_tracks is not None and track in candidate.eligible_tracks:
+        return ALWAYS
+    return ()
+
+
+def _windows(
+    candidates: Sequence[CandidateProfile], track: Track
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    per_candidate = [windows_of(c, track) for c in candidates]
+    width = max((len(w) for w in per_candidate), default=0) or 1
+    first = np.full((len(candidates), width), np.inf)  # an empty window: first after last
+    last = np.full((len(candidates), width), -np.inf)
+    for row, windows in enumerate(per_candidate):
+        for column, (start, end) in enumerate(windows):
+            first[row, column], last[row, column] = start, end
+    return first, last
 
 
 def _bits(tracks: frozenset[Track] | Sequence[Track]) -> int:

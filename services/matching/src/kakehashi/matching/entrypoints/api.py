@@ -110,6 +110,8 @@ def match_list(
                 full_name=m.candidate.full_name,
                 province=m.candidate.province,
                 japanese_level=m.candidate.japanese_level,
+                pipeline_status=m.candidate.status,
+                training_status=m.candidate.training_status,
                 learned_score=m.learned_score,
                 **_ranked(m),
             )
@@ -169,6 +171,7 @@ def candidate_matches(
         full_name=candidate.full_name,
         sector=candidate.sector,
         status=candidate.status,
+        training_status=candidate.training_status,
         matches=[
             OrderMatch(
                 job_order_id=m.order.job_order_id,

@@ -57,6 +57,10 @@ class PairPublic(BaseModel):
     status: str
     version: int
     updated_at: datetime
+    # Set when the candidate's owner refused this decision (candidates' `candidate.match_refused`):
+    # the candidate did not move and employers do not count it.
+    refusal_code: str | None = None
+    refusal_message: str | None = None
 
 
 class DecisionPublic(BaseModel):
@@ -99,6 +103,8 @@ class ShortlistEntry(BaseModel):
     status: str
     version: int
     updated_at: datetime
+    refusal_code: str | None = None  # see PairPublic
+    refusal_message: str | None = None
     candidate: EmployerSafeCandidate | None  # None once the candidate's data was erased
 
 

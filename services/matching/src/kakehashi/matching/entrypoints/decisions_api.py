@@ -114,6 +114,8 @@ def shortlist(job_order_id: str, principal: ShortlistReader, uow: UowDep) -> Sho
                 status=p.status,
                 version=p.version,
                 updated_at=p.updated_at,
+                refusal_code=p.refusal_code,
+                refusal_message=p.refusal_message,
                 candidate=employer_safe(view, today) if view else None,
             )
             for p, view in pairs

@@ -26,6 +26,9 @@ class CandidateMatch(BaseModel):
     full_name: str
     province: str
     japanese_level: str
+    # Where the candidate stands in their pipeline, as candidates' events last said.
+    pipeline_status: str
+    training_status: str | None
     score: float
     components: ScoreComponents
     explanations: list[str]
@@ -108,6 +111,7 @@ class CandidateMatchesPublic(BaseModel):
     full_name: str
     sector: str
     status: str
+    training_status: str | None
     matches: list[OrderMatch]
 
 

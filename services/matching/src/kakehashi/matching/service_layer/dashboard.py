@@ -77,7 +77,10 @@ def dashboard(uow: UnitOfWork, principal: Principal, today: date) -> Dashboard:
 def _pair_counts(uow: UnitOfWork, order_ids: list[str]) -> dict[tuple[str, str], int]:
     result = uow.session.exec(
         select(MatchPair.job_order_id, MatchPair.status, func.count())
-        .where(col(MatchPair.job_order_id).in_(order_ids))
+        .where(
+            col(MatchPair.job_order_id).in_(order_ids),
+            col(MatchPair.refusal_code).is_(None),  # refused decisions hold no place
+        )
         .group_by(col(MatchPair.job_order_id), col(MatchPair.status))
     ).all()
     return {(order_id, status): int(n) for order_id, status, n in result}

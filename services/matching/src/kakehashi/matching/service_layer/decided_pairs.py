@@ -69,7 +69,7 @@ def shortlist_of(
 
 def selected_count(pairs: list[tuple[MatchPair, CandidateView | None]]) -> int:
     """How many of the pairs are selected (what counts against the headcount)."""
-    return sum(p.status == PairStatus.SELECTED for p, _ in pairs)
+    return sum(p.status == PairStatus.SELECTED and p.refusal_code is None for p, _ in pairs)
 
 
 def pair(uow: UnitOfWork, job_order_id: str, candidate_id: str) -> MatchPair | None:

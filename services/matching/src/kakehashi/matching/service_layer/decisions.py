@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -149,6 +150,26 @@ def withdraw_live_pairs(uow: UnitOfWork, candidate_id: str, reason: str, *, eras
             uow.session.add(decision)
 
 
+class Refusal(Protocol):
+    """A refusal of one decision, as `candidate.match_refused` carries it."""
+
+    match_id: str
+    match_version: int
+    reason_code: str
+    message: str
+
+
+def mark_refused(uow: UnitOfWork, refusal: Refusal) -> bool:
+    """Mark the pair refused if it still stands at the refused decision; a pair decided on since
+    is left alone (its own decision is judged on its own). True if the pair was marked."""
+    pair = uow.session.get(MatchPair, refusal.match_id, with_for_update=True)
+    if pair is None or pair.version != refusal.match_version:
+        return False
+    pair.refusal_code, pair.refusal_message = refusal.reason_code, refusal.message
+    uow.session.add(pair)
+    return True
+
+
 def _apply(
     uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights, now: datetime
 ) -> MatchPair:
@@ -213,6 +234,7 @@ def _check_selectable(uow: UnitOfWork, order: JobOrderView, candidate_id: str) -
         .where(
             MatchPair.job_order_id == order.job_order_id,
             MatchPair.status == PairStatus.SELECTED.value,
+            col(MatchPair.refusal_code).is_(None),  # a refused selection holds no place
         )
     ).one()
     rules.check_headcount(PairStatus.SELECTED, int(selected), order.headcount)
@@ -221,6 +243,7 @@ def _check_selectable(uow: UnitOfWork, order: JobOrderView, candidate_id: str) -
             MatchPair.candidate_id == candidate_id,
             MatchPair.status == PairStatus.SELECTED.value,
             MatchPair.job_order_id != order.job_order_id,
+            col(MatchPair.refusal_code).is_(None),
         )
     ).first()
     if elsewhere is not None:
@@ -248,6 +271,7 @@ def _move(
             updated_at=now,
         )
     pair.status, pair.version, pair.updated_at = target.value, pair.version + 1, now
+    pair.refusal_code = pair.refusal_message = None  # a refusal was of the previous decision
     uow.session.add(pair)
     uow.session.flush()
     uow.emit(

@@ -32,6 +32,7 @@ CANDIDATE_UPDATED = "candidate.updated"
 CANDIDATE_STATUS_CHANGED = "candidate.status_changed"
 CANDIDATE_UNPUBLISHED = "candidate.unpublished"
 CANDIDATE_ERASED = "candidate.erased"
+CANDIDATE_MATCH_REFUSED = "candidate.match_refused"
 JOB_ORDER_OPENED = "job_order.opened"
 JOB_ORDER_UPDATED = "job_order.updated"
 JOB_ORDER_CLOSED = "job_order.closed"
@@ -66,12 +67,15 @@ class CandidateData(_EventData):
     japanese_level: JapaneseLevel
     skills: list[SkillData]
     status: str = "registered"
+    training_status: str | None = None  # absent from producers before revision 0006
     date_of_birth: date | None = None
     available_from: date | None = None
     desired_tracks: list[Track] = []
     desired_sectors: list[Sector] = []
     desired_prefectures: list[str] = []
     eligible_tracks: list[Track] | None = None  # absent: not known yet
+    # Per track, the windows of days the candidate is eligible on (absent from older producers).
+    eligible_windows: dict[Track, list[tuple[date | None, date | None]]] | None = None
     experience_years: float | None = Field(default=None, ge=0)
     province_code: str | None = None
 
@@ -110,6 +114,21 @@ class StatusData(_EventData):
     status: str
 
 
+class CandidateStatusData(StatusData):
+    """CANDIDATE_STATUS_CHANGED: the pipeline status and, since revision 0006, the training stage."""
+
+    training_status: str | None = None
+
+
+class MatchRefusedData(_EventData):
+    """CANDIDATE_MATCH_REFUSED: the candidate's pipeline did not follow a decision of ours."""
+
+    match_id: str = Field(min_length=1, max_length=80)
+    match_version: int = Field(ge=1)
+    reason_code: str = Field(min_length=1, max_length=32)
+    message: str = Field(max_length=500)
+
+
 def candidate_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = CandidateData.model_validate(event.data)
     if uow.session.get(ErasedCandidate, data.candidate_id) is not None:
@@ -125,8 +144,9 @@ def job_order_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
 
 def candidate_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     candidate_id = str(event.data["candidate_id"])
-    data = StatusData.model_validate(event.data)
-    if _set_status(uow, CandidateView, candidate_id, data):
+    data = CandidateStatusData.model_validate(event.data)
+    extra = {"training_status": data.training_status} if data.training_status else {}
+    if _set_status(uow, CandidateView, candidate_id, data, extra):
         _stamp(uow, candidate_id)  # a status can make the candidate matchable or not
         if data.status == WITHDRAWN:
             decisions.withdraw_live_pairs(uow, candidate_id, "candidate withdrawn", erase=False)
@@ -161,9 +181,18 @@ def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
         )
 
 
+def match_refused(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """The candidate's owner refused a decision: mark the pair (the saga's compensation)."""
+    decisions.mark_refused(uow, MatchRefusedData.model_validate(event.data))
+
+
 def _row_fields(data: BaseModel) -> dict[str, Any]:
     # Python mode keeps dates as dates; the string enums store (and serialise) as their values.
-    return data.model_dump() | {"updated_at": utcnow()}
+    # Dates inside JSON columns are stored as ISO text.
+    fields = data.model_dump() | {"updated_at": utcnow()}
+    if isinstance(data, CandidateData):
+        fields |= data.model_dump(mode="json", include={"eligible_windows"})
+    return fields
 
 
 def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> bool:
@@ -189,11 +218,18 @@ def _stamp(uow: UnitOfWork, candidate_id: str) -> None:
     uow.session.add(row)
 
 
-def _set_status(uow: UnitOfWork, table: type[ReadModelRow], key: str, data: StatusData) -> bool:
+def _set_status(
+    uow: UnitOfWork,
+    table: type[ReadModelRow],
+    key: str,
+    data: StatusData,
+    extra: dict[str, Any] | None = None,
+) -> bool:
     """A status event for a row we hold, newer than it; one for an unknown row waits for it."""
     # A row whose snapshot has not arrived (or was erased) is not created: the snapshot events
     # carry the status too, so the read model converges when it does arrive.
     fields = {"status": data.status, "version": data.version, "updated_at": utcnow()}
+    fields |= extra or {}
     return upsert_versioned(uow.session, table, key, fields, insert=False) is not None
 
 
@@ -203,6 +239,7 @@ HANDLERS: dict[str, Handler] = {
     CANDIDATE_STATUS_CHANGED: candidate_status_changed,
     CANDIDATE_UNPUBLISHED: candidate_unpublished,
     CANDIDATE_ERASED: candidate_erased,
+    CANDIDATE_MATCH_REFUSED: match_refused,
     JOB_ORDER_OPENED: job_order_upserted,
     JOB_ORDER_UPDATED: job_order_upserted,
     JOB_ORDER_CLOSED: job_order_status_changed,

@@ -19,6 +19,7 @@ from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.text import fold
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.auth import Principal, Role
@@ -44,7 +45,8 @@ def _keep(filters: MatchFilters, rows: list[CandidateView], pool: Pool) -> np.nd
     """Which of the pool's candidates pass the filters (a boolean mask in pool order)."""
     keep = np.ones(len(rows), dtype=bool)
     if filters.province is not None:
-        keep &= np.array([r.province == filters.province for r in rows], dtype=bool)
+        wanted = fold(filters.province)  # "Thai Binh" finds Thái Bình
+        keep &= np.array([fold(r.province) == wanted for r in rows], dtype=bool)
     if filters.training_centre_id is not None:
         keep &= np.array(
             [r.training_centre_id == filters.training_centre_id for r in rows], dtype=bool

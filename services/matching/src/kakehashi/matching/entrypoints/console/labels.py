@@ -22,6 +22,7 @@ STATUSES = {
     "returned": N_("returned"),
     "withdrawn": N_("withdrawn"),
     "rejected": N_("rejected"),
+    "undecided": N_("no decision"),
     "unpublished": N_("unpublished"),
     "open": N_("open"),
     "interviewing": N_("interviewing"),
@@ -37,6 +38,15 @@ ACTIONS = {
     "withdraw": N_("Withdraw"),
     "interview": N_("Interview result"),
     "undo": N_("Undo"),
+}
+# Why a candidate's owner refused a decision (candidates' `candidate.match_refused`).
+REFUSALS = {
+    "withdrawn": N_("the candidate has withdrawn"),
+    "erased": N_("the candidate's data was erased"),
+    "unknown_candidate": N_("the candidates service does not know this candidate"),
+    "selected_elsewhere": N_("the candidate is selected for another order"),
+    "not_available": N_("the candidate is past selection (contract, visa, abroad or returned)"),
+    "pipeline": N_("the candidate's pipeline does not allow the move"),
 }
 REJECTION_REASONS = {
     "japanese_level": N_("Japanese level"),

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BeforeValidator, Field
 
 from kakehashi.matching.domain.decisions import (
     RejectionReason,
@@ -111,6 +112,14 @@ def fit_ranking(
     return render(request, "_ranking.html", principal, ranking=ranking)
 
 
+Score = Annotated[float, Field(ge=0, le=1)]
+
+
+def _blank_is_none(value: object) -> object:
+    """The filter form sends every field; an empty one means "no filter", not a bad number."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def _filters(
     min_score: float | None, province: str | None, level: str | None, centre: str | None
 ) -> queries.MatchFilters:
@@ -131,7 +140,7 @@ def order_page(
     weights: WeightsDep,
     index: IndexDep,
     models: RankingModelsDep,
-    min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+    min_score: Annotated[Score | None, BeforeValidator(_blank_is_none), Query()] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
     min_japanese_level: Annotated[str | None, Query(pattern=LEVEL_PATTERN)] = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
