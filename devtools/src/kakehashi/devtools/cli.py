@@ -45,6 +45,7 @@ def dev(
     data_dir: Path = typer.Option(Path("var"), help="where the SQLite databases and logs live"),
     reset: bool = typer.Option(False, help="delete the data directory first"),
     broker_port: int = typer.Option(9092, help="port of the embedded broker"),
+    mail_port: int = typer.Option(1025, help="port of the mail catcher identity sends to"),
     ready_timeout: float = typer.Option(
         READY_TIMEOUT_S,
         envvar="KAKEHASHI_DEV_READY_TIMEOUT_S",
@@ -58,7 +59,7 @@ def dev(
         shutil.rmtree(data_dir)
     supervisor = Supervisor(
         data_dir,
-        ports=Ports(broker=broker_port),
+        ports=Ports(broker=broker_port, mail=mail_port),
         env=human_logs(os.environ) | development_signing(),
         say=typer.echo,
     )
@@ -120,11 +121,16 @@ def token(
     subject: str = typer.Option("dev-user", help="user id"),
     hours: int = typer.Option(8, min=1, max=24 * 30),
     lang: Language | None = typer.Option(None, help="preferred language: vi, ja or en"),
+    issuer: str = typer.Option(
+        DEFAULT_ISSUER,
+        envvar="KAKEHASHI_TOKEN_ISSUER",
+        help="the tokens' iss: the issuer the services trust (identity's URL under kakehashi dev)",
+    ),
 ) -> None:
     """Print a bearer token signed with the development key (services in development accept
     it; nothing else does)."""
     principal = Principal(subject=subject, role=role, organisation_id=org, language=lang)
-    typer.echo(development_token(principal, ttl=timedelta(hours=hours)))
+    typer.echo(development_token(principal, ttl=timedelta(hours=hours), issuer=issuer))
 
 
 @app.command()

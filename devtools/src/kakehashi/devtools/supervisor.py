@@ -148,6 +148,10 @@ class Supervisor:
             env[prefix + "API_PORT"] = str(self.ports.apis[service])
         for service in TOKEN_VERIFIERS:
             env.setdefault(f"KAKEHASHI_{service.upper()}_AUTH_ISSUER", issuer)
+        # For commands run with this environment (`kakehashi token`, `kakehashi seed`): their
+        # development tokens name the issuer the services trust, on whatever port it is.
+        env.setdefault("KAKEHASHI_TOKEN_ISSUER", issuer)
+        env.setdefault("KAKEHASHI_SEED_ISSUER", issuer)
         identity = "KAKEHASHI_IDENTITY_"
         env.setdefault(identity + "ISSUER", issuer)
         env.setdefault(identity + "PUBLIC_URL", issuer)
