@@ -64,6 +64,14 @@ class Broker:
     def resume(self) -> None:
         self.process.send_signal(signal.SIGCONT)
 
+    def replace(self) -> None:
+        """Kill the broker (-9: a memory broker loses its log) and start a new, empty one on the
+        same port, with Kakehashi's topics created again."""
+        self.process.kill()
+        self.process.wait()
+        self.process = start_tansu("127.0.0.1", self.port)
+        ensure_topics(self.servers, ALL_TOPICS)
+
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:

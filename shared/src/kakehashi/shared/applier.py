@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, select
 
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.db import UTCDateTime
@@ -142,10 +142,7 @@ class EventApplier:
     def stored_positions(self) -> dict[tuple[str, int], int]:
         """The next offset of every (topic, partition) this group has read, from the database."""
         with self.uow_factory() as uow:
-            rows = uow.session.exec(
-                select(ConsumerPosition).where(ConsumerPosition.consumer_group == self.group_id)
-            ).all()
-        return {(r.topic, r.partition): r.next_offset for r in rows}
+            return positions_of(uow.session, self.group_id)
 
     def _skip_unknown(self, event: EventEnvelope) -> None:
         self.skipped_unknown[event.type] += 1
@@ -155,15 +152,25 @@ class EventApplier:
         )
 
     def _advance(self, uow: UnitOfWork, position: Position) -> None:
-        key = (self.group_id, position.topic, position.partition)
-        now = utcnow()
-        row = uow.session.get(ConsumerPosition, key) or ConsumerPosition(
-            consumer_group=self.group_id,
-            topic=position.topic,
-            partition=position.partition,
-            next_offset=0,
-            updated_at=now,
+        store_position(
+            uow.session, self.group_id, position.topic, position.partition, position.offset + 1
         )
-        row.next_offset = position.offset + 1
-        row.updated_at = now
-        uow.session.add(row)
+
+
+def positions_of(session: Session, group_id: str) -> dict[tuple[str, int], int]:
+    """The next offset of every (topic, partition) `group_id` has read."""
+    rows = session.exec(select(ConsumerPosition).where(ConsumerPosition.consumer_group == group_id))
+    return {(r.topic, r.partition): r.next_offset for r in rows}
+
+
+def store_position(
+    session: Session, group_id: str, topic: str, partition: int, next_offset: int
+) -> None:
+    """Record that `group_id` reads `partition` of `topic` next at `next_offset`."""
+    now = utcnow()
+    row = session.get(ConsumerPosition, (group_id, topic, partition)) or ConsumerPosition(
+        consumer_group=group_id, topic=topic, partition=partition, next_offset=0, updated_at=now
+    )
+    row.next_offset = next_offset
+    row.updated_at = now
+    session.add(row)

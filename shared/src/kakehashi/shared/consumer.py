@@ -7,6 +7,9 @@ group join for longer than 30 s; positions kept beside the effect make restarts 
 The offsets are also committed to Kafka under the consumer's group id, so lag tools still see
 them.
 
+A broker that lost its log (a memory broker restarted, a topic recreated) is noticed by the
+`LogWatch`, which sends the consumer back to the start of the new log (see `log_watch`).
+
 A message that keeps failing is sent to the group's dead-letter topic with the error and where it
 came from, and the partition moves on. A database outage is not the message's fault: it is retried
 until the database answers, without moving on.
@@ -19,7 +22,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -31,6 +34,7 @@ from sqlalchemy.exc import OperationalError
 from kakehashi.shared.applier import EventApplier, Position
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import EventEnvelope, dead_letter_topic
+from kakehashi.shared.log_watch import LogWatch, broker_logs
 from kakehashi.shared.observability import reset_correlation_id, set_correlation_id
 
 log = logging.getLogger(__name__)
@@ -54,8 +58,16 @@ class EventConsumer:
         partitions: Collection[int] | None = None,
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
+        watch: LogWatch | None = None,
+        log_check_interval_s: float = 5.0,
+        reconnect: Callable[[], KafkaConsumer] | None = None,
     ) -> None:
         self.applier = applier
+        self.watch = watch
+        self.reconnect = reconnect
+        self.log_check_interval_s = log_check_interval_s
+        self._assigned: list[TopicPartition] = []
+        self._next_log_check = 0.0
         self.topics = topics
         self.consumer = consumer
         self.dead_letters = dead_letters
@@ -79,6 +91,8 @@ class EventConsumer:
         self.assign()
         while not self._stop.is_set():
             self.poll_once()
+            if time.monotonic() >= self._next_log_check:
+                self.check_log()
 
     def assign(self, timeout_s: float = 30.0) -> list[TopicPartition]:
         """Take this consumer's partitions and seek each to the position stored in the database."""
@@ -97,6 +111,8 @@ class EventConsumer:
                 if self.partitions is None or p in self.partitions
             ]
         self.consumer.assign(assigned)
+        self._assigned = assigned
+        self.check_log()  # before seeking: positions from a lost log are rewound first
         stored = self.applier.stored_positions()
         for partition in assigned:
             next_offset = stored.get((partition.topic, partition.partition))
@@ -106,6 +122,32 @@ class EventConsumer:
                 self.consumer.seek_to_beginning(partition)
         log.info("partitions assigned", extra={"partitions": [str(p) for p in assigned]})
         return assigned
+
+    def check_log(self) -> None:
+        """Rewind to the start of any partition log that is not the one the positions belong to."""
+        self._next_log_check = time.monotonic() + self.log_check_interval_s
+        if self.watch is None or not self._assigned:
+            return
+        resets = self.watch.resets
+        try:
+            seeks = self.watch.check(broker_logs(self.consumer, self._assigned))
+        except KafkaError:
+            log.debug("log check skipped: the broker does not answer", exc_info=True)
+            return
+        if self.watch.resets > resets and self.reconnect is not None:
+            # The client's state (metadata, leader epochs, fetch session) belongs to the lost log;
+            # seen on Tansu: an old client can go on fetching nothing from the new log. Start
+            # afresh, as a restarted process would, from the rewound positions.
+            self.consumer.close()
+            self.consumer = self.reconnect()
+            self.consumer.assign(self._assigned)
+            stored = self.applier.stored_positions()
+            seeks = {
+                (tp.topic, tp.partition): stored.get((tp.topic, tp.partition), 0)
+                for tp in self._assigned
+            }
+        for (topic, partition), offset in seeks.items():
+            self.consumer.seek(TopicPartition(topic, partition), offset)
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Apply one batch, then commit its offsets to Kafka; returns how many were handled."""

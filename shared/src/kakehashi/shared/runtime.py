@@ -19,6 +19,7 @@ from kakehashi.shared.applier import EventApplier, Handler
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory, migrate, ping
 from kakehashi.shared.kafka import make_consumer, make_producer
+from kakehashi.shared.log_watch import LogWatch, recovery_check
 from kakehashi.shared.net import ReadinessCheck, broker_check
 from kakehashi.shared.outbox import OutboxRelay
 from kakehashi.shared.settings import ServiceSettings
@@ -52,6 +53,7 @@ class Runtime:
         return {
             "database": lambda: ping(self.engine),
             "broker": broker_check(self.settings.bootstrap_servers),
+            "consumer": recovery_check(self.engine),
         }
 
 
@@ -110,6 +112,8 @@ class ServiceSpec:
             dead_letters=make_producer(settings.bootstrap_servers),
             partitions=settings.partitions,
             max_attempts=settings.consumer_max_attempts,
+            watch=LogWatch(self.name, runtime.uow),
+            reconnect=lambda: make_consumer(settings.bootstrap_servers, self.name),
         )
 
     def relay(self, runtime: Runtime) -> OutboxRelay:
