@@ -14,10 +14,10 @@ setup:  ## install uv if missing, then the locked workspace
 system-packages-dev system-packages-test:
 	@devtools/system-packages.sh $(@:system-packages-%=%)
 
-dev: system-packages-dev setup  ## broker, three APIs, relays and consumer on the embedded defaults; Ctrl-C stops all
+dev: system-packages-dev setup  ## broker, mail catcher, four APIs (identity too), relays and consumers; Ctrl-C stops all
 	@$(UV) run kakehashi dev
 
-seed: setup  ## load the demo market into a running system
+seed: setup  ## demo organisations and users at identity, then the demo market, into a running system
 	$(UV) run kakehashi seed
 
 lint: setup

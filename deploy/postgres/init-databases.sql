@@ -2,4 +2,5 @@
 -- POSTGRES_USER (kakehashi): one database per service, each owned by that user.
 CREATE DATABASE candidates;
 CREATE DATABASE employers;
+CREATE DATABASE identity;
 CREATE DATABASE matching;

@@ -43,4 +43,5 @@ def test_dev_asks_for_readable_logs_unless_a_service_chose() -> None:
     assert chosen == {
         "KAKEHASHI_CANDIDATES_LOG_JSON": "false",
         "KAKEHASHI_EMPLOYERS_LOG_JSON": "false",
+        "KAKEHASHI_IDENTITY_LOG_JSON": "false",
     }

@@ -11,6 +11,7 @@ import pytest
 
 from kakehashi.devtools.dev_logs import LogFollower, last_lines
 from kakehashi.devtools.supervisor import Ports, Process, StartError, Supervisor
+from kakehashi.identity.config import DEV_KEY_ENCRYPTION_SECRET
 
 SLEEPER = "import time; print('up', flush=True); time.sleep(60)"
 CRASHER = "import sys; print('boom: cannot bind the port', flush=True); sys.exit(3)"
@@ -25,12 +26,16 @@ class FakeSupervisor(Supervisor):
     """No broker and no migrations; each process is a small Python script."""
 
     def __init__(self, tmp_path: Path, scripts: dict[str, str]) -> None:
-        ports = Ports(broker=1, apis={"candidates": 9, "employers": 9, "matching": 9})
+        apis = {"candidates": 9, "employers": 9, "matching": 9, "identity": 9}
+        ports = Ports(broker=1, apis=apis, mail=1)
         super().__init__(tmp_path / "data", ports=ports, processes=PROCESSES)
         self.scripts = scripts
         self.started: list[subprocess.Popen[bytes]] = []
 
     def _start_broker(self) -> None:
+        pass
+
+    def _start_mail(self) -> None:
         pass
 
     def _migrate(self) -> None:
@@ -100,3 +105,38 @@ def test_the_log_follower_prints_new_lines_with_the_process_name(tmp_path: Path)
     follower.close()
     assert lines[-1] == "candidates-api | half a line"
     assert last_lines(log, 2) == ["12:00:01 INFO    kakehashi: ready", "half a line"]
+
+
+def test_the_environment_wires_the_services_to_identity_and_identity_to_the_catcher(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CANDIDATES_AUTH_ISSUER", "MATCHING_AUTH_ISSUER", "IDENTITY_AUTH_ISSUER",
+                 "IDENTITY_ISSUER", "IDENTITY_PUBLIC_URL", "IDENTITY_KEY_ENCRYPTION_SECRET",
+                 "TOKEN_ISSUER"):  # fmt: skip
+        monkeypatch.delenv(f"KAKEHASHI_{name}", raising=False)
+    monkeypatch.setenv("KAKEHASHI_EMPLOYERS_AUTH_ISSUER", "https://sso.example.org")
+    apis = {"candidates": 18001, "employers": 18002, "matching": 18003, "identity": 18004}
+    env = Supervisor(tmp_path, ports=Ports(broker=19092, apis=apis, mail=11025)).environment()
+    issuer = "http://127.0.0.1:18004"
+    assert env["KAKEHASHI_CANDIDATES_AUTH_ISSUER"] == issuer
+    assert env["KAKEHASHI_MATCHING_AUTH_ISSUER"] == issuer
+    assert env["KAKEHASHI_EMPLOYERS_AUTH_ISSUER"] == "https://sso.example.org"  # the user's
+    assert env["KAKEHASHI_IDENTITY_ISSUER"] == env["KAKEHASHI_IDENTITY_PUBLIC_URL"] == issuer
+    assert env["KAKEHASHI_IDENTITY_API_PORT"] == "18004"
+    assert (env["KAKEHASHI_IDENTITY_SMTP_HOST"], env["KAKEHASHI_IDENTITY_SMTP_PORT"]) == (
+        "127.0.0.1",
+        "11025",
+    )
+    assert env["KAKEHASHI_TOKEN_ISSUER"] == issuer  # `kakehashi token` run with this env
+    # identity's published development secret, which it refuses outside development.
+    assert env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] == DEV_KEY_ENCRYPTION_SECRET
+    assert "KAKEHASHI_IDENTITY_AUTH_ISSUER" not in env  # identity verifies its own tokens
+
+
+def test_identity_runs_its_api_and_relay() -> None:
+    from kakehashi.devtools.supervisor import PROCESSES as ALL
+
+    assert {(p.name, p.subcommand) for p in ALL if p.service == "identity"} == {
+        ("identity-api", "api"),
+        ("identity-relay", "relay"),
+    }

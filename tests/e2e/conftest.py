@@ -17,9 +17,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
-from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
+from kakehashi.devtools.supervisor import SERVICES, TOKEN_VERIFIERS, Ports, Supervisor
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# identity outside development refuses its published development secret.
+KEY_ENCRYPTION_SECRET = "e2e-identity-key-encryption-0123456789abcdef"
+JWKS_REFRESH_COOLDOWN_S = 1  # identity_system's verifiers: a rotation is seen a second later
 
 
 def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
@@ -40,18 +43,24 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
 def running_system(
     tmp_path_factory: pytest.TempPathFactory, service_env: dict[str, str]
 ) -> Iterator[Supervisor]:
-    """The whole system on free ports, each service with `service_env` (names without the
-    `KAKEHASHI_<SERVICE>_` prefix); its logs are kept under test-artifacts."""
+    """The whole system on free ports, each token verifier with `service_env` (names without
+    the `KAKEHASHI_<SERVICE>_` prefix) and identity in the same ENVIRONMENT; its logs are kept
+    under test-artifacts."""
     env: dict[str, str] = {}
-    for service in SERVICES:
+    for service in TOKEN_VERIFIERS:
         prefix = f"KAKEHASHI_{service.upper()}_"
         env |= {prefix + name: value for name, value in service_env.items()}
+    environment = service_env.get("ENVIRONMENT", "development")
+    env["KAKEHASHI_IDENTITY_ENVIRONMENT"] = environment
+    if environment != "development":  # identity refuses its published development secret
+        env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] = KEY_ENCRYPTION_SECRET
+    env["KAKEHASHI_IDENTITY_ARGON2_MEMORY_KIB"] = "8192"  # tests sign in a lot; 2 cores shared
     server_url = os.environ.get(POSTGRES_ENV)
     databases: list[str] = []
     if server_url:
         urls, databases = _postgres_databases(server_url)
         env |= {f"KAKEHASHI_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}
-    ports = Ports(broker=free_port(), apis={s: free_port() for s in SERVICES})
+    ports = Ports(broker=free_port(), apis={s: free_port() for s in SERVICES}, mail=free_port())
     log_dir = tmp_path_factory.mktemp("logs")
     supervisor = Supervisor(tmp_path_factory.mktemp("data"), ports=ports, env=env, log_dir=log_dir)
     try:
@@ -78,6 +87,20 @@ def system(tmp_path_factory: pytest.TempPathFactory, test_jwks_file: Path) -> It
         "ENVIRONMENT": "test",
         "AUTH_ISSUER": TEST_ISSUER,
         "AUTH_JWKS_FILE": str(test_jwks_file),
+    }
+    with running_system(tmp_path_factory, service_env) as supervisor:
+        yield supervisor
+
+
+@pytest.fixture(scope="module")
+def identity_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+    """The system in the test environment, its token verifiers trusting identity alone and
+    finding its keys by discovery at its issuer URL, as under `kakehashi dev` (without the
+    development key). A token with an unknown kid may refetch the keys every second, not every
+    30 s, so a rotation is seen a second later."""
+    service_env = {
+        "ENVIRONMENT": "test",
+        "AUTH_JWKS_REFRESH_COOLDOWN_S": str(JWKS_REFRESH_COOLDOWN_S),
     }
     with running_system(tmp_path_factory, service_env) as supervisor:
         yield supervisor

@@ -48,7 +48,8 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
     again = subprocess.run(
         [sys.executable, "-m", "kakehashi.devtools.cli", "seed",
          "--candidates", str(CANDIDATES), "--job-orders", str(JOB_ORDERS),
-         *(f"--{service}-url={url}" for service, url in urls.items())],
+         *(f"--{service}-url={url}" for service, url in urls.items()),
+         f"--mail-dir={system.mail_dir}"],
         env=dict(os.environ, KAKEHASHI_SEED_SIGNING_KEY=str(key_file),
                  KAKEHASHI_SEED_KID=TEST_KEY.kid, KAKEHASHI_SEED_ISSUER=TEST_ISSUER),
         capture_output=True, text=True, timeout=300, check=False,
@@ -57,3 +58,6 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
     assert "already seeded" in again.stdout
     assert "Traceback" not in again.stderr
     assert "uv run kakehashi token --role employer --org emp-" in again.stdout
+    # Identity had no demo users yet: one per organisation, with the printed password.
+    assert "identity: 27 organisations registered (0 already there)" in again.stdout
+    assert "email pm-office@kakehashi.example   password hashi-demo-2026" in again.stdout

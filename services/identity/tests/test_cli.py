@@ -43,3 +43,14 @@ def test_add_admin_makes_an_admin_who_signs_in(
     )
     assert weak.exit_code == 2
     assert "refused: password: at least 12 characters" in weak.output
+    taken = ["add-admin", "ops@kakehashi.example", "--name", "Ops", "--password", password]
+    again = CliRunner().invoke(app, taken)
+    assert again.exit_code == 2
+    assert "refused: a user has this email" in again.output
+    # `kakehashi dev` runs it at every start: an admin already there is fine, and untouched.
+    kept = CliRunner().invoke(
+        app, [*taken[:4], "--password", "another password 42", "--if-missing"]
+    )
+    assert kept.exit_code == 0, kept.output
+    assert "already there" in kept.output
+    sign_in(client, "ops@kakehashi.example", password)

@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kakehashi.devtools.demo_organisations import (
+    ADMIN_EMAIL,
+    BY_ID,
+    DEMO_PASSWORD,
+    OPERATOR_ORG,
+)
 from kakehashi.devtools.seed_api import PROGRAM_MANAGER_ORG, Api, Signer
 from kakehashi.shared.auth import Role
 
@@ -27,6 +33,20 @@ class SeedReport:
     @property
     def already_seeded(self) -> bool:
         return not (self.candidates or self.job_orders or self.moves or self.decisions)
+
+
+@dataclass
+class PeopleReport:
+    """The organisations and users the run registered at identity, and those already there."""
+
+    organisations: int = 0
+    organisations_existing: int = 0
+    users: int = 0
+    users_existing: int = 0
+
+    @property
+    def already_seeded(self) -> bool:
+        return not (self.organisations or self.users)
 
 
 def pipeline_counts(urls: dict[str, str], sign: Signer) -> Counter[str]:
@@ -63,8 +83,27 @@ SIGN_IN = (
 )
 
 
-def seed_summary(report: SeedReport, pipeline: Counter[str]) -> str:
-    """What a user reads at the end: what was done, the market, and a token command per role."""
+def seed_summary(
+    report: SeedReport,
+    pipeline: Counter[str],
+    people: PeopleReport | None = None,
+    identity_url: str = "http://127.0.0.1:8004",
+) -> str:
+    """What a user reads at the end: what was done, the market, and per role the organisation,
+    the demo user's email and password (when identity has them), and a token command."""
+    lines = []
+    if people is not None:
+        if people.already_seeded:
+            lines.append(
+                f"already seeded: {people.organisations_existing} organisations and "
+                f"{people.users_existing} users were at identity"
+            )
+        else:
+            lines.append(
+                f"identity: {people.organisations} organisations registered "
+                f"({people.organisations_existing} already there), {people.users} users given "
+                f"the demo password ({people.users_existing} already there)"
+            )
     if report.already_seeded:
         head = (
             f"already seeded: all {report.candidates_existing} candidates and "
@@ -79,7 +118,7 @@ def seed_summary(report: SeedReport, pipeline: Counter[str]) -> str:
             f"{report.decisions} review decisions"
         )
     stages = ", ".join(f"{status} {n}" for status, n in pipeline.items() if n)
-    lines = [head, f"pipeline: {stages}"]
+    lines += [head, f"pipeline: {stages}"]
     if report.fewest_eligible is not None:
         lines.append(
             f"every open job order has eligible candidates (the fewest: {report.fewest_eligible})"
@@ -90,10 +129,27 @@ def seed_summary(report: SeedReport, pipeline: Counter[str]) -> str:
         Role.PROGRAM_MANAGER: PROGRAM_MANAGER_ORG,
         Role.ADMIN: "admin-office",
     }
-    lines.append("Sign in as (paste the command; the console's sign-in takes the token too):")
+    if people is None:
+        lines.append("Sign in as (paste the command; the console's sign-in takes the token too):")
+        for role, label in SIGN_IN:
+            organisation = organisations[role]
+            lines.append(
+                f"  {label:<16} {organisation:<26} uv run kakehashi token --role {role.value} --org {organisation}"
+            )
+        return "\n".join(lines)
+    organisations[Role.ADMIN] = OPERATOR_ORG
+    lines.append(
+        f"Sign in at identity ({identity_url}/sign-in) with an email and the password "
+        f"{DEMO_PASSWORD} (development only), or use the token command:"
+    )
     for role, label in SIGN_IN:
         organisation = organisations[role]
-        lines.append(
-            f"  {label:<16} {organisation:<26} uv run kakehashi token --role {role.value} --org {organisation}"
-        )
+        known = BY_ID.get(organisation)
+        name = f"{organisation} ({known.name_vi} / {known.name_ja})" if known else organisation
+        email = known.email if known else ADMIN_EMAIL
+        lines += [
+            f"  {label}: {name}",
+            f"    email {email}   password {DEMO_PASSWORD}",
+            f"    token uv run kakehashi token --role {role.value} --org {organisation}",
+        ]
     return "\n".join(lines)

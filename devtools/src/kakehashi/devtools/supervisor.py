@@ -1,4 +1,4 @@
-"""Runs the whole system on one machine: broker, three APIs, their relays and consumers.
+"""Runs the whole system on one machine: broker, mail catcher, four APIs, relays and consumers.
 
 `kakehashi dev` uses it in the foreground (Ctrl-C stops every child and leaves nothing running);
 the end-to-end tests and the latency benchmark use `start()` and `stop()` directly. Each child
@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import IO
 
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.demo_organisations import ADMIN_EMAIL, ADMIN_NAME, DEMO_PASSWORD
 from kakehashi.devtools.dev_logs import LogFollower, last_lines
+from kakehashi.identity.config import DEV_KEY_ENCRYPTION_SECRET
 from kakehashi.shared.events import ALL_TOPICS, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.net import wait_for_port
 
-SERVICES = ("candidates", "employers", "matching")
+SERVICES = ("candidates", "employers", "matching", "identity")
+# The services that verify identity's tokens (identity verifies its own with its own keys).
+TOKEN_VERIFIERS = ("candidates", "employers", "matching")
 CONSUMER_GROUPS = ("matching", "employers", "candidates")
 READY_TIMEOUT_S = 300.0  # a busy laptop has taken 90 s; waiting longer costs nothing
 
@@ -46,6 +50,8 @@ PROCESSES = (
     Process("matching-api", "matching", "api"),
     Process("matching-consumer", "matching", "consume"),
     Process("matching-relay", "matching", "relay"),
+    Process("identity-api", "identity", "api"),
+    Process("identity-relay", "identity", "relay"),
 )
 
 
@@ -53,8 +59,14 @@ PROCESSES = (
 class Ports:
     broker: int = 9092
     apis: dict[str, int] = field(
-        default_factory=lambda: {"candidates": 8001, "employers": 8002, "matching": 8003}
+        default_factory=lambda: {
+            "candidates": 8001,
+            "employers": 8002,
+            "matching": 8003,
+            "identity": 8004,
+        }
     )
+    mail: int = 1025  # the SMTP catcher identity sends to
 
 
 class StartError(RuntimeError):
@@ -114,18 +126,40 @@ class Supervisor:
     def url(self, service: str) -> str:
         return f"http://{self.host}:{self.ports.apis[service]}"
 
+    @property
+    def mail_dir(self) -> Path:
+        """Where the mail catcher writes every mail identity sends (.eml and a readable .txt)."""
+        return self.data_dir / "mail"
+
     def log_of(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
 
     def environment(self) -> dict[str, str]:
-        """Environment for every child: each service's settings under its own prefix."""
+        """Environment for every child: each service's settings under its own prefix. The token
+        verifiers trust identity as their issuer (and, in development, the development key too);
+        identity mails through the catcher. An issuer or secret set by the caller stays."""
         env = dict(os.environ)
+        issuer = self.url("identity")
         for service in SERVICES:
             prefix = f"KAKEHASHI_{service.upper()}_"
             env[prefix + "DATA_DIR"] = str(self.data_dir)
             env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] = self.bootstrap
             env[prefix + "API_HOST"] = self.host
             env[prefix + "API_PORT"] = str(self.ports.apis[service])
+        for service in TOKEN_VERIFIERS:
+            env.setdefault(f"KAKEHASHI_{service.upper()}_AUTH_ISSUER", issuer)
+        # For commands run with this environment (`kakehashi token`, `kakehashi seed`): their
+        # development tokens name the issuer the services trust, on whatever port it is.
+        env.setdefault("KAKEHASHI_TOKEN_ISSUER", issuer)
+        env.setdefault("KAKEHASHI_SEED_ISSUER", issuer)
+        identity = "KAKEHASHI_IDENTITY_"
+        env.setdefault(identity + "ISSUER", issuer)
+        env.setdefault(identity + "PUBLIC_URL", issuer)
+        # identity refuses this published value outside development.
+        env.setdefault(identity + "KEY_ENCRYPTION_SECRET", DEV_KEY_ENCRYPTION_SECRET)
+        env[identity + "SMTP_HOST"] = self.host
+        env[identity + "SMTP_PORT"] = str(self.ports.mail)
+        env[identity + "SMTP_SECURITY"] = "none"
         env.update(self.extra_env)
         return env
 
@@ -136,6 +170,7 @@ class Supervisor:
         began = time.monotonic()
         try:
             self._start_broker()
+            self._start_mail()
             self._migrate()
             self.say(f"starting {len(self.processes)} processes…")
             env = self.environment()
@@ -163,9 +198,28 @@ class Supervisor:
         topics = [*ALL_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
         ensure_topics([self.bootstrap], topics)
 
+    def _start_mail(self) -> None:
+        """The SMTP catcher: identity's invitations and resets land in `mail_dir`."""
+        self.say(f"starting the mail catcher on {self.host}:{self.ports.mail}…")
+        command = [
+            sys.executable,
+            "-m",
+            "kakehashi.devtools.mail_catcher",
+            f"--folder={self.mail_dir}",
+            f"--host={self.host}",
+            f"--port={self.ports.mail}",
+        ]
+        log = self._log("mail")
+        self.children.append(("mail", subprocess.Popen(command, stdout=log, stderr=log)))
+        try:
+            wait_for_port(self.host, self.ports.mail, timeout_s=60)
+        except TimeoutError:
+            raise StartError("mail", "is not listening after 60 s", self.log_of("mail")) from None
+
     def _migrate(self) -> None:
-        """Each service's migrations, the three at once (separate databases): the processes
-        would apply them too, under a lock, but one at a time and each while starting."""
+        """Each service's migrations, all at once (separate databases): the processes would
+        apply them too, under a lock, but one at a time and each while starting. identity's
+        step also makes the development admin, unless that email is already there."""
         self.say("applying each service's migrations…")
         env = self.environment()
         running = []
@@ -173,6 +227,15 @@ class Supervisor:
             name = f"{service}-migrate"
             log = self._log(name)
             command = _cli(service, "migrate")
+            if service == "identity":
+                command = _cli(
+                    service,
+                    "add-admin",
+                    ADMIN_EMAIL,
+                    f"--name={ADMIN_NAME}",
+                    f"--password={DEMO_PASSWORD}",
+                    "--if-missing",
+                )
             running.append((name, subprocess.Popen(command, env=env, stdout=log, stderr=log)))
         for name, migration in running:
             if migration.wait() != 0:
@@ -300,12 +363,16 @@ class Supervisor:
             "Kakehashi is running.",
             "",
             f"  Review console   {self.url('matching')}/console   (a demo sign-in in development)",
+            f"  Sign in          {self.url('identity')}/docs   (POST /sign-in: email and password)",
+            f"  Caught mail      {self.mail_dir}   (uv run kakehashi mail shows the latest)",
             "",
             *(f"  {s + ' API':<16} {self.url(s)}/docs" for s in SERVICES),
             f"  {'broker':<16} {self.bootstrap}",
+            f"  {'mail (SMTP)':<16} {self.host}:{self.ports.mail}",
             f"  {'data and logs':<16} {self.data_dir} (logs in {self.log_dir})",
             "",
-            "  Demo data:      uv run kakehashi seed",
+            f"  Admin:          {ADMIN_EMAIL}   password {DEMO_PASSWORD}   (development only)",
+            "  Demo data:      uv run kakehashi seed   (and a user per organisation; it prints them)",
             "  A token:        uv run kakehashi token --role program_manager --org pm-office",
             "",
             "Logs follow. Ctrl-C stops everything.",

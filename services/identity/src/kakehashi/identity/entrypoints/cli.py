@@ -22,6 +22,9 @@ def add_admin(
     name: str = typer.Option(..., help="display name"),
     organisation: str = typer.Option("kakehashi-operator", help="operator organisation id"),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    if_missing: bool = typer.Option(
+        False, help="a user with this email already there is success, left as it is (kakehashi dev)"
+    ),
 ) -> None:
     """Create an admin with a password (the first one: nobody can invite them)."""
     settings = IdentitySettings()
@@ -41,6 +44,9 @@ def add_admin(
         typer.echo(f"refused: {refused.field}: {refused.message}", err=True)
         raise typer.Exit(2) from None
     except ConflictError as refused:
+        if if_missing:
+            typer.echo(f"{email} is already there; left as it is")
+            return
         typer.echo(f"refused: {refused.message}", err=True)
         raise typer.Exit(2) from None
     finally:

@@ -1,0 +1,195 @@
+"""People sign in at identity and use its tokens on the three services, through real processes.
+
+The services trust identity alone and fetch its keys (discovery, then the JWKS) as `kakehashi
+dev` has them. Users are made as the seed makes them: an admin registers organisations and
+invites their users, who accept the invitation mailed to the dev SMTP catcher.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from kakehashi.devtools.demo_organisations import ADMIN_EMAIL, BY_ID, DEMO_PASSWORD
+from kakehashi.devtools.mail_catcher import caught, latest_link
+from kakehashi.devtools.seed_people import seed_people
+from kakehashi.devtools.supervisor import Supervisor
+from tests.e2e.conftest import JWKS_REFRESH_COOLDOWN_S as COOLDOWN_S
+from tests.e2e.conftest import register_welder
+
+pytestmark = pytest.mark.e2e
+
+# Two of each kind, to see one organisation's data hidden from the other.
+CENTRE, OTHER_CENTRE = "tc-tay-ninh-01", "tc-nghe-an-01"
+EMPLOYER, OTHER_EMPLOYER = "emp-aichi-tanaka-kogyo", "emp-osaka-naniwa-kensetsu"
+MANAGER = "pm-office"
+Headers = dict[str, str]
+
+
+def sign_in(identity: str, email: str, password: str = DEMO_PASSWORD) -> httpx.Response:
+    return httpx.post(f"{identity}/sign-in", json={"email": email, "password": password})
+
+
+def bearer(identity: str, email: str) -> Headers:
+    response = sign_in(identity, email)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def people(identity_system: Supervisor) -> dict[str, Headers]:
+    """The seed's users for five organisations, signed in: headers by organisation id."""
+    identity = identity_system.url("identity")
+    chosen = tuple(BY_ID[i] for i in (CENTRE, OTHER_CENTRE, EMPLOYER, OTHER_EMPLOYER, MANAGER))
+    made = seed_people(
+        identity,
+        admin_email=ADMIN_EMAIL,
+        admin_password=DEMO_PASSWORD,
+        mail_dir=identity_system.mail_dir,
+        organisations=chosen,
+    )
+    assert (made.organisations, made.users) == (5, 5)
+    again = seed_people(
+        identity,
+        admin_email=ADMIN_EMAIL,
+        admin_password=DEMO_PASSWORD,
+        mail_dir=identity_system.mail_dir,
+        organisations=chosen,
+    )
+    assert again.already_seeded
+    assert (again.organisations_existing, again.users_existing) == (5, 5)
+    return {o.id: bearer(identity, o.email) for o in chosen}
+
+
+def post_order(system: Supervisor, headers: Headers) -> httpx.Response:
+    return httpx.post(
+        f"{system.url('employers')}/job-orders",
+        json={
+            "title": "溶接工 / Welder",
+            "sector": "construction",
+            "prefecture": "Aichi",
+            "headcount": 1,
+            "min_japanese_level": "N4",
+            "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
+            "track": "ssw1",
+            "expected_departure_date": (date.today() + timedelta(days=150)).isoformat(),
+        },
+        headers=headers,
+    )
+
+
+def test_identity_tokens_open_allowed_routes_and_keep_roles_and_organisations_apart(
+    identity_system: Supervisor, people: dict[str, Headers]
+) -> None:
+    system = identity_system
+    candidates, employers, matching = (
+        system.url(s) for s in ("candidates", "employers", "matching")
+    )
+    centre, employer, manager = people[CENTRE], people[EMPLOYER], people[MANAGER]
+
+    # 200/201 where the role is allowed, on each service.
+    cid = register_welder(system, centre, full_name="Le Van Cuong", date_of_birth="1999-04-02")
+    assert httpx.get(f"{candidates}/candidates/{cid}", headers=centre).status_code == 200
+    order = post_order(system, employer)
+    assert order.status_code == 201, order.text
+    order_id = order.json()["id"]
+    assert httpx.get(f"{employers}/job-orders/{order_id}", headers=employer).status_code == 200
+    assert httpx.get(f"{matching}/job-orders", headers=manager).status_code == 200
+    assert httpx.get(f"{candidates}/candidates/{cid}", headers=manager).status_code == 200
+
+    # 403: a role the route does not accept.
+    assert httpx.get(f"{matching}/job-orders", headers=centre).status_code == 403
+    assert httpx.get(f"{candidates}/candidates", headers=employer).status_code == 403
+    assert post_order(system, centre).status_code == 403
+
+    # 404: another organisation's data does not exist for you.
+    other_centre, other_employer = people[OTHER_CENTRE], people[OTHER_EMPLOYER]
+    assert httpx.get(f"{candidates}/candidates/{cid}", headers=other_centre).status_code == 404
+    assert (
+        httpx.get(f"{employers}/job-orders/{order_id}", headers=other_employer).status_code == 404
+    )
+
+    # No token, or a forged one: 401.
+    assert httpx.get(f"{matching}/job-orders").status_code == 401
+    forged = {"Authorization": manager["Authorization"][:-4] + "AAAA"}
+    assert httpx.get(f"{matching}/job-orders", headers=forged).status_code == 401
+
+
+def test_a_key_rotation_keeps_old_tokens_and_accepts_new_ones(
+    identity_system: Supervisor, people: dict[str, Headers]
+) -> None:
+    identity = identity_system.url("identity")
+    routes = {
+        "candidates": ("/candidates", MANAGER),
+        "employers": ("/job-orders", EMPLOYER),
+        "matching": ("/job-orders", MANAGER),
+    }
+    old = {service: people[org] for service, (_path, org) in routes.items()}
+    for service, (path, _org) in routes.items():  # the services hold the first key
+        assert httpx.get(identity_system.url(service) + path, headers=old[service]).is_success
+
+    admin = bearer(identity, ADMIN_EMAIL)
+    rotated = httpx.post(f"{identity}/admin/keys/rotate", headers=admin)
+    assert rotated.status_code == 200, rotated.text
+    kids = [key["kid"] for key in httpx.get(f"{identity}/.well-known/jwks.json").json()["keys"]]
+    assert rotated.json()["kid"] in kids
+    assert len(kids) == 2  # the retiring key stays published
+
+    # A service that fetched the keys less than AUTH_JWKS_REFRESH_COOLDOWN_S ago does not
+    # refetch for a kid it has not seen: the new key's tokens wait out the cooldown (1 s here).
+    time.sleep(COOLDOWN_S + 0.5)
+    new = {service: bearer(identity, BY_ID[org].email) for service, (_path, org) in routes.items()}
+    for service, (path, _org) in routes.items():
+        url = identity_system.url(service) + path
+        assert httpx.get(url, headers=old[service]).status_code == 200, service
+        answer = httpx.get(url, headers=new[service])
+        assert answer.status_code == 200, (service, answer.text, answer.headers)
+
+
+def test_an_invited_user_accepts_the_mailed_link_and_a_deactivated_one_gets_no_token(
+    identity_system: Supervisor, people: dict[str, Headers]
+) -> None:
+    identity = identity_system.url("identity")
+    admin = bearer(identity, ADMIN_EMAIL)
+    email = "new-teacher@kakehashi.example"
+    invited = httpx.post(
+        f"{identity}/invitations",
+        json={
+            "email": email,
+            "display_name": "Phạm Thị Hoa",
+            "preferred_language": "vi",
+            "organisation_id": CENTRE,
+            "role": "training_centre",
+        },
+        headers=admin,
+    )
+    assert invited.status_code == 201, invited.text
+    user_id = invited.json()["id"]
+
+    mail = [m for m in caught(identity_system.mail_dir) if m.to == email]
+    assert [m.subject for m in mail] == ["Lời mời tham gia Kakehashi"]
+    assert "Phạm Thị Hoa" in mail[0].body
+    link = latest_link(identity_system.mail_dir, email, "/invitation")
+    assert link is not None
+    assert link.startswith(f"{identity}/invitation?token=")
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    body = {"token": token, "password": "hoa dạy tiếng Nhật 2027"}
+    assert httpx.post(f"{identity}/invitations/accept", json=body).status_code == 204
+    assert httpx.post(f"{identity}/invitations/accept", json=body).status_code == 400  # once
+
+    signed_in = sign_in(identity, email, body["password"])
+    assert signed_in.status_code == 200, signed_in.text
+    headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    listing = httpx.get(f"{identity_system.url('candidates')}/candidates", headers=headers)
+    assert listing.status_code == 200
+
+    deactivated = httpx.post(f"{identity}/users/{user_id}/deactivate", headers=admin)
+    assert deactivated.status_code == 200
+    assert deactivated.json()["active"] is False
+    refused = sign_in(identity, email, body["password"])
+    assert refused.status_code == 401
+    assert "access_token" not in refused.json()
