@@ -43,10 +43,20 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/matching_quality.py
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
-translations: setup  ## re-extract the console's messages and merge them into the vi and ja catalogs
+IDENTITY_LOCALES := src/kakehashi/identity/entrypoints/pages/locales
+KIT_LOCALES := src/kakehashi/shared/ui/locales
+translations: setup  ## re-extract the pages' messages (console, identity, UI kit) into their vi and ja catalogs
 	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason \
 		--no-location --omit-header -o messages.pot . \
 		&& $(UV) run pybabel update -i messages.pot -d $(CONSOLE_LOCALES) \
+		--ignore-obsolete && rm messages.pot
+	cd services/identity && $(UV) run pybabel extract -F babel.cfg -k N_ \
+		--no-location --omit-header -o messages.pot . \
+		&& $(UV) run pybabel update -i messages.pot -d $(IDENTITY_LOCALES) \
+		--ignore-obsolete && rm messages.pot
+	cd shared && $(UV) run pybabel extract -F babel.cfg -k N_ \
+		--no-location --omit-header -o messages.pot . \
+		&& $(UV) run pybabel update -i messages.pot -d $(KIT_LOCALES) \
 		--ignore-obsolete && rm messages.pot
 
 clean:

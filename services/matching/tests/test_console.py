@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from conftest import outbox_events, token_for
 from kakehashi.matching.adapters.tables import RankingModelFit
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -40,27 +42,26 @@ def client(service_client: Any) -> TestClient:
 
 
 def sign_in(client: TestClient, role: str = "program_manager", org: str = "pm-office") -> None:
-    response = client.post(
-        "/console/sign-in", data={"token": token(role, org)}, follow_redirects=False
-    )
-    assert response.status_code == 303
-    assert "httponly" in response.headers["set-cookie"].lower()
-    assert "samesite=strict" in response.headers["set-cookie"].lower()
+    """The single sign-on's cookie, as identity sets it after a password sign-in."""
+    client.cookies.set(SESSION_COOKIE, token(role, org))
 
 
 def test_pages_need_a_session_and_a_bad_token_is_refused(client: TestClient) -> None:
-    response = client.get("/console/orders", follow_redirects=False)
+    response = client.get("/console/orders/order-1?x=1", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"].startswith("/console/sign-in")
-    bad = client.post("/console/sign-in", data={"token": "not-a-token"})
-    assert bad.status_code == 401
-    assert "không hợp lệ" in bad.text  # Vietnamese unless the browser asks otherwise
-    assert (
-        client.post(
-            "/console/demo-sign-in", data={"role": "admin", "organisation_id": "x"}
-        ).status_code
-        == 404
-    )  # only in development
+    assert response.headers["location"] == (
+        "http://127.0.0.1:8004/session/refresh?next="
+        + quote("http://127.0.0.1:8003/console/orders/order-1?x=1", safe="")
+    )
+    client.cookies.set(SESSION_COOKIE, "not-a-token")
+    assert client.get("/console/orders", follow_redirects=False).status_code == 303
+    htmx = client.post("/console/ranking-model/fit", headers=HTMX)
+    assert htmx.headers["HX-Redirect"].startswith("http://127.0.0.1:8004/session/refresh?next=")
+    # The console's own sign-in (token paste, demo) exists in development only.
+    assert client.get("/console/sign-in").status_code == 404
+    assert client.post("/console/sign-in", data={"token": token("admin", "x")}).status_code == 404
+    demo = client.post("/console/demo-sign-in", data={"role": "admin", "organisation_id": "x"})
+    assert demo.status_code == 404
 
 
 def test_dashboard_shows_open_orders_fill_rates_deadlines_and_warnings(client: TestClient) -> None:
@@ -155,15 +156,15 @@ def test_every_offered_level_is_accepted_and_another_is_a_422_not_a_500(
         assert answer.status_code == 200
     refused = client.get("/console/orders/order-1", params={"min_japanese_level": "A2"}, headers=HTMX)  # fmt: skip
     assert refused.status_code == 422
-    assert "min_japanese_level" in refused.text  # the field is named; console.js shows it
+    assert "min_japanese_level" in refused.text  # the field is named; kakehashi.js shows it
 
 
 def test_the_pages_show_refused_htmx_requests_in_a_banner(client: TestClient) -> None:
     sign_in(client)
     page = client.get("/console/orders/order-1").text
     assert 'id="flash"' in page
-    assert "/console/static/console.js" in page
-    script = client.get("/console/static/console.js")
+    assert "/console/static/kakehashi.js" in page  # the UI kit's script
+    script = client.get("/console/static/kakehashi.js")
     assert script.status_code == 200
     assert "htmx:responseError" in script.text
 
@@ -330,3 +331,13 @@ def test_employers_see_no_ranking_panel(client: TestClient) -> None:
     assert 'id="ranking-model"' not in page
     response = client.post("/console/ranking-model/fit", headers=HTMX)
     assert response.status_code == 403
+
+
+def test_unreachable_issuer_keys_are_a_503_not_a_redirect_loop(service_client: Any) -> None:
+    client: TestClient = service_client(
+        SPEC, auth_jwks_file=None, auth_jwks_url="http://127.0.0.1:9/jwks.json"
+    )
+    client.cookies.set(SESSION_COOKIE, token("program_manager", "pm-office"))
+    answer = client.get("/console/orders", follow_redirects=False)
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "30"

@@ -50,6 +50,12 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="development only: the key the console's demo sign-in signs with",
     )
+    # Where browsers reach each service's pages (the UI kit's navigation, the single sign-on's
+    # redirects and its allowed origins). Behind one reverse proxy they share one origin.
+    web_identity_url: str = Field(default="http://127.0.0.1:8004", description="sign-in pages")
+    web_matching_url: str = Field(default="http://127.0.0.1:8003", description="the console")
+    web_candidates_url: str = "http://127.0.0.1:8001"
+    web_employers_url: str = "http://127.0.0.1:8002"
     log_level: str = "INFO"
     log_json: bool = True
     api_host: str = "127.0.0.1"
@@ -61,7 +67,14 @@ class ServiceSettings(BaseSettings):
         default="", description="comma-separated partitions this consumer takes; empty = all"
     )
 
-    @field_validator("auth_issuer", "auth_jwks_url")
+    @field_validator(
+        "auth_issuer",
+        "auth_jwks_url",
+        "web_identity_url",
+        "web_matching_url",
+        "web_candidates_url",
+        "web_employers_url",
+    )
     @classmethod
     def _http_urls(cls, value: str) -> str:
         if value and not value.startswith(("https://", "http://")):
@@ -97,6 +110,16 @@ class ServiceSettings(BaseSettings):
                 f"environment 'development' may trust (not {self.environment!r})"
             )
         return self
+
+    @property
+    def web_urls(self) -> dict[str, str]:
+        """Each service's base URL for browsers, without a trailing slash."""
+        return {
+            "identity": self.web_identity_url.rstrip("/"),
+            "matching": self.web_matching_url.rstrip("/"),
+            "candidates": self.web_candidates_url.rstrip("/"),
+            "employers": self.web_employers_url.rstrip("/"),
+        }
 
     @property
     def trusts_development_key(self) -> bool:

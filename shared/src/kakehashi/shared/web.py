@@ -113,6 +113,28 @@ async def correlation_middleware(
     return response
 
 
+# Sent with every answer; pages (HTML) also refuse to be framed, so no other site can overlay
+# the sign-in or admin forms (clickjacking). The Referrer-Policy keeps paths and tokens in
+# query strings (mailed links) from leaking to other sites while still naming our origin.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+
+
+async def security_headers_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.headers.get("content-type", "").startswith("text/html"):
+        for name, value in PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
 def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
     """A service's API: its routers plus correlation ids, health endpoints and domain 422s.
 
@@ -121,6 +143,7 @@ def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier.from_settings(runtime.settings)
 
+    app.middleware("http")(security_headers_middleware)
     app.middleware("http")(correlation_middleware)
     app.include_router(health_router(runtime.readiness_checks()))
     app.add_exception_handler(DomainError, _domain_error)

@@ -25,6 +25,13 @@ class IdentitySettings(ServiceSettings):
     issuer: str = Field(default="http://127.0.0.1:8004", description="the `iss` claim and base URL")
     audience: str = "kakehashi"
     access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    # The browser's single sign-on: a short access token in a cookie, renewed from a session
+    # identity keeps (revocable) while the browser is in use.
+    browser_token_ttl_s: int = Field(
+        default=300, ge=60, le=900, description="access token in the pages' cookie"
+    )
+    browser_session_idle_s: int = Field(default=2 * 3600, ge=300, description="unused, it ends")
+    browser_session_max_s: int = Field(default=12 * 3600, ge=600, description="absolute end")
     key_encryption_secret: SecretStr = SecretStr(DEV_KEY_ENCRYPTION_SECRET)
 
     # Sign-in: the second factor and the throttles.

@@ -116,3 +116,22 @@ class KeyRing(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BrowserSession(SQLModel, table=True):
+    """A browser's single sign-on session: only the SHA-256 of its cookie value is stored. It
+    renews the short access token in the browser until it is idle too long, reaches its
+    absolute end, or is ended (sign-out, deactivation)."""
+
+    __tablename__ = "browser_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="user_account.id", index=True, max_length=36)
+    organisation_id: str = Field(max_length=64)
+    role: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_used_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    client_address: str = Field(max_length=64)
+    user_agent: str | None = Field(default=None, max_length=200)

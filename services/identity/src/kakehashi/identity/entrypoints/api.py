@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from kakehashi.identity.adapters.mail import Mailer
 from kakehashi.identity.config import IdentitySettings
-from kakehashi.identity.entrypoints import admin_api, sign_in_api
+from kakehashi.identity.entrypoints import admin_api, pages, sign_in_api
 from kakehashi.identity.service_layer.context import Identity
 from kakehashi.identity.service_layer.errors import (
     ConflictError,
@@ -66,4 +66,5 @@ def create_app(runtime: Runtime, mailer: Mailer | None = None) -> FastAPI:
     app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(LinkRefusedError, _link_refused)
     app.add_exception_handler(MailNotSentError, _mail_not_sent)
+    pages.install(app)
     return app

@@ -105,11 +105,12 @@ def request_password_reset(
     and comes before the mail is sent."""
     mail = users.request_password_reset(uow, identity, RequestPasswordReset(body.email))
     if mail is not None:
-        background.add_task(_send_reset, identity, mail)
+        background.add_task(send_reset_mail, identity, mail)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
-def _send_reset(identity: Identity, mail: Mail) -> None:
+def send_reset_mail(identity: Identity, mail: Mail) -> None:
+    """Send a reset mail after the answer; a failure is logged (nobody is waiting)."""
     try:
         links.send(identity, mail)
     except MailNotSentError:

@@ -3,6 +3,7 @@ issuing and verifying access tokens with them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -48,15 +49,19 @@ def jwks(uow: UnitOfWork, identity: Identity) -> list[dict[str, Any]]:
     return [dict(row.public_jwk) for row in rows]
 
 
-def issue(uow: UnitOfWork, identity: Identity, subject: TokenSubject) -> str:
-    """An access token for `subject`, signed by the active key, valid for the token lifetime.
+def issue(
+    uow: UnitOfWork, identity: Identity, subject: TokenSubject, ttl: timedelta | None = None
+) -> str:
+    """An access token for `subject`, signed by the active key, valid for `ttl` (the token
+    lifetime by default; the browser's cookie holds shorter ones).
 
     Runs inside the caller's unit of work (sign-in), which commits.
     """
     key = _ensure_active(uow, identity)
     private = identity.sealer.open(key.private_key_sealed, key.kid)
     s = identity.settings
-    claims = access_claims(subject, s.issuer, s.audience, clock.utcnow(), identity.token_ttl)
+    lifetime = ttl or identity.token_ttl
+    claims = access_claims(subject, s.issuer, s.audience, clock.utcnow(), lifetime)
     return signing.sign(claims, key.kid, private)
 
 

@@ -66,14 +66,17 @@ class _Attempt:
         self.counts_as_failure = failure
 
 
-def sign_in(uow: UnitOfWork, identity: Identity, command: SignIn) -> SignedIn:
-    """A token for the user's chosen (or only) membership, or SignInRefusedError."""
+def sign_in(
+    uow: UnitOfWork, identity: Identity, command: SignIn, ttl: timedelta | None = None
+) -> SignedIn:
+    """A token for the user's chosen (or only) membership, or SignInRefusedError; `ttl` as
+    `keys.issue`."""
     now = clock.utcnow()
     attempt = _Attempt(email=normalise_email(command.email)[:254])
     address = command.client_address[:64]
     with uow:
         session = uow.session
-        signed_in = _try(uow, identity, command, attempt, address, now)
+        signed_in = _try(uow, identity, command, attempt, address, now, ttl)
         if attempt.counts_as_failure:
             throttles.record_failure(
                 session, Scope.ADDRESS, address, identity.address_policy(), now
@@ -111,6 +114,7 @@ def _try(
     attempt: _Attempt,
     address: str,
     now: datetime,
+    ttl: timedelta | None,
 ) -> SignedIn | None:
     session = uow.session
     refuse = attempt.refuse
@@ -163,10 +167,10 @@ def _try(
         user.password_hash = identity.passwords.hash(command.password)
         session.add(user)
     subject = token_subject_of(user, membership.organisation_id, membership.role)
-    token = keys.issue(uow, identity, subject)
+    token = keys.issue(uow, identity, subject, ttl)
     return SignedIn(
         access_token=token,
-        expires_in=identity.settings.access_token_ttl_s,
+        expires_in=int((ttl or identity.token_ttl).total_seconds()),
         user_id=user.id,
         organisation_id=membership.organisation_id,
         role=membership.role,

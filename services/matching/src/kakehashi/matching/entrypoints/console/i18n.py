@@ -1,66 +1,39 @@
-"""The console's languages: gettext catalogs (Babel .po files) and the choice of language.
+"""The console's languages: its gettext catalogs (Babel .po files) over the UI kit's.
 
-English is the source language. The Vietnamese and Japanese catalogs are read from their .po files
-at start (compiled in memory, so there is no build step), and one Jinja environment is made per
-language. The language is the user's choice (a cookie) or else the browser's Accept-Language.
+English is the source language; the choice of language (cookie, else Accept-Language, else
+Vietnamese) and the catalog loading are the kit's (`kakehashi.shared.ui.i18n`).
 """
 
 from __future__ import annotations
 
-import io
-from functools import cache
 from pathlib import Path
 
-from babel import Locale
-from babel.core import negotiate_locale
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
+
+from kakehashi.shared.ui import i18n
+from kakehashi.shared.ui.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_COOKIE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    choose_language,
+    long_date,
+)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
-LANGUAGES = ("vi", "ja", "en")
-DEFAULT_LANGUAGE = "vi"
-LANGUAGE_COOKIE = "kakehashi_lang"
-# The language names as their speakers write them, for the switcher.
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "ja": "日本語", "en": "English"}
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LANGUAGE_COOKIE",
+    "LANGUAGE_NAMES",
+    "LOCALES_DIR",
+    "choose_language",
+    "long_date",
+    "translations",
+]
 
 
-@cache
 def translations(language: str) -> NullTranslations:
-    """The catalog of `language`, compiled from its .po file (English has none)."""
-    po = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not po.exists():
-        return NullTranslations()
-    with po.open("rb") as source:
-        catalog = read_po(source, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
-
-
-def choose_language(requested: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The query parameter, else the saved choice, else the browser's best match, else Vietnamese."""
-    for choice in (requested, cookie):
-        if choice in LANGUAGES:
-            return choice
-    preferred = [
-        part.split(";")[0].strip().replace("-", "_")
-        for part in (accept_language or "").split(",")
-        if part.strip()
-    ]
-    best = negotiate_locale(preferred, list(LANGUAGES), sep="_") if preferred else None
-    if best is None:
-        # negotiate_locale matches "ja_JP" only against "ja_JP": try the language part too.
-        for tag in preferred:
-            if tag.split("_")[0] in LANGUAGES:
-                return tag.split("_")[0]
-    return best or DEFAULT_LANGUAGE
-
-
-def long_date(value: object, language: str) -> str:
-    """A date as people of `language` write it (e.g. 2027年4月1日, 1 thg 4, 2027)."""
-    if value is None:
-        return "—"
-    return format_date(value, format="medium", locale=Locale.parse(language))  # type: ignore[arg-type]
+    """The console's catalog of `language` over the kit's (English has none)."""
+    return i18n.translations(LOCALES_DIR, language)

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator, Field
 
 from kakehashi.matching.domain.decisions import (
@@ -18,7 +17,7 @@ from kakehashi.matching.entrypoints import decisions_api
 from kakehashi.matching.entrypoints.console import charts, decision_cells, labels, session
 from kakehashi.matching.entrypoints.console.i18n import translations
 from kakehashi.matching.entrypoints.console.rendering import (
-    HERE,
+    PAGES,
     PREFIX,
     language_of,
     prefecture_name,
@@ -264,5 +263,5 @@ def install(app: FastAPI) -> None:
     app.include_router(session.router)
     app.include_router(router)
     app.include_router(decision_cells.router)
-    app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="console-static")
+    PAGES.install_static(app)
     app.add_exception_handler(session.SignInRequired, session.to_sign_in)

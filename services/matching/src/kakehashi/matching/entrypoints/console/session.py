@@ -1,29 +1,45 @@
-"""Who is signed in to the console, and signing in and out.
+"""Who is signed in to the console: the single sign-on session of the UI kit.
 
-Signing in stores the bearer token in an HttpOnly, SameSite=Strict cookie; every page decodes it
-as the API does, so the same roles and ownership rules apply. Changes are POSTs that htmx sends
-with its `HX-Request` header, which a cross-site form cannot add.
+Identity signs people in and sets the `kakehashi_session` cookie (a short-lived access token,
+HttpOnly, SameSite=Lax) for the whole host; every page verifies it with the service's token
+verifier, as the API verifies a bearer token, so the same roles and ownership rules apply. A
+visitor without a valid one is sent to identity's `/session/refresh` with `next`: identity
+renews the token from its browser session, or asks them to sign in. Signing out is identity's.
+
+Changes are POSTs that htmx sends with its `HX-Request` header, which a cross-site form cannot
+add. In development only, the console keeps its own sign-in (paste a token, or a demo button
+signed with the development key) for trying it without identity.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.matching.entrypoints.console.i18n import LANGUAGES
 from kakehashi.matching.entrypoints.console.rendering import PREFIX, remember_language, render
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, TokenVerifier
+from kakehashi.shared.auth import (
+    InvalidTokenError,
+    Principal,
+    Role,
+    TokenKeysUnavailableError,
+    TokenVerifier,
+)
 from kakehashi.shared.jwks import DEVELOPMENT_KID
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.signing import SigningKey, issue_token
+from kakehashi.shared.ui import browser_session, navigation
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from kakehashi.shared.web import settings_of, verifier_of
 
-SESSION_COOKIE = "kakehashi_session"
+__all__ = ["SESSION_COOKIE", "Decider", "Manager", "Reviewer", "htmx_only", "router"]
+
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+DEV_SESSION = timedelta(hours=8)
 
 
 class SignInRequired(Exception):  # noqa: N818 (a redirect, not an error)
@@ -31,11 +47,18 @@ class SignInRequired(Exception):  # noqa: N818 (a redirect, not an error)
 
 
 def signed_in(request: Request) -> Principal:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = browser_session.access_token(request)
     if not token:
         raise SignInRequired
     try:
         return verifier_of(request).verify(token)
+    except TokenKeysUnavailableError:
+        # Not the session's fault: sending the browser to identity would only come back here.
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the issuer's keys cannot be fetched; try again shortly",
+            headers={"Retry-After": "30"},
+        ) from None
     except InvalidTokenError:
         raise SignInRequired from None
 
@@ -70,18 +93,21 @@ Manager = Annotated[Principal, Depends(manager)]
 Decider = Annotated[Principal, Depends(decider)]
 
 
+def _development(request: Request) -> ServiceSettings:
+    """The settings, in development only: the console's own sign-in is 404 anywhere else."""
+    settings = settings_of(request)
+    if settings.environment != "development":
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return settings
+
+
+Development = Annotated[ServiceSettings, Depends(_development)]
+
+
 def _start_session(request: Request, token: str, next_page: str) -> Response:
     target = next_page if next_page.startswith(PREFIX + "/") else PREFIX + "/orders"
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    settings = settings_of(request)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=settings.environment not in ("development", "test"),
-        max_age=8 * 3600,
-    )
+    browser_session.set_access_cookie(request, response, token, int(DEV_SESSION.total_seconds()))
     return response
 
 
@@ -93,15 +119,31 @@ def _demo_key(settings: ServiceSettings) -> SigningKey | None:
     return SigningKey.from_pem(settings.auth_dev_signing_key_file.read_bytes(), DEVELOPMENT_KID)
 
 
+def _sign_in_page(
+    request: Request, settings: ServiceSettings, next_page: str, status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "sign_in.html",
+        None,
+        status_code=status_code,
+        demo=_demo_key(settings) is not None,
+        error=status_code != 200,
+        next_page=next_page,
+        identity_sign_in=navigation.sign_in_url(settings),
+    )
+
+
 @router.get("/sign-in")
-def sign_in_page(request: Request, next: str = "") -> HTMLResponse:
-    demo = _demo_key(settings_of(request)) is not None
-    return render(request, "sign_in.html", None, demo=demo, error=None, next_page=next)
+def sign_in_page(request: Request, settings: Development, next: str = "") -> HTMLResponse:
+    """Development only: sign in with a pasted token or as a demo user."""
+    return _sign_in_page(request, settings, next)
 
 
 @router.post("/sign-in")
 def sign_in(
     request: Request,
+    settings: Development,
     token: Annotated[str, Form(max_length=4000)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -109,42 +151,26 @@ def sign_in(
     try:
         verifier.verify(token.strip())
     except InvalidTokenError:
-        demo = _demo_key(settings_of(request)) is not None
-        return render(
-            request,
-            "sign_in.html",
-            None,
-            status_code=status.HTTP_401_UNAUTHORIZED,
-            demo=demo,
-            error=True,
-            next_page=next,
-        )
+        return _sign_in_page(request, settings, next, status.HTTP_401_UNAUTHORIZED)
     return _start_session(request, token.strip(), next)
 
 
 @router.post("/demo-sign-in")
 def demo_sign_in(
     request: Request,
+    settings: Development,
     role: Annotated[Role, Form()],
     organisation_id: Annotated[str, Form(min_length=1, max_length=100)],
 ) -> Response:
     """Development only: sign in as any role without a token, to try the console locally."""
-    settings = settings_of(request)
     key = _demo_key(settings)
     if key is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     principal = Principal(
         subject=f"demo@{organisation_id}", role=role, organisation_id=organisation_id
     )
-    token = issue_token(key, principal, issuer=settings.auth_issuer, ttl=timedelta(hours=8))
+    token = issue_token(key, principal, issuer=settings.auth_issuer, ttl=DEV_SESSION)
     return _start_session(request, token, "")
-
-
-@router.post("/sign-out")
-def sign_out() -> Response:
-    response = RedirectResponse(PREFIX + "/sign-in", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
 
 
 @router.get("/language/{language}")
@@ -157,8 +183,19 @@ def switch_language(language: str, next: str = PREFIX + "/orders") -> Response:
     return response
 
 
+def sign_in_redirect(request: Request) -> str:
+    """Identity's refresh route, with this page (for htmx: the page it was sent from) as
+    `next`, absolute so identity can come back to this service's host and port."""
+    settings = settings_of(request)
+    here = settings.web_urls["matching"] + request.url.path
+    if request.url.query:
+        here += "?" + request.url.query
+    current = request.headers.get("hx-current-url") or here
+    return navigation.refresh_url(settings) + "?" + urlencode({"next": current})
+
+
 async def to_sign_in(request: Request, _error: Exception) -> Response:
-    target = PREFIX + "/sign-in?next=" + quote(request.url.path)
+    target = sign_in_redirect(request)
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)

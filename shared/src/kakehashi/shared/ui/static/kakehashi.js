@@ -1,3 +1,4 @@
+// The UI kit's script (with htmx, on every page).
 // Every refused htmx request says why on the page: htmx swaps nothing on a 4xx or 5xx, so the
 // answer's message (FastAPI's {"detail": ...}, naming the field, or the page's own text) goes
 // into the #flash banner. A successful request clears it.

@@ -1,0 +1,56 @@
+"""The links across the services every page's header shows, their URLs from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.settings import ServiceSettings
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's marker: extracted, translated when shown)
+    return message
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: str  # an English msgid, translated by the template
+    url: str
+
+
+# What each role is called on the pages (msgids; the header shows who is signed in).
+ROLE_LABELS = {
+    Role.TRAINING_CENTRE.value: N_("Training centre"),
+    Role.EMPLOYER.value: N_("Employer"),
+    Role.PROGRAM_MANAGER.value: N_("Program manager"),
+    Role.ADMIN.value: N_("Administrator"),
+}
+REVIEWERS = frozenset({Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER})
+
+
+def links(settings: ServiceSettings, principal: Principal | None) -> list[NavLink]:
+    """What `principal` may open: the review console, the administration (admins)."""
+    if principal is None:
+        return []
+    urls = settings.web_urls
+    found: list[NavLink] = []
+    if principal.role in REVIEWERS:
+        found.append(NavLink("console", N_("Review console"), urls["matching"] + "/console/orders"))
+    if principal.role is Role.ADMIN:
+        found.append(NavLink("admin", N_("Administration"), urls["identity"] + "/admin"))
+    return found
+
+
+def sign_in_url(settings: ServiceSettings) -> str:
+    return settings.web_urls["identity"] + "/sign-in"
+
+
+def refresh_url(settings: ServiceSettings) -> str:
+    """Identity's route that renews a lapsed access token from the browser session, or sends
+    the visitor to sign in; it takes `next`."""
+    return settings.web_urls["identity"] + "/session/refresh"
+
+
+def sign_out_url(settings: ServiceSettings) -> str:
+    return settings.web_urls["identity"] + "/session/sign-out"

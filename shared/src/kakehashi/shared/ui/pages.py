@@ -1,0 +1,160 @@
+"""Rendering a service's pages with the kit: one Jinja2 environment per language over the
+service's templates and the kit's, the shared layout's context, the static assets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kakehashi.shared.auth import Principal
+from kakehashi.shared.ui import browser_session, navigation
+from kakehashi.shared.ui.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    choose_language,
+    long_date,
+    translations,
+)
+from kakehashi.shared.web import settings_of
+
+KIT = Path(__file__).parent
+KIT_STATIC = KIT / "static"
+FLASH_KINDS = ("ok", "error")
+
+
+def language_of(request: Request) -> str:
+    """?lang=, else the language cookie, else Accept-Language, else Vietnamese."""
+    return choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def remember_language(response: Response, language: str) -> None:
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+    )
+
+
+def flash(response: Response, message: str, kind: str = "ok") -> None:
+    """Show `message` (an English msgid) on the next page this browser renders."""
+    response.set_cookie(
+        browser_session.FLASH_COOKIE, f"{kind}|{message}"[:300], max_age=60, httponly=True,
+        samesite="lax",
+    )  # fmt: skip
+
+
+class Pages:
+    """A service's renderer: its templates over the kit's, its catalog over the kit's."""
+
+    def __init__(
+        self,
+        templates: Path,
+        locales: Path | None,
+        static_path: str,
+        *,
+        filters: Callable[[str], Mapping[str, Callable[..., Any]]] | None = None,
+        globals: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.locales = locales
+        self.static_path = static_path
+        self.environments = {
+            language: self._environment(templates, language, filters, globals or {})
+            for language in LANGUAGES
+        }
+
+    def _environment(
+        self,
+        templates: Path,
+        language: str,
+        filters: Callable[[str], Mapping[str, Callable[..., Any]]] | None,
+        globals: Mapping[str, Any],
+    ) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader([templates, KIT / "templates"]),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(self.translations(language), newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(
+            languages=LANGUAGE_NAMES,
+            kit_static=self.static_path,
+            role_labels=navigation.ROLE_LABELS,
+            **globals,
+        )
+        env.filters["day"] = lambda value: long_date(value, language)
+        if filters is not None:
+            env.filters.update(filters(language))
+        return env
+
+    def translations(self, language: str) -> Any:
+        return translations(self.locales, language)
+
+    def install_static(self, app: FastAPI) -> None:
+        """Serve the kit's CSS and htmx under this service's static path."""
+        app.mount(self.static_path, StaticFiles(directory=KIT_STATIC), name="kit-static")
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        principal: Principal | None,
+        *,
+        status_code: int = 200,
+        messages: list[tuple[str, str]] | None = None,
+        page_url: str | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        """`template` in the reader's language inside the kit's layout. `messages` are
+        (kind, already translated text) pairs shown above the page; `page_url` is the URL the
+        language switcher reloads (a POST's answer names its form page)."""
+        language = language_of(request)
+        settings = settings_of(request)
+        shown = list(messages or [])
+        flashed = request.cookies.get(browser_session.FLASH_COOKIE, "")
+        kind, _, text = flashed.partition("|")
+        gettext = self.translations(language).gettext
+        if kind in FLASH_KINDS and text:
+            shown.insert(0, (kind, gettext(text)))
+        page = self.environments[language].get_template(template)
+        html = page.render(
+            request=request,
+            principal=principal,
+            lang=language,
+            path=request.url.path,
+            language_links=_language_links(request, page_url),
+            nav=navigation.links(settings, principal),
+            csrf_token=browser_session.csrf_token(request),
+            sign_out_url=navigation.sign_out_url(settings),
+            messages=shown,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status_code)
+        if flashed:
+            response.delete_cookie(browser_session.FLASH_COOKIE)
+        browser_session.keep_csrf_cookie(request, response)
+        if request.query_params.get("lang") in LANGUAGES:
+            remember_language(response, language)
+        return response
+
+
+def _language_links(request: Request, page_url: str | None) -> dict[str, str]:
+    """Each language's link: this page (or `page_url`) again with ?lang=, other parameters kept."""
+    if page_url is None:
+        path, params = request.url.path, list(request.query_params.multi_items())
+    else:
+        parts = urlsplit(page_url)
+        path, params = parts.path, parse_qsl(parts.query)
+    kept = [(key, value) for key, value in params if key != "lang"]
+    return {code: f"{path}?{urlencode([*kept, ('lang', code)])}" for code in LANGUAGES}

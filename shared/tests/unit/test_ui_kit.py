@@ -1,0 +1,89 @@
+"""The UI kit's rules without a server: where `next` may lead, the origin check, languages and
+the layering of a service's catalog over the kit's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.requests import Request
+
+from kakehashi.shared.ui.browser_session import (
+    CSRF_COOKIE,
+    csrf_passes,
+    origins_of,
+    safe_next,
+)
+from kakehashi.shared.ui.i18n import choose_language, translations
+
+OURS = origins_of(["http://127.0.0.1:8003", "https://kakehashi.example/console", "/relative"])
+DEFAULT = "http://127.0.0.1:8003/console/orders"
+TOKEN = "t" * 43
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/console/orders?x=1", "/console/orders?x=1"),
+        ("http://127.0.0.1:8003/console/orders/o-1", "http://127.0.0.1:8003/console/orders/o-1"),
+        ("https://kakehashi.example/admin", "https://kakehashi.example/admin"),
+        ("https://evil.example/", DEFAULT),
+        ("//evil.example/x", DEFAULT),
+        ("/\\evil.example", DEFAULT),
+        ("http://127.0.0.1:8003@evil.example/", DEFAULT),
+        ("https://kakehashi.example.evil.example/", DEFAULT),
+        ("javascript:alert(1)", DEFAULT),
+        ("/console\r\nSet-Cookie: x=1", DEFAULT),
+        ("", DEFAULT),
+        (None, DEFAULT),
+    ],
+)
+def test_next_leads_only_to_our_pages(target: str | None, expected: str) -> None:
+    assert safe_next(target, OURS, DEFAULT) == expected
+
+
+def _request(headers: dict[str, str], cookie_token: str | None = TOKEN) -> Request:
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    if cookie_token is not None:
+        raw.append((b"cookie", f"{CSRF_COOKIE}={cookie_token}".encode()))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8004),
+        "path": "/session",
+        "query_string": b"",
+        "headers": [*raw, (b"host", b"127.0.0.1:8004")],
+    }
+    return Request(scope)
+
+
+def test_csrf_needs_an_allowed_origin_and_the_cookie_s_token() -> None:
+    assert csrf_passes(_request({"Origin": "http://127.0.0.1:8004"}), TOKEN, OURS)
+    assert csrf_passes(_request({"Origin": "http://127.0.0.1:8003"}), TOKEN, OURS)
+    assert csrf_passes(_request({"Referer": "http://127.0.0.1:8004/sign-in"}), TOKEN, OURS)
+    assert not csrf_passes(_request({"Origin": "https://evil.example"}), TOKEN, OURS)
+    assert not csrf_passes(_request({"Origin": "null"}), TOKEN, OURS)
+    assert not csrf_passes(_request({}), TOKEN, OURS)
+    assert not csrf_passes(_request({"Origin": "http://127.0.0.1:8004"}), "u" * 43, OURS)
+    assert not csrf_passes(_request({"Origin": "http://127.0.0.1:8004"}), "", OURS)
+    assert not csrf_passes(_request({"Origin": "http://127.0.0.1:8004"}, None), TOKEN, OURS)
+
+
+def test_the_language_is_chosen_then_remembered_then_the_browser_s_then_vietnamese() -> None:
+    assert choose_language("ja", "en", "vi") == "ja"
+    assert choose_language(None, "en", "ja") == "en"
+    assert choose_language(None, None, "ja-JP,ja;q=0.9,en;q=0.5") == "ja"
+    assert choose_language(None, "xx", "de-DE") == "vi"
+
+
+def test_a_service_catalog_is_layered_over_the_kit_s(tmp_path: Path) -> None:
+    po = tmp_path / "ja" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Sign out"\nmsgstr "サインアウト"\n\nmsgid "Hello"\nmsgstr "こんにちは"\n')
+    layered = translations(tmp_path, "ja")
+    assert layered.gettext("Hello") == "こんにちは"
+    assert layered.gettext("Sign out") == "サインアウト"  # the service's wins
+    assert layered.gettext("Review console") == "審査コンソール"  # the kit's
+    assert translations(None, "ja").gettext("Sign out") == "ログアウト"
+    assert translations(tmp_path, "en").gettext("Hello") == "Hello"
