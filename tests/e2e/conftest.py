@@ -186,6 +186,11 @@ def register_welder(system: Supervisor, centre: dict[str, str], **person: str) -
 
 def open_welder_order(system: Supervisor, headcount: int) -> str:
     """An SSW i welding order in Aichi (N4, welding 3 a must), by a new employer; returns its id."""
+    return post_welder_order(system, headcount, auth("employer", f"emp-{uuid.uuid4().hex[:6]}"))
+
+
+def post_welder_order(system: Supervisor, headcount: int, employer: dict[str, str]) -> str:
+    """The welding order of `open_welder_order`, posted by `employer` (its auth headers)."""
     order = httpx.post(
         f"{system.url('employers')}/job-orders",
         json={
@@ -198,7 +203,7 @@ def open_welder_order(system: Supervisor, headcount: int) -> str:
             "track": "ssw1",
             "expected_departure_date": (date.today() + timedelta(days=150)).isoformat(),
         },
-        headers=auth("employer", f"emp-{uuid.uuid4().hex[:6]}"),
+        headers=employer,
     )
     assert order.status_code == 201, order.text
     return str(order.json()["id"])
@@ -209,3 +214,24 @@ def _text(raw: str | bytes | None) -> str:
     if raw is None:
         return ""
     return raw if isinstance(raw, str) else raw.decode()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import signal
 import uuid
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -20,7 +19,7 @@ import pytest
 
 from conftest import auth, wait_until
 from kakehashi.devtools.supervisor import Supervisor
-from tests.e2e.conftest import register_welder
+from tests.e2e.conftest import post_welder_order, register_welder
 
 pytestmark = pytest.mark.e2e
 
@@ -31,22 +30,7 @@ Json = dict[str, Any]
 
 def _open_order(system: Supervisor, headcount: int) -> tuple[str, dict[str, str]]:
     employer = auth("employer", f"emp-{uuid.uuid4().hex[:6]}")
-    order = httpx.post(
-        f"{system.url('employers')}/job-orders",
-        json={
-            "title": "溶接工 / Welder",
-            "sector": "construction",
-            "prefecture": "Aichi",
-            "headcount": headcount,
-            "min_japanese_level": "N4",
-            "required_skills": [{"code": "welding", "min_level": 3, "must_have": True}],
-            "track": "ssw1",
-            "expected_departure_date": (date.today() + timedelta(days=150)).isoformat(),
-        },
-        headers=employer,
-    )
-    assert order.status_code == 201, order.text
-    return str(order.json()["id"]), employer
+    return post_welder_order(system, headcount, employer), employer
 
 
 def _listed(system: Supervisor, order_id: str) -> dict[str, Json]:
