@@ -265,3 +265,4 @@ def install(app: FastAPI) -> None:
     app.include_router(decision_cells.router)
     PAGES.install_static(app)
     app.add_exception_handler(session.SignInRequired, session.to_sign_in)
+    app.add_exception_handler(session.NotForThisRole, session.not_for_this_role)

@@ -46,6 +46,14 @@ class SignInRequired(Exception):  # noqa: N818 (a redirect, not an error)
     """No valid session: the page answers with a redirect to sign in."""
 
 
+class NotForThisRole(Exception):  # noqa: N818 (a page that says where to go instead)
+    """A signed-in training centre reached the console: the page says where its work is."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__("the review console is not for centres")
+        self.principal = principal
+
+
 def signed_in(request: Request) -> Principal:
     token = browser_session.access_token(request)
     if not token:
@@ -66,7 +74,7 @@ def signed_in(request: Request) -> Principal:
 def reviewer(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     """Program managers, admins and employers use the console; training centres do not."""
     if principal.role is Role.TRAINING_CENTRE:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the review console is not for centres")
+        raise NotForThisRole(principal)
     return principal
 
 
@@ -192,6 +200,21 @@ def sign_in_redirect(request: Request) -> str:
         here += "?" + request.url.query
     current = request.headers.get("hx-current-url") or here
     return navigation.refresh_url(settings) + "?" + urlencode({"next": current})
+
+
+async def not_for_this_role(request: Request, error: Exception) -> Response:
+    """A 403 that is a page in the console's layout (with sign-out), not a bare JSON body."""
+    assert isinstance(error, NotForThisRole)
+    if request.headers.get("hx-request") == "true":
+        return Response(str(error), status_code=status.HTTP_403_FORBIDDEN)
+    candidates_api = settings_of(request).web_urls["candidates"] + "/docs"
+    return render(
+        request,
+        "not_for_this_role.html",
+        error.principal,
+        status_code=status.HTTP_403_FORBIDDEN,
+        candidates_api=candidates_api,
+    )
 
 
 async def to_sign_in(request: Request, _error: Exception) -> Response:
