@@ -76,13 +76,14 @@ class Broker:
 @pytest.fixture
 def broker() -> Iterator[Broker]:
     port = free_port()
-    process = start_tansu("127.0.0.1", port)
-    running = Broker(process, port)
+    running = Broker(start_tansu("127.0.0.1", port), port)
     try:
         ensure_topics(running.servers, ALL_TOPICS)
         yield running
     finally:
         running.resume()
+        # The broker the test ends with: replace() may have started another one.
+        process = running.process
         process.terminate()
         try:
             process.wait(timeout=10)
