@@ -56,6 +56,8 @@ class ServiceSettings(BaseSettings):
     web_matching_url: str = Field(default="http://127.0.0.1:8003", description="the console")
     web_candidates_url: str = "http://127.0.0.1:8001"
     web_employers_url: str = "http://127.0.0.1:8002"
+    # The largest request body a route reads (413 beyond); upload routes state their own.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     log_level: str = "INFO"
     log_json: bool = True
     api_host: str = "127.0.0.1"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
@@ -19,6 +20,11 @@ from kakehashi.shared.observability import (
     CORRELATION_HEADER,
     reset_correlation_id,
     set_correlation_id,
+)
+from kakehashi.shared.strict_input import (
+    BodyTooLarge,
+    StrictInputMiddleware,
+    validation_error,
 )
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -135,8 +141,21 @@ async def security_headers_middleware(
     return response
 
 
-def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
-    """A service's API: its routers plus correlation ids, health endpoints and domain 422s.
+async def _body_too_large(_request: Request, error: Exception) -> JSONResponse:
+    detail = [{"loc": ["body"], "msg": str(error), "type": "too_large"}]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+
+
+def create_service_app(
+    runtime: Runtime,
+    title: str,
+    routers: list[APIRouter],
+    *,
+    body_limits: Mapping[str, int] | None = None,
+) -> FastAPI:
+    """A service's API: its routers plus correlation ids, health endpoints and domain 422s,
+    strict JSON and a body limit (`settings.max_body_bytes`, or `body_limits` by path prefix for
+    upload routes), 4xx answers that quote only an excerpt of the input.
 
     `/docs` and `/redoc` load Swagger UI and ReDoc from the package, not a CDN: they work offline."""
     app = FastAPIOffline(title=title, version="0.1.0")
@@ -145,8 +164,15 @@ def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -
 
     app.middleware("http")(security_headers_middleware)
     app.middleware("http")(correlation_middleware)
+    app.add_middleware(
+        StrictInputMiddleware,
+        default_limit=runtime.settings.max_body_bytes,
+        limits=dict(body_limits or {}),
+    )
     app.include_router(health_router(runtime.readiness_checks()))
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     for router in routers:
         app.include_router(router)
     return app

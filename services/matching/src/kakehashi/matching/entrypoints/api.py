@@ -35,7 +35,7 @@ from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["matches"])
@@ -135,7 +135,7 @@ def list_job_orders(
     principal: Reader,
     uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[JobOrderSummary]:
     """Job orders matching has received, newest first."""
     items, total = queries.list_job_orders(uow, principal, limit=limit, offset=offset)
