@@ -58,7 +58,7 @@ def latest_plausible_day() -> date:
 class RequestModel(BaseModel):
     """A request body: unknown fields are refused with a 422 naming them, and so are
 
-    - control characters in any text (U+0000–U+001F but tab and line breaks, U+007F–U+009F);
+    - control characters in any text (U+0000 to U+001F but tab and line breaks, U+007F to U+009F);
     - a boolean where a number or a date is expected (`"headcount": true`), and a number where a
       date is expected (`"date_of_birth": 0` is not 1970-01-01);
     - a date before 1930 or more than ten years ahead (`0001-01-01`, `9999-12-31`): fields with a

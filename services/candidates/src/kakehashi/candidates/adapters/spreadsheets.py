@@ -15,6 +15,8 @@ from typing import Any
 
 import openpyxl
 
+from kakehashi.shared.cells import as_typed, safe_cell
+
 Row = dict[str, str | None]
 
 
@@ -35,7 +37,7 @@ class UnreadableFileError(ValueError):
 
 def _cell(value: Any) -> str | None:
     if type(value) is str:  # every CSV cell: the fast path
-        return value.strip() or None
+        return as_typed(value.strip()) or None
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -105,20 +107,21 @@ def count_rows(content: bytes, file_format: FileFormat) -> int:
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly."""
+    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly; every cell made safe
+    (no live formula, no forbidden character: shared/cells.py)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(v) for v in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("candidates")
-    sheet.append(list(header))
+    sheet.append([safe_cell(v) for v in header])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
