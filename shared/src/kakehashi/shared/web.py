@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -119,14 +119,35 @@ async def correlation_middleware(
     return response
 
 
-# Sent with every answer; pages (HTML) also refuse to be framed, so no other site can overlay
-# the sign-in or admin forms (clickjacking). The Referrer-Policy keeps paths and tokens in
-# query strings (mailed links) from leaking to other sites while still naming our origin.
+# Sent with every answer. The Referrer-Policy keeps paths and tokens in query strings (mailed
+# links) from leaking to other sites while still naming our origin.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def content_security_policy(form_origins: Iterable[str]) -> str:
+    """Pages run only our own scripts and styles (no inline script, no inline style: htmx and
+    kakehashi.js are files), load nothing from elsewhere, cannot be framed (clickjacking), and
+    post forms only to Kakehashi's services (`form_origins`: sign-out is identity's)."""
+    forms = " ".join(["'self'", *sorted(form_origins)])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"form-action {forms}; frame-ancestors 'none'"
+    )
+
+
+def page_headers(settings: ServiceSettings) -> dict[str, str]:
+    origins = {origin for url in settings.web_urls.values() if (origin := _origin(url))}
+    return {"X-Frame-Options": "DENY", "Content-Security-Policy": content_security_policy(origins)}
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 async def security_headers_middleware(
@@ -136,8 +157,10 @@ async def security_headers_middleware(
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if response.headers.get("content-type", "").startswith("text/html"):
-        for name, value in PAGE_HEADERS.items():
+        for name, value in request.app.state.page_headers.items():
             response.headers.setdefault(name, value)
+    if request.url.scheme == "https":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -161,6 +184,7 @@ def create_service_app(
     app = FastAPIOffline(title=title, version="0.1.0")
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier.from_settings(runtime.settings)
+    app.state.page_headers = page_headers(runtime.settings)
 
     app.middleware("http")(security_headers_middleware)
     app.middleware("http")(correlation_middleware)
