@@ -68,12 +68,15 @@ def test_a_redelivered_event_is_applied_once_and_an_older_version_is_ignored(
     assert match["japanese_level"] == "N2"
 
 
-def test_employers_see_only_their_own_orders_and_centres_none(
+def test_employers_see_only_their_own_orders_and_no_ranked_list(
     client: TestClient, consumer: EventApplier
 ) -> None:
+    """The ranked list names candidates no program manager proposed: employers read the
+    employer-safe shortlist of their own orders instead."""
     consumer.apply(order_event())
-    assert client.get("/job-orders/order-1/matches", headers=EMPLOYER).status_code == 200
-    assert client.get("/job-orders/order-1/matches", headers=OTHER_EMPLOYER).status_code == 404
+    assert client.get("/job-orders/order-1/matches", headers=EMPLOYER).status_code == 403
+    assert client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).status_code == 200
+    assert client.get("/job-orders/order-1/shortlist", headers=OTHER_EMPLOYER).status_code == 404
     assert client.get("/job-orders/order-1/matches", headers=CENTRE).status_code == 403
     assert client.get("/job-orders/order-1/matches").status_code == 401
     assert client.get("/job-orders/missing/matches", headers=MANAGER).status_code == 404
