@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import types
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from kakehashi.shared.clock import today
 
@@ -104,3 +104,13 @@ class Page(BaseModel, Generic[T]):
 # past 2^63 would overflow the database's integer), a page beyond 500 rows is a download.
 MAX_OFFSET = 1_000_000
 MAX_PAGE = 500
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Every instant we store is UTC: a naive value read from a zone-less column is given it."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A moment in a response: always RFC 3339 with its offset ("2026-11-30T07:00:00Z" style), never a
+# naive time a reader in Hà Nội or Tokyo would take for local.
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]

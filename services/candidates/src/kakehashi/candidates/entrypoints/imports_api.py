@@ -8,8 +8,6 @@ progress, so nothing is registered twice). A worker queue would lift that limit.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -28,6 +26,7 @@ from kakehashi.candidates.entrypoints.import_rows import (
     template_rows,
 )
 from kakehashi.candidates.service_layer import imports
+from kakehashi.shared.schemas import Timestamp
 from kakehashi.shared.web import UowDep, attachment, runtime_of
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -47,8 +46,8 @@ class ImportJobPublic(BaseModel):
     duplicates: int
     failed: int
     error: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: Timestamp
+    finished_at: Timestamp | None
 
 
 def job_public(job: ImportJob) -> ImportJobPublic:
