@@ -195,3 +195,26 @@ def test_every_json_body_is_a_request_model(
     lenient = [(path, model.__name__) for path, model in bodies
                if not issubclass(model, RequestModel)]  # fmt: skip
     assert lenient == []
+
+
+def test_writes_beyond_the_rate_are_429_with_retry_after(
+    service_client: Callable[..., TestClient],
+) -> None:
+    client = service_client(EMPLOYERS, writes_per_minute=6, write_burst=2)
+    statuses = [
+        client.post("/job-orders", json=ORDER, headers=EMPLOYER).status_code for _ in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+    refused = client.post("/job-orders", json=ORDER, headers=EMPLOYER)
+    assert 1 <= int(refused.headers["Retry-After"]) <= 10
+    assert client.get("/job-orders", headers=EMPLOYER).status_code == 200  # reads pass
+    assert client.post("/job-orders", json=ORDER, headers=MANAGER).status_code != 429
+
+
+def test_the_write_rate_is_on_in_production_unless_set() -> None:
+    from kakehashi.shared.settings import ServiceSettings
+
+    assert ServiceSettings(environment="development").write_rate == 0
+    assert ServiceSettings(environment="test", writes_per_minute=30).write_rate == 30
+    production = ServiceSettings.model_construct(environment="production", writes_per_minute=None)
+    assert production.write_rate == 600

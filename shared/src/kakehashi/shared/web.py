@@ -27,6 +27,7 @@ from kakehashi.shared.strict_input import (
     validation_error,
 )
 from kakehashi.shared.unit_of_work import UnitOfWork
+from kakehashi.shared.write_limits import WriteLimiter, WriteLimitMiddleware
 
 if TYPE_CHECKING:
     from kakehashi.shared.runtime import Runtime
@@ -193,6 +194,9 @@ def create_service_app(
         default_limit=runtime.settings.max_body_bytes,
         limits=dict(body_limits or {}),
     )
+    if runtime.settings.write_rate:
+        limiter = WriteLimiter(runtime.settings.write_rate, runtime.settings.write_burst)
+        app.add_middleware(WriteLimitMiddleware, limiter=limiter)
     app.include_router(health_router(runtime.readiness_checks()))
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
