@@ -322,7 +322,7 @@ def test_more_japanese_or_an_added_skill_never_lowers_a_score(
 def reference_cover(level: int, asked: int) -> float:
     """A requirement's coverage in plain Python: 0.8 of the share met, plus 0.2 of the surplus
     credit (half of it per level above the minimum)."""
-    return 0.8 * min(level / asked, 1.0) + 0.2 * (1 - 2 ** -max(level - asked, 0))
+    return 0.8 * min(level / asked, 1.0) + 0.2 * (1 - 2.0 ** -max(level - asked, 0))
 
 
 def reference_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
