@@ -21,6 +21,7 @@ from kakehashi.shared.observability import (
     reset_correlation_id,
     set_correlation_id,
 )
+from kakehashi.shared.openapi import declare_errors
 from kakehashi.shared.strict_input import (
     BodyTooLarge,
     StrictInputMiddleware,
@@ -203,4 +204,5 @@ def create_service_app(
     app.add_exception_handler(BodyTooLarge, _body_too_large)
     for router in routers:
         app.include_router(router)
+    declare_errors(app, writes_limited=bool(runtime.settings.write_rate))
     return app

@@ -63,14 +63,18 @@ def job_public(job: ImportJob) -> ImportJobPublic:
     )
 
 
-@router.get("/template.csv")
+CSV_FILE = {200: {"content": {CSV_TYPE: {}}, "description": "a CSV file (UTF-8 with BOM)"}}
+XLSX_FILE = {200: {"content": {XLSX_TYPE: {}}, "description": "an XLSX workbook"}}
+
+
+@router.get("/template.csv", response_class=Response, responses=CSV_FILE)
 def template_csv() -> Response:
     """An empty import file with one example row (UTF-8 with BOM, for Excel)."""
     header, rows = template_rows()
     return attachment(write_csv(header, rows), CSV_TYPE, "candidates-template.csv")
 
 
-@router.get("/template.xlsx")
+@router.get("/template.xlsx", response_class=Response, responses=XLSX_FILE)
 def template_xlsx() -> Response:
     header, rows = template_rows()
     return attachment(write_xlsx(header, rows), XLSX_TYPE, "candidates-template.xlsx")
@@ -118,7 +122,7 @@ def get_job(job_id: str, principal: Reader, uow: UowDep) -> ImportJobPublic:
     return job_public(job)
 
 
-@router.get("/{job_id}/failures.csv")
+@router.get("/{job_id}/failures.csv", response_class=Response, responses=CSV_FILE)
 def failures_csv(job_id: str, principal: Reader, uow: UowDep) -> Response:
     """The rows not registered, each with its reason; fix them and upload this file again."""
     failures = imports.job_failures(uow, principal, job_id)
