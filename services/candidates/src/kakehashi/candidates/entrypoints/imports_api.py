@@ -8,6 +8,8 @@ progress, so nothing is registered twice). A worker queue would lift that limit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -63,8 +65,12 @@ def job_public(job: ImportJob) -> ImportJobPublic:
     )
 
 
-CSV_FILE = {200: {"content": {CSV_TYPE: {}}, "description": "a CSV file (UTF-8 with BOM)"}}
-XLSX_FILE = {200: {"content": {XLSX_TYPE: {}}, "description": "an XLSX workbook"}}
+CSV_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {CSV_TYPE: {}}, "description": "a CSV file (UTF-8 with BOM)"}
+}
+XLSX_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX_TYPE: {}}, "description": "an XLSX workbook"}
+}
 
 
 @router.get("/template.csv", response_class=Response, responses=CSV_FILE)
