@@ -269,10 +269,12 @@ class NotifyWakeup(Wakeup):
         super().open()
 
     def wait(self, timeout_s: float) -> bool:
-        if self._connection is None and time.monotonic() - self._last_attempt > (
-            self.RECONNECT_AFTER_S
-        ):
-            self._listen()
+        if self._connection is None:
+            reconnect_in = self._last_attempt + self.RECONNECT_AFTER_S - time.monotonic()
+            if reconnect_in <= 0:
+                self._listen()
+            else:  # wake up in time to try again, so a long idle wait does not delay it
+                timeout_s = min(timeout_s, reconnect_in)
         return super().wait(timeout_s)
 
     def close(self) -> None:
