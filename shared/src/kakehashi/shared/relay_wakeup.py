@@ -147,16 +147,16 @@ class DatagramDoorbell:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._socket.setblocking(False)
 
     def ring_in(self, session: Session) -> None:
         pass
 
     def ring_after_commit(self) -> None:
-        # No relay listening, or one with wake-ups already queued: its backoff covers it.
-        with contextlib.suppress(OSError):
-            self._socket.sendto(b"\x01", str(self.path))
+        # A socket per ring (microseconds beside a commit) holds no descriptor between rings.
+        # No relay listening, or one with wake-ups already queued: its idle wait covers it.
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as bell:
+            bell.setblocking(False)
+            bell.sendto(b"\x01", str(self.path))
 
 
 def doorbell_for(engine: Engine, socket_path: Path | None = None) -> Doorbell:

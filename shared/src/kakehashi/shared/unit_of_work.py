@@ -7,7 +7,6 @@ publishes them at once instead of finding them on its next look.
 
 from __future__ import annotations
 
-import weakref
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -17,9 +16,6 @@ from kakehashi.shared.db import SessionFactory
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.outbox import OutboxMessage
 from kakehashi.shared.relay_wakeup import Doorbell, SilentDoorbell, doorbell_for, took_outbox_rows
-
-# One doorbell per engine for units of work built without one (tests, tools).
-_doorbells: weakref.WeakKeyDictionary[Engine, Doorbell] = weakref.WeakKeyDictionary()
 
 
 class UnitOfWork:
@@ -62,9 +58,6 @@ class UnitOfWork:
 
 
 def _default_doorbell(session_factory: SessionFactory) -> Doorbell:
+    """For a unit of work built without one (tests, tools): the doorbell of its database."""
     engine = session_factory.kw.get("bind")
-    if not isinstance(engine, Engine):
-        return SilentDoorbell()
-    if engine not in _doorbells:
-        _doorbells[engine] = doorbell_for(engine)
-    return _doorbells[engine]
+    return doorbell_for(engine) if isinstance(engine, Engine) else SilentDoorbell()
