@@ -1,15 +1,18 @@
 """Time from a commit with an outbox row to the broker's acknowledgement of it, per relay mode.
 
 Compares the relay polling every 50 ms (how it ran before, `--mode poll`) with the relay that
-sleeps until the commit wakes it (`--mode wake`, today's default). A real broker, a SQLite file,
-the relay in a thread; commits come at random intervals, so the relay is idle before each one.
+sleeps until the commit wakes it (`--mode wake`, today's default). A real broker, a SQLite file (or
+a PostgreSQL database), the relay in a thread; commits come at random intervals, so the relay is
+idle before each one.
 
     uv run python bench/relay_latency.py --events 40
+    uv run python bench/relay_latency.py --postgres postgresql+psycopg://user@host/postgres
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import socket
 import statistics
@@ -17,10 +20,13 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, select
 
 from kakehashi.devtools.broker import start_tansu
@@ -38,10 +44,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def measure(mode: str, events: int, servers: list[str], folder: Path) -> list[float]:
+@contextlib.contextmanager
+def database(mode: str, folder: Path, postgres: str | None) -> Iterator[str]:
+    """A fresh database's URL: a SQLite file, or a new database on the `postgres` server."""
+    if not postgres:
+        yield f"sqlite:///{folder / f'{mode}.db'}"
+        return
+    name = f"kakehashi_bench_{mode}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(mode: str, events: int, servers: list[str], url: str) -> list[float]:
     """Milliseconds from each commit to the broker's acknowledgement of its event (the row's
     `sent_at`, which the relay records on the ack), for `events` events."""
-    engine = make_engine(f"sqlite:///{folder / f'{mode}.db'}")
+    engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(insert(OutboxLane.__table__), [{"lane": n} for n in range(LANES)])  # type: ignore[attr-defined]
@@ -90,6 +114,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=40)
     parser.add_argument("--mode", choices=["poll", "wake", "both"], default="both")
+    parser.add_argument(
+        "--postgres", default="", help="a PostgreSQL server URL to use instead of SQLite files"
+    )
     args = parser.parse_args()
     port = free_port()
     broker: subprocess.Popen[bytes] = start_tansu("127.0.0.1", port)
@@ -98,10 +125,12 @@ def main() -> None:
         ensure_topics(servers, [CANDIDATE_EVENTS])
         with tempfile.TemporaryDirectory() as scratch:
             for mode in ["poll", "wake"] if args.mode == "both" else [args.mode]:
-                latencies = measure(mode, args.events, servers, Path(scratch))
+                with database(mode, Path(scratch), args.postgres) as url:
+                    latencies = measure(mode, args.events, servers, url)
                 cuts = statistics.quantiles(latencies, n=20)
                 print(
-                    f"commit -> broker ack, relay mode {mode}, {args.events} events (ms): "
+                    f"commit -> broker ack, relay mode {mode}, {args.events} events, "
+                    f"{'PostgreSQL' if args.postgres else 'SQLite'} (ms): "
                     f"p50 {statistics.median(latencies):.0f}, p95 {cuts[18]:.0f}, "
                     f"max {max(latencies):.0f}",
                     flush=True,
