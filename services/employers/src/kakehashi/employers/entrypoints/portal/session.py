@@ -83,8 +83,11 @@ def allowed_origins(request: Request) -> frozenset[str]:
     return browser_session.origins_of(settings_of(request).web_urls.values())
 
 
-async def check_csrf(request: Request) -> None:
-    """Every POST of the portal: an allowed Origin and the double-submit token."""
+async def check_csrf(
+    request: Request, _signed_in: Annotated[Principal, Depends(signed_in)]
+) -> None:
+    """Every POST of the portal: an allowed Origin and the double-submit token (checked once
+    the session is: a signed-out browser is sent to sign in, not told its form expired)."""
     form = await request.form()
     token = form.get(browser_session.CSRF_FIELD)
     if not browser_session.csrf_passes(
