@@ -26,9 +26,18 @@ NAME = "Phạm Thị Lan"
 WIDTHS = (1366, 390)
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+    .map(e => e.name || e.id)"""
+
+
 def _shoot(page: Any, name: str, *, ours: bool = True) -> None:
-    """Screenshots of the page at desktop and phone widths; the portal's pages (`ours`) never
-    overflow sideways (wide tables scroll inside their wrapper)."""
+    """Screenshots of the page at desktop and phone widths. The portal's pages (`ours`) never
+    overflow sideways (wide tables scroll inside their wrapper), have one h1 and no input
+    without its label."""
+    if ours:
+        assert page.evaluate(UNLABELLED) == [], name
+        assert page.locator("h1").count() == 1, name
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         overflow = page.evaluate(
@@ -91,7 +100,8 @@ def test_an_employer_posts_a_kyujinhyo_and_sees_the_proposed_candidate_arrive(
     page = context.new_page()
     try:
         unsigned = httpx.get(f"{portal}/orders")
-        assert unsigned.status_code == 303 and "/session/refresh?next=" in unsigned.headers["location"]
+        assert unsigned.status_code == 303
+        assert "/session/refresh?next=" in unsigned.headers["location"]
         _hold_session(context, portal, "employer", employer)
         page.goto(f"{portal}/orders")
         expect(page.locator("html")).to_have_attribute("lang", "ja")
@@ -111,7 +121,7 @@ def test_an_employer_posts_a_kyujinhyo_and_sees_the_proposed_candidate_arrive(
         departure = date.today() + timedelta(days=150)
         page.get_by_label("応募締切").fill((date.today() + timedelta(days=60)).isoformat())
         page.get_by_label("入国予定日").fill(departure.isoformat())
-        pay = page.get_by_label("基本給・月額（円）")
+        pay = page.locator("#f-monthly_base_pay_yen")
         pay.press_sequentially("100000")
         wage = page.locator("#checks [data-check=minimum-wage]")
         expect(wage).to_have_class("check-warn")
@@ -180,7 +190,8 @@ def test_a_program_manager_is_told_the_portal_is_for_employers(
     try:
         _hold_session(context, portal, "program_manager", "pm-office")
         response = page.goto(f"{portal}/orders")
-        assert response is not None and response.status == 403
+        assert response is not None
+        assert response.status == 403
         expect(page.locator("h1")).to_have_text("この画面は求人企業向けです")
         _shoot(page, "not-for-this-role-ja")
     finally:
