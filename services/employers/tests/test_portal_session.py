@@ -90,7 +90,9 @@ def test_another_employers_order_is_not_found_on_every_page(client: TestClient) 
     assert order_id not in client.get("/portal/orders").text
     for url in (f"/portal/orders/{order_id}", f"/portal/orders/{order_id}/edit",
                 f"/portal/orders/{order_id}/kyujinhyo.xlsx"):  # fmt: skip
-        assert client.get(url).status_code == 404, url
+        missing = client.get(url)
+        assert missing.status_code == 404, url
+        assert "この求人は見つかりません" in missing.text  # the portal's page, not JSON
     moved = post_form(
         client, f"/portal/orders/{order_id}/transitions", {"to": "cancelled", "reason": "x"}
     )

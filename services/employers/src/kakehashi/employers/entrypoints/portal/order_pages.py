@@ -27,7 +27,12 @@ from kakehashi.employers.domain.model import Education, InterviewFormat, Marital
 from kakehashi.employers.entrypoints.portal import forms, labels
 from kakehashi.employers.entrypoints.portal.forms import FieldErrors, OrderForm
 from kakehashi.employers.entrypoints.portal.rendering import PREFIX, gettext, language_of, render
-from kakehashi.employers.entrypoints.portal.session import EmployerUser, PortalUser, check_csrf
+from kakehashi.employers.entrypoints.portal.session import (
+    EmployerUser,
+    PortalUser,
+    check_csrf,
+    signed_in,
+)
 from kakehashi.employers.entrypoints.schemas import JobOrderUpdate
 from kakehashi.employers.service_layer import handlers, queries
 from kakehashi.shared import skills
@@ -215,7 +220,9 @@ def _visible(uow: UnitOfWork, principal: Principal, job_order_id: str) -> JobOrd
 
 
 async def not_found(request: Request, _error: Exception) -> Response:
-    return render(request, "not_found.html", None, status_code=status.HTTP_404_NOT_FOUND)
+    """The same 404 page for a missing order and another employer's, in the portal's layout."""
+    principal = signed_in(request)  # the route admitted it: the header shows who is signed in
+    return render(request, "not_found.html", principal, status_code=status.HTTP_404_NOT_FOUND)
 
 
 @router.get("/orders/{job_order_id}/edit")
