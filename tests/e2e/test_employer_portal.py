@@ -166,6 +166,13 @@ def test_an_employer_posts_a_kyujinhyo_and_sees_the_proposed_candidate_arrive(
         expect(page.get_by_label("求人名")).to_have_value("溶接工 / Welder")
         _shoot(page, "order-edit-ja")
         page.goto(f"{portal}/profile")
+        _shoot(page, "profile-empty-ja")
+        page.get_by_label("会社名（日本語）").fill("田中工業株式会社")  # noqa: RUF001
+        page.get_by_label("会社名（ローマ字）").fill("Tanaka Kogyo Co., Ltd.")  # noqa: RUF001
+        page.locator("#f-prefecture").select_option("Aichi")
+        page.locator("#f-industry").select_option("construction")
+        page.get_by_role("button", name="会社情報を保存").click()
+        expect(page.locator(".flash-ok")).to_have_text("会社情報を保存しました。")
         _shoot(page, "profile-ja")
         page.goto(f"{portal}/orders")
         expect(page.locator(f"tr[data-order='{order_id}']")).to_contain_text("募集中")
