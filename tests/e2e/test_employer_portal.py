@@ -1,5 +1,5 @@
-"""End to end in a real browser: an employer posts a 求人票 through the portal's form, seeing a
-live warning while typing, opens it, and after a program manager proposes a registered candidate
+"""End to end in a real browser: an employer posts a 求人票 through the portal's form as a draft,
+seeing a live warning while typing, opens it for matching, and after a program manager proposes a registered candidate
 through the matching API, sees the proposal arrive on the order's page and the candidate in
 matching's employer view. Every portal page is screenshotted at 1366 px and 390 px (Japanese;
 the orders list in Vietnamese and English too) into test-artifacts/, and none scrolls sideways
@@ -131,12 +131,18 @@ def test_an_employer_posts_a_kyujinhyo_and_sees_the_proposed_candidate_arrive(
         pay.fill("")
         pay.press_sequentially("230000")
         expect(wage).to_have_class("check-ok")
+        page.get_by_label("公開").select_option("draft")  # a private draft first
         pay.press("Enter")  # the keyboard submits the form
 
         expect(page).to_have_url(re.compile(r"/portal/orders/[0-9a-f-]{36}$"))
         order_id = page.url.rsplit("/", 1)[-1]
         expect(page.locator(".flash-ok")).to_have_text("求人を保存しました。")
+        expect(page.locator("#order-status")).to_have_attribute("data-status", "draft")
+        _shoot(page, "order-draft-ja")
+        # The employer opens it: matching hears of it only now.
+        page.get_by_role("button", name="マッチングを開始").click()
         expect(page.locator("#order-status")).to_have_attribute("data-status", "open")
+        expect(page.locator(".flash-ok")).to_contain_text("求人を公開しました")
         expect(page.locator("[data-empty=proposals]")).to_be_visible()
         _shoot(page, "order-ja")
 

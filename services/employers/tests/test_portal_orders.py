@@ -209,3 +209,18 @@ def test_the_kyujinhyo_downloads_from_the_order_page(client: TestClient) -> None
     assert workbook.status_code == 200
     assert workbook.headers["content-type"] == XLSX_MEDIA_TYPE
     assert workbook.content[:2] == b"PK"
+
+
+def test_the_list_pages_by_fifty(client: TestClient) -> None:
+    sign_in(client)
+    body = {"title": "溶接工", "sector": "construction", "prefecture": "Aichi", "headcount": 1}
+    for _ in range(51):
+        assert client.post("/job-orders", json=body, headers=EMPLOYER).status_code == 201
+    first = client.get("/portal/orders", headers=EN).text
+    assert first.count("<tr data-order=") == 50
+    assert "51 job orders" in first
+    assert 'href="?status=&amp;sort=newest&amp;offset=50">Next<' in first
+    second = client.get("/portal/orders", params={"offset": 50}, headers=EN).text
+    assert second.count("<tr data-order=") == 1
+    assert ">Previous<" in second
+    assert ">Next<" not in second
