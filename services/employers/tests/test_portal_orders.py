@@ -178,6 +178,8 @@ def test_lifecycle_actions_open_and_cancel_with_a_reason(client: TestClient) -> 
     order_id = post_order(client, status="draft")
     url = f"/portal/orders/{order_id}/transitions"
     page = client.get(f"/portal/orders/{order_id}", headers=EN).text
+    assert 'id="shortlist-view"' not in page  # matching knows nothing of a draft
+    assert "Matching proposes candidates once the order is open." in page
     assert 'class="form lifecycle-open"' in page
     assert 'class="form lifecycle-cancelled"' in page
     assert post_form(client, url, {"to": "open"}).status_code == 303
