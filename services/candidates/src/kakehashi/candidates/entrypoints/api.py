@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from kakehashi.candidates.domain.commands import MoveCandidate, UpdateCandidate
 from kakehashi.candidates.domain.names import DuplicateCandidateError
 from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
-from kakehashi.candidates.entrypoints import imports_api, privacy_api
+from kakehashi.candidates.entrypoints import imports_api, portal, privacy_api
 from kakehashi.candidates.entrypoints.convert import (
     candidate_public,
     profile_changes,
@@ -159,4 +159,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_exception_handler(DuplicateCandidateError, _duplicate)
     app.add_exception_handler(TransitionNotAllowedError, _not_allowed)
     app.add_exception_handler(queries.FilterNotAllowedError, _forbidden_filter)
+    portal.install(app)  # the training-centre portal's pages
     return app
