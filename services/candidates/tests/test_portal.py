@@ -123,7 +123,9 @@ def test_a_centre_registers_through_the_form_and_sees_the_candidate(
     assert 'name="csrf_token"' in form
     assert "Privacy notice, version 2026-01" in form
     assert '<label for="f-full_name"' in form  # labels are tied to their inputs
-    skills = client.get("/portal/candidates/form/skills?sector=construction&lang=vi").text
+    skills = client.get(
+        "/portal/candidates/form/skills?sector=construction", headers={"Accept-Language": "vi"}
+    ).text
     assert 'name="skills.welding.level"' in skills
     assert "Hàn" in skills  # the taxonomy's Vietnamese label of welding
 
@@ -320,7 +322,7 @@ def test_the_candidate_page_shows_eligibility_history_matching_and_privacy(
     assert "matching: proposed to employer for job order order-1" in page
     assert re.search(r'data-order="order-1">.*?proposed to employer', page, re.S)
     assert re.search(r'data-order="order-2">.*?rejected', page, re.S)
-    vi = client.get(f"/portal/candidates/{candidate_id}?lang=vi").text
+    vi = client.get(f"/portal/candidates/{candidate_id}", headers={"Accept-Language": "vi"}).text
     assert "tiếng Nhật N4 (cần N4)" in vi  # the reasons in Vietnamese
 
     notifications = client.get("/portal/notifications", headers=EN).text

@@ -29,6 +29,7 @@ from kakehashi.candidates.domain.privacy import CandidateErasedError
 from kakehashi.candidates.entrypoints import privacy_api
 from kakehashi.candidates.entrypoints.convert import profile_changes, register_command
 from kakehashi.candidates.entrypoints.portal import forms, labels
+from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import consents, handlers, placements, privacy, queries
@@ -260,7 +261,7 @@ async def register_candidate(request: Request, principal: Centre, uow: UowDep) -
             )
         else:
             response = _see_other(f"{PREFIX}/candidates/{found.row.id}")
-            flash(response, "The candidate is registered.")
+            flash(response, N_("The candidate is registered."))
             return response
     return _form_page(request, principal, state, status_code=422)
 
@@ -307,7 +308,7 @@ async def edit_candidate(
             if found is None:
                 return _not_found(request, principal)
             response = _see_other(f"{PREFIX}/candidates/{candidate_id}")
-            flash(response, "The changes are saved.")
+            flash(response, N_("The changes are saved."))
             return response
     return _form_page(request, principal, state, candidate_id=candidate_id, status_code=422)
 
@@ -350,16 +351,16 @@ async def move_candidate(
     page = f"{PREFIX}/candidates/{candidate_id}"
     response = _see_other(page)
     if target not in CENTRE_MOVES:
-        flash(response, "This move is made by matching's decisions, not here.", "error")
+        flash(response, N_("This move is made by matching's decisions, not here."), "error")
         return response
     try:
         found = handlers.move_candidate(uow, principal, MoveCandidate(candidate_id, target, None))
     except TransitionNotAllowedError:
-        flash(response, "The pipeline does not allow this move now.", "error")
+        flash(response, N_("The pipeline does not allow this move now."), "error")
         return response
     if found is None:
         return _not_found(request, principal)
-    flash(response, "The status is changed.")
+    flash(response, N_("The status is changed."))
     return response
 
 
@@ -373,7 +374,7 @@ async def record_consent(
     language = _choice(NoticeLanguage, str(form.get("notice_language") or ""))
     response = _see_other(f"{PREFIX}/candidates/{candidate_id}")
     if form.get("confirm") != "yes" or language is None:
-        flash(response, "Tick the box to confirm the person read the notice and agreed.", "error")
+        flash(response, N_("Tick the box to confirm the person read the notice and agreed."), "error")
         return response
     terms = ConsentTerms(
         Purpose.MATCHING_IN_JAPAN, Scope.SHARE_WITH_EMPLOYERS_IN_JAPAN, NOTICE_VERSION, language
@@ -381,13 +382,13 @@ async def record_consent(
     try:
         consent = consents.record_consent(uow, principal, candidate_id, terms)
     except ConsentConflictError:
-        flash(response, "This consent is recorded already.", "error")
+        flash(response, N_("This consent is recorded already."), "error")
         return response
     except CandidateErasedError:
         return _not_found(request, principal)
     if consent is None:
         return _not_found(request, principal)
-    flash(response, "The consent is recorded; matching will hear of the candidate.")
+    flash(response, N_("The consent is recorded; matching will hear of the candidate."))
     return response
 
 
@@ -418,12 +419,12 @@ async def erase_candidate(
     check_csrf(request, form.get("csrf_token"))
     response = _see_other(f"{PREFIX}/candidates/{candidate_id}")
     if form.get("confirm") != "yes":
-        flash(response, "Tick the box to confirm the erasure.", "error")
+        flash(response, N_("Tick the box to confirm the erasure."), "error")
         return response
     erased = privacy.erase_candidate(uow, principal, candidate_id)
     if erased is None:
         return _not_found(request, principal)
-    flash(response, "The candidate's personal data is erased.")
+    flash(response, N_("The candidate's personal data is erased."))
     return response
 
 
