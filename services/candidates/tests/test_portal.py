@@ -4,6 +4,8 @@ candidate's page (eligibility, history, matching, privacy actions), CSRF on ever
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 from urllib.parse import quote
@@ -12,9 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import match_decision, outbox_events, token_for
+from kakehashi.candidates.adapters.spreadsheets import FileFormat
+from kakehashi.candidates.entrypoints.import_rows import template_rows
+from kakehashi.candidates.service_layer import imports
 from kakehashi.shared.applier import EventApplier
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.ui.browser_session import CSRF_COOKIE, SESSION_COOKIE
-from services.candidates.tests.samples import CENTRE, SHARING
+from services.candidates.tests.samples import CENTRE, SHARING, runtime_of
 
 pytestmark = pytest.mark.integration
 
@@ -353,3 +359,76 @@ def test_a_consent_given_later_publishes_the_candidate(client: TestClient) -> No
     consents = client.get(f"/candidates/{candidate_id}/consents", headers=CENTRE).json()
     assert [(c["notice_version"], c["language"]) for c in consents] == [("2026-01", "ja")]
     assert SHARING["scope"] == consents[0]["scope"]
+
+
+def _csv(*people: dict[str, str]) -> bytes:
+    """The import template's columns, one row per person (the example row's values otherwise)."""
+    header, (example,) = template_rows()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for person in people:
+        row = dict(zip(header, example, strict=True)) | person
+        writer.writerow([row[column] for column in header])
+    return out.getvalue().encode()
+
+
+def upload(client: TestClient, content: bytes, name: str = "people.csv", **headers: str) -> Any:
+    return client.post(
+        "/portal/imports",
+        data={"csrf_token": CSRF},
+        files={"file": (name, content, "text/csv")},
+        headers=ORIGIN | headers,
+        follow_redirects=False,
+    )
+
+
+def test_a_centre_imports_a_file_and_follows_its_progress(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/portal/imports", headers=EN).text
+    assert 'href="/imports/template.csv"' in page and 'href="/imports/template.xlsx"' in page
+    assert 'enctype="multipart/form-data"' in page
+    good = {"full_name": "Le Van Mot", "passport_number": "D1000001"}
+    bad = {"full_name": "Le Van Hai", "passport_number": "D1000002", "sector": "mining"}
+    response = upload(client, _csv(good, bad))
+    assert response.status_code == 303
+    job_url = response.headers["location"]
+    assert re.fullmatch(r"/portal/imports/[0-9a-f-]{36}", job_url)
+    # The TestClient ran the job after the response, as the API process does.
+    progress = client.get(job_url, headers={"HX-Request": "true", **EN}).text
+    assert progress.startswith('<div id="progress" data-status="done"')
+    assert "hx-trigger" not in progress  # a finished job is not polled again
+    assert 'id="created">1<' in progress and 'id="failed">1<' in progress
+    assert f'href="{job_url}/failures.csv"' in progress
+    failures = client.get(f"{job_url}/failures.csv")
+    assert failures.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(failures.content.decode("utf-8-sig"))))
+    assert [(r["row"], r["full_name"]) for r in rows] == [("3", "Le Van Hai")]
+    assert client.get("/portal/candidates?q=le van mot", headers=EN).text.count("data-candidate=") == 1
+    # Another centre does not see the job.
+    sign_in(client, org="tc-nghe-an")
+    assert client.get(job_url).status_code == 404
+    assert client.get(f"{job_url}/failures.csv").status_code == 404
+
+
+def test_a_running_job_is_polled_and_a_bad_file_is_refused_before_it_starts(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    runtime = runtime_of(client)
+    job = imports.create_job(
+        runtime.uow(), Principal(subject="u", role=Role.TRAINING_CENTRE, organisation_id="tc-tay-ninh"),
+        "waiting.csv", FileFormat.CSV, _csv({}),
+    )  # fmt: skip
+    waiting = client.get(f"/portal/imports/{job.id}", headers=EN).text
+    assert 'hx-trigger="every 1s"' in waiting and "waiting to start" in waiting
+    unknown = upload(client, b"fullname,sector\nAn,construction\n", **EN)
+    assert unknown.status_code == 422
+    assert "Not accepted:" in unknown.text and 'aria-invalid="true"' in unknown.text
+    wrong_type = upload(client, _csv({}), name="people.txt", **EN)
+    assert wrong_type.status_code == 422
+    no_file = client.post(
+        "/portal/imports", data={"csrf_token": CSRF}, headers=ORIGIN | EN, follow_redirects=False
+    )
+    assert no_file.status_code == 422
+    assert "Choose a CSV or XLSX file." in no_file.text

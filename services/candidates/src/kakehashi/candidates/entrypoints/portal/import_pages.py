@@ -7,8 +7,9 @@ response, in the API process, chunk by chunk.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from kakehashi.candidates.entrypoints import imports_api
 from kakehashi.candidates.entrypoints.import_rows import checked_format, command_of_row
