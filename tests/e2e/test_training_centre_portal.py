@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from conftest import auth
-from kakehashi.devtools.supervisor import Supervisor
 from kakehashi.candidates.entrypoints.import_rows import template_rows
+from kakehashi.devtools.supervisor import Supervisor
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e

@@ -90,7 +90,8 @@ def test_pages_need_a_session_and_say_where_other_roles_work(client: TestClient)
     sign_in(client, "employer", "emp-aichi")
     page = client.get("/portal/candidates", headers=EN)
     assert page.status_code == 403
-    assert "employer portal" in page.text and "/portal/orders" in page.text
+    assert "employer portal" in page.text
+    assert "/portal/orders" in page.text
     sign_in(client, "program_manager", "pm-office")
     page = client.get("/portal/candidates", headers=EN)
     assert page.status_code == 403
@@ -118,7 +119,8 @@ def test_the_portal_speaks_vietnamese_by_default_and_japanese_or_english_on_requ
     assert "グエン・ティ・ハン (Nguyen Thi Hang)" in ja  # katakana with the passport name
     assert "建設" in ja  # the sector named in Japanese
     en = client.get("/portal/candidates?lang=en").text
-    assert "My candidates" in en and "Construction" in en
+    assert "My candidates" in en
+    assert "Construction" in en
 
 
 def test_a_centre_registers_through_the_form_and_sees_the_candidate(
@@ -174,6 +176,9 @@ def test_refused_fields_come_back_next_to_their_inputs_in_the_readers_language(
     assert 'id="e-phone">Not in the expected format.<' in html
     assert 'id="e-japanese_tests-0-date">Required.<' in html
     assert 'id="e-training_hours">Enter a whole number.<' in html
+    # The summary above the form names each field and links to it.
+    assert '<a href="#f-phone">Phone: Not in the expected format.</a>' in html
+    assert '<a href="#f-japanese_tests-0-date">Date taken (1): Required.</a>' in html
     assert 'aria-describedby="h-phone e-phone"' in html
     assert 'value="call me"' in html  # what was typed is kept
     vi = post(client, "/portal/candidates/new", bad, **{"Accept-Language": "vi"}).text
@@ -197,6 +202,30 @@ def test_a_person_registered_twice_is_a_warning_with_a_link(client: TestClient) 
     assert elsewhere.status_code == 409
     assert "already registered at another training centre" in elsewhere.text
     assert first not in elsewhere.text
+
+
+def test_the_form_warns_of_a_registered_person_while_it_is_filled_in(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    first = register(client)
+    url = "/portal/candidates/form/duplicates"
+    by_passport = client.get(url, params={"passport_number": "c 7654321"}, headers=EN).text
+    assert by_passport.startswith('<div id="duplicate"')
+    assert f'href="/portal/candidates/{first}"' in by_passport
+    same_name = {"full_name": "NGUYEN THI HANG", "date_of_birth": "2001-04-12"}
+    assert first in client.get(url, params=same_name, headers=EN).text
+    other_day = same_name | {"date_of_birth": "2001-04-13"}
+    assert "already registered" not in client.get(url, params=other_day, headers=EN).text
+    # Editing the person is not a duplicate of themselves.
+    itself = client.get(url, params={"passport_number": "C7654321", "candidate_id": first})
+    assert "already registered" not in itself.text
+    form = client.get("/portal/candidates/new").text
+    assert 'hx-get="/portal/candidates/form/duplicates"' in form
+    sign_in(client, org="tc-nghe-an")
+    elsewhere = client.get(url, params={"passport_number": "C7654321"}, headers=EN).text
+    assert "already registered at another training centre" in elsewhere
+    assert first not in elsewhere
 
 
 def test_a_centre_edits_its_candidate_and_a_blank_field_clears_it(client: TestClient) -> None:
@@ -254,7 +283,10 @@ def test_every_form_needs_our_origin_and_the_csrf_token(client: TestClient) -> N
         wrong_token = client.post(url, data={"csrf_token": "x" * 43, **data}, headers=ORIGIN)
         assert wrong_token.status_code == 403, url
         elsewhere = {"Origin": "https://evil.example"}
-        assert client.post(url, data={"csrf_token": CSRF, **data}, headers=elsewhere).status_code == 403
+        assert (
+            client.post(url, data={"csrf_token": CSRF, **data}, headers=elsewhere).status_code
+            == 403
+        )
     api = client.get(f"/candidates/{candidate_id}", headers=CENTRE).json()
     assert (api["status"], api["erased_at"], api["version"]) == ("registered", None, 1)
 
@@ -301,7 +333,13 @@ def test_the_list_searches_any_script_filters_sorts_pages_and_counts(client: Tes
 def test_pages_of_25_link_to_the_next(client: TestClient) -> None:
     sign_in(client)
     for n in range(27):
-        register(client, full_name=f"Person {n:02d}", passport_number=f"P{n:07d}", name_vi="", name_katakana="")
+        register(
+            client,
+            full_name=f"Person {n:02d}",
+            passport_number=f"P{n:07d}",
+            name_vi="",
+            name_katakana="",
+        )
     first = client.get("/portal/candidates?sort=name", headers=EN).text
     assert first.count("data-candidate=") == 25
     assert 'href="/portal/candidates?page=2&amp;sort=name" rel="next"' in first
@@ -322,7 +360,8 @@ def test_the_candidate_page_shows_eligibility_history_matching_and_privacy(
     page = client.get(f"/portal/candidates/{candidate_id}", headers=EN).text
     assert 'data-status="shortlisted"' in page  # matching's proposal moved the pipeline
     ssw1 = page.split('data-track="ssw1"')[1].split("</tr>")[0]
-    assert "yes" in ssw1 and "Japanese N4 (needs N4)" in ssw1
+    assert "yes" in ssw1
+    assert "Japanese N4 (needs N4)" in ssw1
     assert "test ssw1_construction passed" in ssw1
     assert "registered → ready" in page
     assert "matching: proposed to employer for job order order-1" in page
@@ -332,7 +371,8 @@ def test_the_candidate_page_shows_eligibility_history_matching_and_privacy(
     assert "tiếng Nhật N4 (cần N4)" in vi  # the reasons in Vietnamese
 
     notifications = client.get("/portal/notifications", headers=EN).text
-    assert "proposed to employer" in notifications and "order-2" in notifications
+    assert "proposed to employer" in notifications
+    assert "order-2" in notifications
 
     export = post(client, f"/portal/candidates/{candidate_id}/export", {})
     assert export.headers["content-disposition"].startswith("attachment")
@@ -343,7 +383,8 @@ def test_the_candidate_page_shows_eligibility_history_matching_and_privacy(
     erased = post(client, f"/portal/candidates/{candidate_id}/erase", {"confirm": "yes"})
     assert erased.status_code == 303
     api = client.get(f"/candidates/{candidate_id}", headers=CENTRE).json()
-    assert api["erased_at"] is not None and api["status"] == "withdrawn"
+    assert api["erased_at"] is not None
+    assert api["status"] == "withdrawn"
     assert "candidate.erased" in {e["type"] for e in outbox_events(client)}
 
 
@@ -353,7 +394,11 @@ def test_a_consent_given_later_publishes_the_candidate(client: TestClient) -> No
     page = client.get(f"/portal/candidates/{candidate_id}", headers=EN).text
     assert "not shared with matching" in page
     assert 'action="/portal/candidates/' + candidate_id + '/consents"' in page
-    post(client, f"/portal/candidates/{candidate_id}/consents", {"confirm": "yes", "notice_language": "ja"})
+    post(
+        client,
+        f"/portal/candidates/{candidate_id}/consents",
+        {"confirm": "yes", "notice_language": "ja"},
+    )
     api = client.get(f"/candidates/{candidate_id}", headers=CENTRE).json()
     assert api["published"] is True
     consents = client.get(f"/candidates/{candidate_id}/consents", headers=CENTRE).json()
@@ -386,7 +431,8 @@ def upload(client: TestClient, content: bytes, name: str = "people.csv", **heade
 def test_a_centre_imports_a_file_and_follows_its_progress(client: TestClient) -> None:
     sign_in(client)
     page = client.get("/portal/imports", headers=EN).text
-    assert 'href="/imports/template.csv"' in page and 'href="/imports/template.xlsx"' in page
+    assert 'href="/imports/template.csv"' in page
+    assert 'href="/imports/template.xlsx"' in page
     assert 'enctype="multipart/form-data"' in page
     good = {"full_name": "Le Van Mot", "passport_number": "D1000001"}
     bad = {"full_name": "Le Van Hai", "passport_number": "D1000002", "sector": "mining"}
@@ -398,13 +444,16 @@ def test_a_centre_imports_a_file_and_follows_its_progress(client: TestClient) ->
     progress = client.get(job_url, headers={"HX-Request": "true", **EN}).text
     assert progress.startswith('<div id="progress" data-status="done"')
     assert "hx-trigger" not in progress  # a finished job is not polled again
-    assert 'id="created">1<' in progress and 'id="failed">1<' in progress
+    assert 'id="created">1<' in progress
+    assert 'id="failed">1<' in progress
     assert f'href="{job_url}/failures.csv"' in progress
     failures = client.get(f"{job_url}/failures.csv")
     assert failures.status_code == 200
     rows = list(csv.DictReader(io.StringIO(failures.content.decode("utf-8-sig"))))
     assert [(r["row"], r["full_name"]) for r in rows] == [("3", "Le Van Hai")]
-    assert client.get("/portal/candidates?q=le van mot", headers=EN).text.count("data-candidate=") == 1
+    assert (
+        client.get("/portal/candidates?q=le van mot", headers=EN).text.count("data-candidate=") == 1
+    )
     # Another centre does not see the job.
     sign_in(client, org="tc-nghe-an")
     assert client.get(job_url).status_code == 404
@@ -421,10 +470,12 @@ def test_a_running_job_is_polled_and_a_bad_file_is_refused_before_it_starts(
         "waiting.csv", FileFormat.CSV, _csv({}),
     )  # fmt: skip
     waiting = client.get(f"/portal/imports/{job.id}", headers=EN).text
-    assert 'hx-trigger="every 1s"' in waiting and "waiting to start" in waiting
+    assert 'hx-trigger="every 1s"' in waiting
+    assert "waiting to start" in waiting
     unknown = upload(client, b"fullname,sector\nAn,construction\n", **EN)
     assert unknown.status_code == 422
-    assert "Not accepted:" in unknown.text and 'aria-invalid="true"' in unknown.text
+    assert "Not accepted:" in unknown.text
+    assert 'aria-invalid="true"' in unknown.text
     wrong_type = upload(client, _csv({}), name="people.txt", **EN)
     assert wrong_type.status_code == 422
     no_file = client.post(

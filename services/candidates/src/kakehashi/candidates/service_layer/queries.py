@@ -10,12 +10,12 @@ from sqlalchemy import ColumnElement, UnaryExpression, and_, func, or_
 from sqlmodel import col, select
 
 from kakehashi.candidates.adapters.tables import Candidate
-from kakehashi.candidates.domain.names import search_terms
+from kakehashi.candidates.domain.names import DuplicateCandidateError, search_terms
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.domain.provinces import find_province, related_codes
 from kakehashi.candidates.service_layer import audit
-from kakehashi.candidates.service_layer.handlers import details
+from kakehashi.candidates.service_layer.handlers import details, may_see, same_person
 from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.clock import today
@@ -149,3 +149,20 @@ def search_candidates(
         audit.record(uow.session, principal, AuditAction.SEARCH, [row.id for row in rows])
         uow.commit()
         return found, int(total)
+
+
+def possible_duplicate(
+    uow: UnitOfWork,
+    principal: Principal,
+    full_name: str,
+    date_of_birth: date | None,
+    passport_number: str | None,
+    exclude_id: str | None = None,
+) -> DuplicateCandidateError | None:
+    """The refusal registering this person would meet, to warn while the form is filled in
+    (the id of the record only if the caller may see it); None if the person is new."""
+    with uow:
+        existing = same_person(uow.session, full_name, date_of_birth, passport_number, exclude_id)
+    if existing is None:
+        return None
+    return DuplicateCandidateError(existing.id if may_see(principal, existing) else None)

@@ -60,6 +60,62 @@ MESSAGES = {
     "too_long": N_("Too many entries."),
 }
 REFUSED = N_("Not accepted: %(reason)s")
+# What the error summary calls each field (the labels of the form, as msgids); a line's field
+# is named without its line number (`japanese_tests.date`).
+FIELD_LABELS = {
+    "full_name": N_("Name as in the passport"),
+    "name_vi": N_("Vietnamese name"),
+    "name_katakana": N_("Name in katakana"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex"),
+    "passport_number": N_("Passport number"),
+    "province": N_("Province"),
+    "province_code": N_("Province"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "sector": N_("Sector"),
+    "skills": N_("Trade skills"),
+    "japanese_level": N_("Japanese level (declared)"),
+    "japanese_tests": N_("Japanese"),
+    "japanese_tests.test": N_("Test"),
+    "japanese_tests.level": N_("Level"),
+    "japanese_tests.score": N_("Score"),
+    "japanese_tests.date": N_("Date taken"),
+    "japanese_tests.certificate_id": N_("Certificate number"),
+    "training_hours": N_("Training hours"),
+    "training_cohort": N_("Training cohort"),
+    "health_check_status": N_("Health check"),
+    "education.level": N_("Education"),
+    "education.institution": N_("School"),
+    "education.field_of_study": N_("Field of study"),
+    "education.graduation_year": N_("Graduation year"),
+    "work_history.employer": N_("Company"),
+    "work_history.role": N_("Job title"),
+    "work_history.sector": N_("Sector"),
+    "work_history.from": N_("Start"),
+    "work_history.to": N_("End"),
+    "earlier_stays.track": N_("Track"),
+    "earlier_stays.sector": N_("Sector"),
+    "earlier_stays.from": N_("Start"),
+    "earlier_stays.to": N_("End"),
+    "earlier_stays.titp_stage_completed": N_("TITP stage completed"),
+    "desired_tracks": N_("Tracks wanted"),
+    "desired_sectors": N_("Sectors wanted"),
+    "desired_prefectures": N_("Prefectures wanted"),
+    "available_from": N_("Available from"),
+    "notice_version": N_("Consent"),
+    "consents": N_("Consent"),
+}
+
+
+def label_key(name: str) -> str:
+    """The FIELD_LABELS key of a form field: its line number or skill code left out."""
+    parts = name.split(".")
+    if parts[0] == "skills":
+        return "skills"
+    if parts[0] in ROWS and len(parts) == 3:
+        return f"{parts[0]}.{parts[2]}"
+    return name
 
 
 @dataclass

@@ -154,14 +154,17 @@ OR = N_("%(first)s or %(second)s")
 
 
 def translate_reason(
-    reason: str, gettext: Callable[[str], str], name_of: Callable[[str, str], str]
+    reason: str,
+    gettext: Callable[[str], str],
+    name_of: Callable[[str, str], str],
+    day_of: Callable[[str], str] = str,
 ) -> str:
     """One eligibility reason in the reader's language; alternatives ("a or b") one by one. A
     reason no pattern reads is shown as the domain wrote it. `name_of(kind, code)` names a
-    track or sector."""
+    track or sector, `day_of` writes an ISO date as the reader does."""
     parts = reason.split(" or ")
     if len(parts) > 1:
-        translated = [translate_reason(part, gettext, name_of) for part in parts]
+        translated = [translate_reason(part, gettext, name_of, day_of) for part in parts]
         text = translated[0]
         for part in translated[1:]:
             text = gettext(OR) % {"first": text, "second": part}
@@ -174,6 +177,8 @@ def translate_reason(
         for kind in ("track", "sector"):
             if kind in values:
                 values[kind] = name_of(kind, values[kind])
+        if "day" in values:
+            values["day"] = day_of(values["day"])
         return gettext(template) % values
     return reason
 

@@ -7,6 +7,7 @@ Routes are thin: they read the form, call the same use cases as the JSON API
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -33,6 +34,7 @@ from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import consents, handlers, placements, privacy, queries
+from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import (
@@ -159,7 +161,20 @@ def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
     listed = [skill.code for skill in taxonomy().of_sector(sector)] if sector else []
     # Skills held that the sector's list does not name stay on the form (and so are kept).
     held = [key.split(".")[1] for key in state.values if forms.SKILL_LEVEL.fullmatch(key)]
+
+    def field_label(name: str) -> str:
+        """What the error summary calls a field, in the reader's language."""
+        key = forms.label_key(name)
+        text = gettext(forms.FIELD_LABELS[key]) if key in forms.FIELD_LABELS else name
+        parts = name.split(".")
+        if parts[0] in forms.ROWS and len(parts) == 3 and parts[1].isdigit():
+            text = f"{text} ({int(parts[1]) + 1})"
+        if parts[0] == "skills" and len(parts) == 3:
+            text = f"{text}: {skills.label(parts[1], language)}"
+        return text
+
     return {
+        "field_label": field_label,
         "state": state,
         "values": state.values,
         "errors": state.errors,
@@ -219,6 +234,30 @@ def skills_fieldset(
     """The skills of the chosen sector (htmx swaps them in when the sector changes)."""
     state = forms.FormState(values={"sector": sector})
     return render(request, "_skills.html", principal, **_form_context(state, language_of(request)))
+
+
+@router.get("/candidates/form/duplicates")
+def duplicate_warning(
+    request: Request,
+    principal: Centre,
+    uow: UowDep,
+    full_name: Annotated[str, Query(max_length=200)] = "",
+    date_of_birth: Annotated[str, Query(max_length=10)] = "",
+    passport_number: Annotated[str, Query(max_length=32)] = "",
+    candidate_id: Annotated[str, Query(max_length=36)] = "",
+) -> HTMLResponse:
+    """A warning while the form is filled in, when the person looks registered already (by the
+    registration's own duplicate rule); htmx asks when the name, birth date or passport change."""
+    try:
+        born = date.fromisoformat(date_of_birth) if date_of_birth else None
+    except ValueError:
+        born = None
+    duplicate = None
+    if full_name.strip() or passport_number.strip():
+        duplicate = queries.possible_duplicate(
+            uow, principal, full_name, born, passport_number.strip() or None, candidate_id or None
+        )
+    return render(request, "_duplicate.html", principal, duplicate=duplicate)
 
 
 def _consents(values: forms.Values) -> list[dict[str, str]]:
@@ -374,7 +413,9 @@ async def record_consent(
     language = _choice(NoticeLanguage, str(form.get("notice_language") or ""))
     response = _see_other(f"{PREFIX}/candidates/{candidate_id}")
     if form.get("confirm") != "yes" or language is None:
-        flash(response, N_("Tick the box to confirm the person read the notice and agreed."), "error")
+        flash(
+            response, N_("Tick the box to confirm the person read the notice and agreed."), "error"
+        )
         return response
     terms = ConsentTerms(
         Purpose.MATCHING_IN_JAPAN, Scope.SHARE_WITH_EMPLOYERS_IN_JAPAN, NOTICE_VERSION, language

@@ -5,6 +5,7 @@ tracks, skills) and people as readers of that language expect."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
     def name_of(kind: str, code: str) -> str:
         return _named(tables[kind], gettext)(code)
 
+    def day_of(iso: str) -> str:
+        try:
+            return i18n.long_date(date.fromisoformat(iso), language)
+        except ValueError:
+            return iso
+
     return {
         "status": _named(labels.STATUSES, gettext),
         "pair_status": _named(labels.PAIR_STATUSES, gettext),
@@ -72,7 +79,7 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "import_status": _named(labels.IMPORT_STATUSES, gettext),
         "needed": _named(labels.NEEDED_DATA, gettext),
         "skill": lambda code: skills.label(str(code), language),
-        "reason": lambda text: labels.translate_reason(str(text), gettext, name_of),
+        "reason": lambda text: labels.translate_reason(str(text), gettext, name_of, day_of),
         "person": lambda row: person_name(row, language),
         "history": lambda reason: labels.translate_history(reason, gettext),
         "prefecture": lambda name: (
