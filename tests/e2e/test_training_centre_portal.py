@@ -185,7 +185,16 @@ def test_a_centre_registers_a_candidate_and_imports_a_thousand_rows(
             page.goto(url)
             expect(page.locator("html")).to_have_attribute("lang", "vi")
             _shoot(page, name)
+        # The form warns of a person already registered as soon as the passport is typed.
         page.goto(f"{portal}/candidates/new")
+        page.get_by_label("Số hộ chiếu").fill("C 555 0001")
+        page.get_by_label("Số hộ chiếu").press("Tab")
+        warning = page.locator("#duplicate .duplicate")
+        expect(warning).to_contain_text("Người này đã được đăng ký")
+        expect(warning.get_by_role("link")).to_have_attribute(
+            "href", f"/portal/candidates/{candidate_id}"
+        )
+        _shoot(page, "form-duplicate-vi-phone")
         page.get_by_role("button", name="Đăng ký", exact=True).click()
         expect(page.locator("#e-full_name")).to_be_visible()
         _shoot(page, "form-error-vi-phone")
