@@ -134,6 +134,12 @@ def test_a_centre_registers_a_candidate_and_imports_a_thousand_rows(
         page.keyboard.type("pham thi lan")
         expect(page.locator(f'tr[data-candidate="{candidate_id}"]')).to_be_visible()
         expect(page.locator("#results tbody tr")).to_have_count(1)
+        expect(page).to_have_url(re.compile(r"/portal/candidates\?q=pham"))  # a link to share
+        page.get_by_role("link", name="Phạm Thị Lan").click()
+        expect(page.locator("h1")).to_have_text("Phạm Thị Lan")
+        page.go_back()
+        expect(page.locator("#q")).to_have_value("pham thi lan")
+        expect(page.locator("#results tbody tr")).to_have_count(1)
 
         # Bulk import: upload, then the progress page polls until the job is done.
         page.get_by_role("link", name="Nhập từ tệp").first.click()

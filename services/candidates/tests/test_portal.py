@@ -322,7 +322,14 @@ def test_the_list_searches_any_script_filters_sorts_pages_and_counts(client: Tes
     assert listed("sort=oldest") == [hang, binh]
     assert listed("") == [binh, hang]  # newest first
     assert listed("status=bogus") == [binh, hang]  # an unknown value is no filter
+    # A count's link filters by its status; htmx's answer also sets the status filter (oob).
+    partial = client.get(
+        "/portal/candidates?status=in_training", headers={"HX-Request": "true", **EN}
+    ).text
+    assert re.search(r'<select id="f-status" name="status" hx-swap-oob="true">', partial)
+    assert '<option value="in_training" selected>' in partial
     counts = client.get("/portal/candidates?status=in_training", headers=EN).text
+    assert "hx-swap-oob" not in counts
     assert re.search(r'data-status="registered"[^>]*>registered <strong>1<', counts)
     assert re.search(r'data-status="in_training"[^>]*>in training <strong>1<', counts)
     # Another centre sees none of them; pages of 25.
@@ -483,3 +490,11 @@ def test_a_running_job_is_polled_and_a_bad_file_is_refused_before_it_starts(
     )
     assert no_file.status_code == 422
     assert "Choose a CSV or XLSX file." in no_file.text
+
+
+def test_going_back_to_a_filtered_list_gets_the_whole_page(client: TestClient) -> None:
+    """htmx restores history it has no copy of by asking again: that answer is the page."""
+    sign_in(client)
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    page = client.get("/portal/candidates?q=lan", headers=restore).text
+    assert page.startswith("<!doctype html>")

@@ -71,7 +71,11 @@ def _gettext(request: Request) -> Any:
 
 
 def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """An htmx request for part of a page (a history restore wants the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+    )
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -143,8 +147,9 @@ def candidates_page(
         "tracks": list(Track),
         "levels": [lv for lv in JapaneseLevel if lv is not JapaneseLevel.NONE],
     }
-    template = "_results.html" if _is_htmx(request) else "candidates.html"
-    return render(request, template, principal, **context)
+    partial = _is_htmx(request)
+    template = "_results.html" if partial else "candidates.html"
+    return render(request, template, principal, oob=partial, **context)
 
 
 # The form -----------------------------------------------------------------------------------
