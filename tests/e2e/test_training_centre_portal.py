@@ -44,6 +44,15 @@ def _shoot(page: Any, name: str) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{name}: the page is {overflow}px wider than the window"
+    # Every field a person fills in has an accessible name (a label tied to it, or aria-label),
+    # and the page has one main heading.
+    unnamed = page.evaluate(
+        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+             .map(e => e.name || e.id)"""
+    )
+    assert unnamed == [], f"{name}: fields without a label: {unnamed}"
+    assert page.locator("h1").count() == 1, f"{name}: one h1"
     page.screenshot(path=ARTIFACTS / f"portal-{name}.png", full_page=True)
 
 

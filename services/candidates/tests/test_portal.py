@@ -332,9 +332,14 @@ def test_the_list_searches_any_script_filters_sorts_pages_and_counts(client: Tes
     assert "hx-swap-oob" not in counts
     assert re.search(r'data-status="registered"[^>]*>registered <strong>1<', counts)
     assert re.search(r'data-status="in_training"[^>]*>in training <strong>1<', counts)
-    # Another centre sees none of them; pages of 25.
+    # Another centre sees none of them, and may not narrow by centre; admins see all, by centre.
     sign_in(client, org="tc-nghe-an")
     assert listed("") == []
+    assert listed("centre=tc-tay-ninh") == []
+    sign_in(client, "admin", "ops")
+    assert listed("centre=tc-tay-ninh") == [binh, hang]
+    assert listed("centre=tc-nghe-an") == []
+    assert 'id="f-centre"' in client.get("/portal/candidates").text
 
 
 def test_pages_of_25_link_to_the_next(client: TestClient) -> None:

@@ -106,10 +106,14 @@ def candidates_page(
     track: Annotated[str, Query(max_length=8)] = "",
     sort: Annotated[str, Query(max_length=32)] = "newest",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    centre: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
-    """My centre's candidates (every centre's for admins): search by name in any script or id,
-    filters, sort, pages, and how many stand at each status. htmx asks for the results only."""
+    """My centre's candidates (every centre's for admins, who may narrow by centre): search by
+    name in any script or id, filters, sort, pages, and how many stand at each status. htmx
+    asks for the results only."""
+    centre = centre.strip() if principal.sees_everything else ""
     filters = queries.CandidateFilters(
+        training_centre_id=centre or None,
         text=q or None,
         status=_choice(Status, status_),
         sector=_choice(Sector, sector),
@@ -121,7 +125,10 @@ def candidates_page(
         uow, principal, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort
     )
     counts = queries.status_counts(uow, principal, filters)
-    params = {"q": q, "status": status_, "sector": sector, "level": level, "track": track}
+    params = {
+        "q": q, "status": status_, "sector": sector, "level": level, "track": track,
+        "centre": centre,
+    }  # fmt: skip
 
     def list_url(changes: dict[str, object]) -> str:
         """This list again with `changes` to its parameters (blank ones left out)."""
