@@ -501,5 +501,9 @@ def test_going_back_to_a_filtered_list_gets_the_whole_page(client: TestClient) -
     """htmx restores history it has no copy of by asking again: that answer is the page."""
     sign_in(client)
     restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
-    page = client.get("/portal/candidates?q=lan", headers=restore).text
-    assert page.startswith("<!doctype html>")
+    page = client.get("/portal/candidates?q=lan", headers=restore)
+    assert page.text.startswith("<!doctype html>")
+    # The results alone are never cached as the page of that URL.
+    results = client.get("/portal/candidates?q=lan", headers={"HX-Request": "true"})
+    assert results.headers["Vary"] == "HX-Request"
+    assert results.headers["Cache-Control"] == "no-store"

@@ -156,7 +156,13 @@ def candidates_page(
     }
     partial = _is_htmx(request)
     template = "_results.html" if partial else "candidates.html"
-    return render(request, template, principal, oob=partial, **context)
+    response = render(request, template, principal, oob=partial, **context)
+    # The URL is the same for the page and its results: the browser must not show the cached
+    # results alone when the person comes back to the page.
+    response.headers["Vary"] = "HX-Request"
+    if partial:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # The form -----------------------------------------------------------------------------------
