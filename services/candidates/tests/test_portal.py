@@ -7,8 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,7 @@ from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.ui.browser_session import CSRF_COOKIE, SESSION_COOKIE
 from services.candidates.tests.samples import CENTRE, SHARING, runtime_of
+from services.candidates.tests.test_profile_api import FULL
 
 pytestmark = pytest.mark.integration
 
@@ -507,3 +509,56 @@ def test_going_back_to_a_filtered_list_gets_the_whole_page(client: TestClient) -
     results = client.get("/portal/candidates?q=lan", headers={"HX-Request": "true"})
     assert results.headers["Vary"] == "HX-Request"
     assert results.headers["Cache-Control"] == "no-store"
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser would send from a page's form: inputs, ticked boxes, chosen options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value or "" for key, value in attrs}
+        if tag == "input" and "name" in found:
+            if found.get("type") in ("checkbox", "radio") and "checked" not in found:
+                return
+            if found.get("type") == "file":
+                return
+            self.fields.append((found["name"], found.get("value", "")))
+        elif tag == "select":
+            self._select = found.get("name")
+        elif tag == "option" and self._select and "selected" in found:
+            self.fields.append((self._select, found.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def test_a_full_profile_goes_through_the_edit_form_unchanged(client: TestClient) -> None:
+    """Every stored field is on the form: sending the form back as it is changes nothing."""
+    created = client.post("/candidates", json=FULL, headers=CENTRE)
+    assert created.status_code == 201, created.text
+    before = created.json()
+    sign_in(client)
+    form = client.get(f"/portal/candidates/{before['id']}/edit", headers=EN).text
+    parser = _FormFields()
+    parser.feed(form.split('class="form candidate-form"')[1].split("</form>")[0])
+    fields = [(k, v) for k, v in parser.fields if k != "csrf_token"]
+    response = client.post(
+        f"/portal/candidates/{before['id']}/edit",
+        content=urlencode([("csrf_token", CSRF), *fields]).encode(),
+        headers=ORIGIN | {"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    after = client.get(f"/candidates/{before['id']}", headers=CENTRE).json()
+    changing = {"version", "updated_at"}
+    for wishes in (before, after):  # a multiple choice lists its options in their own order
+        wishes["desired_prefectures"].sort()
+    assert {k: v for k, v in after.items() if k not in changing} == {
+        k: v for k, v in before.items() if k not in changing
+    }
+    assert after["version"] == before["version"] + 1
