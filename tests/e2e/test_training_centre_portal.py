@@ -167,6 +167,7 @@ def test_a_centre_registers_a_candidate_and_imports_a_thousand_rows(
         expect(page.locator("#failed")).to_have_text("0")
         assert "done" in seen
         _shoot(page, "import-done-vi-desktop")
+        job_url = page.url
         total = httpx.get(f"{base}/candidates?limit=1", headers=centre).json()["total"]
         assert total == ROWS + 1
 
@@ -178,6 +179,9 @@ def test_a_centre_registers_a_candidate_and_imports_a_thousand_rows(
             _shoot(page, f"list-{language}-desktop")
         page.goto(f"{portal}/notifications?lang=vi")
         _shoot(page, "notifications-vi-desktop")
+        page.goto(f"{portal}/candidates/{candidate_id}/edit")
+        expect(page.locator("#f-full_name")).to_have_value("Pham Thi Lan")
+        _shoot(page, "edit-vi-desktop")
     finally:
         context.close()
 
@@ -194,6 +198,7 @@ def test_a_centre_registers_a_candidate_and_imports_a_thousand_rows(
             "candidate-vi-phone": f"{portal}/candidates/{candidate_id}",
             "edit-vi-phone": f"{portal}/candidates/{candidate_id}/edit",
             "import-upload-vi-phone": f"{portal}/imports",
+            "import-done-vi-phone": job_url,
             "notifications-vi-phone": f"{portal}/notifications",
         }
         for name, url in pages.items():
