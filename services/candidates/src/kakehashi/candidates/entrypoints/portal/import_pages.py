@@ -17,6 +17,7 @@ from kakehashi.candidates.entrypoints.portal.forms import REFUSED
 from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import imports
+from kakehashi.shared.auth import Principal
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.ui.pages import language_of
 from kakehashi.shared.web import UowDep, runtime_of
@@ -26,12 +27,12 @@ FINISHED = (imports.JobStatus.DONE, imports.JobStatus.FAILED)
 
 
 def _upload_page(
-    request: Request, principal: object, error: str | None = None, status_code: int = 200
+    request: Request, principal: Principal, error: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
     return render(
         request,
         "imports.html",
-        principal,  # type: ignore[arg-type]
+        principal,
         status_code=status_code,
         error=error,
         max_megabytes=imports_api.MAX_UPLOAD_BYTES // (1024 * 1024),

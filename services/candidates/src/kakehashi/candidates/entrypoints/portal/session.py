@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
-from kakehashi.candidates.entrypoints.portal.rendering import render
+from kakehashi.candidates.entrypoints.portal.rendering import csrf_passes, render
 from kakehashi.shared.auth import InvalidTokenError, Principal, Role, TokenKeysUnavailableError
 from kakehashi.shared.ui import browser_session, navigation
 from kakehashi.shared.web import settings_of, verifier_of
@@ -78,8 +78,6 @@ Centre = Annotated[Principal, Depends(centre)]
 
 def check_csrf(request: Request, form_token: object) -> None:
     """Raise CsrfRefused unless the form passes the kit's checks (origin and token)."""
-    from kakehashi.candidates.entrypoints.portal.rendering import csrf_passes
-
     if not csrf_passes(request, form_token):
         raise CsrfRefused
 
