@@ -257,7 +257,7 @@ def test_another_centres_candidate_is_not_found(client: TestClient) -> None:
     sign_in(client, org="tc-nghe-an")
     for url in (f"/portal/candidates/{candidate_id}", f"/portal/candidates/{candidate_id}/edit"):
         assert client.get(url).status_code == 404
-    for action in ("edit", "erase", "export", "move", "consents"):
+    for action in ("edit", "erase", "export", "move", "consents", "consents/x/withdraw"):
         data = PERSON | {"confirm": "yes", "to": "in_training"}
         response = post(client, f"/portal/candidates/{candidate_id}/{action}", data)
         assert response.status_code == 404, action
@@ -276,6 +276,7 @@ def test_every_form_needs_our_origin_and_the_csrf_token(client: TestClient) -> N
         f"/portal/candidates/{candidate_id}/export": {},
         f"/portal/candidates/{candidate_id}/move": {"to": "in_training"},
         f"/portal/candidates/{candidate_id}/consents": {"confirm": "yes"},
+        f"/portal/candidates/{candidate_id}/consents/x/withdraw": {},
         "/portal/imports": {},
     }
     for url, data in forms.items():
@@ -418,6 +419,16 @@ def test_a_consent_given_later_publishes_the_candidate(client: TestClient) -> No
     consents = client.get(f"/candidates/{candidate_id}/consents", headers=CENTRE).json()
     assert [(c["notice_version"], c["language"]) for c in consents] == [("2026-01", "ja")]
     assert SHARING["scope"] == consents[0]["scope"]
+    # The person takes it back: matching drops the candidate.
+    withdraw = f"/portal/candidates/{candidate_id}/consents/{consents[0]['id']}/withdraw"
+    assert f'action="{withdraw}"' in client.get(f"/portal/candidates/{candidate_id}").text
+    assert post(client, withdraw, {"reason": "changed their mind"}).status_code == 303
+    api = client.get(f"/candidates/{candidate_id}", headers=CENTRE).json()
+    assert api["published"] is False
+    again = post(client, withdraw, {})
+    assert again.status_code == 303
+    assert "withdrawn already" in client.get(again.headers["location"], headers=EN).text
+    assert "candidate.unpublished" in {e["type"] for e in outbox_events(client)}
 
 
 def _csv(*people: dict[str, str]) -> bytes:
@@ -562,3 +573,13 @@ def test_a_full_profile_goes_through_the_edit_form_unchanged(client: TestClient)
         k: v for k, v in before.items() if k not in changing
     }
     assert after["version"] == before["version"] + 1
+
+
+def test_the_excel_template_imports_from_the_portal(client: TestClient) -> None:
+    sign_in(client)
+    template = client.get("/imports/template.xlsx").content  # the link on the upload page
+    response = upload(client, template, name="mau.xlsx")
+    assert response.status_code == 303
+    progress = client.get(response.headers["location"], headers=EN).text
+    assert 'data-status="done"' in progress
+    assert 'id="created">1<' in progress

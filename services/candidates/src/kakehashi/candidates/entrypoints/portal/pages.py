@@ -451,6 +451,28 @@ async def record_consent(
     return response
 
 
+@router.post("/candidates/{candidate_id}/consents/{consent_id}/withdraw")
+async def withdraw_consent(
+    request: Request, candidate_id: str, consent_id: str, principal: PortalUser, uow: UowDep
+) -> Response:
+    """The person takes a consent back; without a sharing consent, matching drops them."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    reason = str(form.get("reason") or "").strip()[:500] or None
+    response = _see_other(f"{PREFIX}/candidates/{candidate_id}")
+    try:
+        withdrawn = consents.withdraw_consent(uow, principal, candidate_id, consent_id, reason)
+    except ConsentConflictError:
+        flash(response, N_("This consent was withdrawn already."), "error")
+        return response
+    except CandidateErasedError:
+        return _not_found(request, principal)
+    if withdrawn is None:
+        return _not_found(request, principal)
+    flash(response, N_("The consent is withdrawn."))
+    return response
+
+
 @router.post("/candidates/{candidate_id}/export")
 async def export_candidate(
     request: Request, candidate_id: str, principal: PortalUser, uow: UowDep
