@@ -82,6 +82,7 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "reason": lambda text: labels.translate_reason(str(text), gettext, name_of, day_of),
         "person": lambda row: person_name(row, language),
         "history": lambda reason: labels.translate_history(reason, gettext),
+        "isoday": lambda text: day_of(str(text)) if text else "—",
         "prefecture": lambda name: (
             PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
         ),
