@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from conftest import match_decision, outbox_events, token_for
 from kakehashi.candidates.adapters.spreadsheets import FileFormat
+from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.entrypoints.import_rows import template_rows
 from kakehashi.candidates.service_layer import imports
 from kakehashi.shared.applier import EventApplier
@@ -503,6 +505,11 @@ def test_a_running_job_is_polled_and_a_bad_file_is_refused_before_it_starts(
     assert 'aria-invalid="true"' in unknown.text
     wrong_type = upload(client, _csv({}), name="people.txt", **EN)
     assert wrong_type.status_code == 422
+    # One import at a time per centre: the page says so and links the running one.
+    busy = upload(client, _csv({"full_name": "Le Van Ba", "passport_number": "D1000003"}), **EN)
+    assert busy.status_code == 409
+    assert "still running" in busy.text
+    assert f'href="/portal/imports/{job.id}"' in busy.text
     no_file = client.post(
         "/portal/imports", data={"csrf_token": CSRF}, headers=ORIGIN | EN, follow_redirects=False
     )
@@ -583,3 +590,15 @@ def test_the_excel_template_imports_from_the_portal(client: TestClient) -> None:
     progress = client.get(response.headers["location"], headers=EN).text
     assert 'data-status="done"' in progress
     assert 'id="created">1<' in progress
+
+
+def test_a_file_over_the_services_limits_is_refused_on_the_upload_page(
+    service_client: Callable[..., TestClient],
+) -> None:
+    client = service_client(SPEC, import_max_rows=1)
+    sign_in(client)
+    two = _csv({"passport_number": "D2000001"}, {"passport_number": "D2000002"})
+    response = upload(client, two, **EN)
+    assert response.status_code == 422
+    assert re.search(r'id="upload-error">Not accepted: [^<]*1', response.text)
+    assert client.get("/candidates", headers=CENTRE).json()["total"] == 0

@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from kakehashi.candidates.entrypoints import imports_api
 from kakehashi.candidates.entrypoints.import_rows import checked_format, command_of_row
 from kakehashi.candidates.entrypoints.portal.forms import REFUSED
+from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import imports
@@ -24,10 +25,15 @@ from kakehashi.shared.web import UowDep, runtime_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 FINISHED = (imports.JobStatus.DONE, imports.JobStatus.FAILED)
+STILL_RUNNING = N_("Your previous import is still running; upload again when it is done.")
 
 
 def _upload_page(
-    request: Request, principal: Principal, error: str | None = None, status_code: int = 200
+    request: Request,
+    principal: Principal,
+    error: str | None = None,
+    status_code: int = 200,
+    running_job: str | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -35,6 +41,7 @@ def _upload_page(
         principal,
         status_code=status_code,
         error=error,
+        running_job=running_job,
         max_megabytes=imports_api.MAX_UPLOAD_BYTES // (1024 * 1024),
         page_url=PREFIX + "/imports",
     )
@@ -61,12 +68,16 @@ async def upload(
     content = await file.read(imports_api.MAX_UPLOAD_BYTES + 1)
     if len(content) > imports_api.MAX_UPLOAD_BYTES:
         return _upload_page(request, principal, gettext("The file is too large."), 413)
+    limits = imports_api.import_limits(runtime_of(request).settings)
     try:
         file_format = checked_format(file.filename, content)
+        job = imports.create_job(uow, principal, file.filename, file_format, content, limits)
     except DomainError as error:
         message = gettext(REFUSED) % {"reason": error.message}
         return _upload_page(request, principal, message, 422)
-    job = imports.create_job(uow, principal, file.filename, file_format, content)
+    except imports.ImportRunningError as running:
+        message = gettext(STILL_RUNNING)
+        return _upload_page(request, principal, message, 409, running_job=running.job_id)
     background.add_task(imports.run_import, runtime_of(request).uow, job.id, command_of_row)
     return RedirectResponse(f"{PREFIX}/imports/{job.id}", status_code=status.HTTP_303_SEE_OTHER)
 
