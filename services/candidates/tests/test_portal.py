@@ -602,3 +602,13 @@ def test_a_file_over_the_services_limits_is_refused_on_the_upload_page(
     assert response.status_code == 422
     assert re.search(r'id="upload-error">Not accepted: [^<]*1', response.text)
     assert client.get("/candidates", headers=CENTRE).json()["total"] == 0
+
+
+def test_the_portal_takes_files_as_large_as_the_api(client: TestClient) -> None:
+    """The upload form may send up to the API's file size, not the 1 MB of other forms."""
+    sign_in(client)
+    people = [{"full_name": f"Le Van {n}", "passport_number": f"F{n:07d}"} for n in range(6000)]
+    content = _csv(*people)
+    assert len(content) > 1024 * 1024
+    response = upload(client, content)
+    assert response.status_code == 303

@@ -152,7 +152,8 @@ async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
 def create_app(runtime: Runtime) -> FastAPI:
     """The candidates API bound to one runtime (settings and database)."""
     routers = [router, privacy_api.router, privacy_api.audit_router, imports_api.router]
-    uploads = {"/imports": imports_api.MAX_UPLOAD_BYTES + 64 * 1024}  # the file and its form
+    upload = imports_api.MAX_UPLOAD_BYTES + 64 * 1024  # the file and its form
+    uploads = {"/imports": upload, "/portal/imports": upload}  # the API's and the portal's
     app = create_service_app(runtime, "Kakehashi candidates", routers, body_limits=uploads)
     for error, handler in privacy_api.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error, handler)
