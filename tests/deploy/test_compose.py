@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 INFRASTRUCTURE = ("kafka", "postgres")
+EDGE = ("proxy",)  # the reverse proxy in front of the pages (deploy/Caddyfile)
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
 REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
 # The services that verify tokens name the issuer; identity is the issuer and seals its keys.
 TOKEN_FIELDS = {
@@ -112,7 +114,7 @@ def _compose() -> dict[str, Any]:
 
 COMPOSE = _compose()
 CONTAINERS: dict[str, dict[str, Any]] = COMPOSE["services"]
-APP_CONTAINERS = sorted(name for name in CONTAINERS if name not in INFRASTRUCTURE)
+APP_CONTAINERS = sorted(name for name in CONTAINERS if name not in (*INFRASTRUCTURE, *EDGE))
 
 
 def service_of(container: str) -> Service:
@@ -408,3 +410,70 @@ def test_an_empty_jwks_url_lets_the_services_discover_the_issuers_keys() -> None
             f"KAKEHASHI_{service.upper()}_AUTH_JWKS_URL"
         ]
         assert value == "${KAKEHASHI_AUTH_JWKS_URL-" + IDENTITY_JWKS + "}"
+
+
+def _caddy_routes() -> list[tuple[list[str] | None, str]]:
+    """(path patterns or None for the catch-all, upstream) per `handle` block, in order."""
+    text = CADDYFILE.read_text(encoding="utf-8")
+    matchers = {
+        name: patterns.split()
+        for name, patterns in re.findall(r"^\s*@(\w+) path (.+)$", text, flags=re.M)
+    }
+    routes: list[tuple[list[str] | None, str]] = []
+    for matcher, upstream in re.findall(r"handle(?: @(\w+))? \{\s*reverse_proxy (\S+)\s*\}", text):
+        routes.append((matchers[matcher] if matcher else None, upstream))
+    return routes
+
+
+def upstream_of(path: str) -> str:
+    """Where the proxy sends `path`: Caddy's path matcher (exact, or a trailing * prefix)."""
+    for patterns, upstream in _caddy_routes():
+        if patterns is None or any(
+            path.startswith(p[:-1]) if p.endswith("*") else path == p for p in patterns
+        ):
+            return upstream
+    raise AssertionError(f"no route for {path}")
+
+
+def test_the_proxy_runs_the_caddyfile_in_front_of_the_four_apis() -> None:
+    proxy = CONTAINERS["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert set(proxy["depends_on"]) == {f"{name}-api" for name in SERVICES}
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert "caddy-data" in COMPOSE["volumes"]
+
+
+@pytest.mark.parametrize(
+    ("path", "container"),
+    [
+        ("/portal/candidates", "candidates-api"),
+        ("/portal/candidates/abc/edit", "candidates-api"),
+        ("/portal/imports/job-1", "candidates-api"),
+        ("/portal/static/kakehashi.css", "candidates-api"),
+        ("/portal/orders", "employers-api"),
+        ("/portal/orders/o-1/transitions", "employers-api"),
+        ("/portal/profile", "employers-api"),
+        ("/console/orders", "matching-api"),
+        ("/sign-in", "identity-api"),
+        ("/session/sign-out", "identity-api"),
+        ("/admin", "identity-api"),
+        ("/.well-known/jwks.json", "identity-api"),
+        ("/identity/static/kakehashi.css", "identity-api"),
+    ],
+)
+def test_the_proxy_sends_each_page_to_the_service_that_serves_it(path: str, container: str) -> None:
+    port = CONTAINERS[container]["environment"][
+        f"KAKEHASHI_{container.split('-')[0].upper()}_API_PORT"
+    ]
+    assert upstream_of(path) == f"{container}:{port}"
+
+
+@pytest.mark.parametrize("container", APP_CONTAINERS)
+def test_pages_link_to_the_one_public_origin(container: str) -> None:
+    env = CONTAINERS[container]["environment"]
+    prefix = service_of(container).prefix
+    for target in SERVICES:
+        assert (
+            env[f"{prefix}WEB_{target.upper()}_URL"] == "${KAKEHASHI_PUBLIC_URL:-https://localhost}"
+        )

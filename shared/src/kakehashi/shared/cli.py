@@ -47,6 +47,8 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             port=port or runtime.settings.api_port,
             log_config=None,
             access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=runtime.settings.forwarded_allow_ips,
         )
 
     if spec.produces:

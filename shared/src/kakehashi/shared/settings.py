@@ -66,6 +66,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     api_host: str = "127.0.0.1"
+    # Peers whose X-Forwarded-For/-Proto the API believes (uvicorn's forwarded_allow_ips): the
+    # reverse proxy in front, so a page knows it was reached over https (Secure cookies, HSTS).
+    forwarded_allow_ips: str = "127.0.0.1"
     api_port: int = 8000
     relay_batch_size: int = Field(default=200, ge=1)
     # An idle relay sleeps until a writer wakes it (PostgreSQL NOTIFY; on SQLite a datagram on
