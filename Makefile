@@ -46,7 +46,7 @@ CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
 IDENTITY_LOCALES := src/kakehashi/identity/entrypoints/pages/locales
 KIT_LOCALES := src/kakehashi/shared/ui/locales
 translations: setup  ## re-extract the pages' messages (console, identity, UI kit) into their vi and ja catalogs
-	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason \
+	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason -k CountedReason:1,2 \
 		--no-location --omit-header -o messages.pot . \
 		&& $(UV) run pybabel update -i messages.pot -d $(CONSOLE_LOCALES) \
 		--ignore-obsolete && rm messages.pot

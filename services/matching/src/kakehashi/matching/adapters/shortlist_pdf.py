@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -59,9 +60,9 @@ def build_shortlist_pdf(shortlist: Shortlist, fonts: Sequence[Path]) -> bytes:
     )
     pdf.set_font(body, size=9)
     summary = (
-        f"求人番号 (Job order no.) {shortlist.job_order_id}  ·  "
+        f"求人番号 (Job order no.) {shortlist.reference}  ·  "
         f"募集人数 (Headcount) {shortlist.headcount}  ·  内定 (Selected) {shortlist.selected}  ·  "
-        f"作成日 (Date) {shortlist.exported_on.isoformat()}"
+        f"作成日 (Date) {japanese_date(shortlist.exported_on)}"
     )
     pdf.multi_cell(0, 6, _text(summary), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
@@ -92,10 +93,15 @@ def _shown(value: CellValue) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.isoformat()
+        return japanese_date(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def japanese_date(day: date) -> str:
+    """2027/01/10: the date as the sheet's Japanese readers write it."""
+    return format_date(day, format="medium", locale="ja")
 
 
 def _text(text: str) -> str:
