@@ -40,6 +40,10 @@ class MatchFilters:
     min_japanese_rank: int | None = None
     training_centre_id: str | None = None
 
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in vars(self).values())
+
 
 def _keep(filters: MatchFilters, rows: list[CandidateView], pool: Pool) -> np.ndarray:
     """Which of the pool's candidates pass the filters (a boolean mask in pool order)."""
@@ -82,6 +86,7 @@ class MatchList:
     excluded: dict[str, int]  # how many candidates fail each constraint
     # Eligible candidates per score tenth (0-0.1, ..., 0.9-1.0), filters applied.
     score_histogram: list[int] = field(default_factory=list)
+    shown: int = 0  # eligible candidates that also pass the reviewer's filters
 
 
 def _visible(order: JobOrderView, principal: Principal) -> bool:
@@ -151,7 +156,16 @@ def ranked_candidates(
     eligible = int(np.count_nonzero(evaluation.eligible[0]))
     shown_scores = shown[0][np.isfinite(shown[0])]
     histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
-    return MatchList(view, len(candidates), eligible, matches, needs_data, excluded, histogram)
+    return MatchList(
+        view,
+        len(candidates),
+        eligible,
+        matches,
+        needs_data,
+        excluded,
+        histogram,
+        shown=int(shown_scores.size),
+    )
 
 
 def list_job_orders(

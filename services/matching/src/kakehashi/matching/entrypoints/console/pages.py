@@ -185,6 +185,7 @@ def order_page(
             "ranking": ranking,
         },
         "learned": rescore is not None,
+        "filtered": filters.active,
         "levels": [level.value for level in JapaneseLevel],
         "selected": decided_pairs.selected_count(pairs),
         "histogram": charts.histogram(
@@ -196,7 +197,7 @@ def order_page(
         "reasons": [r.value for r in RejectionReason],
     }
     if request.headers.get("hx-request") == "true":  # the filter form refreshes the list only
-        return render(request, "_matches.html", principal, **context)
+        return render(request, "_matches.html", principal, oob=True, **context)
     return render(request, "order.html", principal, **context)
 
 
