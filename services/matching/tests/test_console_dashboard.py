@@ -56,3 +56,34 @@ def test_the_eligible_count_and_the_histogram_follow_the_filters(client: TestCli
     ).text
     assert "0 eligible candidates match the filters" in none
     assert histogram_total(none) == 0
+
+
+UUID = "5f0c8e2a-9d1b-4c3e-8f7a-2b6d4e1c9a07"
+
+
+def test_orders_are_named_by_title_and_short_reference_never_a_bare_id(
+    service_client: Any,
+) -> None:
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(order_event(UUID, title="溶接工 / Welder"))
+    market.apply(candidate_event("an", full_name="Nguyễn Thị Hằng", level="N3"))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    decided = client.post(
+        f"/console/orders/{UUID}/candidates/an/decide", data={"action": "shortlist"}, headers=HTMX
+    )
+    assert decided.status_code == 200
+    visible_text = re.compile(r">([^<]*)<")
+    for path, params in (
+        ("/console/candidates/an", {}),
+        ("/console/allocation", {"sector": "construction"}),
+    ):
+        page = client.get(path, params=params, headers=ENGLISH).text
+        shown = " ".join(visible_text.findall(page))
+        assert "溶接工 / Welder" in shown, path
+        assert "5f0c8e2a" in shown, path  # the short reference
+        assert UUID not in shown, path  # the id is in links only
+    history = client.get("/console/candidates/an", headers=ENGLISH).text.split("<h2>History</h2>")[
+        1
+    ]
+    assert f'<a href="/console/orders/{UUID}">溶接工 / Welder</a>' in history

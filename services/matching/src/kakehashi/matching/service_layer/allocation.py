@@ -30,6 +30,7 @@ GRAPH_K = 50  # candidates per order considered by the solver
 @dataclass(frozen=True)
 class Placement:
     job_order_id: str
+    title: str  # the order's, as people name it
     candidate_id: str
     full_name: str
     score: float
@@ -96,6 +97,7 @@ def propose(
         proposal.placements += [
             Placement(
                 job_order_id=sector_orders[o].job_order_id,
+                title=sector_orders[o].title,
                 candidate_id=pool.rows[c].candidate_id,
                 full_name=pool.rows[c].full_name,
                 score=round(float(v), 4),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,6 +185,20 @@ def list_job_orders(
         ).all()
         total = uow.session.exec(count).one()
     return list(items), int(total)
+
+
+def order_titles(uow: UnitOfWork, job_order_ids: Iterable[str]) -> dict[str, str]:
+    """The titles of the given orders that matching knows, by id (pages name orders by title)."""
+    wanted = set(job_order_ids)
+    if not wanted:
+        return {}
+    with uow:
+        rows = uow.session.exec(
+            select(JobOrderView.job_order_id, JobOrderView.title).where(
+                col(JobOrderView.job_order_id).in_(wanted)
+            )
+        ).all()
+    return dict(rows)
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,9 @@ def candidate_page(
     candidate, ranked = result
     pairs = decided_pairs.pairs_of_candidate(uow, candidate_id)
     history = decided_pairs.candidate_history(uow, candidate_id)
+    titles = queries.order_titles(
+        uow, [p.job_order_id for p in pairs] + [step.job_order_id for step in history]
+    )
     return render(
         request,
         "candidate.html",
@@ -233,6 +236,7 @@ def candidate_page(
         ranked=ranked,
         pairs=pairs,
         history=history,
+        titles=titles,
     )
 
 

@@ -13,6 +13,7 @@ from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from kakehashi.matching.adapters.shortlist_xlsx import order_reference
 from kakehashi.matching.domain.reasons import Reason, Term, level_name
 from kakehashi.matching.entrypoints.console import labels
 from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, long_date, translations
@@ -72,6 +73,11 @@ def level_label(level: str, language: str) -> str:
     return term_label(level_name(JapaneseLevel(level).rank), language) if level else "—"
 
 
+def short_reference(job_order_id: str) -> str:
+    """The few characters of an id a person reads out (the XLSX and PDF print the same)."""
+    return order_reference(job_order_id)
+
+
 def moment(value: datetime | None, language: str) -> str:
     """A time as readers of `language` write it, in UTC (the console's one clock)."""
     if value is None:
@@ -89,6 +95,7 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "track": lambda code: term_label(Term("track", code), language),
         "moment": lambda value: moment(value, language),
         "level": lambda value: level_label(value, language),
+        "ref": short_reference,
     }
 
 
