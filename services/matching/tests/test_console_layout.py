@@ -93,6 +93,27 @@ MANAGER_PAGES = {
 }
 
 
+# Every text of every chart, as Chromium lays it out, inside its SVG's viewBox (an SVG clips
+# whatever falls outside): the texts that stick out, with how they are cut.
+CLIPPED_CHART_TEXTS = """() => [...document.querySelectorAll("svg.chart")].flatMap(svg => {
+  const box = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll("text")].map(t => [t.textContent, t.getBBox()])
+    .filter(([, b]) => b.x < box.x - 0.5 || b.y < box.y - 0.5
+      || b.x + b.width > box.x + box.width + 0.5 || b.y + b.height > box.y + box.height + 0.5)
+    .map(([text, b]) => `${text}: ${b.x},${b.y} ${b.width}x${b.height} in ${box.width}x${box.height}`);
+})"""
+
+
+@pytest.mark.parametrize("language", ["vi", "ja", "en"])
+def test_charts_never_clip_a_label(client: TestClient, page: Any, language: str) -> None:
+    for path in ("/console/orders", "/console/orders/order-1"):
+        page.goto(f"{ORIGIN}{path}?lang={language}")
+        assert page.locator("svg.chart text").count() > 3
+        assert page.evaluate(CLIPPED_CHART_TEXTS) == []
+    ticks = page.locator("svg.chart text.tick").all_text_contents()
+    assert ticks == ["0%", "20%", "40%", "60%", "80%", "100%"]
+
+
 @pytest.mark.parametrize("language", ["vi", "ja", "en"])
 def test_every_console_page_fits_a_phone_and_passes_axe(
     client: TestClient, page: Any, language: str
