@@ -97,3 +97,30 @@ def test_the_employer_sees_skills_by_label(client: TestClient) -> None:
     page = client.get("/console/orders/order-1", params={"lang": "ja"}).text
     assert "溶接 3" in page
     assert "welding" not in page
+
+
+def test_counts_on_pages_take_the_right_plural_in_each_language(service_client: Any) -> None:
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(order_event("order-1"))
+    market.apply(candidate_event("an", full_name="Nguyễn Thị Hằng", level="N3"))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    client.post(
+        "/console/orders/order-1/candidates/an/decide", data={"action": "propose"}, headers=HTMX
+    )
+    english = client.get("/console/orders/order-1", params={"lang": "en"}).text
+    assert "1 eligible of 1 candidate in the sector" in english
+    hidden = client.get(
+        "/console/orders/order-1", params={"province": "Huế", "lang": "en"}, headers=HTMX
+    ).text
+    assert "1 candidate meets this order's requirements, but the filters hide them." in hidden
+    dashboard = client.get("/console/orders", params={"lang": "en"}).text
+    assert "1 decided pair (1 approved, 0 rejected)" in dashboard
+    assert (
+        "1 ứng viên đủ điều kiện trong 1 ứng viên của ngành"
+        in client.get("/console/orders/order-1", params={"lang": "vi"}).text
+    )
+    assert (
+        "同分野の候補者1名のうち1名が要件を満たす"
+        in client.get("/console/orders/order-1", params={"lang": "ja"}).text
+    )
