@@ -87,3 +87,108 @@ def test_orders_are_named_by_title_and_short_reference_never_a_bare_id(
         1
     ]
     assert f'<a href="/console/orders/{UUID}">溶接工 / Welder</a>' in history
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<tr data-order="([^"]+)">', html)
+
+
+@pytest.fixture
+def board(service_client: Any) -> TestClient:
+    """Orders across sectors, prefectures, deadlines and fills (today is the test's real day)."""
+    from datetime import date, timedelta
+
+    def day(offset: int) -> str:
+        return (date.today() + timedelta(days=offset)).isoformat()
+
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(order_event("o-late", title="Thợ hàn Aichi", application_deadline=day(-3)))
+    market.apply(
+        order_event("o-soon", title="介護職 / Care worker", sector="nursing_care",
+                    prefecture="Osaka", application_deadline=day(5), headcount=1)
+    )  # fmt: skip
+    market.apply(order_event("o-far", title="Builder", application_deadline=day(90)))
+    market.apply(order_event("o-none", title="Áo dài tailor", prefecture="Osaka"))
+    market.apply(candidate_event("an", full_name="Nguyễn Thị Hằng", level="N3"))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    for action in ("shortlist", "propose"):
+        client.post(
+            "/console/orders/o-far/candidates/an/decide", data={"action": action}, headers=HTMX
+        )
+    return client
+
+
+def test_the_dashboard_searches_without_diacritics_and_filters(board: TestClient) -> None:
+    def listed(**params: str) -> list[str]:
+        answer = board.get("/console/orders", params=params, headers=ENGLISH)
+        assert answer.status_code == 200, answer.text
+        return _listed(answer.text)
+
+    assert listed() == ["o-late", "o-soon", "o-far", "o-none"]  # soonest deadline first
+    assert listed(q="tho han") == ["o-late"]  # finds Thợ hàn
+    assert listed(q="ao dai") == ["o-none"]
+    assert listed(q="o-so") == ["o-soon"]  # by reference
+    assert listed(sector="nursing_care") == ["o-soon"]
+    assert listed(prefecture="Osaka") == ["o-soon", "o-none"]
+    assert listed(deadline="passed") == ["o-late"]
+    assert listed(deadline="soon") == ["o-soon"]
+    assert listed(deadline="none") == ["o-none"]
+    assert listed(fill="empty", prefecture="Osaka", deadline="soon") == ["o-soon"]
+    assert listed(fill="filled") == []
+    # The form sends every field: blank ones filter nothing.
+    assert listed(q="", sector="", prefecture="", deadline="", fill="") == listed()
+    page = board.get("/console/orders", params={"prefecture": "Osaka"}, headers=ENGLISH).text
+    assert "2 orders match of 4 open" in page
+    assert 'data-label="Aichi"' not in page  # the charts count the orders the filters keep
+    assert 'data-label="Osaka"' in page
+    empty = board.get("/console/orders", params={"fill": "filled"}, headers=ENGLISH).text
+    assert "No open job order matches these filters." in empty
+
+
+def test_the_dashboard_sorts_and_refuses_unknown_values_naming_the_field(
+    board: TestClient,
+) -> None:
+    titles = _listed(board.get("/console/orders", params={"sort": "title"}).text)
+    assert titles == ["o-none", "o-far", "o-late", "o-soon"]  # Áo dài, Builder, Thợ, 介護
+    reverse = board.get("/console/orders", params={"sort": "title", "order": "desc"}).text
+    assert _listed(reverse) == titles[::-1]
+    assert 'aria-sort="descending"' in reverse
+    in_review = _listed(board.get("/console/orders", params={"sort": "in_review", "order": "desc"}).text)  # fmt: skip
+    assert in_review[0] == "o-far"  # the one with a candidate in review
+    for field, value in (("sort", "salary"), ("deadline", "yesterday"), ("fill", "half"), ("page", "0"), ("q", "x" * 101)):  # fmt: skip
+        refused = board.get("/console/orders", params={field: value})
+        assert refused.status_code == 422, field
+        assert field in refused.text
+
+
+def test_the_dashboard_pages_through_many_orders(service_client: Any) -> None:
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    for n in range(30):
+        market.apply(order_event(f"o-{n:02d}", title=f"Order {n:02d}"))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    first = client.get("/console/orders", params={"sort": "title"}, headers=ENGLISH).text
+    assert _listed(first) == [f"o-{n:02d}" for n in range(25)]
+    assert "Page 1 of 2" in first
+    assert 'href="/console/orders?sort=title&amp;page=2" rel="next"' in first
+    second = client.get("/console/orders", params={"sort": "title", "page": 2}).text
+    assert _listed(second) == [f"o-{n:02d}" for n in range(25, 30)]
+    beyond = client.get("/console/orders", params={"sort": "title", "page": 9}).text
+    assert _listed(beyond) == _listed(second)  # past the end: the last page
+
+
+def test_warnings_appear_only_where_they_ask_for_action(board: TestClient) -> None:
+    page = board.get("/console/orders", headers=ENGLISH).text
+
+    def warnings_of(order_id: str) -> list[str]:
+        row = page.split(f'<tr data-order="{order_id}">')[1].split("</tr>")[0]
+        return re.findall(r'<div class="warning">⚠ ([^<]+)</div>', row)
+
+    assert warnings_of("o-late") == ["deadline passed with places unfilled"]
+    assert warnings_of("o-soon") == [
+        "deadline soon with places unfilled",
+        "fewer candidates in review than open places",
+    ]
+    assert warnings_of("o-far") == []  # far off: nothing to act on yet
+    assert warnings_of("o-none") == []  # no deadline: nothing is late
