@@ -192,3 +192,39 @@ def test_warnings_appear_only_where_they_ask_for_action(board: TestClient) -> No
     ]
     assert warnings_of("o-far") == []  # far off: nothing to act on yet
     assert warnings_of("o-none") == []  # no deadline: nothing is late
+
+
+def test_why_others_are_not_ranked_says_when_one_counts_under_several_reasons(
+    service_client: Any,
+) -> None:
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(order_event("order-1"))
+    market.apply(candidate_event("an", level="N3"))
+    market.apply(candidate_event("binh", level="N5"))  # below the Japanese floor only
+    # Below the floor and without the must-have skill: counted under both.
+    market.apply(candidate_event("cuong", level="N5", skills=[{"code": "painting", "level": 2}]))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    page = client.get("/console/orders/order-1", headers=ENGLISH).text
+    assert 'data-not-ranked="2" data-several="1"' in page
+    assert "2 candidates of the sector are not ranked." in page
+    assert "1 of them fails several requirements and counts under each" in page
+    panel = page.split('id="not-ranked"')[1].split("</table>")[0]
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td></tr>", panel))
+    assert rows["Japanese level"] == "2"
+    assert rows["Must-have skills"] == "1"
+
+
+def test_allocation_explains_itself_and_offers_only_sectors_with_open_orders(
+    client: TestClient,
+) -> None:
+    page = client.get("/console/allocation", headers=ENGLISH).text
+    assert 'id="allocation-explained"' in page
+    assert "each candidate in at most one order" in page
+    offered = re.findall(r'<option value="([a-z_]+)"', page)
+    assert offered == ["construction"]
+    assert "Construction (1 order, 2 places)" in page
+    closed = client.get("/console/allocation", params={"sector": "aviation"}, headers=ENGLISH)
+    assert closed.status_code == 200
+    assert 'data-empty="sector-closed"' in closed.text
+    assert 'id="gain"' not in closed.text

@@ -87,6 +87,10 @@ class MatchList:
     # Eligible candidates per score tenth (0-0.1, ..., 0.9-1.0), filters applied.
     score_histogram: list[int] = field(default_factory=list)
     shown: int = 0  # eligible candidates that also pass the reviewer's filters
+    not_ranked: int = 0  # candidates of the sector that fail a constraint or lack its data
+    needs_data_count: int = 0  # of them, those who fail none but lack some data
+    # Of them, those who fail more than one constraint (counted once under each in `excluded`).
+    several_reasons: int = 0
 
 
 def _visible(order: JobOrderView, principal: Principal) -> bool:
@@ -165,7 +169,16 @@ def ranked_candidates(
         excluded,
         histogram,
         shown=int(shown_scores.size),
+        not_ranked=len(candidates) - eligible,
+        needs_data_count=int(np.count_nonzero(evaluation.needs_data[0])),
+        several_reasons=_failing_several(evaluation.failed[0]),
     )
+
+
+def _failing_several(failed: npt.NDArray[np.uint8]) -> int:
+    """How many candidates fail two or more constraints (a popcount of each one's bits)."""
+    bits = np.unpackbits(failed.astype(np.uint8)[:, None], axis=1)
+    return int(np.count_nonzero(bits.sum(axis=1) >= 2))
 
 
 def list_job_orders(

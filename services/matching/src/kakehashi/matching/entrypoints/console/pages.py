@@ -40,7 +40,7 @@ from kakehashi.matching.service_layer import (
     learning,
     queries,
 )
-from kakehashi.matching.service_layer.allocation import propose
+from kakehashi.matching.service_layer.allocation import GRAPH_K, open_sectors, propose
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.shared.auth import Role
 from kakehashi.shared.clock import today
@@ -298,16 +298,18 @@ def allocation_page(
     sector: Sector | None = None,
 ) -> HTMLResponse:
     """The suggested placement for a sector, with its gain over the greedy baseline."""
+    sectors = open_sectors(uow)
     proposal = None
-    if sector is not None:
+    if sector is not None and any(s.sector == sector.value for s in sectors):
         proposal = propose(uow, index, weights, sector.value)
     return render(
         request,
         "allocation.html",
         principal,
-        sectors=[s.value for s in Sector],
+        sectors=sectors,
         sector=sector.value if sector else None,
         proposal=proposal,
+        graph_k=GRAPH_K,
     )
 
 
