@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,14 @@ def test_a_missing_font_is_a_clear_503(service_client: Any) -> None:
     response = client.get(PDF, headers=MANAGER)
     assert response.status_code == 503
     assert "/nowhere/font.ttf" in response.json()["detail"]
+
+
+def test_a_pdf_is_built_without_fonttools_chatter_in_the_logs(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fontTools")
+    response = client.get(PDF, headers=EMPLOYER)
+    assert response.status_code == 200
+    chatter = [r for r in caplog.records if r.name.startswith("fontTools")]
+    assert chatter == []
+    assert logging.getLogger("fontTools").level == logging.INFO  # restored afterwards

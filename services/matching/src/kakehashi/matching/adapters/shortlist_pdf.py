@@ -7,8 +7,10 @@ neither, and a font the reader lacks would show as empty boxes.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -33,11 +35,29 @@ class FontMissingError(FileNotFoundError):
         self.path = path
 
 
+@contextmanager
+def _quiet_font_subsetting() -> Iterator[None]:
+    """fontTools logs some 70 INFO lines per PDF while subsetting the fonts (fpdf2 embeds only
+    the glyphs used): keep its warnings, drop the chatter, and restore its level afterwards."""
+    logger = logging.getLogger("fontTools")
+    before = logger.level
+    logger.setLevel(max(before, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def build_shortlist_pdf(shortlist: Shortlist, fonts: Sequence[Path]) -> bytes:
     """The interview sheet; `fonts` are TrueType files, the first for the text, then fallbacks."""
     for path in fonts:
         if not path.is_file():
             raise FontMissingError(path)
+    with _quiet_font_subsetting():
+        return _build(shortlist, fonts)
+
+
+def _build(shortlist: Shortlist, fonts: Sequence[Path]) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(auto=True, margin=12)
