@@ -85,6 +85,7 @@ def test_the_order_and_candidate_pages_show_skills_tracks_and_wishes_by_label(
     )
     history = client.get("/console/candidates/an", params={"lang": "ja"}).text
     assert "愛知県" in history  # the prefecture the candidate wishes for
+    assert "特定技能1号" in history.split("<h2>")[0]  # the tracks they are eligible for
     assert re.search(r"<td>\d{4}/\d{2}/\d{2} \d{1,2}:\d{2} UTC</td>", history)  # ja short date
 
 
