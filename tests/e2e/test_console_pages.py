@@ -4,6 +4,7 @@ and 390 px none scrolls sideways. Screenshots: test-artifacts/console-<page>-<la
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -110,3 +111,38 @@ def test_every_console_page_is_accessible_and_fits_a_phone(
         screenshot_widths(page, f"console-{name}-{language}")
     employer_view = open_page(market.employer, f"/orders/{market.order_id}", language)
     assert employer_view.locator(f"tr[data-candidate='{market.candidate_id}']").count() == 1
+
+
+def test_a_manager_searches_the_dashboard_filters_an_order_and_decides_by_keyboard(
+    market: Market, open_page: Any
+) -> None:
+    """Runs after the page checks above (it rejects the market's candidate)."""
+    from playwright.sync_api import expect
+
+    page = open_page(MANAGER, "/orders", "en")
+    # Search without diacritics or case: the welding order's title is 溶接工 / Welder.
+    page.locator("input[name=q]").fill("WELDER")
+    page.locator("input[name=q]").press("Enter")
+    expect(page.locator(f"#orders tr[data-order='{market.order_id}']")).to_be_visible()
+    page.locator("select[name=deadline]").select_option("passed")
+    page.locator("form.filters button[type=submit]").press("Enter")
+    expect(page.locator("#orders [data-empty=filtered]")).to_be_visible()
+    page.get_by_role("link", name="Clear the filters").press("Enter")
+    link = page.locator(f"#orders tr[data-order='{market.order_id}'] a").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/console/orders/{market.order_id}")
+
+    page.locator("input[name=province]").fill("tay ninh")
+    page.locator("input[name=province]").press("Enter")
+    row = page.locator(f"#matches tr[data-candidate='{market.candidate_id}']")
+    expect(row).to_be_visible()
+    expect(page.locator("#eligible")).to_contain_text("matches the filters")
+    decision = page.locator(f"#decision-{market.candidate_id}")
+    decision.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens the reject form
+    decision.locator("select[name=reason_code]").select_option("skills")
+    decision.locator("input[name=note]").fill("welding test next month")
+    decision.locator("form:has(input[value=reject]) button").press("Enter")
+    expect(decision.locator(".status")).to_have_class(re.compile("status-rejected"))
+    assert_accessible(page)
