@@ -228,3 +228,31 @@ def test_allocation_explains_itself_and_offers_only_sectors_with_open_orders(
     assert closed.status_code == 200
     assert 'data-empty="sector-closed"' in closed.text
     assert 'id="gain"' not in closed.text
+
+
+def test_an_orders_ranked_list_pages_25_at_a_time_keeping_the_filters(
+    service_client: Any,
+) -> None:
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(order_event("order-1"))
+    for n in range(30):
+        market.apply(candidate_event(f"c{n:02d}", level="N3"))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    params = {"min_japanese_level": "N3"}
+    first = client.get("/console/orders/order-1", params=params, headers=ENGLISH).text
+    ranks = re.findall(r'<tr data-candidate="[^"]+">\s*<td>(\d+)</td>', first)
+    assert ranks == [str(n) for n in range(1, 26)]
+    assert "Page 1 of 2" in first
+    assert 'href="/console/orders/order-1?min_japanese_level=N3&amp;page=2" rel="next"' in first
+    second = client.get(
+        "/console/orders/order-1", params=params | {"page": "2"}, headers=HTMX | ENGLISH
+    ).text
+    assert re.findall(r'<tr data-candidate="[^"]+">\s*<td>(\d+)</td>', second) == [
+        "26", "27", "28", "29", "30",
+    ]  # fmt: skip
+    shown_first = set(re.findall(r'<tr data-candidate="([^"]+)">', first))
+    shown_second = set(re.findall(r'<tr data-candidate="([^"]+)">', second))
+    assert not shown_first & shown_second
+    assert len(shown_first | shown_second) == 30
+    assert client.get("/console/orders/order-1", params={"page": "0"}).status_code == 422

@@ -109,8 +109,10 @@ def ranked_candidates(
     weights: Weights,
     filters: MatchFilters = MatchFilters(),
     rescore: Rescore | None = None,
+    offset: int = 0,
 ) -> MatchList | None:
-    """The best eligible candidates of the order's sector, best first; None if not visible.
+    """The best eligible candidates of the order's sector, best first, from the `offset`-th
+    (a page of the list: only its rows are explained); None if not visible.
 
     With `rescore`, the same candidates (constraints and filters unchanged) are ordered by it.
     """
@@ -135,7 +137,7 @@ def ranked_candidates(
         learned[0, ranked] = rescore(
             {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
         )
-    best, _ = top_k_per_order(shown if learned is None else learned, limit)
+    best, _ = top_k_per_order(shown if learned is None else learned, offset + limit)
     matches = [
         RankedCandidate(
             rank=position,
@@ -145,7 +147,7 @@ def ranked_candidates(
             explanations=explain(pool, i, order, evaluation),
             learned_score=None if learned is None else round(float(learned[0, i]), 4),
         )
-        for position, i in enumerate(best[0].tolist(), start=1)
+        for position, i in enumerate(best[0].tolist()[offset:], start=offset + 1)
         if i >= 0
     ]
     incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit]

@@ -165,6 +165,9 @@ def fit_ranking(
 
 
 Score = Annotated[float, Field(ge=0, le=1)]
+# An order's ranked list: this many rows a page (each is explained and rendered), this many in all.
+RANKED_PER_PAGE = 25
+MAX_RANKED = 200
 
 
 def _filters(
@@ -192,9 +195,10 @@ def order_page(
     min_japanese_level: Annotated[str | None, Query(pattern=LEVEL_PATTERN)] = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
     ranking: Literal["weighted", "learned"] = "weighted",
+    page: Annotated[int, Query(ge=1, le=MAX_RANKED // RANKED_PER_PAGE)] = 1,
 ) -> HTMLResponse:
-    """One order: its ranked candidates with score bars, reasons and decisions (managers), or
-    the candidates proposed to it (employers)."""
+    """One order: its ranked candidates with score bars, reasons and decisions (managers),
+    RANKED_PER_PAGE at a time, or the candidates proposed to it (employers)."""
     try:
         order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
     except PairNotFoundError:
@@ -210,7 +214,8 @@ def order_page(
         index,
         principal,
         job_order_id,
-        limit=100,
+        limit=RANKED_PER_PAGE,
+        offset=(page - 1) * RANKED_PER_PAGE,
         weights=weights,
         filters=filters,
         rescore=rescore,
@@ -233,6 +238,9 @@ def order_page(
             "ranking": ranking,
         },
         "learned": rescore is not None,
+        "page": page,
+        "pages": max(1, min(-(-result.shown // RANKED_PER_PAGE), MAX_RANKED // RANKED_PER_PAGE)),
+        "link": _link_to(request),
         "filtered": filters.active,
         "levels": [level.value for level in JapaneseLevel],
         "selected": decided_pairs.selected_count(pairs),
