@@ -18,7 +18,7 @@ from markupsafe import Markup
 BAR_COLOUR = "#2f6f9f"
 TRACK_COLOUR = "#e3e8ee"
 WIDTH = 420  # the drawing's width in user units, unless a label needs more
-FONT_SIZE = 11
+FONT_SIZE = 12
 
 
 def text_width(text: str, font_size: float = FONT_SIZE) -> float:
@@ -80,7 +80,7 @@ def fill_bars(rows: Sequence[tuple[str, int, int]], *, title: str) -> Markup:
     is on its own line above its bar, so a long sector name is never cut."""
     values = [f"{s}/{h} ({min(1.0, s / h) if h else 0.0:.0%})" for _, s, h in rows]
     value_w = max((text_width(v) for v in values), default=0) + 8
-    label_h, bar_h, gap = 14, 12, 8
+    label_h, bar_h, gap = 16, 12, 8
     row_h = label_h + bar_h + gap
     widest = max((text_width(label) for label, _, _ in rows), default=0)
     width = max(WIDTH, widest + 4, value_w + 120)
@@ -91,7 +91,7 @@ def fill_bars(rows: Sequence[tuple[str, int, int]], *, title: str) -> Markup:
         rate = min(1.0, selected / headcount) if headcount else 0.0
         y = i * row_h + 2
         parts.append(
-            f'<text class="label" x="0" y="{y + 11}">{escape(label)}</text>'
+            f'<text class="label" x="0" y="{y + 12}">{escape(label)}</text>'
             f'<rect x="0" y="{y + label_h}" width="{track:.1f}" height="{bar_h}" '
             f'fill="{TRACK_COLOUR}"/>'
             f'<rect class="bar" data-label="{escape(label)}" data-rate="{rate:.3f}" '
