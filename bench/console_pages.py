@@ -3,7 +3,7 @@ list (HTML, as a browser gets them), with a synthetic market in matching's read 
 
 Fills the read model (SQLite) like bench/matching_service.py, starts `kakehashi-matching api`
 as its own process and times, after one warming call per page, GET /console/orders (first
-page, a search, a filter, a later page) and GET /console/orders/{id} (each order's top 100).
+page, a search, a filter, a later page) and GET /console/orders/{id} (each order's first page of 25).
 The issue's bar: p95 <= 150 ms for lists.
 
     uv run python bench/console_pages.py --candidates 100000 --orders 300
@@ -103,7 +103,7 @@ def main() -> None:
                     for order_id in order_ids[: args.order_pages]
                     for ms in timed(client, f"/console/orders/{order_id}", {}, args.requests)
                 ]
-                report("GET /console/orders/{id} (ranked list, top 100, charts)", order_pages)
+                report("GET /console/orders/{id} (a page of 25 ranked, charts)", order_pages)
         finally:
             api.terminate()
             api.wait(timeout=30)
