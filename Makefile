@@ -40,6 +40,7 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/slice_latency.py
 	$(UV) run python bench/matching_engine.py
 	$(UV) run python bench/matching_service.py
+	$(UV) run python bench/console_pages.py
 	$(UV) run python bench/matching_quality.py
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
