@@ -56,12 +56,33 @@ class ServiceSettings(BaseSettings):
     web_matching_url: str = Field(default="http://127.0.0.1:8003", description="the console")
     web_candidates_url: str = "http://127.0.0.1:8001"
     web_employers_url: str = "http://127.0.0.1:8002"
+    # The largest request body a route reads (413 beyond); upload routes state their own.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    # Writes (POST/PUT/PATCH/DELETE) per caller: a burst of `write_burst`, then
+    # `writes_per_minute` (429 with Retry-After beyond). 0 turns the limit off; unset, it is
+    # 600 in production and off in development and tests (the demo seed writes thousands).
+    writes_per_minute: int | None = Field(default=None, ge=0)
+    write_burst: int = Field(default=120, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     relay_batch_size: int = Field(default=200, ge=1)
-    relay_poll_interval_s: float = Field(default=0.05, gt=0)
+    # An idle relay sleeps until a writer wakes it (PostgreSQL NOTIFY; on SQLite a datagram on
+    # a local socket), looking anyway after a wait that doubles from the first to the longest.
+    relay_poll_interval_s: float = Field(
+        default=0.05, gt=0, le=60, description="an idle relay's first wait, in seconds"
+    )
+    relay_idle_max_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="an idle relay's longest wait (a lost wake-up's delay)",
+    )
+    relay_wake_socket: Path | None = Field(
+        default=None,
+        description="SQLite: the relay's wake-up socket; empty = beside the database file",
+    )
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_partitions: str = Field(
         default="", description="comma-separated partitions this consumer takes; empty = all"
@@ -95,6 +116,15 @@ class ServiceSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _idle_waits_in_order(self) -> ServiceSettings:
+        if self.relay_idle_max_s < self.relay_poll_interval_s:
+            raise ValueError(
+                "relay_idle_max_s must be at least relay_poll_interval_s "
+                f"({self.relay_idle_max_s} < {self.relay_poll_interval_s})"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_the_development_key_outside_development(self) -> ServiceSettings:
         if self.environment == "development":
             return self
@@ -110,6 +140,13 @@ class ServiceSettings(BaseSettings):
                 f"environment 'development' may trust (not {self.environment!r})"
             )
         return self
+
+    @property
+    def write_rate(self) -> int:
+        """Writes per minute per caller, 0 when unlimited (see `writes_per_minute`)."""
+        if self.writes_per_minute is not None:
+            return self.writes_per_minute
+        return 600 if self.environment == "production" else 0
 
     @property
     def web_urls(self) -> dict[str, str]:

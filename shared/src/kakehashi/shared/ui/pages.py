@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.ui import browser_session, navigation
 from kakehashi.shared.ui.i18n import (
+    DEFAULT_LANGUAGE,
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -30,12 +31,13 @@ KIT_STATIC = KIT / "static"
 FLASH_KINDS = ("ok", "error")
 
 
-def language_of(request: Request) -> str:
-    """?lang=, else the language cookie, else Accept-Language, else Vietnamese."""
+def language_of(request: Request, default: str = DEFAULT_LANGUAGE) -> str:
+    """?lang=, else the language cookie, else Accept-Language, else `default` (Vietnamese)."""
     return choose_language(
         request.query_params.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("accept-language"),
+        default,
     )
 
 
@@ -64,8 +66,12 @@ class Pages:
         *,
         filters: Callable[[str], Mapping[str, Callable[..., Any]]] | None = None,
         globals: Mapping[str, Any] | None = None,
+        default_language: str = DEFAULT_LANGUAGE,
     ) -> None:
+        """`default_language`: the pages' language when neither ?lang=, the cookie nor the
+        browser says one (the employer portal's is Japanese)."""
         self.locales = locales
+        self.default_language = default_language
         self.static_path = static_path
         self.environments = {
             language: self._environment(templates, language, filters, globals or {})
@@ -101,6 +107,10 @@ class Pages:
     def translations(self, language: str) -> Any:
         return translations(self.locales, language)
 
+    def language_of(self, request: Request) -> str:
+        """The reader's language on these pages (`default_language` when nothing says one)."""
+        return language_of(request, self.default_language)
+
     def install_static(self, app: FastAPI) -> None:
         """Serve the kit's CSS and htmx under this service's static path."""
         app.mount(self.static_path, StaticFiles(directory=KIT_STATIC), name="kit-static")
@@ -119,7 +129,7 @@ class Pages:
         """`template` in the reader's language inside the kit's layout. `messages` are
         (kind, already translated text) pairs shown above the page; `page_url` is the URL the
         language switcher reloads (a POST's answer names its form page)."""
-        language = language_of(request)
+        language = self.language_of(request)
         settings = settings_of(request)
         shown = list(messages or [])
         flashed = request.cookies.get(browser_session.FLASH_COOKIE, "")

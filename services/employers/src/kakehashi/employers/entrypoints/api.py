@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
 from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
+from kakehashi.employers.entrypoints import portal
 from kakehashi.employers.entrypoints.employer_profile import router as profile_router
 from kakehashi.employers.entrypoints.responses import JobOrderPublic, TransitionPublic
 from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderUpdate, TransitionCreate
@@ -21,7 +22,7 @@ from kakehashi.shared.clock import today
 from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep, attachment, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["job orders"])
@@ -116,7 +117,7 @@ def list_job_orders(
         date | None, Query(description="application deadline on or after")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[JobOrderPublic]:
     filters = queries.JobOrderFilter(
         track=track,
@@ -147,4 +148,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = create_service_app(runtime, "Kakehashi employers", [router, profile_router])
     app.add_exception_handler(JobOrderNotFoundError, _not_found)
     app.add_exception_handler(StatusConflictError, _conflict)
+    portal.install(app)  # the employer portal's pages, at /portal
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, EmailStr, Field
@@ -19,7 +18,7 @@ from kakehashi.identity.domain.passwords import MAX_LENGTH
 from kakehashi.shared.auth import Role
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import Prefecture
-from kakehashi.shared.schemas import RequestModel
+from kakehashi.shared.schemas import RequestModel, Timestamp
 
 OrganisationId = Annotated[
     str,
@@ -77,8 +76,8 @@ class OrganisationPublic(BaseModel):
     province: str | None
     prefecture: str | None
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     @classmethod
     def of(cls, row: Organisation) -> OrganisationPublic:
@@ -120,7 +119,7 @@ class UserPublic(BaseModel):
     totp_enabled: bool
     memberships: list[MembershipPublic]
     version: int
-    created_at: datetime
+    created_at: Timestamp
 
     @classmethod
     def of(cls, row: User, memberships: list[Membership]) -> UserPublic:
@@ -201,7 +200,7 @@ class TotpConfirm(RequestModel):
 
 class SignInAuditPublic(BaseModel):
     id: int
-    at: datetime
+    at: Timestamp
     email: str
     user_id: str | None
     organisation_id: str | None
@@ -218,4 +217,4 @@ class SignInAuditPublic(BaseModel):
 class KeyPublic(BaseModel):
     kid: str
     state: str
-    created_at: datetime
+    created_at: Timestamp

@@ -137,7 +137,8 @@ def ranked_candidates(
         learned[0, ranked] = rescore(
             {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
         )
-    best, _ = top_k_per_order(shown if learned is None else learned, offset + limit)
+    scores = shown if learned is None else learned
+    best, _ = top_k_per_order(scores, offset + limit, pool.tie_order)
     matches = [
         RankedCandidate(
             rank=position,
