@@ -40,6 +40,7 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/slice_latency.py
 	$(UV) run python bench/matching_engine.py
 	$(UV) run python bench/matching_service.py
+	$(UV) run python bench/console_pages.py
 	$(UV) run python bench/matching_quality.py
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
@@ -48,7 +49,7 @@ EMPLOYER_PORTAL_LOCALES := src/kakehashi/employers/entrypoints/portal/locales
 PORTAL_LOCALES := src/kakehashi/candidates/entrypoints/portal/locales
 KIT_LOCALES := src/kakehashi/shared/ui/locales
 translations: setup  ## re-extract the pages' messages (console, both portals, identity, UI kit) into their vi and ja catalogs
-	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason \
+	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason -k CountedReason:1,2 \
 		--no-location --omit-header -o messages.pot . \
 		&& $(UV) run pybabel update -i messages.pot -d $(CONSOLE_LOCALES) \
 		--ignore-obsolete && rm messages.pot

@@ -169,6 +169,16 @@ def test_the_pages_show_refused_htmx_requests_in_a_banner(client: TestClient) ->
     assert "htmx:responseError" in script.text
 
 
+def test_the_pages_have_a_favicon(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/console/orders").text
+    assert '<link rel="icon" type="image/svg+xml" href="/console/static/favicon.svg">' in page
+    icon = client.get("/console/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
+
+
 def test_employers_see_only_candidates_proposed_to_them_and_record_interviews(
     client: TestClient,
 ) -> None:

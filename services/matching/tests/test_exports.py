@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -74,9 +75,39 @@ def test_the_xlsx_holds_the_proposed_candidates_and_only_employer_safe_fields(
         assert names == {"Nguyễn Thị Ánh", "Trần Văn Bình", '=HYPERLINK("http://x")'}
         an = next(row for row in rows if row[1] == "Nguyễn Thị Ánh")
         assert an[0] == "推薦 (proposed)"
-        assert an[3:6] == ("Tây Ninh", "N3", "welding 3")
+        # Skills by the shared taxonomy's labels, Japanese with English, never the raw code.
+        assert an[3:6] == ("Tây Ninh", "N3", "溶接 (Welding) 3")
         assert isinstance(an[2], int)
         assert an[2] >= 18
+
+
+def test_the_exports_name_the_order_by_title_and_a_short_reference_not_a_uuid(
+    service_client: Any,
+) -> None:
+    client: TestClient = service_client(SPEC)
+    order_id = "5f0c8e2a-9d1b-4c3e-8f7a-2b6d4e1c9a07"
+    consumer = applier(client)
+    consumer.apply(order_event(order_id, expected_departure_date="2027-09-01"))
+    consumer.apply(candidate_event("an", full_name="Nguyễn Thị Ánh", available_from="2027-01-10"))
+    for action in ("shortlist", "propose"):
+        decided = client.post(
+            f"/job-orders/{order_id}/candidates/an/decisions",
+            json={"action": action},
+            headers=MANAGER,
+        )
+        assert decided.status_code == 200, decided.text
+    sheet = load_workbook(BytesIO(client.get(f"/job-orders/{order_id}/shortlist.xlsx", headers=MANAGER).content)).active  # fmt: skip
+    assert sheet is not None
+    header = {row[0]: row[1] for row in sheet.iter_rows(max_row=6, values_only=True)}
+    assert header["求人 (Job order)"] == "溶接工 / Welder"
+    assert header["求人番号 (Job order no.)"] == "5f0c8e2a"
+    pdf = client.get(f"/job-orders/{order_id}/shortlist.pdf", headers=MANAGER)
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert "5f0c8e2a" in text
+    assert order_id not in text
+    assert "2027/01/10" in text  # the date as Japanese readers write it
+    assert "溶接" in text
+    assert "welding" not in text
 
 
 def test_a_name_is_never_stored_as_a_formula(client: TestClient) -> None:
@@ -118,3 +149,14 @@ def test_a_missing_font_is_a_clear_503(service_client: Any) -> None:
     response = client.get(PDF, headers=MANAGER)
     assert response.status_code == 503
     assert "/nowhere/font.ttf" in response.json()["detail"]
+
+
+def test_a_pdf_is_built_without_fonttools_chatter_in_the_logs(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fontTools")
+    response = client.get(PDF, headers=EMPLOYER)
+    assert response.status_code == 200
+    chatter = [r for r in caplog.records if r.name.startswith("fontTools")]
+    assert chatter == []
+    assert logging.getLogger("fontTools").level == logging.INFO  # restored afterwards

@@ -13,7 +13,8 @@ from babel.messages.pofile import read_po
 
 SERVICE = Path(__file__).resolve().parents[1]
 LOCALES = SERVICE / "src/kakehashi/matching/entrypoints/console/locales"
-KEYWORDS = DEFAULT_KEYWORDS | {"N_": None, "Reason": None}  # as the Makefile's -k flags
+# As the Makefile's -k flags.
+KEYWORDS = DEFAULT_KEYWORDS | {"N_": None, "Reason": None, "CountedReason": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

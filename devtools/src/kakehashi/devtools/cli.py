@@ -20,7 +20,7 @@ from kakehashi.devtools.development_key import (
     development_token,
 )
 from kakehashi.devtools.mail_catcher import caught
-from kakehashi.devtools.seed import SeedError
+from kakehashi.devtools.seed import SeedError, terminal_progress
 from kakehashi.devtools.seed import seed as seed_market
 from kakehashi.devtools.seed_people import seed_people
 from kakehashi.devtools.seed_report import PeopleReport, pipeline_counts, seed_summary
@@ -176,7 +176,7 @@ def seed(
                 admin_email=admin_email,
                 admin_password=admin_password,
                 mail_dir=mail_dir,
-                progress=_progress,
+                progress=terminal_progress(_progress),
             )
         report = seed_market(
             urls,
@@ -184,7 +184,7 @@ def seed(
             candidates=candidates,
             job_orders=job_orders,
             seed=random_seed,
-            progress=_progress,
+            progress=terminal_progress(_progress),
         )
         counts = pipeline_counts(urls, sign)
     except (SeedError, httpx.TransportError) as error:

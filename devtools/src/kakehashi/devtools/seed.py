@@ -10,17 +10,19 @@ API; shortlisted, interviewed and selected come from program managers' decisions
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 from kakehashi.devtools.demo_data import DemoMarket, Review, generate_market, review_plan
 from kakehashi.devtools.seed_api import Api, SeedError, Signer, wait_for
 from kakehashi.devtools.seed_report import SeedReport
 from kakehashi.shared.auth import Role
 
-__all__ = ["SeedError", "SeedReport", "seed"]
+__all__ = ["SeedError", "SeedReport", "plain_progress", "seed", "terminal_progress"]
 T = TypeVar("T")
 
 # The steps of matching's review that lead to each pair status: (who, action), in order.
@@ -47,6 +49,32 @@ class Progress(Protocol):
 
 def no_progress(items: list[T], label: str) -> Iterator[T]:
     return iter(items)
+
+
+def plain_progress(
+    stream: TextIO, every_s: float = 5.0, clock: Callable[[], float] = time.monotonic
+) -> Progress:
+    """Progress as plain lines for a pipe or a CI log, where a progress bar prints nothing: a
+    line when a step starts, one about every `every_s` seconds with the count, one at its end."""
+
+    def progress(items: list[T], label: str) -> Iterator[T]:
+        name, total = label.strip(), len(items)
+        print(f"{name}: 0/{total}", file=stream, flush=True)
+        last = clock()
+        for done, item in enumerate(items, start=1):
+            yield item
+            if done < total and clock() - last >= every_s:
+                print(f"{name}: {done}/{total} ({done / total:.0%})", file=stream, flush=True)
+                last = clock()
+        print(f"{name}: {total}/{total} done", file=stream, flush=True)
+
+    return progress
+
+
+def terminal_progress(bar: Progress, stream: TextIO | None = None) -> Progress:
+    """`bar` where the output is a terminal; plain periodic lines where it is not."""
+    out = sys.stdout if stream is None else stream
+    return bar if out.isatty() else plain_progress(out)
 
 
 @dataclass

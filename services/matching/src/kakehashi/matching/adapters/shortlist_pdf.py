@@ -7,11 +7,14 @@ neither, and a font the reader lacks would show as empty boxes.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -32,11 +35,29 @@ class FontMissingError(FileNotFoundError):
         self.path = path
 
 
+@contextmanager
+def _quiet_font_subsetting() -> Iterator[None]:
+    """fontTools logs some 70 INFO lines per PDF while subsetting the fonts (fpdf2 embeds only
+    the glyphs used): keep its warnings, drop the chatter, and restore its level afterwards."""
+    logger = logging.getLogger("fontTools")
+    before = logger.level
+    logger.setLevel(max(before, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def build_shortlist_pdf(shortlist: Shortlist, fonts: Sequence[Path]) -> bytes:
     """The interview sheet; `fonts` are TrueType files, the first for the text, then fallbacks."""
     for path in fonts:
         if not path.is_file():
             raise FontMissingError(path)
+    with _quiet_font_subsetting():
+        return _build(shortlist, fonts)
+
+
+def _build(shortlist: Shortlist, fonts: Sequence[Path]) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(auto=True, margin=12)
@@ -59,9 +80,9 @@ def build_shortlist_pdf(shortlist: Shortlist, fonts: Sequence[Path]) -> bytes:
     )
     pdf.set_font(body, size=9)
     summary = (
-        f"求人番号 (Job order no.) {shortlist.job_order_id}  ·  "
+        f"求人番号 (Job order no.) {shortlist.reference}  ·  "
         f"募集人数 (Headcount) {shortlist.headcount}  ·  内定 (Selected) {shortlist.selected}  ·  "
-        f"作成日 (Date) {shortlist.exported_on.isoformat()}"
+        f"作成日 (Date) {japanese_date(shortlist.exported_on)}"
     )
     pdf.multi_cell(0, 6, _text(summary), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
@@ -92,10 +113,15 @@ def _shown(value: CellValue) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.isoformat()
+        return japanese_date(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def japanese_date(day: date) -> str:
+    """2027/01/10: the date as the sheet's Japanese readers write it."""
+    return format_date(day, format="medium", locale="ja")
 
 
 def _text(text: str) -> str:

@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kakehashi.shared import skills as taxonomy
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERASED = "(削除済み / data erased)"
 
@@ -54,7 +56,7 @@ class ShortlistRow:
     age: int | None
     province: str
     japanese_level: str
-    skills: str  # "welding 3, scaffolding 2"
+    skills: str  # "溶接 (Welding) 3, とび (Scaffolding) 2"
     experience_years: float | None
     available_from: date | None
 
@@ -65,7 +67,7 @@ class ShortlistRow:
             self.full_name,
             self.age,
             self.province,
-            self.japanese_level,
+            japanese_level_name(self.japanese_level),
             self.skills,
             self.experience_years,
             self.available_from,
@@ -76,6 +78,7 @@ class ShortlistRow:
 class Shortlist:
     job_order_id: str
     title: str
+    reference: str  # a short reference the employer can quote (the id's first characters)
     headcount: int
     selected: int
     exported_on: date
@@ -83,14 +86,29 @@ class Shortlist:
 
 
 def skills_text(skills: Sequence[tuple[str, int]]) -> str:
-    """`welding 3, scaffolding 2`: each skill code with its level."""
-    return ", ".join(f"{code} {level}" for code, level in skills)
+    """`溶接 (Welding) 3, とび (Scaffolding) 2`: each skill's label, Japanese with English, and
+    its level (the shared taxonomy's labels, as on the employers' 求人票)."""
+    return ", ".join(f"{skill_name(code)} {level}" for code, level in skills)
+
+
+def skill_name(code: str) -> str:
+    japanese, english = taxonomy.label(code, "ja"), taxonomy.label(code, "en")
+    return japanese if japanese == english else f"{japanese} ({english})"
+
+
+def japanese_level_name(level: str) -> str:
+    return "認定なし (none)" if level == "none" else level
+
+
+def order_reference(job_order_id: str) -> str:
+    """The few characters of an order's id a person can read out and search for."""
+    return job_order_id[:8]
 
 
 _BOLD = Font(bold=True)
 _HEADING_FILL = PatternFill("solid", start_color="DDE5F0")
 _TOP = Alignment(vertical="top", wrap_text=True)
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = "yyyy/mm/dd"  # as Japanese readers write dates
 MIN_WIDTH, MAX_WIDTH = 8, 48
 
 
@@ -105,7 +123,8 @@ def build_shortlist_xlsx(shortlist: Shortlist) -> bytes:
     title = _write(sheet, 1, 1, f"候補者リスト (Shortlist): {shortlist.title}")
     title.font = Font(bold=True, size=14)
     header: list[tuple[str, CellValue]] = [
-        ("求人番号 (Job order no.)", shortlist.job_order_id),
+        ("求人 (Job order)", shortlist.title),
+        ("求人番号 (Job order no.)", shortlist.reference),
         ("募集人数 (Headcount)", shortlist.headcount),
         ("内定 (Selected)", shortlist.selected),
         ("作成日 (Exported on)", shortlist.exported_on),

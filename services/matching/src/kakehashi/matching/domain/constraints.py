@@ -31,7 +31,7 @@ from kakehashi.matching.domain.model import (
     track_bit,
     windows_of,
 )
-from kakehashi.matching.domain.reasons import N_, TRACK_NAMES, Reason, level_name
+from kakehashi.matching.domain.reasons import N_, Reason, level_name, skill, track
 from kakehashi.shared.reference import Track
 
 Mask = npt.NDArray[np.bool_]
@@ -129,8 +129,8 @@ def _skills_explain(pool: Pool, candidate: int, order: Order, _: Outcome) -> lis
 
 
 def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reason:
-    code, minimum, must = requirement.code, requirement.min_level, requirement.must_have
-    level = pool.level(candidate, code)
+    code, minimum, must = skill(requirement.code), requirement.min_level, requirement.must_have
+    level = pool.level(candidate, requirement.code)
     if level <= 0:
         if must:
             return Reason(
@@ -176,7 +176,7 @@ def _track_explain(pool: Pool, candidate: int, order: Order, outcome: Outcome) -
     """Eligibility for the order's track, then (not a constraint) whether they want it."""
     if order.track is None:
         return []
-    name = TRACK_NAMES[order.track.value]
+    name = track(order.track.value)
     if outcome.missing:
         reasons = [Reason("needs data: eligibility for {name} not known yet", name=name)]
     elif outcome.failed:

@@ -6,7 +6,7 @@ import numpy as np
 
 from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Outcome
 from kakehashi.matching.domain.model import Order, Pool
-from kakehashi.matching.domain.reasons import Reason
+from kakehashi.matching.domain.reasons import CountedReason, Reason, prefecture
 from kakehashi.matching.domain.scoring import Evaluation
 from kakehashi.shared.reference import PREFECTURES
 
@@ -25,10 +25,11 @@ def explain(
     reasons.append(_experience_reason(pool, candidate, order))
     if order.prefecture and pool.has_prefecture_wish[candidate]:
         wanted = order.prefecture in _wishes(pool, candidate)
+        place = prefecture(order.prefecture)
         reasons.append(
-            Reason("wants to work in {prefecture}", prefecture=order.prefecture)
+            Reason("wants to work in {prefecture}", prefecture=place)
             if wanted
-            else Reason("prefers other prefectures than {prefecture}", prefecture=order.prefecture)
+            else Reason("prefers other prefectures than {prefecture}", prefecture=place)
         )
     return reasons
 
@@ -38,12 +39,16 @@ def _experience_reason(pool: Pool, candidate: int, order: Order) -> Reason:
     if np.isnan(years):
         return Reason("no work history recorded")
     if order.experience_years_min:
-        return Reason(
+        return CountedReason(
+            "{years} year in the sector ({asked} asked)",
             "{years} years in the sector ({asked} asked)",
+            years,
             years=f"{years:g}",
             asked=f"{order.experience_years_min:g}",
         )
-    return Reason("{years} years in the sector", years=f"{years:g}")
+    return CountedReason(
+        "{years} year in the sector", "{years} years in the sector", years, years=f"{years:g}"
+    )
 
 
 def _wishes(pool: Pool, candidate: int) -> set[str]:

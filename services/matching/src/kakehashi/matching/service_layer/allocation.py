@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from kakehashi.matching.adapters.mapping import order_of
@@ -30,6 +31,7 @@ GRAPH_K = 50  # candidates per order considered by the solver
 @dataclass(frozen=True)
 class Placement:
     job_order_id: str
+    title: str  # the order's, as people name it
     candidate_id: str
     full_name: str
     score: float
@@ -58,6 +60,25 @@ class Proposal:
         if self.greedy_total_score <= 0:
             return 0.0
         return self.total_score / self.greedy_total_score - 1
+
+
+@dataclass(frozen=True)
+class OpenSector:
+    sector: str
+    orders: int
+    slots: int  # headcount over its open orders
+
+
+def open_sectors(uow: UnitOfWork) -> list[OpenSector]:
+    """The sectors with open orders, the only ones an allocation can place anyone in."""
+    with uow:
+        rows = uow.session.exec(
+            select(JobOrderView.sector, func.count(), func.sum(JobOrderView.headcount))
+            .where(col(JobOrderView.status).in_(MATCHABLE_ORDER_STATUSES))
+            .group_by(col(JobOrderView.sector))
+            .order_by(col(JobOrderView.sector))
+        ).all()
+    return [OpenSector(sector, int(n), int(slots or 0)) for sector, n, slots in rows]
 
 
 def propose(
@@ -96,6 +117,7 @@ def propose(
         proposal.placements += [
             Placement(
                 job_order_id=sector_orders[o].job_order_id,
+                title=sector_orders[o].title,
                 candidate_id=pool.rows[c].candidate_id,
                 full_name=pool.rows[c].full_name,
                 score=round(float(v), 4),

@@ -1,10 +1,20 @@
-"""What the review console's dashboard shows: open orders, how full they are, what needs care."""
+"""What the review console's dashboard shows: open orders, how full they are, what needs care.
+
+A reviewer narrows the orders (search, sector, prefecture, deadline, fill), sorts them and pages
+through them; the fill-rate charts count the orders the filters keep. A warning is shown only
+where it asks for action: a deadline passed, or near, with places still open and too few
+candidates in review to fill them (an order on track, or without a deadline, has none).
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -13,10 +23,32 @@ from kakehashi.matching.adapters.tables import JobOrderView, MatchPair
 from kakehashi.matching.domain.decisions import PairStatus
 from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
+from kakehashi.matching.domain.text import fold
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 DEADLINE_SOON_DAYS = 14
+PER_PAGE = 25
+
+
+class Deadline(StrEnum):
+    PASSED = "passed"
+    SOON = "soon"  # within DEADLINE_SOON_DAYS
+    LATER = "later"
+    NONE = "none"  # the order sets no application deadline
+
+
+class Fill(StrEnum):
+    EMPTY = "empty"  # nobody selected yet
+    PARTLY = "partly"
+    FILLED = "filled"
+
+
+class Sort(StrEnum):
+    DEADLINE = "deadline"
+    TITLE = "title"
+    FILL = "fill"
+    IN_REVIEW = "in_review"
 
 
 @dataclass(frozen=True)
@@ -25,12 +57,47 @@ class OrderRow:
     selected: int
     in_review: int  # pairs shortlisted, proposed or interviewed
     warnings: list[Reason]
+    days_left: int | None  # to the application deadline; None without one
 
     @property
     def fill_rate(self) -> float:
         return min(1.0, self.selected / self.order.headcount) if self.order.headcount else 1.0
 
-    days_left: int | None  # to the application deadline; None without one
+    @property
+    def deadline(self) -> Deadline:
+        if self.days_left is None:
+            return Deadline.NONE
+        if self.days_left < 0:
+            return Deadline.PASSED
+        return Deadline.SOON if self.days_left <= DEADLINE_SOON_DAYS else Deadline.LATER
+
+    @property
+    def fill(self) -> Fill:
+        if self.selected <= 0:
+            return Fill.EMPTY
+        return Fill.FILLED if self.selected >= self.order.headcount else Fill.PARTLY
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """How a reviewer narrows, sorts and pages the dashboard; None means no filter."""
+
+    search: str | None = None  # in titles, references and employers, diacritics ignored
+    sector: str | None = None
+    prefecture: str | None = None
+    deadline: Deadline | None = None
+    fill: Fill | None = None
+    sort: Sort = Sort.DEADLINE
+    descending: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def filtered(self) -> bool:
+        return any(
+            value is not None
+            for value in (self.search, self.sector, self.prefecture, self.deadline, self.fill)
+        )
 
 
 @dataclass(frozen=True)
@@ -46,32 +113,87 @@ class FillRate:
 
 @dataclass(frozen=True)
 class Dashboard:
-    orders: list[OrderRow]
-    by_sector: list[FillRate]
+    orders: list[OrderRow]  # the page asked for
+    by_sector: list[FillRate]  # over every order the filters keep
     by_prefecture: list[FillRate]
+    total: int  # orders the filters keep
+    open_total: int  # open orders the caller may see, before the filters
+    page: int
+    pages: int
+    sectors: list[str]  # what the filters can choose from
+    prefectures: list[str]
 
 
-def dashboard(uow: UnitOfWork, principal: Principal, today: date) -> Dashboard:
-    """Open orders the caller may see, soonest deadline first, with fill rates and warnings."""
+def dashboard(
+    uow: UnitOfWork, principal: Principal, today: date, query: OrderQuery | None = None
+) -> Dashboard:
+    """Open orders the caller may see that `query` keeps, sorted and paged, with fill rates and
+    the warnings that ask for action."""
+    query = query or OrderQuery()
     with uow:
-        query = select(JobOrderView).where(col(JobOrderView.status).in_(MATCHABLE_ORDER_STATUSES))
-        if not principal.sees_everything:
-            query = query.where(JobOrderView.employer_id == principal.organisation_id)
-        orders = list(uow.session.exec(query).all())
-        counts = _pair_counts(uow, [o.job_order_id for o in orders])
-    rows = []
-    for order in orders:
-        selected = counts.get((order.job_order_id, PairStatus.SELECTED.value), 0)
-        in_review = sum(
-            counts.get((order.job_order_id, s.value), 0)
-            for s in (PairStatus.SHORTLISTED, PairStatus.PROPOSED, PairStatus.INTERVIEWED)
+        statement = select(JobOrderView).where(
+            col(JobOrderView.status).in_(MATCHABLE_ORDER_STATUSES)
         )
-        deadline = order.application_deadline
-        days = None if deadline is None else (deadline - today).days
-        warnings = _warnings(order, selected, in_review, days)
-        rows.append(OrderRow(order, selected, in_review, warnings, days))
-    rows.sort(key=lambda r: (r.order.application_deadline or date.max, r.order.title))
-    return Dashboard(rows, _fill_rates(rows, "sector"), _fill_rates(rows, "prefecture"))
+        if not principal.sees_everything:
+            statement = statement.where(JobOrderView.employer_id == principal.organisation_id)
+        orders = list(uow.session.exec(statement).all())
+        counts = _pair_counts(uow, [o.job_order_id for o in orders])
+    rows = [_row(order, counts, today) for order in orders]
+    kept = [row for row in rows if _keeps(query, row)]
+    kept.sort(key=_SORT_KEYS[query.sort], reverse=query.descending)
+    pages = max(1, math.ceil(len(kept) / query.per_page))
+    page = min(query.page, pages)
+    start = (page - 1) * query.per_page
+    return Dashboard(
+        orders=kept[start : start + query.per_page],
+        by_sector=_fill_rates(kept, "sector"),
+        by_prefecture=_fill_rates(kept, "prefecture"),
+        total=len(kept),
+        open_total=len(rows),
+        page=page,
+        pages=pages,
+        sectors=sorted({o.sector for o in orders}),
+        prefectures=sorted({o.prefecture for o in orders}),
+    )
+
+
+def _row(order: JobOrderView, counts: dict[tuple[str, str], int], today: date) -> OrderRow:
+    selected = counts.get((order.job_order_id, PairStatus.SELECTED.value), 0)
+    in_review = sum(
+        counts.get((order.job_order_id, s.value), 0)
+        for s in (PairStatus.SHORTLISTED, PairStatus.PROPOSED, PairStatus.INTERVIEWED)
+    )
+    deadline = order.application_deadline
+    days = None if deadline is None else (deadline - today).days
+    return OrderRow(order, selected, in_review, _warnings(order, selected, in_review, days), days)
+
+
+def _keeps(query: OrderQuery, row: OrderRow) -> bool:
+    order = row.order
+    if query.search is not None:
+        wanted = fold(query.search)
+        haystack = fold(f"{order.title} {order.job_order_id} {order.employer_id}")
+        if wanted not in haystack:
+            return False
+    return (
+        (query.sector is None or order.sector == query.sector)
+        and (query.prefecture is None or order.prefecture == query.prefecture)
+        and (query.deadline is None or row.deadline is query.deadline)
+        and (query.fill is None or row.fill is query.fill)
+    )
+
+
+# Ties keep a stable, readable order: by title, then id.
+_SORT_KEYS: dict[Sort, Callable[[OrderRow], Any]] = {
+    Sort.DEADLINE: lambda r: (
+        r.order.application_deadline or date.max,
+        r.order.title,
+        r.order.job_order_id,
+    ),
+    Sort.TITLE: lambda r: (fold(r.order.title), r.order.job_order_id),
+    Sort.FILL: lambda r: (r.fill_rate, r.order.title, r.order.job_order_id),
+    Sort.IN_REVIEW: lambda r: (r.in_review, r.order.title, r.order.job_order_id),
+}
 
 
 def _pair_counts(uow: UnitOfWork, order_ids: list[str]) -> dict[tuple[str, str], int]:
@@ -89,16 +211,19 @@ def _pair_counts(uow: UnitOfWork, order_ids: list[str]) -> dict[tuple[str, str],
 def _warnings(
     order: JobOrderView, selected: int, in_review: int, days_left: int | None
 ) -> list[Reason]:
-    warnings: list[Reason] = []
+    """Only what asks for action: a passed deadline with places open, or a near one with too
+    few candidates in review to fill them. Far or absent deadlines warn of nothing."""
     open_slots = order.headcount - selected
-    if days_left is not None and open_slots > 0:
-        if days_left < 0:
-            warnings.append(Reason("deadline passed with places unfilled"))
-        elif days_left <= DEADLINE_SOON_DAYS:
-            warnings.append(Reason("deadline soon with places unfilled"))
-    if open_slots > 0 and in_review < open_slots:
-        warnings.append(Reason("fewer candidates in review than open places"))
-    return warnings
+    if days_left is None or open_slots <= 0:
+        return []
+    if days_left < 0:
+        return [Reason("deadline passed with places unfilled")]
+    if days_left <= DEADLINE_SOON_DAYS and in_review < open_slots:
+        return [
+            Reason("deadline soon with places unfilled"),
+            Reason("fewer candidates in review than open places"),
+        ]
+    return []
 
 
 def _fill_rates(rows: list[OrderRow], attribute: str) -> list[FillRate]:

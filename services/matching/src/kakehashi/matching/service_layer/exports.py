@@ -11,6 +11,7 @@ from kakehashi.matching.adapters.shortlist_xlsx import (
     Shortlist,
     ShortlistRow,
     build_shortlist_xlsx,
+    order_reference,
     skills_text,
 )
 from kakehashi.matching.adapters.tables import CandidateView
@@ -31,6 +32,7 @@ def shortlist(uow: UnitOfWork, principal: Principal, job_order_id: str, today: d
     return Shortlist(
         job_order_id=order.job_order_id,
         title=order.title,
+        reference=order_reference(order.job_order_id),
         headcount=order.headcount,
         selected=decided_pairs.selected_count(pairs),
         exported_on=today,

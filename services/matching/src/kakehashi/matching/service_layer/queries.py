@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +39,10 @@ class MatchFilters:
     province: str | None = None
     min_japanese_rank: int | None = None
     training_centre_id: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in vars(self).values())
 
 
 def _keep(filters: MatchFilters, rows: list[CandidateView], pool: Pool) -> np.ndarray:
@@ -82,6 +86,11 @@ class MatchList:
     excluded: dict[str, int]  # how many candidates fail each constraint
     # Eligible candidates per score tenth (0-0.1, ..., 0.9-1.0), filters applied.
     score_histogram: list[int] = field(default_factory=list)
+    shown: int = 0  # eligible candidates that also pass the reviewer's filters
+    not_ranked: int = 0  # candidates of the sector that fail a constraint or lack its data
+    needs_data_count: int = 0  # of them, those who fail none but lack some data
+    # Of them, those who fail more than one constraint (counted once under each in `excluded`).
+    several_reasons: int = 0
 
 
 def _visible(order: JobOrderView, principal: Principal) -> bool:
@@ -100,8 +109,10 @@ def ranked_candidates(
     weights: Weights,
     filters: MatchFilters = MatchFilters(),
     rescore: Rescore | None = None,
+    offset: int = 0,
 ) -> MatchList | None:
-    """The best eligible candidates of the order's sector, best first; None if not visible.
+    """The best eligible candidates of the order's sector, best first, from the `offset`-th
+    (a page of the list: only its rows are explained); None if not visible.
 
     With `rescore`, the same candidates (constraints and filters unchanged) are ordered by it.
     """
@@ -126,7 +137,8 @@ def ranked_candidates(
         learned[0, ranked] = rescore(
             {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
         )
-    best, _ = top_k_per_order(shown if learned is None else learned, limit, pool.tie_order)
+    scores = shown if learned is None else learned
+    best, _ = top_k_per_order(scores, offset + limit, pool.tie_order)
     matches = [
         RankedCandidate(
             rank=position,
@@ -136,7 +148,7 @@ def ranked_candidates(
             explanations=explain(pool, i, order, evaluation),
             learned_score=None if learned is None else round(float(learned[0, i]), 4),
         )
-        for position, i in enumerate(best[0].tolist(), start=1)
+        for position, i in enumerate(best[0].tolist()[offset:], start=offset + 1)
         if i >= 0
     ]
     incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit]
@@ -151,7 +163,25 @@ def ranked_candidates(
     eligible = int(np.count_nonzero(evaluation.eligible[0]))
     shown_scores = shown[0][np.isfinite(shown[0])]
     histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
-    return MatchList(view, len(candidates), eligible, matches, needs_data, excluded, histogram)
+    return MatchList(
+        view,
+        len(candidates),
+        eligible,
+        matches,
+        needs_data,
+        excluded,
+        histogram,
+        shown=int(shown_scores.size),
+        not_ranked=len(candidates) - eligible,
+        needs_data_count=int(np.count_nonzero(evaluation.needs_data[0])),
+        several_reasons=_failing_several(evaluation.failed[0]),
+    )
+
+
+def _failing_several(failed: npt.NDArray[np.uint8]) -> int:
+    """How many candidates fail two or more constraints (a popcount of each one's bits)."""
+    bits = np.unpackbits(failed.astype(np.uint8)[:, None], axis=1)
+    return int(np.count_nonzero(bits.sum(axis=1) >= 2))
 
 
 def list_job_orders(
@@ -171,6 +201,20 @@ def list_job_orders(
         ).all()
         total = uow.session.exec(count).one()
     return list(items), int(total)
+
+
+def order_titles(uow: UnitOfWork, job_order_ids: Iterable[str]) -> dict[str, str]:
+    """The titles of the given orders that matching knows, by id (pages name orders by title)."""
+    wanted = set(job_order_ids)
+    if not wanted:
+        return {}
+    with uow:
+        rows = uow.session.exec(
+            select(JobOrderView.job_order_id, JobOrderView.title).where(
+                col(JobOrderView.job_order_id).in_(wanted)
+            )
+        ).all()
+    return dict(rows)
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,15 @@ TRACKS = {
     "ssw1": N_("Specified Skilled Worker (i)"),
     "ssw2": N_("Specified Skilled Worker (ii)"),
 }
+# The dashboard's filters (service_layer.dashboard.Deadline and Fill).
+DEADLINES = {
+    "passed": N_("Passed"),
+    "soon": N_("Within 14 days"),
+    "later": N_("Later"),
+    "none": N_("No deadline"),
+}
+FILLS = {
+    "empty": N_("Nobody selected yet"),
+    "partly": N_("Partly filled"),
+    "filled": N_("Filled"),
+}

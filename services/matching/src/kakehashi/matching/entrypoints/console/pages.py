@@ -3,7 +3,9 @@ an order's ranked candidates and decisions, a candidate, the allocation, the exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -38,7 +40,7 @@ from kakehashi.matching.service_layer import (
     learning,
     queries,
 )
-from kakehashi.matching.service_layer.allocation import propose
+from kakehashi.matching.service_layer.allocation import GRAPH_K, open_sectors, propose
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.shared.auth import Role
 from kakehashi.shared.clock import today
@@ -60,14 +62,44 @@ def home() -> Response:
     return RedirectResponse(PREFIX + "/orders", status_code=status.HTTP_303_SEE_OTHER)
 
 
+def _blank_is_none(value: object) -> object:
+    """The filter form sends every field; an empty one means "no filter", not a bad number."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Blank = BeforeValidator(_blank_is_none)
+
+
 @router.get("/orders")
 def orders_page(
-    request: Request, principal: Reviewer, uow: UowDep, settings: LearningSettingsDep
+    request: Request,
+    principal: Reviewer,
+    uow: UowDep,
+    settings: LearningSettingsDep,
+    q: Annotated[Annotated[str, Field(max_length=100)] | None, Blank, Query()] = None,
+    sector: Annotated[Sector | None, Blank, Query()] = None,
+    prefecture: Annotated[Annotated[str, Field(max_length=32)] | None, Blank, Query()] = None,
+    deadline: Annotated[dashboard.Deadline | None, Blank, Query()] = None,
+    fill: Annotated[dashboard.Fill | None, Blank, Query()] = None,
+    sort: dashboard.Sort = dashboard.Sort.DEADLINE,
+    order: Literal["asc", "desc"] = "asc",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    """Open orders with fill rate, deadline and warnings; fill rate by sector and prefecture."""
+    """Open orders with fill rate, deadline and warnings, searched, filtered, sorted and paged;
+    fill rate by sector and prefecture over the orders the filters keep."""
     language = language_of(request)
     gettext = translations(language).gettext
-    board = dashboard.dashboard(uow, principal, today())
+    query = dashboard.OrderQuery(
+        search=q.strip() if q else None,
+        sector=sector.value if sector else None,
+        prefecture=prefecture,
+        deadline=deadline,
+        fill=fill,
+        sort=sort,
+        descending=order == "desc",
+        page=page,
+    )
+    board = dashboard.dashboard(uow, principal, today(), query)
     sector_rows = [
         (str(gettext(labels.SECTORS.get(f.label, f.label))), f.selected, f.headcount)
         for f in board.by_sector
@@ -80,6 +112,11 @@ def orders_page(
         "orders.html",
         principal,
         board=board,
+        query=query,
+        link=_link_to(request),
+        deadlines=[d.value for d in dashboard.Deadline],
+        fills=[f.value for f in dashboard.Fill],
+        sorts=[s.value for s in dashboard.Sort],
         sector_chart=charts.fill_bars(sector_rows, title=str(gettext("Fill rate by sector"))),
         prefecture_chart=charts.fill_bars(
             prefecture_rows,
@@ -87,6 +124,22 @@ def orders_page(
         ),
         ranking=_ranking_context(uow, settings) if principal.sees_everything else None,
     )
+
+
+def _link_to(request: Request) -> Callable[..., str]:
+    """This page's URL with some parameters changed (None drops one); a new sort or filter
+    starts again at page 1, so `page` is dropped unless given."""
+
+    def link(**changes: object) -> str:
+        params = {k: v for k, v in request.query_params.items() if k not in {"page", "lang"}}
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return request.url.path + ("?" + urlencode(params) if params else "")
+
+    return link
 
 
 def _ranking_context(
@@ -112,11 +165,9 @@ def fit_ranking(
 
 
 Score = Annotated[float, Field(ge=0, le=1)]
-
-
-def _blank_is_none(value: object) -> object:
-    """The filter form sends every field; an empty one means "no filter", not a bad number."""
-    return None if isinstance(value, str) and not value.strip() else value
+# An order's ranked list: this many rows a page (each is explained and rendered), this many in all.
+RANKED_PER_PAGE = 25
+MAX_RANKED = 200
 
 
 def _filters(
@@ -139,14 +190,15 @@ def order_page(
     weights: WeightsDep,
     index: IndexDep,
     models: RankingModelsDep,
-    min_score: Annotated[Score | None, BeforeValidator(_blank_is_none), Query()] = None,
+    min_score: Annotated[Score | None, Blank, Query()] = None,
     province: Annotated[str | None, Query(max_length=100)] = None,
     min_japanese_level: Annotated[str | None, Query(pattern=LEVEL_PATTERN)] = None,
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
     ranking: Literal["weighted", "learned"] = "weighted",
+    page: Annotated[int, Query(ge=1, le=MAX_RANKED // RANKED_PER_PAGE)] = 1,
 ) -> HTMLResponse:
-    """One order: its ranked candidates with score bars, reasons and decisions (managers), or
-    the candidates proposed to it (employers)."""
+    """One order: its ranked candidates with score bars, reasons and decisions (managers),
+    RANKED_PER_PAGE at a time, or the candidates proposed to it (employers)."""
     try:
         order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
     except PairNotFoundError:
@@ -162,7 +214,8 @@ def order_page(
         index,
         principal,
         job_order_id,
-        limit=100,
+        limit=RANKED_PER_PAGE,
+        offset=(page - 1) * RANKED_PER_PAGE,
         weights=weights,
         filters=filters,
         rescore=rescore,
@@ -185,6 +238,10 @@ def order_page(
             "ranking": ranking,
         },
         "learned": rescore is not None,
+        "page": page,
+        "pages": max(1, min(-(-result.shown // RANKED_PER_PAGE), MAX_RANKED // RANKED_PER_PAGE)),
+        "link": _link_to(request),
+        "filtered": filters.active,
         "levels": [level.value for level in JapaneseLevel],
         "selected": decided_pairs.selected_count(pairs),
         "histogram": charts.histogram(
@@ -196,7 +253,7 @@ def order_page(
         "reasons": [r.value for r in RejectionReason],
     }
     if request.headers.get("hx-request") == "true":  # the filter form refreshes the list only
-        return render(request, "_matches.html", principal, **context)
+        return render(request, "_matches.html", principal, oob=True, **context)
     return render(request, "order.html", principal, **context)
 
 
@@ -224,6 +281,9 @@ def candidate_page(
     candidate, ranked = result
     pairs = decided_pairs.pairs_of_candidate(uow, candidate_id)
     history = decided_pairs.candidate_history(uow, candidate_id)
+    titles = queries.order_titles(
+        uow, [p.job_order_id for p in pairs] + [step.job_order_id for step in history]
+    )
     return render(
         request,
         "candidate.html",
@@ -232,6 +292,7 @@ def candidate_page(
         ranked=ranked,
         pairs=pairs,
         history=history,
+        titles=titles,
     )
 
 
@@ -245,16 +306,18 @@ def allocation_page(
     sector: Sector | None = None,
 ) -> HTMLResponse:
     """The suggested placement for a sector, with its gain over the greedy baseline."""
+    sectors = open_sectors(uow)
     proposal = None
-    if sector is not None:
+    if sector is not None and any(s.sector == sector.value for s in sectors):
         proposal = propose(uow, index, weights, sector.value)
     return render(
         request,
         "allocation.html",
         principal,
-        sectors=[s.value for s in Sector],
+        sectors=sectors,
         sector=sector.value if sector else None,
         proposal=proposal,
+        graph_k=GRAPH_K,
     )
 
 

@@ -4,17 +4,22 @@ language (`kakehashi.shared.ui.pages`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from kakehashi.matching.domain.reasons import Reason
+from kakehashi.matching.adapters.shortlist_xlsx import order_reference
+from kakehashi.matching.domain.reasons import Reason, Term, level_name
 from kakehashi.matching.entrypoints.console import labels
-from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, translations
+from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, long_date, translations
+from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
-from kakehashi.shared.reference import PREFECTURE_NAMES_JA
+from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel
 from kakehashi.shared.ui.pages import Pages, language_of, remember_language
 
 HERE = Path(__file__).parent
@@ -24,11 +29,38 @@ __all__ = ["HERE", "PAGES", "PREFIX", "language_of", "remember_language", "rende
 
 
 def translate_reason(text: str, language: str) -> str:
-    """A reason in `language`: its template translated, then filled with its values."""
+    """A reason in `language`: its template translated (by its count, if it has one), then
+    filled with its values, each in the reader's words (skills, tracks, places, dates)."""
+    catalog = translations(language)
+    if not isinstance(text, Reason):
+        return catalog.gettext(text)
+    if text.plural is None:
+        template = catalog.gettext(text.template)
+    else:
+        template = catalog.ngettext(text.template, text.plural, text.n)
+    values = {name: localise(value, language) for name, value in text.params.items()}
+    return template.format(**values)
+
+
+def localise(value: object, language: str) -> object:
+    """A reason's value as readers of `language` name it: a skill by the shared taxonomy's
+    label, a track by its name (特定技能1号), a prefecture, a Japanese level, a date."""
+    if isinstance(value, Term):
+        return term_label(value, language)
+    if isinstance(value, date):
+        return long_date(value, language)
+    return value
+
+
+def term_label(term: Term, language: str) -> str:
     gettext = translations(language).gettext
-    if isinstance(text, Reason):
-        return gettext(text.template).format(**text.params)
-    return gettext(text)
+    if term.kind == "skill":
+        return skills.label(term.code, language)
+    if term.kind == "track":
+        return gettext(labels.TRACKS.get(term.code, str(term)))
+    if term.kind == "prefecture":
+        return prefecture_name(term.code, language)
+    return gettext(str(term))  # a level: "N3", or the message id "no certified level"
 
 
 def prefecture_name(name: str, language: str) -> str:
@@ -36,11 +68,34 @@ def prefecture_name(name: str, language: str) -> str:
     return PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
 
 
+def level_label(level: str, language: str) -> str:
+    """A Japanese level as stored (N3, none) for the reader: "none" is said in words."""
+    return term_label(level_name(JapaneseLevel(level).rank), language) if level else "—"
+
+
+def short_reference(job_order_id: str) -> str:
+    """The few characters of an id a person reads out (the XLSX and PDF print the same)."""
+    return order_reference(job_order_id)
+
+
+def moment(value: datetime | None, language: str) -> str:
+    """A time as readers of `language` write it, in UTC (the console's one clock)."""
+    if value is None:
+        return "—"
+    shown = format_datetime(value, format="short", tzinfo=UTC, locale=Locale.parse(language))
+    return f"{shown} UTC"
+
+
 def _filters(language: str) -> dict[str, Callable[..., Any]]:
     return {
         "reason": lambda text: translate_reason(text, language),
         "percent": lambda value: f"{value:.0%}",
         "prefecture": lambda name: prefecture_name(name, language),
+        "skill": lambda code: skills.label(code, language),
+        "track": lambda code: term_label(Term("track", code), language),
+        "moment": lambda value: moment(value, language),
+        "level": lambda value: level_label(value, language),
+        "ref": short_reference,
     }
 
 

@@ -1,0 +1,131 @@
+"""The console's pages in Chromium, served by the app itself (no processes, no broker): none
+scrolls sideways on a 390 px phone or at 1366 px, axe finds no serious or critical violation, in
+Vietnamese, Japanese and English. Screenshots land in test-artifacts/console-*.png."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import token_for
+from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
+from services.matching.tests.market_events import applier, candidate_event, order_event
+from tests.e2e import conftest as e2e
+from tests.e2e.accessibility import assert_accessible, screenshot_widths
+
+pytestmark = pytest.mark.integration
+HTMX = {"HX-Request": "true"}
+ORIGIN = "http://testserver"
+chromium = e2e.browser  # the e2e tests' Chromium fixture, here as `chromium`
+LONG_TITLE = "Industrial products manufacturing: machining and assembly operator"
+
+
+@pytest.fixture
+def client(service_client: Any) -> TestClient:
+    """A market with long names and an order whose candidate was proposed."""
+    client: TestClient = service_client(SPEC)
+    market = applier(client)
+    market.apply(
+        order_event(
+            "order-1",
+            application_deadline="2020-01-31",
+            track="ssw1",
+            expected_departure_date="2027-09-01",
+            experience_years_min=1,
+        )
+    )
+    market.apply(
+        order_event("order-2", employer="emp-osaka", title="介護職 / Care worker",
+                    sector="nursing_care", prefecture="Osaka")
+    )  # fmt: skip
+    market.apply(
+        order_event("order-3", title=LONG_TITLE, sector="industrial_products_manufacturing",
+                    prefecture="Kagoshima", headcount=5)
+    )  # fmt: skip
+    market.apply(
+        candidate_event("an", full_name="Nguyễn Thị Hằng", level="N3", experience_years=1,
+                        desired_prefectures=["Aichi"], available_from="2027-01-10",
+                        eligible_tracks=["ssw1"])
+    )  # fmt: skip
+    market.apply(candidate_event("binh", full_name="Trần Văn Bình", experience_years=2.5))
+    market.apply(candidate_event("cuong", level="N5"))
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    for action in ("shortlist", "propose"):
+        url = "/console/orders/order-1/candidates/an/decide"
+        assert client.post(url, data={"action": action}, headers=HTMX).status_code == 200
+    return client
+
+
+@pytest.fixture
+def page(client: TestClient, chromium: Any) -> Iterator[Any]:
+    """A Chromium page whose requests to http://testserver the app answers."""
+
+    def answer(route: Any) -> None:
+        request = route.request
+        forwarded = {
+            k: v for k, v in request.headers.items() if k.lower() in {"hx-request", "content-type"}
+        }
+        response = client.request(
+            request.method,
+            request.url.removeprefix(ORIGIN),
+            headers=forwarded,
+            content=request.post_data_buffer,
+        )
+        route.fulfill(status=response.status_code, headers=dict(response.headers),
+                      body=response.content)  # fmt: skip
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.route(ORIGIN + "/**", answer)
+    yield page
+    context.close()
+
+
+MANAGER_PAGES = {
+    "orders": "/console/orders",
+    "order": "/console/orders/order-1",
+    "candidate": "/console/candidates/an",
+    "allocation": "/console/allocation?sector=construction",
+}
+
+
+# Every text of every chart, as Chromium lays it out, inside its SVG's viewBox (an SVG clips
+# whatever falls outside): the texts that stick out, with how they are cut.
+CLIPPED_CHART_TEXTS = """() => [...document.querySelectorAll("svg.chart")].flatMap(svg => {
+  const box = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll("text")].map(t => [t.textContent, t.getBBox()])
+    .filter(([, b]) => b.x < box.x - 0.5 || b.y < box.y - 0.5
+      || b.x + b.width > box.x + box.width + 0.5 || b.y + b.height > box.y + box.height + 0.5)
+    .map(([text, b]) => `${text}: ${b.x},${b.y} ${b.width}x${b.height} in ${box.width}x${box.height}`);
+})"""
+
+
+@pytest.mark.parametrize("language", ["vi", "ja", "en"])
+def test_charts_never_clip_a_label(client: TestClient, page: Any, language: str) -> None:
+    for path in ("/console/orders", "/console/orders/order-1"):
+        page.goto(f"{ORIGIN}{path}?lang={language}")
+        assert page.locator("svg.chart text").count() > 3
+        assert page.evaluate(CLIPPED_CHART_TEXTS) == []
+    ticks = page.locator("svg.chart text.tick").all_text_contents()
+    assert ticks == ["0%", "20%", "40%", "60%", "80%", "100%"]
+
+
+@pytest.mark.parametrize("language", ["vi", "ja", "en"])
+def test_every_console_page_fits_a_phone_and_passes_axe(
+    client: TestClient, page: Any, language: str
+) -> None:
+    for name, path in MANAGER_PAGES.items():
+        separator = "&" if "?" in path else "?"
+        page.goto(f"{ORIGIN}{path}{separator}lang={language}")
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page)
+        screenshot_widths(page, f"console-fast-{name}-{language}")
+    client.cookies.set(SESSION_COOKIE, token_for("employer", "emp-aichi"))
+    page.goto(f"{ORIGIN}/console/orders/order-1?lang={language}")
+    assert page.locator("[data-candidate=an]").count() == 1  # proposed to this employer
+    assert_accessible(page)
+    screenshot_widths(page, f"console-fast-employer-order-{language}")
