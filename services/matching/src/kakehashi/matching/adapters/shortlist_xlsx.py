@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kakehashi.shared import skills as taxonomy
+from kakehashi.shared.cells import safe_cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERASED = "(削除済み / data erased)"
@@ -162,7 +163,9 @@ def build_shortlist_xlsx(shortlist: Shortlist) -> bytes:
 
 def _write(sheet: Worksheet, row: int, column: int, value: CellValue) -> Cell:
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Never a live formula, even once the reader edits the cell (shared/cells.py), and
+        # nothing XLSX forbids.
+        value = ILLEGAL_CHARACTERS_RE.sub("", str(safe_cell(value)))
     cell: Cell = sheet.cell(row, column, value)
     if isinstance(value, str):
         # openpyxl stores a text starting with "=" as a formula: a name must never run as one.
