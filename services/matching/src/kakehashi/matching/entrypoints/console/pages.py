@@ -68,6 +68,7 @@ def orders_page(
     language = language_of(request)
     gettext = translations(language).gettext
     board = dashboard.dashboard(uow, principal, today())
+    PAGES.organisation_names(request, {row.order.employer_id for row in board.orders})
     sector_rows = [
         (str(gettext(labels.SECTORS.get(f.label, f.label))), f.selected, f.headcount)
         for f in board.by_sector
@@ -168,6 +169,8 @@ def order_page(
         rescore=rescore,
     )
     assert result is not None  # visible: shortlist_of checked it
+    centres = {m.candidate.training_centre_id for m in result.matches}
+    PAGES.organisation_names(request, {order.employer_id, *centres})  # one query for the page
     by_candidate = {p.candidate_id: p for p, _ in pairs}
     ranked_ids = {m.candidate.candidate_id for m in result.matches}
     others = [(p, v) for p, v in pairs if p.candidate_id not in ranked_ids]

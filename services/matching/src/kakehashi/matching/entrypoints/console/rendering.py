@@ -15,7 +15,7 @@ from kakehashi.matching.entrypoints.console import labels
 from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, translations
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA
-from kakehashi.shared.ui.pages import Pages, language_of, remember_language
+from kakehashi.shared.ui.pages import Pages, from_directory, language_of, remember_language
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
@@ -50,6 +50,7 @@ PAGES = Pages(
     PREFIX + "/static",
     filters=_filters,
     globals={"labels": labels, "prefix": PREFIX},
+    organisations=from_directory,  # identity's names, kept from identity-events
 )
 
 
