@@ -14,6 +14,7 @@ from kakehashi.identity.domain.keys import (
     TokenSubject,
     access_claims,
     effective_state,
+    known_to_verifiers,
     published,
 )
 from kakehashi.identity.domain.model import OrganisationKind, OrganisationProfile, check_profile
@@ -82,6 +83,20 @@ def test_a_retiring_key_is_published_until_its_tokens_expired() -> None:
     later = NOW + TTL + timedelta(minutes=2)
     assert effective_state(retiring, later, TTL) is KeyState.RETIRED
     assert published([retiring, active], later, TTL) == ["new"]
+
+
+def test_the_next_key_is_published_after_the_active_one_and_before_the_retiring_ones() -> None:
+    active = KeyStatus("now", KeyState.ACTIVE)
+    upcoming = KeyStatus("next", KeyState.NEXT)
+    retiring = KeyStatus("old", KeyState.RETIRING, retiring_since=NOW)
+    assert published([retiring, upcoming, active], NOW, TTL) == ["now", "next", "old"]
+    assert effective_state(upcoming, NOW + timedelta(days=400), TTL) is KeyState.NEXT
+
+
+def test_a_key_is_known_to_verifiers_once_published_for_their_cache_lifetime() -> None:
+    ahead = timedelta(seconds=360)
+    assert not known_to_verifiers(NOW, NOW + timedelta(seconds=359), ahead)
+    assert known_to_verifiers(NOW, NOW + ahead, ahead)
 
 
 def test_access_claims_carry_the_contract() -> None:

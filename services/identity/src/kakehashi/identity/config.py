@@ -33,6 +33,11 @@ class IdentitySettings(ServiceSettings):
     browser_session_idle_s: int = Field(default=2 * 3600, ge=300, description="unused, it ends")
     browser_session_max_s: int = Field(default=12 * 3600, ge=600, description="absolute end")
     key_encryption_secret: SecretStr = SecretStr(DEV_KEY_ENCRYPTION_SECRET)
+    # The verifiers cache the JWKS (AUTH_JWKS_CACHE_S, 300 s; the JWKS says max-age=300): a key
+    # published this long is in every cached set, so it may start signing with no refusal.
+    key_publish_ahead_s: int = Field(
+        default=360, ge=0, le=7 * 24 * 3600, description="a next key is published this long first"
+    )
 
     # Sign-in: the second factor and the throttles.
     totp_required_for_managers: bool = Field(

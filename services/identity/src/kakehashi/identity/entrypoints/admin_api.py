@@ -12,6 +12,7 @@ from kakehashi.identity.entrypoints.callers import Admin, Caller, IdentityDep
 from kakehashi.identity.entrypoints.schemas import (
     InvitationCreate,
     KeyPublic,
+    KeyRotated,
     MembershipSet,
     OrganisationCreate,
     OrganisationPublic,
@@ -137,8 +138,23 @@ def list_keys(_admin: Admin, uow: UowDep, identity: IdentityDep) -> list[KeyPubl
     ]
 
 
-@router.post("/admin/keys/rotate", tags=["keys"])
-def rotate_keys(_admin: Admin, uow: UowDep, identity: IdentityDep) -> KeyPublic:
-    """A new active key; the old one retires, still published until its tokens have expired."""
-    key = keys.rotate(uow, identity)
-    return KeyPublic(kid=key.kid, state=key.state, created_at=key.created_at)
+@router.post(
+    "/admin/keys/rotate",
+    tags=["keys"],
+    responses={409: {"description": "the next key is too recent; see `immediately`"}},
+)
+def rotate_keys(
+    _admin: Admin, uow: UowDep, identity: IdentityDep, immediately: bool = False
+) -> KeyRotated:
+    """The next key (published in advance) becomes active; the old one retires, still published
+    until its tokens have expired; a new next key is published. 409 while the next key is too
+    recent for every verifier to know it, unless `immediately` (a compromised key)."""
+    rotation = keys.rotate(uow, identity, immediately=immediately)
+    key = rotation.key
+    return KeyRotated(
+        kid=key.kid,
+        state=key.state,
+        created_at=key.created_at,
+        published_at=rotation.published_at,
+        known_to_verifiers=rotation.known_to_verifiers,
+    )

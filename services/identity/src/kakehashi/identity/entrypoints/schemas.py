@@ -219,3 +219,11 @@ class KeyPublic(BaseModel):
     kid: str
     state: str
     created_at: datetime
+
+
+class KeyRotated(KeyPublic):
+    """The key that signs from now on; `known_to_verifiers` is false after a rotation made
+    `immediately`, before the key had been published for `key_publish_ahead_s`."""
+
+    published_at: datetime
+    known_to_verifiers: bool
