@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from kakehashi.shared.settings import ServiceSettings
@@ -45,6 +46,13 @@ class IdentitySettings(ServiceSettings):
     )
     sign_in_max_failures: int = Field(default=5, ge=1, description="per account, then a lockout")
     sign_in_address_max_failures: int = Field(default=50, ge=1, description="per client address")
+    # Behind a reverse proxy every request comes from the proxy: the client address is then read
+    # from X-Forwarded-For, but only from these peers and only as far as they wrote it.
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated proxy addresses or networks (10.0.0.0/8) whose "
+        "X-Forwarded-For is believed; empty = none, the peer is the client",
+    )
     sign_in_window_s: int = Field(default=900, ge=1, description="failures counted over this")
     sign_in_lockout_s: int = Field(default=900, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1)
@@ -67,6 +75,16 @@ class IdentitySettings(ServiceSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     mail_from: str = "Kakehashi <no-reply@kakehashi.local>"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for entry in filter(None, (v.strip() for v in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError("trusted_proxies: not an address or network") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_dev_key_encryption_secret(self) -> IdentitySettings:

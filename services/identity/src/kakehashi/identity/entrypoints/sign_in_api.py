@@ -15,7 +15,12 @@ from kakehashi.identity.domain.commands import (
     ResetPassword,
 )
 from kakehashi.identity.domain.keys import ALGORITHM, CLAIMS
-from kakehashi.identity.entrypoints.callers import Caller, EnrollingDep, IdentityDep
+from kakehashi.identity.entrypoints.callers import (
+    Caller,
+    EnrollingDep,
+    IdentityDep,
+    client_address_of,
+)
 from kakehashi.identity.entrypoints.schemas import (
     LinkPassword,
     PasswordResetRequest,
@@ -55,7 +60,7 @@ def post_sign_in(
     body: SignInBody, request: Request, uow: UowDep, identity: IdentityDep
 ) -> TokenResponse:
     """Email and password (and a TOTP code when the user has one) for an access token."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address_of(request)
     command = body.command(address, request.headers.get("user-agent"))
     result = sign_in.sign_in(uow, identity, command)
     return TokenResponse(

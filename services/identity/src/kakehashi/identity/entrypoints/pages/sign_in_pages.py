@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.identity.domain.commands import SignIn
-from kakehashi.identity.entrypoints.callers import IdentityDep
+from kakehashi.identity.entrypoints.callers import IdentityDep, client_address_of
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
     allowed_origins,
@@ -128,7 +128,7 @@ def post_session(
             status_code=status.HTTP_403_FORBIDDEN,
             error=gettext(request)(FORM_EXPIRED),
         )
-    address = request.client.host if request.client else "unknown"
+    address = client_address_of(request)
     command = SignIn(
         email=email,
         password=password,
