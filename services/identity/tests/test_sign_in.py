@@ -146,7 +146,8 @@ def test_behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own(
     def attempt(client: TestClient, email: str, forwarded_for: str | None = None) -> int:
         headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
         body = {"email": email, "password": "wrong password here"}
-        return client.post("/sign-in", json=body, headers=headers).status_code
+        status: int = client.post("/sign-in", json=body, headers=headers).status_code
+        return status
 
     # One attacker behind the proxy reaches the address limit; another client does not.
     assert attempt(proxy, "a@example.vn", "198.51.100.1") == 401

@@ -6,10 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from kakehashi.identity.domain.commands import DeactivateUser, RemoveMembership, SetMembership
+from kakehashi.identity.domain.commands import (
+    DeactivateUser,
+    RemoveMembership,
+    ResetTotp,
+    SetMembership,
+)
 from kakehashi.identity.domain.model import OrganisationKind
 from kakehashi.identity.entrypoints.callers import Admin, Caller, IdentityDep
 from kakehashi.identity.entrypoints.schemas import (
+    AccountAuditPublic,
     InvitationCreate,
     KeyPublic,
     KeyRotated,
@@ -20,7 +26,7 @@ from kakehashi.identity.entrypoints.schemas import (
     SignInAuditPublic,
     UserPublic,
 )
-from kakehashi.identity.service_layer import keys, organisations, sign_in, users
+from kakehashi.identity.service_layer import keys, organisations, sign_in, totp, users
 from kakehashi.shared.schemas import Page
 from kakehashi.shared.web import UowDep
 
@@ -109,6 +115,29 @@ def deactivate_user(user_id: str, _admin: Admin, uow: UowDep) -> UserPublic:
     """No new tokens for this user; those issued lapse within the access-token lifetime."""
     users.deactivate(uow, DeactivateUser(user_id))
     return UserPublic.of(*users.get(uow, user_id))
+
+
+@router.post("/users/{user_id}/totp/reset", tags=["users"], responses=NOT_FOUND)
+def reset_totp(user_id: str, admin: Admin, uow: UowDep) -> UserPublic:
+    """Turn the user's second factor off (a lost authenticator and no recovery code left): they
+    sign in with their password and set up a new one. Recorded in the account audit."""
+    totp.reset(uow, ResetTotp(user_id, admin.subject))
+    return UserPublic.of(*users.get(uow, user_id))
+
+
+@router.get("/account-audit", tags=["users"])
+def get_account_audit(
+    _admin: Admin,
+    uow: UowDep,
+    user_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[AccountAuditPublic]:
+    """Second factors set up and reset (and by whom), recovery codes renewed and used; newest
+    first."""
+    rows, total = totp.audit_rows(uow, user_id, limit, offset)
+    items = [AccountAuditPublic.of(row) for row in rows]
+    return Page[AccountAuditPublic](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/sign-in-audit", tags=["users"])
