@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from kakehashi.identity.domain.commands import DeactivateUser, SetMembership
+from kakehashi.identity.domain.commands import DeactivateUser, ResetTotp, SetMembership
 from kakehashi.identity.entrypoints.callers import IdentityDep
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
@@ -25,7 +25,7 @@ from kakehashi.identity.entrypoints.schemas import (
     OrganisationCreate,
     OrganisationUpdate,
 )
-from kakehashi.identity.service_layer import organisations, sign_in, users
+from kakehashi.identity.service_layer import organisations, sign_in, totp, users
 from kakehashi.identity.service_layer.errors import (
     ConflictError,
     MailNotSentError,
@@ -51,6 +51,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "ja": "日本語", "en": "English"}
 SAVED = N_("Saved.")
 INVITED = N_("The invitation is mailed.")
 DEACTIVATED = N_("The user is deactivated; their access ends within minutes.")
+TOTP_RESET = N_("Two-factor sign-in is off for this user; they sign in with their password.")
 INVALID = N_("Some fields are missing or not valid. Check them and try again.")
 TAKEN = N_("That id or email is already in use.")
 NOT_FOUND = N_("That organisation or user does not exist.")
@@ -178,6 +179,14 @@ async def change_role(user_id: str, request: Request, _admin: AdminPage, uow: Uo
         users.set_membership(uow, SetMembership(user_id, organisation_id, role))
 
     return _run(act, SAVED)
+
+
+@router.post("/users/{user_id}/totp/reset")
+async def reset_totp(user_id: str, request: Request, admin: AdminPage, uow: UowDep) -> Response:
+    """Turn a user's second factor off (recorded in the account audit with this admin)."""
+    if await _form(request) is None:
+        return _back(FORM_EXPIRED, "error")
+    return _run(lambda: totp.reset(uow, ResetTotp(user_id, admin.subject)), TOTP_RESET)
 
 
 @router.post("/users/{user_id}/deactivate")

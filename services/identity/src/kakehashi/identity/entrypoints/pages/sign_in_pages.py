@@ -40,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 REFUSALS = {
     "invalid_credentials": N_("Email or password is wrong."),
     "totp_required": N_("Enter the 6-digit code from your authenticator app."),
-    "totp_invalid": N_("The one-time code is wrong or was already used."),
+    "totp_invalid": N_("The one-time or recovery code is wrong or was already used."),
     "totp_enrolment_required": N_(
         "Your role needs a second factor, which you have not set up yet. Ask your "
         "administrator how to set it up, then sign in again."
@@ -116,6 +116,7 @@ def post_session(
     password: Annotated[str, Form(max_length=128)],
     csrf_token: Text = "",
     totp: Annotated[str, Form(max_length=6)] = "",
+    recovery_code: Annotated[str, Form(max_length=24)] = "",
     organisation_id: Annotated[str, Form(max_length=64)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -136,11 +137,12 @@ def post_session(
         user_agent=request.headers.get("user-agent"),
         totp_code=totp.strip() or None,
         organisation_id=organisation_id or None,
+        recovery_code=recovery_code.strip() or None,
     )
     try:
         signed_in = sign_in.sign_in(uow, identity, command, sessions.browser_ttl(identity))
     except SignInRefusedError as refusal:
-        return _refused(request, uow, refusal, email, next, bool(totp))
+        return _refused(request, uow, refusal, email, next, bool(totp or recovery_code))
     session_id = sessions.start(
         uow, identity, signed_in, address, request.headers.get("user-agent")
     )
