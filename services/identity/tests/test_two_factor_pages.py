@@ -122,4 +122,8 @@ def test_an_admin_resets_a_lost_factor_from_the_administration_page(
     done = client.post(f"/admin/users/{reset_forms[0]}/totp/reset", data=data, headers=ORIGIN | EN)
     assert "Two-factor sign-in is off for this user" in done.text
     assert 'action="/admin/users/' + reset_forms[0] + '/totp/reset"' not in done.text
+    changes = done.text.split('id="account-audit"')[1]
+    rows = re.findall(r'<tr data-action="([a-z_]+)">\s*<td>[^<]+</td>\s*<td>([^<]+)</td>'
+                      r'\s*<td>[^<]+</td>\s*<td>([^<]+)</td>', changes)  # fmt: skip
+    assert rows == [("totp_reset", LAN, ADMIN_EMAIL), ("totp_enabled", LAN, LAN)]
     assert post_sign_in(client, LAN, PASSWORD).status_code == 303  # the password alone again

@@ -56,6 +56,13 @@ INVALID = N_("Some fields are missing or not valid. Check them and try again.")
 TAKEN = N_("That id or email is already in use.")
 NOT_FOUND = N_("That organisation or user does not exist.")
 MAIL_FAILED = N_("The mail could not be sent; nothing was saved. Try again later.")
+# The account audit's actions, as the page says them.
+ACCOUNT_ACTIONS = {
+    totp.ENABLED: N_("two-factor sign-in turned on"),
+    totp.RESET: N_("two-factor sign-in reset"),
+    totp.RENEWED: N_("recovery codes renewed"),
+    totp.RECOVERY_USED: N_("recovery code used"),
+}
 RULES: dict[str, str] = {
     "province": N_("A training centre names its Vietnamese province; others do not need one."),
     "prefecture": N_("An employer names its prefecture (one of Japan's 47)."),
@@ -78,6 +85,8 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
     audit, total = sign_in.audit(
         uow, user_id=None, email=None, succeeded=None, limit=AUDIT_ROWS, offset=0
     )
+    changes, _total = totp.audit_rows(uow, None, AUDIT_ROWS, 0)
+    emails = {user.id: user.email for user, _memberships in all_users}
     return render(
         request,
         "admin.html",
@@ -86,6 +95,9 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
         users=all_users,
         audit=audit,
         audit_total=total,
+        account_audit=changes,
+        emails=emails,
+        account_actions=ACCOUNT_ACTIONS,
         kinds=KINDS,
         languages_all=LANGUAGE_NAMES,
         prefectures=sorted(PREFECTURES),
