@@ -7,12 +7,13 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Callable
 
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from kakehashi.shared.ui.browser_session import CSRF_COOKIE
+from kakehashi.shared.ui.browser_session import CSRF_COOKIE, SESSION_COOKIE
 from services.identity.tests.samples import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -20,6 +21,7 @@ from services.identity.tests.samples import (
     TAY_NINH,
     Headers,
     Mailbox,
+    create_admin,
     invite,
 )
 from services.identity.tests.test_pages import ORIGIN, post_sign_in
@@ -127,3 +129,35 @@ def test_an_admin_resets_a_lost_factor_from_the_administration_page(
                       r'\s*<td>[^<]+</td>\s*<td>([^<]+)</td>', changes)  # fmt: skip
     assert rows == [("totp_reset", LAN, ADMIN_EMAIL), ("totp_enabled", LAN, LAN)]
     assert post_sign_in(client, LAN, PASSWORD).status_code == 303  # the password alone again
+
+
+def test_a_role_that_requires_a_second_factor_sets_it_up_from_the_sign_in_page(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(totp_required_for_managers=True)
+    create_admin(client)
+    asked = post_sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert asked.status_code == 200
+    assert "Your role needs two-factor sign-in. Set it up now" in asked.text
+    assert SESSION_COOKIE not in asked.cookies  # not signed in
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', asked.text)
+    token = re.search(r'name="token" value="([^"]+)"', asked.text)
+    assert secret is not None
+    assert token is not None
+    totp = pyotp.TOTP(secret[1].replace(" ", ""))
+    data = {"token": token[1], "csrf_token": client.cookies[CSRF_COOKIE]}
+
+    wrong = client.post(PAGE + "/enrol", data=data | {"code": "000000"}, headers=ORIGIN | EN)
+    assert wrong.status_code == 422
+    assert secret[1] in wrong.text  # the same secret, to try again
+    done = client.post(PAGE + "/enrol", data=data | {"code": totp.now()}, headers=ORIGIN | EN)
+    assert done.status_code == 200, done.text
+    assert len(recovery_codes(done.text)) == 10
+    assert 'href="/sign-in"' in done.text
+    again = client.post(PAGE + "/enrol", data=data | {"code": totp.now()}, headers=ORIGIN | EN)
+    assert again.status_code == 400  # the enrolment token was spent
+    assert "This set-up has expired" in again.text
+
+    next_code = totp.at(int(time.time()) + 30)
+    signed_in = post_sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD, totp=next_code)
+    assert signed_in.status_code == 303

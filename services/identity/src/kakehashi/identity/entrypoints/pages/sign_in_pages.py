@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.identity.domain.commands import SignIn
 from kakehashi.identity.entrypoints.callers import IdentityDep, client_address_of
+from kakehashi.identity.entrypoints.pages import two_factor_pages
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
     allowed_origins,
@@ -142,7 +143,7 @@ def post_session(
     try:
         signed_in = sign_in.sign_in(uow, identity, command, sessions.browser_ttl(identity))
     except SignInRefusedError as refusal:
-        return _refused(request, uow, refusal, email, next, bool(totp or recovery_code))
+        return _refused(request, uow, identity, refusal, email, next, bool(totp or recovery_code))
     session_id = sessions.start(
         uow, identity, signed_in, address, request.headers.get("user-agent")
     )
@@ -161,6 +162,7 @@ def post_session(
 def _refused(
     request: Request,
     uow: UowDep,
+    identity: IdentityDep,
     refusal: SignInRefusedError,
     email: str,
     next_page: str,
@@ -178,6 +180,9 @@ def _refused(
         )
         page.headers["Retry-After"] = str(refusal.retry_after_s or 60)
         return page
+    if refusal.code == "totp_enrolment_required" and refusal.extra:
+        token = str(refusal.extra["enrolment_token"])
+        return two_factor_pages.enrolment_page(request, uow, identity, token)
     ask_totp = refusal.code in ("totp_required", "totp_invalid") or had_totp
     choices = (
         _choices(request, uow, refusal.extra) if refusal.code == "organisation_required" else []

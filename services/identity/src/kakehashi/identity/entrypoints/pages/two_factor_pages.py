@@ -1,5 +1,7 @@
 """The signed-in user's second factor: set up TOTP (the secret as text and as an otpauth:// URI,
-then one code to confirm), the recovery codes shown once, new ones for a current code.
+then one code to confirm), the recovery codes shown once, new ones for a current code. A user
+whose role requires a second factor they have not set up does the same from the sign-in page,
+with the short-lived enrolment token the refused sign-in handed out.
 
 No QR code is drawn (no QR library is installed): authenticator apps take the secret typed in or
 the URI pasted. Every POST passes the kit's CSRF check.
@@ -23,7 +25,7 @@ from kakehashi.identity.entrypoints.pages.rendering import (
     render,
 )
 from kakehashi.identity.service_layer import totp, users
-from kakehashi.identity.service_layer.errors import ConflictError
+from kakehashi.identity.service_layer.errors import ConflictError, LinkRefusedError
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.ui.navigation import N_
@@ -31,10 +33,16 @@ from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix="/account/two-factor", include_in_schema=False)
 PAGE = "/account/two-factor"
+SET_UP_FIRST = N_(
+    "Your role needs two-factor sign-in. Set it up now, then sign in with your password and a "
+    "code from the app."
+)
+ENROLMENT_EXPIRED = N_("This set-up has expired. Sign in again to start a new one.")
 WRONG_CODE = N_("That is not the current code of your authenticator app. Try the next one.")
 ALREADY_ON = N_("Two-factor sign-in is already on.")
 CodeField = Annotated[str, Form(max_length=16)]
 CsrfField = Annotated[str, Form(max_length=64)]
+TokenField = Annotated[str, Form(max_length=128)]
 
 
 def _page(
@@ -134,3 +142,59 @@ def renew(
     except (DomainError, ConflictError):
         return _page(request, uow, identity, principal, error=WRONG_CODE, status_code=422)
     return _page(request, uow, identity, principal, recovery_codes=codes)
+
+
+def enrolment_page(
+    request: Request,
+    uow: UowDep,
+    identity: IdentityDep,
+    token: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The set-up the sign-in page shows when the role requires a second factor not set up yet:
+    a secret begun for the user the enrolment token names, and a form that confirms it."""
+    user_id = totp.enrolling_user(uow, token)
+    uri = totp.pending_uri(uow, identity, user_id) or totp.begin(uow, identity, user_id)
+    _ = gettext(request)
+    shown = [("error", _(error))] if error else [("ok", _(SET_UP_FIRST))]
+    return render(
+        request,
+        "two_factor.html",
+        status_code=status_code,
+        messages=shown,
+        page_url="/sign-in",
+        enabled=False,
+        uri=uri,
+        secret=_grouped_secret(uri),
+        enrolment_token=token,
+    )
+
+
+@router.post("/enrol")
+def enrol(
+    request: Request,
+    uow: UowDep,
+    identity: IdentityDep,
+    token: TokenField = "",
+    code: CodeField = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Confirm the set-up begun from the sign-in page; the recovery codes are shown once, and
+    the user signs in with a code from now on. The enrolment token is spent."""
+    if not csrf_passes(request, csrf_token):
+        return refused_form(request)
+    try:
+        user_id = totp.enrolling_user(uow, token)
+        codes = totp.confirm(uow, identity, ConfirmTotp(user_id, code.strip()), token)
+    except LinkRefusedError:
+        _ = gettext(request)
+        return render(
+            request, "message.html", status_code=400, messages=[("error", _(ENROLMENT_EXPIRED))]
+        )
+    except DomainError:
+        return enrolment_page(request, uow, identity, token, error=WRONG_CODE, status_code=422)
+    return render(
+        request, "two_factor.html", enabled=True, recovery_codes=codes, enrolled=True, codes_left=0
+    )
