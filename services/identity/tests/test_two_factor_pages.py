@@ -135,6 +135,7 @@ def test_a_role_that_requires_a_second_factor_sets_it_up_from_the_sign_in_page(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = make_client(totp_required_for_managers=True)
+    client.headers["Accept-Language"] = "en"
     create_admin(client)
     asked = post_sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     assert asked.status_code == 200
