@@ -312,6 +312,8 @@ def test_pages_name_organisations_in_the_reader_s_language_once_identity_told_th
         assert organisation_shown(order, "emp-aichi") == [employer]  # the order's employer
         assert organisation_shown(order, "pm-office") == [own]  # who is signed in, in the header
         assert order.count(f"{centre} · Tây Ninh") == 2  # an and binh, ranked
+        # The training-centre filter offers the centres by name.
+        assert f'<option value="tc-tay-ninh">{centre}</option>' in order
         orders = client.get(f"/console/orders?lang={language}").text
         assert organisation_shown(orders, "emp-aichi") == [employer]
         assert organisation_shown(orders, "emp-osaka") == ["emp-osaka"]  # identity never told

@@ -17,6 +17,7 @@ from kakehashi.shared.organisations import (
     OrganisationNames,
     display_name,
     organisation_names,
+    organisations_of_kind,
 )
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -123,3 +124,21 @@ def test_a_snapshot_without_a_latin_name_is_refused(applier: EventApplier) -> No
 def test_no_ids_ask_nothing(sessions: SessionFactory) -> None:
     assert names(sessions) == {}
     assert names(sessions, "") == {}
+
+
+def test_organisations_of_a_kind_for_choosing_one_by_name(
+    applier: EventApplier, sessions: SessionFactory
+) -> None:
+    applier.apply(organisation_event(organisation_id="tc-nghe-an-01", name_vi="TT Nghệ An"))
+    applier.apply(organisation_event())
+    applier.apply(
+        organisation_event(
+            organisation_id="emp-aichi", kind="employer", name_latin="Tanaka", province=None
+        )
+    )
+    with sessions() as session:
+        centres = organisations_of_kind(session, "training_centre")
+        employers = organisations_of_kind(session, "employer")
+    assert list(centres) == ["tc-nghe-an-01", "tc-tay-ninh-01"]
+    assert centres["tc-nghe-an-01"].in_language("vi") == "TT Nghệ An"
+    assert list(employers) == ["emp-aichi"]

@@ -110,6 +110,20 @@ def organisation_names(session: Session, ids: Collection[str]) -> dict[str, Orga
     }
 
 
+def organisations_of_kind(session: Session, kind: str) -> dict[str, OrganisationNames]:
+    """Every organisation of `kind` (`training_centre`, `employer`, ...) the directory knows, by
+    id in id order: for choosing one by name (a filter, a form)."""
+    rows = session.exec(
+        select(DirectoryEntry)
+        .where(DirectoryEntry.kind == kind)
+        .order_by(col(DirectoryEntry.organisation_id))
+    ).all()
+    return {
+        row.organisation_id: OrganisationNames(row.name_latin, row.name_vi, row.name_ja)
+        for row in rows
+    }
+
+
 class OrganisationData(BaseModel):
     """`organisation.registered` and `organisation.updated`: an organisation's full snapshot."""
 

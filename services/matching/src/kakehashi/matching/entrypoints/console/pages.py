@@ -42,6 +42,7 @@ from kakehashi.matching.service_layer.allocation import propose
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.shared.auth import Role
 from kakehashi.shared.clock import today
+from kakehashi.shared.organisations import OrganisationNames, organisations_of_kind
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
@@ -189,6 +190,8 @@ def order_page(
         },
         "learned": rescore is not None,
         "levels": [level.value for level in JapaneseLevel],
+        # The filter takes a centre's id; the list offers the centres by name.
+        "training_centres": _training_centres(uow),
         "selected": decided_pairs.selected_count(pairs),
         "histogram": charts.histogram(
             result.score_histogram,
@@ -201,6 +204,12 @@ def order_page(
     if request.headers.get("hx-request") == "true":  # the filter form refreshes the list only
         return render(request, "_matches.html", principal, **context)
     return render(request, "order.html", principal, **context)
+
+
+def _training_centres(uow: UnitOfWork) -> dict[str, OrganisationNames]:
+    """The centres identity told us of, for the filter's list (by id, named per language)."""
+    with uow:
+        return organisations_of_kind(uow.session, "training_centre")
 
 
 @router.get("/orders/{job_order_id}/shortlist.xlsx")
