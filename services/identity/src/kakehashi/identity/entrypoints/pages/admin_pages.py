@@ -15,6 +15,7 @@ from kakehashi.identity.domain.commands import DeactivateUser, ResetTotp, SetMem
 from kakehashi.identity.entrypoints.callers import IdentityDep
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
+    PAGES,
     PagePrincipal,
     csrf_passes,
     render,
@@ -86,6 +87,7 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
         uow, user_id=None, email=None, succeeded=None, limit=AUDIT_ROWS, offset=0
     )
     changes, _total = totp.audit_rows(uow, None, AUDIT_ROWS, 0)
+    PAGES.organisation_names(request, [org.id for org in orgs])  # the selects' names, one query
     emails = {user.id: user.email for user, _memberships in all_users}
     return render(
         request,
