@@ -75,7 +75,9 @@ def test_an_admin_manages_organisations_and_users(
         preferred_language="vi", organisation_id="tc-tay-ninh-01", role="training_centre",
     )  # fmt: skip
     assert "The invitation is mailed." in invited.text
-    assert '<option value="tc-tay-ninh-01">Tay Ninh Centre (tc-tay-ninh-01)</option>' in invited.text
+    assert (
+        '<option value="tc-tay-ninh-01">Tay Ninh Centre (tc-tay-ninh-01)</option>' in invited.text
+    )
     assert mailbox.link_token("hoa@kakehashi.example", "/invitation")
     rows = re.findall(r'<tr data-user="([^"]+)">.*?/admin/users/([^/]+)/role', invited.text, re.S)
     hoa = dict(rows)["hoa@kakehashi.example"]
