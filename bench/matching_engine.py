@@ -34,6 +34,7 @@ from kakehashi.matching.domain.scoring import (
     EXPERIENCE_SATURATION_YEARS,
     MUST_HAVE_WEIGHT,
     NICE_TO_HAVE_WEIGHT,
+    Surplus,
     evaluate,
 )
 from kakehashi.matching.domain.top_k import top_k_per_order
@@ -41,6 +42,7 @@ from kakehashi.shared.reference import JapaneseLevel
 
 T = TypeVar("T")
 TOP_K = 50
+SURPLUS = Surplus()
 TODAY = date(2026, 11, 23)
 
 
@@ -53,13 +55,19 @@ def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float
     total = weight = 0.0
     for r in order.requirements:
         importance = MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT
-        total += importance * min(c.skills.get(r.code, 0) / r.min_level, 1.0)
+        level = c.skills.get(r.code, 0)
+        above = 1 - 2 ** -(max(level - r.min_level, 0) / SURPLUS.skill_half_levels)
+        met = min(level / r.min_level, 1.0)
+        total += importance * ((1 - SURPLUS.skill_share) * met + SURPLUS.skill_share * above)
         weight += importance
     skills = total / weight if weight else 1.0
     need = order.min_japanese_rank
     japanese = min(max((c.japanese_rank - need + 1) / (len(JapaneseLevel) - need), 0.0), 1.0)
     target = max(order.experience_years_min or EXPERIENCE_SATURATION_YEARS, 0.5)
-    experience = min((c.experience_years or 0.0) / target, 1.0)
+    years = c.experience_years or 0.0
+    beyond = 1 - 2 ** -(max(years - target, 0) / SURPLUS.experience_half_years)
+    experience = (1 - SURPLUS.experience_share) * min(years / target, 1.0)
+    experience += SURPLUS.experience_share * beyond
     track_fit = (
         1.0
         if not c.desired_tracks or order.track is None or order.track in c.desired_tracks

@@ -116,3 +116,15 @@ def test_imports_are_the_centres_own(client: TestClient) -> None:
     assert _upload(client, _csv(ROWS[0]), headers=MANAGER).status_code == 403
     audit = client.get("/audit", headers=MANAGER).json()["items"]
     assert [(e["action"], e["subject"]) for e in audit] == [("import", "user@tc-tay-ninh")]
+
+
+def test_failures_csv_writes_formulas_back_as_text(client: TestClient) -> None:
+    """What a file carried (`=HYPERLINK(…)`, `@SUM`, `=cmd|…`) comes back inert (OWASP)."""
+    hostile = (
+        '"=HYPERLINK(""http://evil.example"",""fix"")",@SUM(A1),2000-05-01,Tây Ninh,mining,,,,no,,'
+    )
+    job = _upload(client, _csv(hostile)).json()
+    failures = client.get(f"/imports/{job['id']}/failures.csv", headers=CENTRE)
+    rows = list(csv.DictReader(io.StringIO(failures.content.decode("utf-8-sig"))))
+    assert rows[0]["full_name"] == '\'=HYPERLINK("http://evil.example","fix")'
+    assert rows[0]["name_vi"] == "'@SUM(A1)"

@@ -110,7 +110,7 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
         ("shortlisted", "interviewed", 4),
         ("interviewed", "selected", 5),
     ]
-    assert _changes(client, cid)[-1]["reason"] == f"match selected for job order {ORDER_A}"
+    assert _changes(client, cid)[-1]["cause"] == "match_decision"
     export = client.get(f"/candidates/{cid}/export", headers=CENTRE).json()
     moves = [a for a in export["audit"] if a["action"] == "move"]
     assert [(a["subject"], a["role"]) for a in moves][-2:] == [

@@ -78,7 +78,7 @@ def test_moves_follow_the_pipeline_and_are_recorded(client: TestClient) -> None:
         "version": 3,
         "status": "ready",
         "previous_status": "in_training",
-        "reason": "passed mock interview",
+        "cause": "training_centre",  # the note stays in the history, off the broker
         "training_status": "ready",
     }
 

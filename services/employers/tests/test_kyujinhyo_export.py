@@ -185,3 +185,16 @@ def test_only_the_owner_managers_and_admins_may_export(client: TestClient) -> No
     assert client.get(url, headers=TRAINING_CENTRE).status_code == 403
     assert client.get(url).status_code in (401, 403)
     assert client.get("/job-orders/no-such-order/export.xlsx", headers=MANAGER).status_code == 404
+
+
+def test_text_that_would_be_a_formula_is_written_as_text(client: TestClient) -> None:
+    """A title or company name starting with `=` is never a live formula in the 求人票."""
+    client.put(
+        "/employer-profile", json={**PROFILE, "company_name_romaji": "=1+1"}, headers=EMPLOYER
+    )
+    sheet = _sheet(client, _post(client, {**ORDER, "title": '=HYPERLINK("http://x")'}))
+    values = [
+        cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)
+    ]
+    assert '\'=HYPERLINK("http://x")' in values
+    assert not [value for value in values if value.startswith(("=", "+", "-", "@"))]

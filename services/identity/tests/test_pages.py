@@ -303,11 +303,21 @@ def test_the_language_follows_the_browser_and_the_choice_sticks(client: TestClie
     assert '<html lang="en">' in client.get("/sign-in", headers={"Accept-Language": "ja"}).text
 
 
-def test_pages_refuse_to_be_framed(client: TestClient) -> None:
+def test_pages_refuse_to_be_framed_and_run_only_our_own_scripts(client: TestClient) -> None:
     page = client.get("/sign-in")
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in page.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert "http://127.0.0.1:8004" in policy["form-action"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in page.headers
+    secure = client.get("https://testserver/sign-in")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_in_development_the_page_links_the_console_s_own_sign_in(

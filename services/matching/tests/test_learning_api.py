@@ -33,8 +33,9 @@ def client(service_client: Any) -> TestClient:
 def market(client: TestClient) -> EventApplier:
     """An order asking for welding (must) and rebar work (nice to have), at least N4.
 
-    N4 and N3 candidates have both skills, N2 and N1 only welding: the weighted score, which
-    leans on skills, puts the N4s above the N2s and N1s.
+    N4 and N3 candidates have both skills (rebar two levels above the one asked), N2 and N1 only
+    welding: the weighted score, which leans on skills, puts the N4s above the N2s and N1s
+    (the N1s before the N2s they tie with: the better Japanese breaks the tie).
     """
     consumer = applier(client)
     required = [
@@ -45,7 +46,7 @@ def market(client: TestClient) -> EventApplier:
     for level in LEVELS:
         skills = [{"code": "welding", "level": 3}]
         if level in ("N4", "N3"):
-            skills.append({"code": "rebar", "level": 3})
+            skills.append({"code": "rebar", "level": 5})
         for i in range(PER_LEVEL):
             consumer.apply(candidate_event(f"{level}-{i:02}", level=level, skills=skills))
     return consumer

@@ -51,7 +51,7 @@ def test_match_list_ranks_eligible_candidates_with_components_and_reasons(
     assert [m["candidate_id"] for m in body["matches"]] == ["an", "binh"]
     assert (body["candidates_evaluated"], body["candidates_eligible"]) == (3, 2)
     best = body["matches"][0]
-    assert best["components"]["skills"] == 1.0
+    assert best["components"]["skills"] == 0.8  # met exactly: the surplus share is unearned
     assert 0 < best["score"] <= 1
     assert "Japanese N3 above the N4 required" in best["explanations"]
 
@@ -68,12 +68,15 @@ def test_a_redelivered_event_is_applied_once_and_an_older_version_is_ignored(
     assert match["japanese_level"] == "N2"
 
 
-def test_employers_see_only_their_own_orders_and_centres_none(
+def test_employers_see_only_their_own_orders_and_no_ranked_list(
     client: TestClient, consumer: EventApplier
 ) -> None:
+    """The ranked list names candidates no program manager proposed: employers read the
+    employer-safe shortlist of their own orders instead."""
     consumer.apply(order_event())
-    assert client.get("/job-orders/order-1/matches", headers=EMPLOYER).status_code == 200
-    assert client.get("/job-orders/order-1/matches", headers=OTHER_EMPLOYER).status_code == 404
+    assert client.get("/job-orders/order-1/matches", headers=EMPLOYER).status_code == 403
+    assert client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).status_code == 200
+    assert client.get("/job-orders/order-1/shortlist", headers=OTHER_EMPLOYER).status_code == 404
     assert client.get("/job-orders/order-1/matches", headers=CENTRE).status_code == 403
     assert client.get("/job-orders/order-1/matches").status_code == 401
     assert client.get("/job-orders/missing/matches", headers=MANAGER).status_code == 404

@@ -31,7 +31,7 @@ ORDER = Order(min_japanese_rank=2, requirements=(WELDING_3, SCAFFOLD_2))  # N4
 def person(rank: int = 2, skills: dict[str, int] | None = None, **extra: Any) -> CandidateProfile:
     fields: dict[str, Any] = {"date_of_birth": ADULT} | extra
     return CandidateProfile(
-        id=f"c{rank}{sorted((skills or {}).items())}",
+        id=fields.pop("id", f"c{rank}{sorted((skills or {}).items())}"),
         japanese_rank=rank,
         skills=skills or {},
         **fields,
@@ -52,7 +52,10 @@ def test_skill_coverage_is_level_aware_and_must_haves_weigh_double() -> None:
         person(2, {"welding": 3}),
         person(2, {"welding": 4, "scaffolding": 1}),
     )
-    assert result.skills[0].tolist() == pytest.approx([1.0, 2 / 3, (2 + 0.5) / 3])
+    # Met exactly: 0.8 of a requirement; a level above earns half the remaining 0.2.
+    assert result.skills[0].tolist() == pytest.approx(
+        [0.8, 2 * 0.8 / 3, (2 * 0.9 + 0.8 * 0.5) / 3], abs=1e-6
+    )
     assert result.eligible[0].tolist() == [True, True, True]
 
 
@@ -160,9 +163,55 @@ def test_experience_and_preferences_raise_the_score() -> None:
         person(**base, experience_years=2.0, desired_prefectures=frozenset({"Osaka"})),
         person(**base, experience_years=2.0, desired_tracks=frozenset({Track.TITP})),
     )
-    assert result.experience[0].tolist() == pytest.approx([1.0, 0.5, 1.0, 1.0])
+    assert result.experience[0].tolist() == pytest.approx([0.8, 0.4, 0.8, 0.8])
     assert result.preferences[0].tolist() == pytest.approx([1.0, 1.0, 0.5, 0.5])
     assert result.score[0, 0] > max(result.score[0, 1:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    asked=st.integers(1, 5),
+    must_have=st.booleans(),
+    other=st.integers(0, 5),
+    minimum_years=st.none() | st.floats(0.5, 4),
+    years=st.floats(0, 12),
+)
+def test_strength_above_the_minimum_adds_with_diminishing_returns(
+    asked: int, must_have: bool, other: int, minimum_years: float | None, years: float
+) -> None:
+    """Raising a skill above the level asked never lowers the score and raises it while the
+    surplus has not saturated; each level adds less than the one before. Years beyond the
+    minimum do the same."""
+    order = Order(0, (Requirement("welding", asked, must_have), Requirement("cooking", 3, False)),
+                  experience_years_min=minimum_years)  # fmt: skip
+    people = [
+        person(0, {"welding": level, "cooking": other}, experience_years=years)
+        for level in range(asked, 6)
+    ]
+    scores = one(order, *people)[1].score[0]
+    gains = np.diff(scores)
+    assert np.all(gains > 0)
+    assert np.all(np.diff(gains) < 1e-7)
+    target = minimum_years or 3.0
+    longer = one(order, *[person(0, {"welding": asked}, experience_years=target + y)
+                          for y in (0.0, 1.0, 2.0, 3.0)])[1].score[0]  # fmt: skip
+    assert np.all(np.diff(longer) > 0)
+    assert np.all(np.diff(np.diff(longer)) < 1e-7)
+
+
+def test_equal_scores_rank_the_earlier_available_then_the_better_japanese_then_the_id() -> None:
+    order = Order(0, (WELDING_3,))
+    late = person(2, {"welding": 3}, available_from=date(2027, 3, 1), id="a-late")
+    early = person(2, {"welding": 3}, available_from=date(2027, 1, 1), id="b-early")
+    unknown = person(2, {"welding": 3}, id="c-unknown")
+    pool, result = one(order, late, early, unknown)
+    tied = np.zeros_like(result.score)  # the same score for all, whatever else differs
+    best, _ = top_k_per_order(tied, 3, pool.tie_order)
+    assert [pool.ids[i] for i in best[0]] == ["b-early", "a-late", "c-unknown"]
+    fluent = person(4, {"welding": 3}, available_from=date(2027, 1, 1), id="d-fluent")
+    pool, result = one(order, late, early, fluent)
+    best, _ = top_k_per_order(np.zeros_like(result.score), 3, pool.tie_order)
+    assert [pool.ids[i] for i in best[0]] == ["d-fluent", "b-early", "a-late"]
 
 
 def test_the_score_is_the_weighted_sum_of_its_components() -> None:
@@ -270,17 +319,26 @@ def test_more_japanese_or_an_added_skill_never_lowers_a_score(
     )
 
 
+def reference_cover(level: int, asked: int) -> float:
+    """A requirement's coverage in plain Python: 0.8 of the share met, plus 0.2 of the surplus
+    credit (half of it per level above the minimum)."""
+    return 0.8 * min(level / asked, 1.0) + 0.2 * (1 - 2.0 ** -max(level - asked, 0))
+
+
 def reference_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
     """One pair at a time, in plain Python: the score, or None if the pair is not ranked."""
     if unmet(c, order, TODAY):  # each hard constraint's own plain-Python rule
         return None
     shares = {r: 2.0 if r.must_have else 1.0 for r in order.requirements}
-    covered = sum(s * min(c.skills.get(r.code, 0) / r.min_level, 1.0) for r, s in shares.items())
+    covered = sum(
+        s * reference_cover(c.skills.get(r.code, 0), r.min_level) for r, s in shares.items()
+    )
     skills = covered / sum(shares.values()) if shares else 1.0
     need = order.min_japanese_rank
     japanese = min(max((c.japanese_rank - need + 1) / (len(JapaneseLevel) - need), 0.0), 1.0)
     target = max(order.experience_years_min or 3.0, 0.5)
-    experience = min((c.experience_years or 0.0) / target, 1.0)
+    years = c.experience_years or 0.0
+    experience = 0.8 * min(years / target, 1.0) + 0.2 * (1 - 2 ** -(max(years - target, 0) / 2))
     track = not c.desired_tracks or order.track is None or order.track in c.desired_tracks
     place = (
         order.prefecture is None

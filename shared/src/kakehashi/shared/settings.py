@@ -56,6 +56,13 @@ class ServiceSettings(BaseSettings):
     web_matching_url: str = Field(default="http://127.0.0.1:8003", description="the console")
     web_candidates_url: str = "http://127.0.0.1:8001"
     web_employers_url: str = "http://127.0.0.1:8002"
+    # The largest request body a route reads (413 beyond); upload routes state their own.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    # Writes (POST/PUT/PATCH/DELETE) per caller: a burst of `write_burst`, then
+    # `writes_per_minute` (429 with Retry-After beyond). 0 turns the limit off; unset, it is
+    # 600 in production and off in development and tests (the demo seed writes thousands).
+    writes_per_minute: int | None = Field(default=None, ge=0)
+    write_burst: int = Field(default=120, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     api_host: str = "127.0.0.1"
@@ -110,6 +117,13 @@ class ServiceSettings(BaseSettings):
                 f"environment 'development' may trust (not {self.environment!r})"
             )
         return self
+
+    @property
+    def write_rate(self) -> int:
+        """Writes per minute per caller, 0 when unlimited (see `writes_per_minute`)."""
+        if self.writes_per_minute is not None:
+            return self.writes_per_minute
+        return 600 if self.environment == "production" else 0
 
     @property
     def web_urls(self) -> dict[str, str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
@@ -20,7 +21,14 @@ from kakehashi.shared.observability import (
     reset_correlation_id,
     set_correlation_id,
 )
+from kakehashi.shared.openapi import declare_errors
+from kakehashi.shared.strict_input import (
+    BodyTooLarge,
+    StrictInputMiddleware,
+    validation_error,
+)
 from kakehashi.shared.unit_of_work import UnitOfWork
+from kakehashi.shared.write_limits import WriteLimiter, WriteLimitMiddleware
 
 if TYPE_CHECKING:
     from kakehashi.shared.runtime import Runtime
@@ -113,14 +121,35 @@ async def correlation_middleware(
     return response
 
 
-# Sent with every answer; pages (HTML) also refuse to be framed, so no other site can overlay
-# the sign-in or admin forms (clickjacking). The Referrer-Policy keeps paths and tokens in
-# query strings (mailed links) from leaking to other sites while still naming our origin.
+# Sent with every answer. The Referrer-Policy keeps paths and tokens in query strings (mailed
+# links) from leaking to other sites while still naming our origin.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def content_security_policy(form_origins: Iterable[str]) -> str:
+    """Pages run only our own scripts and styles (no inline script, no inline style: htmx and
+    kakehashi.js are files), load nothing from elsewhere, cannot be framed (clickjacking), and
+    post forms only to Kakehashi's services (`form_origins`: sign-out is identity's)."""
+    forms = " ".join(["'self'", *sorted(form_origins)])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"form-action {forms}; frame-ancestors 'none'"
+    )
+
+
+def page_headers(settings: ServiceSettings) -> dict[str, str]:
+    origins = {origin for url in settings.web_urls.values() if (origin := _origin(url))}
+    return {"X-Frame-Options": "DENY", "Content-Security-Policy": content_security_policy(origins)}
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 async def security_headers_middleware(
@@ -130,23 +159,50 @@ async def security_headers_middleware(
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if response.headers.get("content-type", "").startswith("text/html"):
-        for name, value in PAGE_HEADERS.items():
+        for name, value in request.app.state.page_headers.items():
             response.headers.setdefault(name, value)
+    if request.url.scheme == "https":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
-def create_service_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
-    """A service's API: its routers plus correlation ids, health endpoints and domain 422s.
+async def _body_too_large(_request: Request, error: Exception) -> JSONResponse:
+    detail = [{"loc": ["body"], "msg": str(error), "type": "too_large"}]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+
+
+def create_service_app(
+    runtime: Runtime,
+    title: str,
+    routers: list[APIRouter],
+    *,
+    body_limits: Mapping[str, int] | None = None,
+) -> FastAPI:
+    """A service's API: its routers plus correlation ids, health endpoints and domain 422s,
+    strict JSON and a body limit (`settings.max_body_bytes`, or `body_limits` by path prefix for
+    upload routes), 4xx answers that quote only an excerpt of the input.
 
     `/docs` and `/redoc` load Swagger UI and ReDoc from the package, not a CDN: they work offline."""
     app = FastAPIOffline(title=title, version="0.1.0")
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier.from_settings(runtime.settings)
+    app.state.page_headers = page_headers(runtime.settings)
 
     app.middleware("http")(security_headers_middleware)
     app.middleware("http")(correlation_middleware)
+    app.add_middleware(
+        StrictInputMiddleware,
+        default_limit=runtime.settings.max_body_bytes,
+        limits=dict(body_limits or {}),
+    )
+    if runtime.settings.write_rate:
+        limiter = WriteLimiter(runtime.settings.write_rate, runtime.settings.write_burst)
+        app.add_middleware(WriteLimitMiddleware, limiter=limiter)
     app.include_router(health_router(runtime.readiness_checks()))
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     for router in routers:
         app.include_router(router)
+    declare_errors(app, writes_limited=bool(runtime.settings.write_rate))
     return app

@@ -26,15 +26,27 @@ ROLE_LABELS = {
     Role.PROGRAM_MANAGER.value: N_("Program manager"),
     Role.ADMIN.value: N_("Administrator"),
 }
+# Each portal's home page, under its service's browser URL.
+PORTALS = {"candidates": "/portal/candidates", "employers": "/portal/orders"}
 REVIEWERS = frozenset({Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER})
 
 
 def links(settings: ServiceSettings, principal: Principal | None) -> list[NavLink]:
-    """What `principal` may open: the review console, the administration (admins)."""
+    """What `principal` may open: its portal (training centres: their candidates at the
+    candidates service; employers: their job orders at the employers service), the review
+    console, the administration (admins)."""
     if principal is None:
         return []
     urls = settings.web_urls
     found: list[NavLink] = []
+    if principal.role is Role.TRAINING_CENTRE:
+        found.append(
+            NavLink("candidates", N_("Candidates"), urls["candidates"] + PORTALS["candidates"])
+        )
+    if principal.role is Role.EMPLOYER:
+        found.append(
+            NavLink("employers", N_("Job orders"), urls["employers"] + PORTALS["employers"])
+        )
     if principal.role in REVIEWERS:
         found.append(NavLink("console", N_("Review console"), urls["matching"] + "/console/orders"))
     if principal.role is Role.ADMIN:

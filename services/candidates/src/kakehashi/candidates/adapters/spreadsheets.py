@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import openpyxl
+
+from kakehashi.shared.cells import as_typed, safe_cell
 
 Row = dict[str, str | None]
 
@@ -30,12 +34,70 @@ class FileFormat(StrEnum):
 
 
 class UnreadableFileError(ValueError):
-    """The bytes are not a readable file of the format claimed."""
+    """The bytes are not a readable file of the format claimed, or exceed a limit."""
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What an uploaded file may hold, checked before any row is parsed into a candidate: a
+    12 MB workbook of five million blank rows or a shared-string bomb is refused in moments,
+    with the reason, instead of filling the API's memory for minutes."""
+
+    max_rows: int = 50_000  # rows of the sheet, blank ones included
+    max_cell_chars: int = 4_096  # no field of a profile is longer
+    max_uncompressed_bytes: int = 200 * 1024 * 1024  # what an XLSX unpacks to
+    max_shared_strings_bytes: int = 64 * 1024 * 1024  # XLSX's table of distinct texts
+
+
+def check_limits(content: bytes, file_format: FileFormat, limits: FileLimits) -> int:
+    """The number of data rows (header and blank rows not counted), or UnreadableFileError
+    naming the limit the file exceeds. Reads the file once, streaming, and stops at the first
+    excess."""
+    if file_format is FileFormat.XLSX:
+        _check_archive(content, limits)
+    raw_rows = _raw_rows(content, file_format, limits.max_cell_chars)
+    data_rows = 0
+    try:
+        for number, raw in enumerate(raw_rows, start=1):
+            if number > limits.max_rows + 1:
+                raise UnreadableFileError(
+                    f"more than {limits.max_rows:,} rows: split the file (blank rows count too)"
+                )
+            values = [_cell(v) for v in raw]
+            if any(value and len(value) > limits.max_cell_chars for value in values):
+                raise UnreadableFileError(
+                    f"row {number}: a cell longer than {limits.max_cell_chars:,} characters"
+                )
+            if number > 1 and any(values):
+                data_rows += 1
+    finally:
+        raw_rows.close()
+    return data_rows
+
+
+def _check_archive(content: bytes, limits: FileLimits) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise UnreadableFileError(f"not an XLSX workbook: {error}") from None
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_uncompressed_bytes:
+        raise UnreadableFileError(
+            f"the workbook unpacks to {unpacked // 2**20:,} MiB, more than the "
+            f"{limits.max_uncompressed_bytes // 2**20:,} MiB allowed"
+        )
+    strings = sum(m.file_size for m in members if m.filename.endswith("sharedStrings.xml"))
+    if strings > limits.max_shared_strings_bytes:
+        raise UnreadableFileError(
+            f"the workbook's text table is {strings // 2**20:,} MiB, more than the "
+            f"{limits.max_shared_strings_bytes // 2**20:,} MiB allowed"
+        )
 
 
 def _cell(value: Any) -> str | None:
     if type(value) is str:  # every CSV cell: the fast path
-        return value.strip() or None
+        return as_typed(value.strip()) or None
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -48,13 +110,22 @@ def _cell(value: Any) -> str | None:
     return text or None
 
 
-def _raw_rows(content: bytes, file_format: FileFormat) -> Generator[Sequence[Any], None, None]:
+def _raw_rows(
+    content: bytes, file_format: FileFormat, max_cell_chars: int = FileLimits.max_cell_chars
+) -> Generator[Sequence[Any], None, None]:
     if file_format is FileFormat.CSV:
         try:
             text = io.StringIO(content.decode("utf-8-sig"), newline="")
         except UnicodeDecodeError as error:
             raise UnreadableFileError(f"not UTF-8 text: {error}") from None
-        yield from csv.reader(text)
+        reader = csv.reader(text)
+        _cells_up_to(max_cell_chars)
+        try:
+            yield from reader
+        except csv.Error as error:
+            raise UnreadableFileError(
+                f"row {reader.line_num}: {error} (a cell may hold {max_cell_chars:,} characters)"
+            ) from None
         return
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -64,6 +135,13 @@ def _raw_rows(content: bytes, file_format: FileFormat) -> Generator[Sequence[Any
         yield from book.worksheets[0].iter_rows(values_only=True)
     finally:
         book.close()
+
+
+def _cells_up_to(characters: int) -> None:
+    """The csv module's cell limit is process-wide; the longest any reader here needs wins (a
+    longer cell is still refused by check_limits, with its row)."""
+    if csv.field_size_limit() < characters + 1:
+        csv.field_size_limit(characters + 1)
 
 
 def _header(raw: Sequence[Any]) -> list[str]:
@@ -105,20 +183,21 @@ def count_rows(content: bytes, file_format: FileFormat) -> int:
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly."""
+    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly; every cell made safe
+    (no live formula, no forbidden character: shared/cells.py)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(v) for v in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("candidates")
-    sheet.append(list(header))
+    sheet.append([safe_cell(v) for v in header])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -4,6 +4,7 @@ contacts, ID numbers, sex or health)."""
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from kakehashi.candidates.domain.eligibility import (
@@ -67,21 +68,30 @@ def snapshot_data(
     }
 
 
+class MoveCause(StrEnum):
+    """Why a candidate's pipeline moved, as `candidate.status_changed` says it."""
+
+    TRAINING_CENTRE = "training_centre"  # moved by its training centre (the note stays here)
+    MATCH_DECISION = "match_decision"  # followed a program manager's or employer's decision
+
+
 def status_changed_data(
     candidate_id: str,
     version: int,
     status: Status,
     previous: Status,
-    reason: str | None,
+    cause: MoveCause,
     training_status: Status,
 ) -> dict[str, Any]:
-    """The payload of `candidate.status_changed`."""
+    """The payload of `candidate.status_changed`. It says what caused the move as a code, never
+    the note the clerk typed (which may hold health or contact details): that stays in the
+    candidate's history here."""
     return {
         "candidate_id": candidate_id,
         "version": version,
         "status": status.value,
         "previous_status": previous.value,
-        "reason": reason,
+        "cause": cause.value,
         "training_status": training_status.value,
     }
 

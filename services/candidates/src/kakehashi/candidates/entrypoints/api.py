@@ -29,7 +29,7 @@ from kakehashi.candidates.service_layer import handlers, queries
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 from kakehashi.shared.runtime import Runtime
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -94,7 +94,7 @@ def search_candidates(
     principal: Reader,
     uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     name: Annotated[str | None, Query(max_length=200, description="diacritics ignored")] = None,
     status_: Annotated[Status | None, Query(alias="status")] = None,
     sector: Sector | None = None,
@@ -152,7 +152,8 @@ async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
 def create_app(runtime: Runtime) -> FastAPI:
     """The candidates API bound to one runtime (settings and database)."""
     routers = [router, privacy_api.router, privacy_api.audit_router, imports_api.router]
-    app = create_service_app(runtime, "Kakehashi candidates", routers)
+    uploads = {"/imports": imports_api.MAX_UPLOAD_BYTES + 64 * 1024}  # the file and its form
+    app = create_service_app(runtime, "Kakehashi candidates", routers, body_limits=uploads)
     for error, handler in privacy_api.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error, handler)
     app.add_exception_handler(DuplicateCandidateError, _duplicate)

@@ -28,7 +28,7 @@ from kakehashi.candidates.entrypoints.schemas import (
     WithdrawalIn,
 )
 from kakehashi.candidates.service_layer import audit, consents, privacy
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix="/candidates", tags=["privacy"])
@@ -113,7 +113,7 @@ def audit_log(
     uow: UowDep,
     candidate_id: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[AuditEntryPublic]:
     """Who read, changed, exported or erased which candidate, newest first (managers, admins)."""
     rows, total = audit.audit_log(uow, candidate_id, limit=limit, offset=offset)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
 from kakehashi.candidates.domain.privacy import AuditAction
@@ -13,10 +11,11 @@ from kakehashi.candidates.entrypoints.schemas import (
     TransitionPublic,
 )
 from kakehashi.shared.auth import Role
+from kakehashi.shared.schemas import Timestamp
 
 
 class AuditEntryPublic(BaseModel):
-    at: datetime
+    at: Timestamp
     subject: str
     role: Role
     organisation_id: str
@@ -28,7 +27,7 @@ class AuditEntryPublic(BaseModel):
 class CandidateExportPublic(BaseModel):
     """Everything held about one candidate (PDPL right of access)."""
 
-    exported_at: datetime
+    exported_at: Timestamp
     candidate: CandidatePublic
     consents: list[ConsentPublic]
     transitions: list[TransitionPublic]

@@ -6,7 +6,7 @@ refusal of unknown fields. Dates of periods are `from`/`to` on the wire.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import (
@@ -38,7 +38,7 @@ from kakehashi.shared.reference import (
     SkillLevel,
     Track,
 )
-from kakehashi.shared.schemas import RequestModel
+from kakehashi.shared.schemas import RequestModel, Timestamp
 
 TestCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$", examples=["ssw1_construction"])]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -161,10 +161,10 @@ class ConsentPublic(BaseModel):
     notice_version: str
     language: NoticeLanguage
     status: ConsentStatus
-    given_at: datetime
+    given_at: Timestamp
     recorded_by: str
     recorded_by_organisation_id: str
-    withdrawn_at: datetime | None
+    withdrawn_at: Timestamp | None
     withdrawn_by: str | None
     withdrawal_reason: str | None
 
@@ -269,9 +269,9 @@ class CandidatePublic(BaseModel):
     )
     version: int
     published: bool = Field(description="matching holds the candidate (sharing consent given)")
-    erased_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    erased_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class TransitionPublic(BaseModel):
@@ -280,4 +280,4 @@ class TransitionPublic(BaseModel):
     reason: str | None
     actor: str
     actor_organisation_id: str
-    at: datetime
+    at: Timestamp

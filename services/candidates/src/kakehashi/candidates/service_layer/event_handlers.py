@@ -21,6 +21,7 @@ from kakehashi.candidates.domain.eligibility import eligible_tracks
 from kakehashi.candidates.domain.events import (
     CANDIDATE_MATCH_REFUSED,
     SOURCE,
+    MoveCause,
     match_refused_data,
 )
 from kakehashi.candidates.domain.match_decisions import (
@@ -145,7 +146,7 @@ def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     principal = decider(data)
     reason = f"match {data.status} for job order {data.job_order_id}"
     for step in plan.steps:
-        change_status(uow, principal, found, step, reason)
+        change_status(uow, principal, found, step, reason, MoveCause.MATCH_DECISION)
     pair.note = plan.note
     pair.refusal = plan.refusal.value if plan.refusal else None
     uow.session.add(pair)

@@ -18,6 +18,7 @@ from kakehashi.candidates.domain.events import (
     CANDIDATE_STATUS_CHANGED,
     CANDIDATE_UPDATED,
     SOURCE,
+    MoveCause,
     status_changed_data,
 )
 from kakehashi.candidates.domain.names import DuplicateCandidateError, fold, passport_key
@@ -168,6 +169,7 @@ def change_status(
     found: CandidateDetails,
     to_status: Status,
     reason: str | None,
+    cause: MoveCause = MoveCause.TRAINING_CENTRE,
 ) -> None:
     """One pipeline move of a locked candidate in the caller's unit of work (which commits):
     raises TransitionNotAllowedError, else writes the history entry, `candidate.status_changed`
@@ -191,9 +193,7 @@ def change_status(
                 type=CANDIDATE_STATUS_CHANGED,
                 source=SOURCE,
                 subject=row.id,
-                data=status_changed_data(
-                    row.id, row.version, to_status, previous, reason, training
-                ),
+                data=status_changed_data(row.id, row.version, to_status, previous, cause, training),
             ),
         )
     audit.record(uow.session, principal, AuditAction.MOVE, [row.id])

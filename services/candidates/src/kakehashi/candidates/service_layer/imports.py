@@ -12,14 +12,22 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from kakehashi.candidates.adapters.import_tables import ImportFailure, ImportFile, ImportJob
-from kakehashi.candidates.adapters.spreadsheets import FileFormat, Row, count_rows, read_rows
+from kakehashi.candidates.adapters.spreadsheets import (
+    FileFormat,
+    FileLimits,
+    Row,
+    UnreadableFileError,
+    check_limits,
+    count_rows,
+    read_rows,
+)
 from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.domain.names import DuplicateCandidateError
@@ -46,6 +54,20 @@ RowParser = Callable[[str, Mapping[str, str | None]], RegisterCandidate]
 Progress = Callable[[ImportJob], None]
 UowFactory = Callable[[], UnitOfWork]
 CHUNK = 1000
+# The failures file lists this many rows; a file failing on more is counted, not listed (a
+# million broken rows make a file nobody fixes row by row, and a 400 MB download).
+MAX_LISTED_FAILURES = 10_000
+# One import at a time per centre: a second upload while one runs is refused (409). A job
+# left queued or running by a crash stops blocking after this long.
+RUNNING_FOR_AT_MOST = timedelta(minutes=30)
+
+
+class ImportRunningError(Exception):
+    """The centre already has an import queued or running."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"import {job_id} is still running; upload again when it is done")
+        self.job_id = job_id
 
 
 class JobStatus:
@@ -53,10 +75,25 @@ class JobStatus:
 
 
 def create_job(
-    uow: UnitOfWork, principal: Principal, filename: str, file_format: FileFormat, content: bytes
+    uow: UnitOfWork,
+    principal: Principal,
+    filename: str,
+    file_format: FileFormat,
+    content: bytes,
+    limits: FileLimits | None = None,
 ) -> ImportJob:
-    """A queued job holding the file; the caller checked its header."""
+    """A queued job holding the file, counted within `limits` (DomainError on `file` naming
+    the limit it exceeds); the caller checked its header. ImportRunningError while the
+    centre's previous import runs."""
+    try:
+        total = check_limits(content, file_format, limits or FileLimits())
+    except UnreadableFileError as error:
+        raise DomainError("file", str(error)) from None
+    running = _running_job(uow, principal.organisation_id)
+    if running is not None:
+        raise ImportRunningError(running)
     job = ImportJob(
+        total=total,
         id=str(uuid.uuid4()),
         training_centre_id=principal.organisation_id,
         created_by=principal.subject,
@@ -71,6 +108,18 @@ def create_job(
         uow.session.add(ImportFile(job_id=job.id, content=content))
         uow.commit()
     return job
+
+
+def _running_job(uow: UnitOfWork, centre: str) -> str | None:
+    since = utcnow() - RUNNING_FOR_AT_MOST
+    with uow:
+        return uow.session.exec(
+            select(ImportJob.id).where(
+                col(ImportJob.training_centre_id) == centre,
+                col(ImportJob.status).in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+                col(ImportJob.created_at) >= since,
+            )
+        ).first()
 
 
 def get_job(uow: UnitOfWork, principal: Principal, job_id: str) -> ImportJob | None:
@@ -150,8 +199,10 @@ def _sort_out_duplicates(
 def _save_progress(
     uow: UnitOfWork, job: ImportJob, failures: list[ImportFailure], created: int, rows: int
 ) -> None:
-    """Add the failures and move the job's counters in the chunk's transaction, then commit."""
-    uow.session.add_all(failures)
+    """Add the failures (up to MAX_LISTED_FAILURES per job) and move the job's counters in the
+    chunk's transaction, then commit."""
+    room = MAX_LISTED_FAILURES - (job.failed + job.duplicates)
+    uow.session.add_all(failures[: max(room, 0)])
     duplicates = sum(1 for f in failures if f.duplicate)
     counters = {
         "processed": job.processed + rows,
@@ -209,11 +260,17 @@ def run_import(
         if file is None:
             raise LookupError(f"import job {job_id} is finished; its file is gone")
         content, file_format = file.content, FileFormat(job.file_format)
-        if job.total is None:
-            job.total = count_rows(content, file_format)
+        unreadable = None
+        if job.total is None:  # a job queued before uploads were counted
+            try:
+                job.total = count_rows(content, file_format)
+            except UnreadableFileError as error:
+                unreadable = str(error)
         job.status = JobStatus.RUNNING
         uow.session.add(job)
         uow.commit()
+    if unreadable is not None:  # never left queued: the job fails with the reason
+        return _finish(uow_factory, job, JobStatus.FAILED, unreadable)
     principal = Principal(
         subject=job.created_by, role=Role.TRAINING_CENTRE, organisation_id=job.training_centre_id
     )

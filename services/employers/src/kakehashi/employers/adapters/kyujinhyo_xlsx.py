@@ -23,6 +23,7 @@ from kakehashi.employers.domain.model import (
     JobOrderTerms,
     RequiredSkill,
 )
+from kakehashi.shared.cells import safe_cell
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, Sector, Track
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -177,7 +178,7 @@ class _Form:
         self.row = 1
 
     def heading(self, text: str) -> None:
-        cell = self.sheet.cell(self.row, 1, text)
+        cell = self.sheet.cell(self.row, 1, safe_cell(text))
         cell.font = Font(bold=True, size=14)
         cell.alignment = _WRAP
         self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=2)
@@ -195,7 +196,7 @@ class _Form:
     def field(self, label: str, value: Any, number_format: str | None = None) -> None:
         label_cell = self.sheet.cell(self.row, 1, label)
         label_cell.font = Font(bold=True)
-        value_cell = self.sheet.cell(self.row, 2, value)
+        value_cell = self.sheet.cell(self.row, 2, safe_cell(value))
         if number_format and not isinstance(value, str):
             value_cell.number_format = number_format
         for cell in (label_cell, value_cell):

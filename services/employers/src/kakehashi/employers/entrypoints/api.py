@@ -21,7 +21,7 @@ from kakehashi.shared.clock import today
 from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep, attachment, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["job orders"])
@@ -116,7 +116,7 @@ def list_job_orders(
         date | None, Query(description="application deadline on or after")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[JobOrderPublic]:
     filters = queries.JobOrderFilter(
         track=track,

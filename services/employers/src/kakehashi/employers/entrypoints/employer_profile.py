@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -14,7 +13,7 @@ from kakehashi.employers.service_layer import employer_profile
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector
-from kakehashi.shared.schemas import RequestModel
+from kakehashi.shared.schemas import RequestModel, Timestamp
 from kakehashi.shared.web import UowDep
 
 router = APIRouter(prefix="/employers", tags=["employers"])
@@ -49,7 +48,7 @@ class EmployerProfilePublic(BaseModel):
     intermediary_kind: IntermediaryKind | None
     intermediary_name: str | None
     version: int
-    updated_at: datetime
+    updated_at: Timestamp
 
     @classmethod
     def of(cls, row: EmployerProfile) -> EmployerProfilePublic:

@@ -11,6 +11,7 @@ from kakehashi.employers.adapters.tables import JobOrder, JobOrderTransition
 from kakehashi.employers.domain.lifecycle import JobOrderStatus
 from kakehashi.employers.domain.model import Education, InterviewFormat, MaritalStatus, Sex
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
+from kakehashi.shared.schemas import Timestamp
 
 
 class RequiredSkillPublic(BaseModel):
@@ -64,8 +65,8 @@ class JobOrderPublic(BaseModel):
     status: JobOrderStatus
     headcount_filled: int
     version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     @classmethod
     def of(cls, row: JobOrder) -> JobOrderPublic:
@@ -90,7 +91,7 @@ class TransitionPublic(BaseModel):
     by_subject: str
     by_role: str
     by_organisation_id: str
-    at: dt.datetime
+    at: Timestamp
     reason: str | None
 
     @classmethod

@@ -27,7 +27,7 @@ from kakehashi.identity.entrypoints.schemas import (
     UserPublic,
 )
 from kakehashi.identity.service_layer import keys, organisations, sign_in, totp, users
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep
 
 router = APIRouter()
@@ -131,7 +131,7 @@ def get_account_audit(
     uow: UowDep,
     user_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[AccountAuditPublic]:
     """Second factors set up and reset (and by whom), recovery codes renewed and used; newest
     first."""
@@ -148,7 +148,7 @@ def get_sign_in_audit(
     email: Annotated[str | None, Query(max_length=254)] = None,
     succeeded: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[SignInAuditPublic]:
     """Who tried to sign in, when, from where, and whether (and why not) it worked; newest first."""
     rows, total = sign_in.audit(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, EmailStr, Field
@@ -25,7 +24,7 @@ from kakehashi.identity.domain.passwords import MAX_LENGTH
 from kakehashi.shared.auth import Role
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import Prefecture
-from kakehashi.shared.schemas import RequestModel
+from kakehashi.shared.schemas import RequestModel, Timestamp
 
 OrganisationId = Annotated[
     str,
@@ -85,8 +84,8 @@ class OrganisationPublic(BaseModel):
     province: str | None
     prefecture: str | None
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     @classmethod
     def of(cls, row: Organisation) -> OrganisationPublic:
@@ -128,7 +127,7 @@ class UserPublic(BaseModel):
     totp_enabled: bool
     memberships: list[MembershipPublic]
     version: int
-    created_at: datetime
+    created_at: Timestamp
 
     @classmethod
     def of(cls, row: User, memberships: list[Membership]) -> UserPublic:
@@ -219,7 +218,7 @@ class RecoveryCodes(BaseModel):
 
 class AccountAuditPublic(BaseModel):
     id: int
-    at: datetime
+    at: Timestamp
     user_id: str
     actor_id: str = Field(description="the user themself, or the admin who acted")
     action: str = Field(
@@ -233,7 +232,7 @@ class AccountAuditPublic(BaseModel):
 
 class SignInAuditPublic(BaseModel):
     id: int
-    at: datetime
+    at: Timestamp
     email: str
     user_id: str | None
     organisation_id: str | None
@@ -250,12 +249,12 @@ class SignInAuditPublic(BaseModel):
 class KeyPublic(BaseModel):
     kid: str
     state: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class KeyRotated(KeyPublic):
     """The key that signs from now on; `known_to_verifiers` is false after a rotation made
     `immediately`, before the key had been published for `key_publish_ahead_s`."""
 
-    published_at: datetime
+    published_at: Timestamp
     known_to_verifiers: bool

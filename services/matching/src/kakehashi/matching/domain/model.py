@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -96,6 +97,17 @@ class Pool:
         # Japanese and track rows, one per prefecture and up to ten per skill, within reason.
         expected = min(64 + len(PREFECTURE_INDEX) + 10 * len(self.vocabulary), 256)
         self.derived = DerivedRows(len(self.ids), expected)
+
+    @cached_property
+    def tie_order(self) -> npt.NDArray[np.intp]:
+        """Each candidate's place among equal scores (docs/matching.md): the one available
+        earlier first (unknown availability last), then the better Japanese, then the id."""
+        unknown = np.isnan(self.available_from)
+        available = np.where(unknown, np.inf, self.available_from)
+        order = np.lexsort((np.arange(len(self.ids)), -self.japanese_rank, available))
+        places = np.empty(len(self.ids), dtype=np.intp)
+        places[order] = np.arange(len(self.ids))
+        return places
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -15,6 +15,7 @@ for the pairs a reviewer looks at, are computed when first read.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, partial
 from typing import Any
@@ -31,7 +32,34 @@ from kakehashi.shared.reference import JapaneseLevel, Track
 
 MUST_HAVE_WEIGHT = 2.0
 NICE_TO_HAVE_WEIGHT = 1.0
-EXPERIENCE_SATURATION_YEARS = 3.0  # with no stated minimum, three years in the sector count fully
+EXPERIENCE_SATURATION_YEARS = 3.0  # with no stated minimum, three years in the sector is the bar
+
+
+@dataclass(frozen=True)
+class Surplus:
+    """How much strength above what an order asks still counts, with diminishing returns
+    (docs/matching.md gives the reasoning).
+
+    A requirement met exactly earns `1 - skill_share` of its coverage; each level above the
+    minimum earns half of what remains of `skill_share` (with `skill_half_levels` = 1): welding
+    5 on an order asking 3 covers 0.8 + 0.2 x 0.75 = 0.95, welding 4 covers 0.9. Experience
+    likewise: the bar (the order's minimum, else three years) earns `1 - experience_share`,
+    and every `experience_half_years` beyond it halves what remains. Japanese above the floor
+    already counts a step per level (`_JAPANESE`).
+    """
+
+    skill_share: float = 0.2
+    skill_half_levels: float = 1.0
+    experience_share: float = 0.2
+    experience_half_years: float = 2.0
+
+
+def surplus_credit(excess: npt.NDArray[np.float32], half: float) -> npt.NDArray[np.float32]:
+    """In [0, 1): 0 at no excess, half at `half` above, saturating towards 1."""
+    credit: npt.NDArray[np.float32] = 1 - np.exp2(-np.maximum(excess, 0) / np.float32(half))
+    return credit.astype(np.float32)
+
+
 LEVELS = len(JapaneseLevel)  # ranks 0 (none) to LEVELS - 1 (N1)
 
 Matrix = npt.NDArray[np.float32]
@@ -47,21 +75,33 @@ _JAPANESE = np.array(
 
 
 def evaluate(
-    pool: Pool, orders: Sequence[Order], today: date, weights: Weights = Weights()
+    pool: Pool,
+    orders: Sequence[Order],
+    today: date,
+    weights: Weights = Weights(),
+    surplus: Surplus = Surplus(),
 ) -> Evaluation:
     """Evaluate every (order, candidate) pair; loops run over orders' attributes, never pairs."""
-    return Evaluation(pool, orders, today, weights)
+    return Evaluation(pool, orders, today, weights, surplus)
 
 
 class Evaluation:
     """Orders (rows) x candidates (columns): the score, and on first read its components and
     the constraint bits each pair fails (`failed`) or lacks data for (`missing`)."""
 
-    def __init__(self, pool: Pool, orders: Sequence[Order], today: date, weights: Weights) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        orders: Sequence[Order],
+        today: date,
+        weights: Weights,
+        surplus: Surplus = Surplus(),
+    ) -> None:
         self._pool, self._orders, self._today = pool, tuple(orders), today
+        self._surplus = surplus
         normalised = weights.normalised()
         weight = [normalised[name] for name in COMPONENT_NAMES] + [1.0]  # constraints: 1
-        self.score: Matrix = _combine(pool, self._orders, today, weight, scoring=True)
+        self.score: Matrix = _combine(pool, self._orders, today, weight, surplus, scoring=True)
         block_by_date(pool, self._orders, today, self.score)  # -inf unless eligible
         self._components: dict[str, Matrix] = {}
 
@@ -71,7 +111,9 @@ class Evaluation:
         if found is None:
             label = _LABEL[name]
             weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
-            found = _combine(self._pool, self._orders, self._today, weight, scoring=False)
+            found = _combine(
+                self._pool, self._orders, self._today, weight, self._surplus, scoring=False
+            )
             self._components[name] = found
         return found
 
@@ -111,22 +153,27 @@ def _ones(pool: Pool, row: Vector) -> None:
     row.fill(1.0)
 
 
-def _covers(pool: Pool, row: Vector, code: str, min_level: int) -> None:
-    """Level-aware coverage of one requirement: the share of the required level, at most 1."""
+def _covers(pool: Pool, row: Vector, code: str, min_level: int, share: float, half: float) -> None:
+    """Level-aware coverage of one requirement: `1 - share` times the share of the required
+    level (at most 1), plus `share` times the surplus credit of the levels above it."""
     holders, levels = pool.holders(code)
     row.fill(0.0)
-    row[holders] = np.minimum(levels / np.float32(min_level), np.float32(1.0))
+    met = np.minimum(levels / np.float32(min_level), np.float32(1.0))
+    above = surplus_credit(levels - np.float32(min_level), half)
+    row[holders] = np.float32(1 - share) * met + np.float32(share) * above
 
 
 def _japanese(pool: Pool, row: Vector, floor: int) -> None:
     np.take(_JAPANESE[floor], pool.japanese_rank, out=row)
 
 
-def _experience(pool: Pool, row: Vector, target: float) -> None:
-    """Years in the sector against the order's minimum (or three years); none recorded is 0."""
-    np.divide(pool.experience_years, np.float32(target), out=row)
-    np.nan_to_num(row, copy=False, nan=0.0)
-    np.minimum(row, np.float32(1.0), out=row)
+def _experience(pool: Pool, row: Vector, target: float, share: float, half: float) -> None:
+    """Years in the sector against the order's minimum (or three years), `1 - share` of it,
+    plus `share` times the surplus credit of the years beyond; none recorded is 0."""
+    years = np.nan_to_num(pool.experience_years, nan=0.0)
+    met = np.minimum(years / np.float32(target), np.float32(1.0))
+    above = surplus_credit(years - np.float32(target), half)
+    np.copyto(row, np.float32(1 - share) * met + np.float32(share) * above)
 
 
 def _wants_track(pool: Pool, row: Vector, track: Track) -> None:
@@ -149,28 +196,23 @@ RowKey = tuple[Any, ...]
 Term = tuple[RowKey, float, int]  # (row key, coefficient within its component, label)
 
 
-def _terms(order: Order, today: date, scoring: bool) -> list[Term]:
+def _terms(order: Order, today: date, surplus: Surplus, scoring: bool) -> list[Term]:
     """The rows an order's components sum, and for the score (`scoring`) its constraint rows
-    (the dated constraints are applied after, by `block_by_date`).
-
-    For the score a met must-have counts as fully covered: where it is not met the pair is
-    blocked anyway, so its coverage row is not needed.
-    """
+    (the dated constraints are applied after, by `block_by_date`)."""
     terms: list[Term] = []
     importance = [
         MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT for r in order.requirements
     ]
+    skill_surplus = (surplus.skill_share, surplus.skill_half_levels)
     for requirement, weight in zip(order.requirements, importance, strict=True):
-        key, share = (requirement.code, requirement.min_level), weight / sum(importance)
-        if scoring and requirement.must_have:
-            terms.append(((_ones,), share, _SKILLS))
-        else:
-            terms.append(((_covers, *key), share, _SKILLS))
+        key = (_covers, requirement.code, requirement.min_level, *skill_surplus)
+        terms.append((key, weight / sum(importance), _SKILLS))
     if not order.requirements:
         terms.append(((_ones,), 1.0, _SKILLS))  # an order asking for no skill is fully covered
     terms.append(((_japanese, order.min_japanese_rank), 1.0, _JAPANESE_FIT))
     target = max(order.experience_years_min or EXPERIENCE_SATURATION_YEARS, 0.5)
-    terms.append(((_experience, target), 1.0, _EXPERIENCE))
+    experience = (_experience, target, surplus.experience_share, surplus.experience_half_years)
+    terms.append((experience, 1.0, _EXPERIENCE))
     # Preferences: the mean of the track fit and the place fit.
     track = (_ones,) if order.track is None else (_wants_track, order.track)
     place = (_wants_place, order.prefecture) if order.prefecture in PREFECTURE_INDEX else (_ones,)
@@ -185,7 +227,12 @@ def _terms(order: Order, today: date, scoring: bool) -> list[Term]:
 
 
 def _combine(
-    pool: Pool, orders: Sequence[Order], today: date, weight: Sequence[float], scoring: bool
+    pool: Pool,
+    orders: Sequence[Order],
+    today: date,
+    weight: Sequence[float],
+    surplus: Surplus,
+    scoring: bool,
 ) -> Matrix:
     """Per order, the sum of its terms' rows times weight[label] x coefficient: one product.
 
@@ -198,7 +245,7 @@ def _combine(
     indptr = [0]
     for order in orders:
         merged: dict[int, float] = {}
-        for key, coefficient, label in _terms(order, today, scoring):
+        for key, coefficient, label in _terms(order, today, surplus, scoring):
             if weight[label] == 0:
                 continue
             column = columns.get(key)

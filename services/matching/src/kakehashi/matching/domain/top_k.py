@@ -7,11 +7,14 @@ import numpy.typing as npt
 
 
 def top_k_per_order(
-    scores: npt.NDArray[np.floating], k: int
+    scores: npt.NDArray[np.floating],
+    k: int,
+    tie_break: npt.NDArray[np.integer] | None = None,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.floating]]:
     """Per row (order), the columns (candidates) of its k best finite scores, best first.
 
-    -1 pads a row with fewer than k eligible candidates. Ties are broken by candidate index, so
+    -1 pads a row with fewer than k eligible candidates. Equal scores are ordered by
+    `tie_break` (a rank per column, lower first: the pool's `tie_order`), then by column, so
     the result does not depend on how the partition fell.
     """
     m, n = scores.shape
@@ -26,7 +29,8 @@ def top_k_per_order(
     value = np.ravel(scores)[flat]
     finite = np.isfinite(value)
     owner, column, value = owner[finite], column[finite], value[finite]
-    ranked = np.lexsort((-value, owner))  # stable: equal scores stay in candidate order
+    ties = column if tie_break is None else tie_break[column]
+    ranked = np.lexsort((column, ties, -value, owner))  # last key first
     owner, column, value = owner[ranked], column[ranked], value[ranked]
     place = _rank_in_row(owner)
     kept = place < k

@@ -35,7 +35,7 @@ from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
-from kakehashi.shared.schemas import Page
+from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["matches"])
@@ -43,6 +43,9 @@ router = APIRouter(prefix="/job-orders", tags=["matches"])
 Reader = Annotated[
     Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER))
 ]
+# The ranked list names every eligible candidate: program managers review it, and an employer
+# sees only those a program manager proposed (GET /job-orders/{id}/shortlist, employer-safe).
+Reviewer = Annotated[Principal, Depends(require_roles(Role.PROGRAM_MANAGER, Role.ADMIN))]
 
 
 def _ranked(m: queries.RankedCandidate | queries.RankedOrder) -> dict[str, Any]:
@@ -55,10 +58,10 @@ def _ranked(m: queries.RankedCandidate | queries.RankedOrder) -> dict[str, Any]:
     }
 
 
-@router.get("/{job_order_id}/matches")
+@router.get("/{job_order_id}/matches", responses={403: {}, 404: {}})
 def match_list(
     job_order_id: str,
-    principal: Reader,
+    principal: Reviewer,
     uow: UowDep,
     weights: WeightsDep,
     index: IndexDep,
@@ -70,7 +73,8 @@ def match_list(
     training_centre_id: Annotated[str | None, Query(max_length=100)] = None,
     ranking: Literal["weighted", "learned"] = "weighted",
 ) -> MatchListPublic:
-    """Eligible candidates for the order, best first, each with its score components and reasons.
+    """Eligible candidates for the order, best first, each with its score components and reasons
+    (program managers; an employer reads its order's shortlist instead).
 
     Filters narrow the list; they never change a score or a constraint. `ranking=learned` orders
     the same candidates by the fitted ranking model, or by the weighted score while none is.
@@ -135,7 +139,7 @@ def list_job_orders(
     principal: Reader,
     uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[JobOrderSummary]:
     """Job orders matching has received, newest first."""
     items, total = queries.list_job_orders(uow, principal, limit=limit, offset=offset)

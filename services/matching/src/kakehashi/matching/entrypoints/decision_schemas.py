@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
@@ -15,7 +15,7 @@ from kakehashi.matching.domain.decisions import (
     RejectionReason,
     check_reason,
 )
-from kakehashi.shared.schemas import RequestModel
+from kakehashi.shared.schemas import RequestModel, Timestamp
 
 Note = Annotated[str | None, Field(default=None, max_length=2000)]
 
@@ -56,7 +56,7 @@ class PairPublic(BaseModel):
     candidate_id: str
     status: str
     version: int
-    updated_at: datetime
+    updated_at: Timestamp
     # Set when the candidate's owner refused this decision (candidates' `candidate.match_refused`):
     # the candidate did not move and employers do not count it.
     refusal_code: str | None = None
@@ -76,7 +76,7 @@ class DecisionPublic(BaseModel):
     score: float | None
     decided_by: str
     decided_by_role: str
-    decided_at: datetime
+    decided_at: Timestamp
     version: int
 
 
@@ -102,7 +102,7 @@ class ShortlistEntry(BaseModel):
     match_id: str
     status: str
     version: int
-    updated_at: datetime
+    updated_at: Timestamp
     refusal_code: str | None = None  # see PairPublic
     refusal_message: str | None = None
     candidate: EmployerSafeCandidate | None  # None once the candidate's data was erased

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, create_model
 
 from kakehashi.matching.domain.components import COMPONENTS
+from kakehashi.shared.schemas import Timestamp
 
 if TYPE_CHECKING:
     # A model built at run time is no type to mypy; it checks the fields as a plain model.
@@ -132,7 +132,7 @@ class RankingModelPublic(BaseModel):
     """A fit of the learned ranking: how good it is and what it learned per component."""
 
     id: int
-    fitted_at: datetime
+    fitted_at: Timestamp
     fitted_by: str
     n_pairs: int
     features: list[str]

@@ -126,7 +126,7 @@ def ranked_candidates(
         learned[0, ranked] = rescore(
             {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
         )
-    best, _ = top_k_per_order(shown if learned is None else learned, limit)
+    best, _ = top_k_per_order(shown if learned is None else learned, limit, pool.tie_order)
     matches = [
         RankedCandidate(
             rank=position,
