@@ -44,15 +44,25 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
 IDENTITY_LOCALES := src/kakehashi/identity/entrypoints/pages/locales
+EMPLOYER_PORTAL_LOCALES := src/kakehashi/employers/entrypoints/portal/locales
+PORTAL_LOCALES := src/kakehashi/candidates/entrypoints/portal/locales
 KIT_LOCALES := src/kakehashi/shared/ui/locales
-translations: setup  ## re-extract the pages' messages (console, identity, UI kit) into their vi and ja catalogs
+translations: setup  ## re-extract the pages' messages (console, both portals, identity, UI kit) into their vi and ja catalogs
 	cd services/matching && $(UV) run pybabel extract -F babel.cfg -k N_ -k Reason \
 		--no-location --omit-header -o messages.pot . \
 		&& $(UV) run pybabel update -i messages.pot -d $(CONSOLE_LOCALES) \
 		--ignore-obsolete && rm messages.pot
+	cd services/candidates && $(UV) run pybabel extract -F babel.cfg -k N_ \
+		--no-location --omit-header -o messages.pot . \
+		&& $(UV) run pybabel update -i messages.pot -d $(PORTAL_LOCALES) \
+		--ignore-obsolete && rm messages.pot
 	cd services/identity && $(UV) run pybabel extract -F babel.cfg -k N_ \
 		--no-location --omit-header -o messages.pot . \
 		&& $(UV) run pybabel update -i messages.pot -d $(IDENTITY_LOCALES) \
+		--ignore-obsolete && rm messages.pot
+	cd services/employers && $(UV) run pybabel extract -F babel.cfg -k N_ \
+		--no-location --omit-header -o messages.pot . \
+		&& $(UV) run pybabel update -i messages.pot -d $(EMPLOYER_PORTAL_LOCALES) \
 		--ignore-obsolete && rm messages.pot
 	cd shared && $(UV) run pybabel extract -F babel.cfg -k N_ \
 		--no-location --omit-header -o messages.pot . \

@@ -161,6 +161,11 @@ def read_topic(servers: list[str], topic: str, expected: int, timeout_s: float =
 TEST_ISSUER, TEST_KEY = tests.oidc_issuer.TEST_ISSUER, tests.oidc_issuer.TEST_KEY
 
 
+# Test modules build their headers when imported, at collection: a token must outlive the whole
+# run (the suite takes longer than an access token's 15 minutes). Expiry has its own tests.
+TEST_TOKEN_TTL = timedelta(hours=12)
+
+
 def token_for(role: str, organisation_id: str, *, language: Language | None = None) -> str:
     """An access token from the test issuer for a caller of `role` in `organisation_id`."""
     principal = Principal(
@@ -169,7 +174,7 @@ def token_for(role: str, organisation_id: str, *, language: Language | None = No
         organisation_id=organisation_id,
         language=language,
     )
-    return issue_token(TEST_KEY, principal, issuer=TEST_ISSUER)
+    return issue_token(TEST_KEY, principal, issuer=TEST_ISSUER, ttl=TEST_TOKEN_TTL)
 
 
 def sign_as_test_issuer(principal: Principal) -> str:

@@ -75,6 +75,10 @@ def test_the_language_is_chosen_then_remembered_then_the_browser_s_then_vietname
     assert choose_language(None, "en", "ja") == "en"
     assert choose_language(None, None, "ja-JP,ja;q=0.9,en;q=0.5") == "ja"
     assert choose_language(None, "xx", "de-DE") == "vi"
+    # A portal may default to another language (the employer portal: Japanese); a choice or
+    # the browser's language still wins.
+    assert choose_language(None, None, "de-DE", default="ja") == "ja"
+    assert choose_language(None, None, "vi-VN", default="ja") == "vi"
 
 
 def test_a_service_catalog_is_layered_over_the_kit_s(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import TypeVar
 import httpx
 import typer
 
-from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.broker import broker_storage, start_tansu
 from kakehashi.devtools.demo_organisations import ADMIN_EMAIL, DEMO_PASSWORD
 from kakehashi.devtools.development_key import (
     DEVELOPMENT_KEY_FILE,
@@ -101,8 +101,9 @@ def broker(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(9092),
 ) -> None:
-    """Run only the embedded broker (Tansu, memory storage) with Kakehashi's topics."""
-    process = start_tansu(host, port, quiet=False)
+    """Run only the embedded broker (Tansu; memory storage unless KAKEHASHI_BROKER_STORAGE says
+    otherwise) with Kakehashi's topics."""
+    process = start_tansu(host, port, quiet=False, storage=broker_storage())
     ensure_topics([f"{host}:{port}"], ALL_TOPICS)
     typer.echo(f"broker listening on {host}:{port}; Ctrl-C stops it")
     stop = stop_on_signals()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.broker import broker_storage, start_tansu
 from kakehashi.devtools.demo_organisations import ADMIN_EMAIL, ADMIN_NAME, DEMO_PASSWORD
 from kakehashi.devtools.dev_logs import LogFollower, last_lines
 from kakehashi.identity.config import DEV_KEY_ENCRYPTION_SECRET
@@ -192,7 +192,8 @@ class Supervisor:
         # born with SIGINT blocked; stop() ends it with SIGTERM after the others.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            self.children.append(("broker", start_tansu(self.host, self.ports.broker)))
+            broker = start_tansu(self.host, self.ports.broker, storage=broker_storage())
+            self.children.append(("broker", broker))
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         topics = [*ALL_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]

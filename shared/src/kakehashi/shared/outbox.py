@@ -3,7 +3,8 @@
 Rows are spread over a fixed number of lanes by a hash of their key. A relay claims a lane
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL), publishes that lane's pending rows in id order and marks
 each row sent only once the broker acknowledged it. One key lives in one lane, so several relays
-can run at once without reordering a key's events.
+can run at once without reordering a key's events. Between passes an idle relay sleeps until a
+writer wakes it (relay_wakeup.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlmodel import Field, SQLModel, col, select
 
 from kakehashi.shared.db import SessionFactory, UTCDateTime
 from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.relay_wakeup import IdleBackoff, Wakeup, wakeup_for
 
 log = logging.getLogger(__name__)
 
@@ -104,17 +106,26 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         ack_timeout_s: float = 30.0,
+        wakeup: Wakeup | None = None,
+        idle_first_s: float = 0.05,
+        idle_max_s: float = 3.0,
     ) -> None:
         self.session_factory = session_factory
         self.producer = producer
         self.batch_size = batch_size
         self.ack_timeout_s = ack_timeout_s
+        # What run() waits on when idle: by default the doorbell of the session's database.
+        self.wakeup = wakeup
+        self.idle_first_s = idle_first_s
+        self.idle_max_s = idle_max_s
+        self.passes = 0  # how many passes over the lanes it has made (an idle relay makes few)
 
     def publish_pending(self) -> int:
         """One pass over every lane this relay can claim; returns how many rows were sent.
 
         Raises KafkaError after recording it when the broker did not take a row.
         """
+        self.passes += 1
         sent, failure = 0, None
         for lane in range(LANES):
             lane_sent, lane_failure = self._publish_lane(lane)
@@ -176,12 +187,37 @@ class OutboxRelay:
         self,
         stop: threading.Event,
         *,
-        poll_interval_s: float = 0.05,
+        poll_interval_s: float | None = None,
+        idle_max_s: float | None = None,
         max_backoff_s: float = 5.0,
         on_failure: Callable[[], None] | None = None,
     ) -> None:
-        """Publish until `stop` is set. While the broker is away rows wait and the relay backs off."""
-        backoff = poll_interval_s
+        """Publish until `stop` is set.
+
+        After a pass that found nothing the relay sleeps until a writer rings its doorbell, or its
+        idle backoff (from `poll_interval_s`, doubling up to `idle_max_s`) runs out. While the
+        broker is away rows wait and the relay backs off up to `max_backoff_s`.
+        """
+        idle = IdleBackoff(poll_interval_s or self.idle_first_s, idle_max_s or self.idle_max_s)
+        wakeup = self.wakeup or _wakeup_of(self.session_factory)
+        wakeup.open()  # before the first pass, so no ring falls between the two
+        threading.Thread(
+            target=_interrupt_when_set, args=(stop, wakeup), name="relay-stop", daemon=True
+        ).start()
+        try:
+            self._loop(stop, wakeup, idle, max_backoff_s, on_failure)
+        finally:
+            wakeup.close()
+
+    def _loop(
+        self,
+        stop: threading.Event,
+        wakeup: Wakeup,
+        idle: IdleBackoff,
+        max_backoff_s: float,
+        on_failure: Callable[[], None] | None,
+    ) -> None:
+        backoff = idle.first_s
         while not stop.is_set():
             try:
                 sent = self.publish_pending()
@@ -195,11 +231,23 @@ class OutboxRelay:
                         log.warning("outbox relay recovery step failed", exc_info=True)
                 stop.wait(backoff)
                 continue
-            backoff = poll_interval_s
+            backoff = idle.first_s
             if sent:
                 log.info("published outbox rows", extra={"count": sent})
+                idle.reset()
             else:
-                stop.wait(poll_interval_s)
+                wakeup.wait(idle.next_wait())
+
+
+def _wakeup_of(session_factory: SessionFactory) -> Wakeup:
+    engine = session_factory.kw.get("bind")
+    return wakeup_for(engine) if isinstance(engine, sa.Engine) else Wakeup()
+
+
+def _interrupt_when_set(stop: threading.Event, wakeup: Wakeup) -> None:
+    """Cut the relay's wait short once `stop` is set (a signal handler cannot do it itself)."""
+    stop.wait()
+    wakeup.interrupt()
 
 
 def _record_failure(row: OutboxMessage, error: KafkaError) -> None:

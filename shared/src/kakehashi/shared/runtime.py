@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from kakehashi.shared.kafka import make_consumer, make_producer
 from kakehashi.shared.log_watch import LogWatch, recovery_check
 from kakehashi.shared.net import ReadinessCheck, broker_check
 from kakehashi.shared.outbox import OutboxRelay
+from kakehashi.shared.relay_wakeup import Doorbell, SilentDoorbell, doorbell_for, wakeup_for
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -37,14 +38,17 @@ class Runtime:
     engine: Engine
     session_factory: SessionFactory
     migrations: Path
+    # Rung by a unit of work that committed outbox rows: the service's relay wakes at once.
+    doorbell: Doorbell = field(default_factory=SilentDoorbell)
 
     @classmethod
     def build(cls, settings: ServiceSettings, migrations: Path) -> Runtime:
         engine = make_engine(settings.resolved_database_url)
-        return cls(settings, engine, make_session_factory(engine), migrations)
+        doorbell = doorbell_for(engine, settings.relay_wake_socket)
+        return cls(settings, engine, make_session_factory(engine), migrations, doorbell)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.doorbell)
 
     def migrate(self) -> None:
         migrate(self.engine, self.migrations)
@@ -120,4 +124,11 @@ class ServiceSpec:
         """The outbox relay of `runtime`'s database, with its producer (the caller closes it)."""
         settings = runtime.settings
         producer = make_producer(settings.bootstrap_servers)
-        return OutboxRelay(runtime.session_factory, producer, batch_size=settings.relay_batch_size)
+        return OutboxRelay(
+            runtime.session_factory,
+            producer,
+            batch_size=settings.relay_batch_size,
+            wakeup=wakeup_for(runtime.engine, settings.relay_wake_socket),
+            idle_first_s=settings.relay_poll_interval_s,
+            idle_max_s=settings.relay_idle_max_s,
+        )

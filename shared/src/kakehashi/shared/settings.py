@@ -68,7 +68,21 @@ class ServiceSettings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     relay_batch_size: int = Field(default=200, ge=1)
-    relay_poll_interval_s: float = Field(default=0.05, gt=0)
+    # An idle relay sleeps until a writer wakes it (PostgreSQL NOTIFY; on SQLite a datagram on
+    # a local socket), looking anyway after a wait that doubles from the first to the longest.
+    relay_poll_interval_s: float = Field(
+        default=0.05, gt=0, le=60, description="an idle relay's first wait, in seconds"
+    )
+    relay_idle_max_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="an idle relay's longest wait (a lost wake-up's delay)",
+    )
+    relay_wake_socket: Path | None = Field(
+        default=None,
+        description="SQLite: the relay's wake-up socket; empty = beside the database file",
+    )
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_partitions: str = Field(
         default="", description="comma-separated partitions this consumer takes; empty = all"
@@ -100,6 +114,15 @@ class ServiceSettings(BaseSettings):
         if not isinstance(keys, list) or not keys:
             raise ValueError("must be a JSON Web Key Set with at least one key")
         return value
+
+    @model_validator(mode="after")
+    def _idle_waits_in_order(self) -> ServiceSettings:
+        if self.relay_idle_max_s < self.relay_poll_interval_s:
+            raise ValueError(
+                "relay_idle_max_s must be at least relay_poll_interval_s "
+                f"({self.relay_idle_max_s} < {self.relay_poll_interval_s})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_the_development_key_outside_development(self) -> ServiceSettings:

@@ -54,8 +54,14 @@ def translations(locales: Path | None, language: str) -> NullTranslations:
     return merged
 
 
-def choose_language(requested: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The query parameter, else the saved choice, else the browser's best match, else Vietnamese."""
+def choose_language(
+    requested: str | None,
+    cookie: str | None,
+    accept_language: str | None,
+    default: str = DEFAULT_LANGUAGE,
+) -> str:
+    """The query parameter, else the saved choice, else the browser's best match, else
+    `default` (Vietnamese unless a portal says otherwise: the employer portal is Japanese)."""
     for choice in (requested, cookie):
         if choice in LANGUAGES:
             return choice
@@ -70,7 +76,7 @@ def choose_language(requested: str | None, cookie: str | None, accept_language: 
         for tag in preferred:
             if tag.split("_")[0] in LANGUAGES:
                 return tag.split("_")[0]
-    return best or DEFAULT_LANGUAGE
+    return best or default
 
 
 def long_date(value: object, language: str) -> str:

@@ -18,6 +18,7 @@ from kakehashi.shared.auth import Principal
 from kakehashi.shared.organisations import OrganisationNames, display_name, organisation_names
 from kakehashi.shared.ui import browser_session, navigation
 from kakehashi.shared.ui.i18n import (
+    DEFAULT_LANGUAGE,
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -41,12 +42,13 @@ def from_directory(request: Request, ids: Collection[str]) -> Mapping[str, Organ
         return organisation_names(session, ids)
 
 
-def language_of(request: Request) -> str:
-    """?lang=, else the language cookie, else Accept-Language, else Vietnamese."""
+def language_of(request: Request, default: str = DEFAULT_LANGUAGE) -> str:
+    """?lang=, else the language cookie, else Accept-Language, else `default` (Vietnamese)."""
     return choose_language(
         request.query_params.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("accept-language"),
+        default,
     )
 
 
@@ -75,12 +77,15 @@ class Pages:
         *,
         filters: Callable[[str], Mapping[str, Callable[..., Any]]] | None = None,
         globals: Mapping[str, Any] | None = None,
+        default_language: str = DEFAULT_LANGUAGE,
         organisations: OrganisationLookup | None = None,
     ) -> None:
-        """`organisations` finds organisations' names for the header and the `organisation`
-        filter (`from_directory` in a service that consumes identity-events); without it pages
-        show organisation ids."""
+        """`default_language`: the pages' language when neither ?lang=, the cookie nor the
+        browser says one (the employer portal's is Japanese). `organisations` finds
+        organisations' names for the header and the `organisation` filter (`from_directory` in
+        a service that consumes identity-events); without it pages show organisation ids."""
         self.locales = locales
+        self.default_language = default_language
         self.static_path = static_path
         self.organisations = organisations
         self.environments = {
@@ -117,6 +122,10 @@ class Pages:
 
     def translations(self, language: str) -> Any:
         return translations(self.locales, language)
+
+    def language_of(self, request: Request) -> str:
+        """The reader's language on these pages (`default_language` when nothing says one)."""
+        return language_of(request, self.default_language)
 
     def organisation_names(
         self, request: Request, ids: Collection[str]
@@ -163,7 +172,7 @@ class Pages:
         """`template` in the reader's language inside the kit's layout. `messages` are
         (kind, already translated text) pairs shown above the page; `page_url` is the URL the
         language switcher reloads (a POST's answer names its form page)."""
-        language = language_of(request)
+        language = self.language_of(request)
         settings = settings_of(request)
         shown = list(messages or [])
         flashed = request.cookies.get(browser_session.FLASH_COOKIE, "")

@@ -93,6 +93,33 @@ def _check_archive(content: bytes, limits: FileLimits) -> None:
             f"the workbook's text table is {strings // 2**20:,} MiB, more than the "
             f"{limits.max_shared_strings_bytes // 2**20:,} MiB allowed"
         )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        rows = _sheet_rows(archive, stop_after=limits.max_rows + 1)
+    if rows > limits.max_rows + 1:
+        raise UnreadableFileError(
+            f"more than {limits.max_rows:,} rows: split the file (blank rows count too)"
+        )
+
+
+def _sheet_rows(archive: zipfile.ZipFile, stop_after: int) -> int:
+    """The `<row` elements of the workbook's sheets, counted on the compressed stream (openpyxl
+    skips rows without cells only by parsing them all), stopping once past `stop_after`."""
+    found, tail = 0, b""
+    sheets = [
+        m for m in archive.namelist() if m.startswith("xl/worksheets/") and m.endswith(".xml")
+    ]
+    for name in sheets:
+        with archive.open(name) as stream:
+            while chunk := stream.read(1 << 20):
+                window = tail + chunk
+                found += window.count(b"<row ") + window.count(b"<row>")
+                tail = window[-5:]
+                found -= tail.count(b"<row ") + tail.count(b"<row>")  # counted with the next
+                if found > stop_after:
+                    return found
+        found += tail.count(b"<row ") + tail.count(b"<row>")
+        tail = b""
+    return found
 
 
 def _cell(value: Any) -> str | None:
@@ -114,14 +141,14 @@ def _raw_rows(
     content: bytes, file_format: FileFormat, max_cell_chars: int = FileLimits.max_cell_chars
 ) -> Generator[Sequence[Any], None, None]:
     if file_format is FileFormat.CSV:
-        try:
-            text = io.StringIO(content.decode("utf-8-sig"), newline="")
-        except UnicodeDecodeError as error:
-            raise UnreadableFileError(f"not UTF-8 text: {error}") from None
+        # Decoded as it is read: a large file is never held twice (bytes and text).
+        text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
         reader = csv.reader(text)
         _cells_up_to(max_cell_chars)
         try:
             yield from reader
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(f"not UTF-8 text: {error}") from None
         except csv.Error as error:
             raise UnreadableFileError(
                 f"row {reader.line_num}: {error} (a cell may hold {max_cell_chars:,} characters)"

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from kakehashi.candidates.domain.commands import MoveCandidate, UpdateCandidate
 from kakehashi.candidates.domain.names import DuplicateCandidateError
 from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
-from kakehashi.candidates.entrypoints import imports_api, privacy_api
+from kakehashi.candidates.entrypoints import imports_api, portal, privacy_api
 from kakehashi.candidates.entrypoints.convert import (
     candidate_public,
     profile_changes,
@@ -152,11 +152,13 @@ async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
 def create_app(runtime: Runtime) -> FastAPI:
     """The candidates API bound to one runtime (settings and database)."""
     routers = [router, privacy_api.router, privacy_api.audit_router, imports_api.router]
-    uploads = {"/imports": imports_api.MAX_UPLOAD_BYTES + 64 * 1024}  # the file and its form
+    upload = imports_api.MAX_UPLOAD_BYTES + 64 * 1024  # the file and its form
+    uploads = {"/imports": upload, "/portal/imports": upload}  # the API's and the portal's
     app = create_service_app(runtime, "Kakehashi candidates", routers, body_limits=uploads)
     for error, handler in privacy_api.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error, handler)
     app.add_exception_handler(DuplicateCandidateError, _duplicate)
     app.add_exception_handler(TransitionNotAllowedError, _not_allowed)
     app.add_exception_handler(queries.FilterNotAllowedError, _forbidden_filter)
+    portal.install(app)  # the training-centre portal's pages
     return app

@@ -51,26 +51,41 @@ def details(row: Candidate, on: date) -> CandidateDetails:
     return CandidateDetails(row, profile, evaluate(profile, on))
 
 
-def check_duplicate(
-    session: Session, principal: Principal, profile: CandidateProfile, exclude_id: str | None
-) -> None:
-    """Same passport number, or same folded passport name and date of birth, is the same person."""
+def same_person(
+    session: Session,
+    full_name: str,
+    date_of_birth: date | None,
+    passport_number: str | None,
+    exclude_id: str | None,
+) -> Candidate | None:
+    """A stored candidate who is this person: same passport number, or same folded passport
+    name and date of birth."""
     same = []
-    if profile.passport_number:
-        same.append(col(Candidate.passport_key) == passport_key(profile.passport_number))
-    if profile.date_of_birth:
+    if passport_number:
+        same.append(col(Candidate.passport_key) == passport_key(passport_number))
+    if date_of_birth:
         same.append(
             and_(
-                col(Candidate.name_key) == fold(profile.full_name),
-                col(Candidate.date_of_birth) == profile.date_of_birth,
+                col(Candidate.name_key) == fold(full_name),
+                col(Candidate.date_of_birth) == date_of_birth,
             )
         )
     if not same:
-        return
+        return None
     query = select(Candidate).where(or_(*same))
     if exclude_id is not None:
         query = query.where(col(Candidate.id) != exclude_id)
-    existing = session.exec(query.limit(1)).first()
+    return session.exec(query.limit(1)).first()
+
+
+def check_duplicate(
+    session: Session, principal: Principal, profile: CandidateProfile, exclude_id: str | None
+) -> None:
+    """Refuse a second record of the same person (`same_person`); the existing id is named
+    only to a caller who may see it."""
+    existing = same_person(
+        session, profile.full_name, profile.date_of_birth, profile.passport_number, exclude_id
+    )
     if existing is not None:
         raise DuplicateCandidateError(existing.id if may_see(principal, existing) else None)
 

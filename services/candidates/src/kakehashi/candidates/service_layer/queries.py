@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, UnaryExpression, and_, func, or_
 from sqlmodel import col, select
 
 from kakehashi.candidates.adapters.tables import Candidate
-from kakehashi.candidates.domain.names import search_terms
+from kakehashi.candidates.domain.names import DuplicateCandidateError, search_terms
 from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.domain.provinces import find_province, related_codes
 from kakehashi.candidates.service_layer import audit
-from kakehashi.candidates.service_layer.handlers import details
+from kakehashi.candidates.service_layer.handlers import details, may_see, same_person
 from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.clock import today
@@ -36,6 +37,9 @@ class CandidateFilters:
     available_from: date | None = None  # window on the candidate's availability date
     available_until: date | None = None
     training_centre_id: str | None = None  # program managers and admins only
+    # The portal's search box: a name in any script (Latin, Vietnamese with or without
+    # diacritics, katakana) or the start of an id.
+    text: str | None = None
 
 
 class FilterNotAllowedError(Exception):
@@ -54,6 +58,8 @@ def _conditions(principal: Principal, filters: CandidateFilters) -> list[ColumnE
         where.append(col(Candidate.training_centre_id) == filters.training_centre_id)
     for term in search_terms(filters.name or ""):
         where.append(col(Candidate.name_search).like(f"%{_like_escape(term)}%", escape="\\"))
+    if filters.text and filters.text.strip():
+        where.append(_text_condition(filters.text.strip()))
     if filters.status:
         where.append(col(Candidate.status) == filters.status.value)
     if filters.sector:
@@ -74,10 +80,58 @@ def _conditions(principal: Principal, filters: CandidateFilters) -> list[ColumnE
     return where
 
 
+def _text_condition(text: str) -> ColumnElement[bool]:
+    """Every folded word in the Latin or Vietnamese names, or the katakana as written (folding
+    would drop its voicing marks), or an id starting with the text."""
+    by_name = [
+        col(Candidate.name_search).like(f"%{_like_escape(term)}%", escape="\\")
+        for term in search_terms(text)
+    ]
+    katakana = _like_escape(text.replace(" ", "").replace("\u3000", ""))
+    found: list[ColumnElement[bool]] = [
+        col(Candidate.name_katakana).like(f"%{katakana}%", escape="\\"),
+        col(Candidate.id).like(f"{_like_escape(text.lower())}%", escape="\\"),
+    ]
+    if by_name:
+        found.append(and_(*by_name))
+    return or_(*found)
+
+
+# The orders a list may be sorted in; the id breaks ties so pages never overlap.
+SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
+    "newest": (col(Candidate.created_at).desc(),),
+    "oldest": (col(Candidate.created_at).asc(),),
+    "name": (col(Candidate.name_key).asc(),),
+    "japanese_level": (col(Candidate.japanese_rank).desc(), col(Candidate.name_key).asc()),
+    "status": (col(Candidate.status).asc(), col(Candidate.name_key).asc()),
+    "updated": (col(Candidate.updated_at).desc(),),
+}
+
+
+def status_counts(
+    uow: UnitOfWork, principal: Principal, filters: CandidateFilters
+) -> dict[str, int]:
+    """How many of the candidates the caller may see stand at each pipeline status, with every
+    filter but the status applied (the counts beside a list filtered by status)."""
+    if filters.training_centre_id is not None and not principal.sees_everything:
+        raise FilterNotAllowedError("only program managers filter by training centre")
+    where = _conditions(principal, replace(filters, status=None))
+    query = select(Candidate.status, func.count()).where(*where).group_by(col(Candidate.status))
+    with uow:
+        return {str(status): int(count) for status, count in uow.session.exec(query).all()}
+
+
 def search_candidates(
-    uow: UnitOfWork, principal: Principal, filters: CandidateFilters, *, limit: int, offset: int
+    uow: UnitOfWork,
+    principal: Principal,
+    filters: CandidateFilters,
+    *,
+    limit: int,
+    offset: int,
+    sort: str = "newest",
 ) -> tuple[list[CandidateDetails], int]:
-    """A page of matching candidates the caller may see, newest first, and how many match."""
+    """A page of matching candidates the caller may see (newest first unless `sort` names one
+    of SORTS), and how many match."""
     if filters.training_centre_id is not None and not principal.sees_everything:
         raise FilterNotAllowedError("only program managers filter by training centre")
     where = _conditions(principal, filters)
@@ -86,7 +140,7 @@ def search_candidates(
     on = today()
     with uow:
         rows = uow.session.exec(
-            query.order_by(col(Candidate.created_at).desc(), col(Candidate.id))
+            query.order_by(*SORTS.get(sort, SORTS["newest"]), col(Candidate.id))
             .offset(offset)
             .limit(limit)
         ).all()
@@ -95,3 +149,20 @@ def search_candidates(
         audit.record(uow.session, principal, AuditAction.SEARCH, [row.id for row in rows])
         uow.commit()
         return found, int(total)
+
+
+def possible_duplicate(
+    uow: UnitOfWork,
+    principal: Principal,
+    full_name: str,
+    date_of_birth: date | None,
+    passport_number: str | None,
+    exclude_id: str | None = None,
+) -> DuplicateCandidateError | None:
+    """The refusal registering this person would meet, to warn while the form is filled in
+    (the id of the record only if the caller may see it); None if the person is new."""
+    with uow:
+        existing = same_person(uow.session, full_name, date_of_birth, passport_number, exclude_id)
+    if existing is None:
+        return None
+    return DuplicateCandidateError(existing.id if may_see(principal, existing) else None)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
 from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
+from kakehashi.employers.entrypoints import portal
 from kakehashi.employers.entrypoints.employer_profile import router as profile_router
 from kakehashi.employers.entrypoints.responses import JobOrderPublic, TransitionPublic
 from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderUpdate, TransitionCreate
@@ -147,4 +148,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = create_service_app(runtime, "Kakehashi employers", [router, profile_router])
     app.add_exception_handler(JobOrderNotFoundError, _not_found)
     app.add_exception_handler(StatusConflictError, _conflict)
+    portal.install(app)  # the employer portal's pages, at /portal
     return app

@@ -73,7 +73,7 @@ def fit(
     return _public(record)
 
 
-@router.get("")
+@router.get("", responses={status.HTTP_404_NOT_FOUND: {"description": "nothing fitted yet"}})
 def latest(principal: Manager, uow: UowDep) -> RankingModelPublic:
     """The latest fit, which `?ranking=learned` match lists rank with."""
     record = learning.latest_fit(uow)

@@ -1,0 +1,206 @@
+"""Names of codes (statuses, sectors, tracks, levels, reasons) as message ids for the portal's
+catalogs, and the eligibility reasons of the domain put into the reader's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's marker: extracted, translated when shown)
+    return message
+
+
+STATUSES = {
+    "registered": N_("registered"),
+    "in_training": N_("in training"),
+    "ready": N_("ready"),
+    "shortlisted": N_("shortlisted"),
+    "interviewed": N_("interviewed"),
+    "selected": N_("selected"),
+    "contracted": N_("contracted"),
+    "visa_processing": N_("visa processing"),
+    "departed": N_("departed"),
+    "working": N_("working"),
+    "returned": N_("returned"),
+    "withdrawn": N_("withdrawn"),
+}
+# Where a candidate stands for one job order, as matching decided (`match.status_changed`).
+PAIR_STATUSES = {
+    "shortlisted": N_("shortlisted"),
+    "proposed": N_("proposed to employer"),
+    "interviewed": N_("interviewed"),
+    "selected": N_("selected"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+    "undecided": N_("no decision"),
+}
+REFUSALS = {
+    "withdrawn": N_("the candidate has withdrawn"),
+    "erased": N_("the candidate's data was erased"),
+    "unknown_candidate": N_("the candidates service does not know this candidate"),
+    "selected_elsewhere": N_("the candidate is selected for another order"),
+    "not_available": N_("the candidate is past selection (contract, visa, abroad or returned)"),
+    "pipeline": N_("the candidate's pipeline does not allow the move"),
+}
+SECTORS = {
+    "nursing_care": N_("Nursing care"),
+    "building_cleaning": N_("Building cleaning"),
+    "industrial_products_manufacturing": N_("Industrial products manufacturing"),
+    "construction": N_("Construction"),
+    "shipbuilding": N_("Shipbuilding"),
+    "automobile_maintenance": N_("Automobile maintenance"),
+    "aviation": N_("Aviation"),
+    "accommodation": N_("Accommodation"),
+    "agriculture": N_("Agriculture"),
+    "fisheries": N_("Fisheries"),
+    "food_beverage_manufacturing": N_("Food and beverage manufacturing"),
+    "food_service": N_("Food service"),
+    "automobile_transport": N_("Automobile transport"),
+    "railway": N_("Railway"),
+    "forestry": N_("Forestry"),
+    "wood_industry": N_("Wood industry"),
+    "linen_supply": N_("Linen supply"),
+    "logistics_warehouse": N_("Logistics warehousing"),
+    "resource_circulation": N_("Resource circulation"),
+}
+TRACKS = {
+    "titp": N_("Technical Intern Training"),
+    "esd": N_("Employment for Skill Development"),
+    "ssw1": N_("Specified Skilled Worker (i)"),
+    "ssw2": N_("Specified Skilled Worker (ii)"),
+}
+LEVELS = {"none": N_("no certified level")}
+SEXES = {"female": N_("female"), "male": N_("male"), "other": N_("other")}
+EDUCATION = {
+    "primary": N_("primary school"),
+    "lower_secondary": N_("lower secondary school"),
+    "upper_secondary": N_("upper secondary school"),
+    "vocational": N_("vocational school"),
+    "college": N_("college"),
+    "university": N_("university"),
+}
+HEALTH = {
+    "not_done": N_("not done"),
+    "pending": N_("pending"),
+    "fit": N_("fit"),
+    "unfit": N_("unfit"),
+}
+NOTICE_LANGUAGES = {"vi": "Tiếng Việt", "ja": "日本語", "en": "English"}
+SORTS = {
+    "newest": N_("newest first"),
+    "oldest": N_("oldest first"),
+    "name": N_("name"),
+    "japanese_level": N_("Japanese level"),
+    "status": N_("status"),
+    "updated": N_("recently changed"),
+}
+IMPORT_STATUSES = {
+    "queued": N_("waiting to start"),
+    "running": N_("importing"),
+    "done": N_("finished"),
+    "failed": N_("stopped by an error"),
+}
+# What an unsettled eligibility needs (TrackEligibility.needs_data).
+NEEDED_DATA = {
+    "date_of_birth": N_("date of birth"),
+    "training_hours": N_("training hours"),
+}
+
+# The domain's eligibility reasons (domain/eligibility.py), as message templates: the pattern
+# reads the values out of the English reason, the template says it in the reader's language.
+REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (
+            r"^(?P<track>\w+) takes entrants on (?P<day>[\d-]+)$",
+            N_("%(track)s takes entrants on %(day)s"),
+        ),
+        (
+            r"^(?P<track>\w+) does not take (?P<sector>\w+) on (?P<day>[\d-]+)$",
+            N_("%(track)s does not take %(sector)s on %(day)s"),
+        ),
+        (
+            r"^(?P<track>\w+) takes no entrants on (?P<day>[\d-]+)$",
+            N_("%(track)s takes no entrants on %(day)s"),
+        ),
+        (r"^age unknown$", N_("age unknown")),
+        (
+            r"^age (?P<age>\d+) on (?P<day>[\d-]+) \(min (?P<min>\d+)\)$",
+            N_("age %(age)s on %(day)s (at least %(min)s)"),
+        ),
+        (
+            r"^Japanese (?P<level>\w+) \(needs (?P<needed>\w+)\)$",
+            N_("Japanese %(level)s (needs %(needed)s)"),
+        ),
+        (r"^training hours unknown$", N_("training hours unknown")),
+        (
+            r"^(?P<hours>\d+) training hours \(needs (?P<needed>\d+)\)$",
+            N_("%(hours)s training hours (needs %(needed)s)"),
+        ),
+        (r"^test (?P<test>\S+) passed$", N_("test %(test)s passed")),
+        (r"^test (?P<test>\S+) not passed$", N_("test %(test)s not passed")),
+        (
+            r"^TITP stage (?P<stage>\d+) in (?P<sector>\w+) completed$",
+            N_("TITP stage %(stage)s in %(sector)s completed"),
+        ),
+        (
+            r"^TITP stage (?P<stage>\d+) in (?P<sector>\w+) not completed$",
+            N_("TITP stage %(stage)s in %(sector)s not completed"),
+        ),
+    )
+)
+OR = N_("%(first)s or %(second)s")
+
+
+def translate_reason(
+    reason: str,
+    gettext: Callable[[str], str],
+    name_of: Callable[[str, str], str],
+    day_of: Callable[[str], str] = str,
+) -> str:
+    """One eligibility reason in the reader's language; alternatives ("a or b") one by one. A
+    reason no pattern reads is shown as the domain wrote it. `name_of(kind, code)` names a
+    track or sector, `day_of` writes an ISO date as the reader does."""
+    parts = reason.split(" or ")
+    if len(parts) > 1:
+        translated = [translate_reason(part, gettext, name_of, day_of) for part in parts]
+        text = translated[0]
+        for part in translated[1:]:
+            text = gettext(OR) % {"first": text, "second": part}
+        return text
+    for pattern, template in REASONS:
+        found = pattern.match(reason)
+        if found is None:
+            continue
+        values = found.groupdict()
+        for kind in ("track", "sector"):
+            if kind in values:
+                values[kind] = name_of(kind, values[kind])
+        if "day" in values:
+            values["day"] = day_of(values["day"])
+        return gettext(template) % values
+    return reason
+
+
+# Why a pipeline move was made, as the service writes it in the history.
+HISTORY_REASONS = {
+    "registered": N_("registered"),
+    "erased at the person's request": N_("erased at the person's request"),
+}
+MATCH_MOVE = re.compile(r"^match (?P<status>\w+) for job order (?P<order>\S+)$")
+MATCH_MOVE_TEXT = N_("matching: %(status)s for job order %(order)s")
+
+
+def translate_history(reason: str | None, gettext: Callable[[str], str]) -> str:
+    """A history entry's reason in the reader's language (free text is shown as written)."""
+    if not reason:
+        return ""
+    if reason in HISTORY_REASONS:
+        return gettext(HISTORY_REASONS[reason])
+    found = MATCH_MOVE.match(reason)
+    if found is not None:
+        status = found.group("status")
+        named = gettext(PAIR_STATUSES[status]) if status in PAIR_STATUSES else status
+        return gettext(MATCH_MOVE_TEXT) % {"status": named, "order": found.group("order")}
+    return reason

@@ -1,0 +1,124 @@
+"""How the portal's pages are rendered: its templates in the UI kit's layout, in the reader's
+language (`kakehashi.shared.ui.pages`), with filters that name codes (statuses, sectors,
+tracks, skills) and people as readers of that language expect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from kakehashi.candidates.entrypoints.portal import labels
+from kakehashi.shared import skills
+from kakehashi.shared.auth import Principal
+from kakehashi.shared.reference import PREFECTURE_NAMES_JA
+from kakehashi.shared.ui import browser_session, i18n
+from kakehashi.shared.ui.pages import Pages, language_of
+from kakehashi.shared.web import settings_of
+
+HERE = Path(__file__).parent
+LOCALES_DIR = HERE / "locales"
+PREFIX = "/portal"
+
+__all__ = ["PAGES", "PREFIX", "csrf_passes", "language_of", "render", "translations"]
+
+
+def translations(language: str) -> NullTranslations:
+    """The portal's catalog of `language` over the kit's (English has none)."""
+    return i18n.translations(LOCALES_DIR, language)
+
+
+def _named(table: dict[str, str], gettext: Callable[[str], str]) -> Callable[[object], str]:
+    """A filter naming a code by `table` (a code outside it is shown as it is)."""
+
+    def name(code: object) -> str:
+        text = str(getattr(code, "value", code) or "")
+        return gettext(table[text]) if text in table else text
+
+    return name
+
+
+def person_name(row: Any, language: str) -> str:
+    """The name readers of `language` know the person by: the Vietnamese spelling for vi, the
+    katakana with the passport name for ja, the passport name for en."""
+    if language == "vi" and row.name_vi:
+        return str(row.name_vi)
+    if language == "ja" and row.name_katakana:
+        return f"{row.name_katakana} ({row.full_name})"
+    return str(row.full_name)
+
+
+def _filters(language: str) -> dict[str, Callable[..., Any]]:
+    gettext = translations(language).gettext
+    tables = {"track": labels.TRACKS, "sector": labels.SECTORS}
+
+    def name_of(kind: str, code: str) -> str:
+        return _named(tables[kind], gettext)(code)
+
+    def day_of(iso: str) -> str:
+        try:
+            return i18n.long_date(date.fromisoformat(iso), language)
+        except ValueError:
+            return iso
+
+    return {
+        "status": _named(labels.STATUSES, gettext),
+        "pair_status": _named(labels.PAIR_STATUSES, gettext),
+        "refusal": _named(labels.REFUSALS, gettext),
+        "sector": _named(labels.SECTORS, gettext),
+        "track": _named(labels.TRACKS, gettext),
+        "level": _named(labels.LEVELS, gettext),
+        "sex": _named(labels.SEXES, gettext),
+        "education": _named(labels.EDUCATION, gettext),
+        "health": _named(labels.HEALTH, gettext),
+        "import_status": _named(labels.IMPORT_STATUSES, gettext),
+        "needed": _named(labels.NEEDED_DATA, gettext),
+        "skill": lambda code: skills.label(str(code), language),
+        "reason": lambda text: labels.translate_reason(str(text), gettext, name_of, day_of),
+        "person": lambda row: person_name(row, language),
+        "history": lambda reason: labels.translate_history(reason, gettext),
+        "isoday": lambda text: day_of(str(text)) if text else "—",
+        "prefecture": lambda name: (
+            PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
+        ),
+    }
+
+
+PAGES = Pages(
+    HERE / "templates",
+    LOCALES_DIR,
+    PREFIX + "/static",
+    filters=_filters,
+    globals={"labels": labels, "prefix": PREFIX},
+)
+
+
+def render(
+    request: Request,
+    template: str,
+    principal: Principal | None,
+    *,
+    status_code: int = 200,
+    messages: list[tuple[str, str]] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    return PAGES.render(
+        request, template, principal, status_code=status_code, messages=messages, **context
+    )
+
+
+def allowed_origins(request: Request) -> frozenset[str]:
+    """The origins our services' pages are served from (a form may come from any of them)."""
+    settings = settings_of(request)
+    return browser_session.origins_of(settings.web_urls.values())
+
+
+def csrf_passes(request: Request, form_token: object) -> bool:
+    """The kit's two checks: an allowed Origin, and the form's token equal to the cookie."""
+    token = form_token if isinstance(form_token, str) else None
+    return browser_session.csrf_passes(request, token, allowed_origins(request))
