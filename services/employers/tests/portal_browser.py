@@ -3,6 +3,7 @@ single sign-on session, the CSRF token) and posts forms as a browser of our orig
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -17,6 +18,12 @@ EN = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true"}
 Form = dict[str, Any]
 
+
+def days_ahead(days: int) -> str:
+    """A date `days` from today, as a form field holds it (the dates stay plausible)."""
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
 # A 求人票 as the form posts it: an SSW i welding order in Aichi.
 WELDER: Form = {
     "title": "溶接工 / Welder",
@@ -29,7 +36,7 @@ WELDER: Form = {
     "level_welding": "3",
     "must_welding": "on",
     "monthly_base_pay_yen": "230000",
-    "application_deadline": "2099-01-10",
+    "application_deadline": days_ahead(40),
     "status": "open",
 }
 

@@ -4,6 +4,7 @@ inline errors in the reader's language), the live checks, editing, the lifecycle
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from services.employers.tests.portal_browser import (
     EN,
     HTMX,
     WELDER,
+    days_ahead,
     post_form,
     post_order,
     sign_in,
@@ -28,7 +30,7 @@ def test_a_posted_order_is_saved_with_every_field_and_listed_with_status_fill_an
     sign_in(client)
     order_id = post_order(
         client, housing_provided="yes", housing_monthly_cost_yen="20000",
-        interview_format="online", interview_date="2099-02-01",
+        interview_format="online", interview_date=days_ahead(60),
     )  # fmt: skip
     saved = client.get(f"/job-orders/{order_id}", headers=EMPLOYER).json()
     assert saved["title"] == "溶接工 / Welder"
@@ -36,7 +38,7 @@ def test_a_posted_order_is_saved_with_every_field_and_listed_with_status_fill_an
     assert saved["required_skills"] == [{"code": "welding", "min_level": 3, "must_have": True}]
     assert saved["monthly_base_pay_yen"] == 230000
     assert saved["housing"] == {"provided": True, "monthly_cost_yen": 20000}
-    assert saved["interview"] == {"date": "2099-02-01", "format": "online"}
+    assert saved["interview"] == {"date": days_ahead(60), "format": "online"}
     page = client.get(f"/portal/orders/{order_id}", headers=EN)
     assert "The job order was saved." in page.text  # the flash after the redirect
     assert 'data-status="open"' in page.text
@@ -46,15 +48,17 @@ def test_a_posted_order_is_saved_with_every_field_and_listed_with_status_fill_an
     assert row is not None
     assert "open" in row.group()
     assert "0 of 2" in row.group()
-    assert "Jan 10, 2099" in row.group()
+    deadline = date.fromisoformat(days_ahead(40))
+    assert f"{deadline:%b} {deadline.day}, {deadline.year}" in row.group()
+    assert "(40 days left)" in row.group()
 
 
 def test_a_draft_is_posted_private_and_the_list_filters_by_status_and_sorts(
     client: TestClient,
 ) -> None:
     sign_in(client)
-    draft = post_order(client, status="draft", title="B draft", application_deadline="2099-03-01")
-    opened = post_order(client, title="A open", application_deadline="2099-02-01")
+    draft = post_order(client, status="draft", title="B draft", application_deadline=days_ahead(70))
+    opened = post_order(client, title="A open", application_deadline=days_ahead(60))
     drafts = client.get("/portal/orders", params={"status": "draft"}).text
     assert draft in drafts
     assert opened not in drafts
@@ -97,7 +101,7 @@ def test_a_domain_rule_is_shown_next_to_its_field(client: TestClient) -> None:
     )  # fmt: skip
     assert 'id="f-housing_monthly_cost_yen-error">Housing that is not provided' in housing.text
     format_missing = post_form(
-        client, "/portal/orders", WELDER | {"interview_date": "2099-02-01"}, EN
+        client, "/portal/orders", WELDER | {"interview_date": days_ahead(60)}, EN
     )
     assert 'id="f-interview_format-error">Required.' in format_missing.text
     assert client.get("/job-orders", headers=EMPLOYER).json()["total"] == 0
