@@ -8,7 +8,7 @@ from typing import Any
 import jwt
 import pytest
 
-from conftest import TEST_ISSUER, TEST_KEY, refused_tokens, token_for
+from conftest import TEST_ISSUER, TEST_KEY, TEST_TOKEN_TTL, refused_tokens, token_for
 from kakehashi.shared.auth import (
     ClaimMapping,
     InvalidTokenError,
@@ -48,7 +48,16 @@ def test_the_token_carries_every_claim_of_the_contract() -> None:
     assert header["kid"] == TEST_KEY.kid
     assert set(claims) == {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "org", "role", "lang"}
     assert claims["aud"] == "kakehashi"
-    assert claims["exp"] - claims["iat"] == 15 * 60
+    assert claims["exp"] - claims["iat"] == TEST_TOKEN_TTL.total_seconds()  # the suite's own
+    issued = jwt.decode(
+        issue_token(
+            TEST_KEY,
+            Principal(subject="u", role=Role.EMPLOYER, organisation_id="emp-1"),
+            issuer=TEST_ISSUER,
+        ),
+        options={"verify_signature": False},
+    )
+    assert issued["exp"] - issued["iat"] == 15 * 60  # what an issuer gives by default
 
 
 @pytest.mark.parametrize("reason", sorted(refused_tokens("program_manager", "pm-office")))
