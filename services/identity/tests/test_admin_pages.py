@@ -75,6 +75,9 @@ def test_an_admin_manages_organisations_and_users(
         preferred_language="vi", organisation_id="tc-tay-ninh-01", role="training_centre",
     )  # fmt: skip
     assert "The invitation is mailed." in invited.text
+    assert (
+        '<option value="tc-tay-ninh-01">Tay Ninh Centre (tc-tay-ninh-01)</option>' in invited.text
+    )
     assert mailbox.link_token("hoa@kakehashi.example", "/invitation")
     rows = re.findall(r'<tr data-user="([^"]+)">.*?/admin/users/([^/]+)/role', invited.text, re.S)
     hoa = dict(rows)["hoa@kakehashi.example"]
@@ -82,10 +85,19 @@ def test_an_admin_manages_organisations_and_users(
         client, f"/admin/users/{hoa}/role", organisation_id="tc-tay-ninh-01", role="employer"
     )
     assert "Saved." in role.text
-    assert re.search(r"tc-tay-ninh-01 · Employer", role.text)
+    # Memberships and the header name organisations (the id stays in the title).
+    assert '<div title="tc-tay-ninh-01">Tay Ninh Centre · Employer</div>' in role.text
     off = form(client, f"/admin/users/{hoa}/deactivate")
     assert "deactivated" in off.text
     assert "/admin/users/" + hoa + "/deactivate" not in off.text
+    header = client.get("/admin?lang=vi").text
+    assert 'data-organisation="kakehashi-operator">kakehashi-operator<' in header
+    form(client, "/admin/organisations/kakehashi-operator", name_latin="Kakehashi operator",
+         name_vi="Nhà vận hành Kakehashi", name_ja="架け橋運営")  # fmt: skip
+    for language, name in [("vi", "Nhà vận hành Kakehashi"), ("ja", "架け橋運営"),
+                           ("en", "Kakehashi operator")]:  # fmt: skip
+        page = client.get(f"/admin?lang={language}").text
+        assert f'data-organisation="kakehashi-operator">{name}<' in page
 
 
 def test_admin_forms_need_the_csrf_token(admin_browser: TestClient) -> None:

@@ -342,6 +342,6 @@ def test_a_user_with_a_second_factor_is_asked_for_the_code(
     assert 'name="totp"' in asked.text
     assert 'value="lan@kakehashi.example"' in asked.text  # the email is kept, not the password
     wrong = post_sign_in(client, "lan@kakehashi.example", PASSWORD, totp="000000")
-    assert "The one-time code is wrong or was already used." in wrong.text
+    assert "The one-time or recovery code is wrong or was already used." in wrong.text
     done = post_sign_in(client, "lan@kakehashi.example", PASSWORD, totp=_next_code(totp))
     assert done.status_code == 303

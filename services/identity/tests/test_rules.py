@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from kakehashi.identity.domain.addresses import client_address, parse_networks
 from kakehashi.identity.domain.keys import (
     REQUIRED_CLAIMS,
     KeyState,
@@ -14,6 +15,7 @@ from kakehashi.identity.domain.keys import (
     TokenSubject,
     access_claims,
     effective_state,
+    known_to_verifiers,
     published,
 )
 from kakehashi.identity.domain.model import OrganisationKind, OrganisationProfile, check_profile
@@ -84,6 +86,20 @@ def test_a_retiring_key_is_published_until_its_tokens_expired() -> None:
     assert published([retiring, active], later, TTL) == ["new"]
 
 
+def test_the_next_key_is_published_after_the_active_one_and_before_the_retiring_ones() -> None:
+    active = KeyStatus("now", KeyState.ACTIVE)
+    upcoming = KeyStatus("next", KeyState.NEXT)
+    retiring = KeyStatus("old", KeyState.RETIRING, retiring_since=NOW)
+    assert published([retiring, upcoming, active], NOW, TTL) == ["now", "next", "old"]
+    assert effective_state(upcoming, NOW + timedelta(days=400), TTL) is KeyState.NEXT
+
+
+def test_a_key_is_known_to_verifiers_once_published_for_their_cache_lifetime() -> None:
+    ahead = timedelta(seconds=360)
+    assert not known_to_verifiers(NOW, NOW + timedelta(seconds=359), ahead)
+    assert known_to_verifiers(NOW, NOW + ahead, ahead)
+
+
 def test_access_claims_carry_the_contract() -> None:
     subject = TokenSubject("u-1", "tc-tay-ninh-01", "training_centre", "vi", "Nguyễn Thị Lan")
     claims = access_claims(subject, "http://127.0.0.1:8004", "kakehashi", NOW, TTL)
@@ -123,3 +139,40 @@ def test_the_key_encryption_secret_must_be_private_outside_development(secret: s
     production: dict[str, Any] = values | {"environment": "production", "jwt_secret": "x" * 40}
     with pytest.raises(ValidationError, match="key_encryption_secret"):
         IdentitySettings(**production)
+
+
+PROXIES = parse_networks(["10.0.0.0/8", "2001:db8::1"])
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        # A peer that is not a trusted proxy is the client, whatever it says it forwards.
+        ("203.0.113.9", ["198.51.100.1"], "203.0.113.9"),
+        ("testclient", ["198.51.100.1"], "testclient"),
+        # Our proxy names the client it saw.
+        ("10.0.0.5", ["198.51.100.1"], "198.51.100.1"),
+        # The client forged an entry: our proxy appended the real address on the right.
+        ("10.0.0.5", ["1.2.3.4, 198.51.100.1"], "198.51.100.1"),
+        ("10.0.0.5", ["1.2.3.4", "198.51.100.1"], "198.51.100.1"),  # repeated headers
+        # Two trusted proxies in a row: the first untrusted address from the right.
+        ("10.0.0.5", ["1.2.3.4, 198.51.100.1, 10.1.2.3"], "198.51.100.1"),
+        # Ports and IPv6 as proxies write them.
+        ("10.0.0.5", ["198.51.100.1:5123"], "198.51.100.1"),
+        ("2001:db8::1", ["[2001:db8::42]:443"], "2001:db8::42"),
+        # Nothing forwarded, or nonsense from a trusted proxy: the last address it vouched for.
+        ("10.0.0.5", [], "10.0.0.5"),
+        ("10.0.0.5", ["198.51.100.1, not-an-address, 10.0.0.7"], "10.0.0.7"),
+        ("10.0.0.5", ["unknown"], "10.0.0.5"),
+    ],
+)
+def test_the_client_address_is_read_from_trusted_proxies_only(
+    peer: str, forwarded: list[str], expected: str
+) -> None:
+    assert client_address(peer, forwarded, PROXIES) == expected
+
+
+def test_without_trusted_proxies_the_header_is_ignored() -> None:
+    assert client_address("10.0.0.5", ["198.51.100.1"], ()) == "10.0.0.5"
+    with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 network"):
+        parse_networks(["10.0.0.0/8", "proxy.example"])

@@ -135,6 +135,48 @@ def test_the_client_address_is_throttled_across_accounts(
     assert _attempt(client, "someone.else@example.vn", "wrong password here")[0] == 429
 
 
+def test_behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own(
+    make_client: Callable[..., TestClient],
+) -> None:
+    direct = make_client(sign_in_address_max_failures=2, trusted_proxies="10.0.0.0/8")
+    create_admin(direct)
+    admin = sign_in(direct, ADMIN_EMAIL, ADMIN_PASSWORD)
+    proxy = TestClient(direct.app, client=("10.0.0.5", 40000))
+
+    def attempt(client: TestClient, email: str, forwarded_for: str | None = None) -> int:
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        body = {"email": email, "password": "wrong password here"}
+        status: int = client.post("/sign-in", json=body, headers=headers).status_code
+        return status
+
+    # One attacker behind the proxy reaches the address limit; another client does not.
+    assert attempt(proxy, "a@example.vn", "198.51.100.1") == 401
+    assert attempt(proxy, "b@example.vn", "198.51.100.1") == 401
+    assert attempt(proxy, "c@example.vn", "198.51.100.1") == 429
+    assert attempt(proxy, "d@example.vn", "198.51.100.2") == 401
+    # Forging the header's left part changes nothing: the proxy appended the real address.
+    assert attempt(proxy, "e@example.vn", "203.0.113.77, 198.51.100.1") == 429
+    # A peer that is not a trusted proxy cannot choose its address by the header.
+    stranger = TestClient(direct.app, client=("192.0.2.10", 40000))
+    assert attempt(stranger, "f@example.vn", "198.51.100.3") == 401
+    assert attempt(stranger, "g@example.vn", "198.51.100.4") == 401
+    assert attempt(stranger, "h@example.vn", "198.51.100.5") == 429
+    # The audit says where each attempt came from, as the throttle counted it.
+    audit = direct.get("/sign-in-audit", headers=admin).json()["items"]
+    addresses = {row["email"]: row["client_address"] for row in audit}
+    assert addresses["a@example.vn"] == addresses["e@example.vn"] == "198.51.100.1"
+    assert addresses["d@example.vn"] == "198.51.100.2"
+    assert addresses["f@example.vn"] == addresses["h@example.vn"] == "192.0.2.10"
+    assert addresses[ADMIN_EMAIL] == "testclient"
+
+
+def test_trusted_proxies_must_be_addresses_or_networks(
+    make_client: Callable[..., TestClient],
+) -> None:
+    with pytest.raises(ValueError, match="trusted_proxies: not an address or network"):
+        make_client(trusted_proxies="10.0.0.0/8, proxy.example")
+
+
 def test_a_user_of_several_organisations_chooses_one(
     client: TestClient, admin: Headers, mailbox: Mailbox
 ) -> None:

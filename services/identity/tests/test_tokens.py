@@ -8,14 +8,18 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from kakehashi.identity.adapters.tables import SigningKey
 from kakehashi.identity.domain.keys import TokenSubject
 from kakehashi.identity.service_layer import keys
 from services.identity.tests.conftest import Clock
@@ -73,7 +77,9 @@ def test_the_discovery_document_and_the_jwks(client: TestClient) -> None:
     assert {"sub", "org", "role", "lang", "aud", "iss", "exp"} <= set(discovery["claims_supported"])
     response = client.get("/.well-known/jwks.json")
     assert response.headers["Cache-Control"] == "public, max-age=300"
-    (key,) = response.json()["keys"]
+    key, upcoming = response.json()["keys"]  # the active key, and the next one published ahead
+    assert key["kid"] != upcoming["kid"]
+    assert set(upcoming) == set(key)
     assert set(key) == {"kty", "crv", "x", "kid", "alg", "use"}
     assert (key["kty"], key["crv"], key["alg"], key["use"]) == ("OKP", "Ed25519", "EdDSA", "sig")
     assert "d" not in key
@@ -103,36 +109,96 @@ def test_a_token_verifies_against_the_jwks_with_the_whole_contract(
     assert claims["exp"] - claims["iat"] == 900
 
 
+def _published_ago(client: TestClient, kid: str, seconds: float) -> None:
+    """Make key `kid` as old as if it had been published `seconds` ago."""
+    with runtime_of(client).uow() as uow:
+        row = uow.session.get(SigningKey, kid)
+        assert row is not None
+        row.created_at -= timedelta(seconds=seconds)
+        uow.session.add(row)
+        uow.commit()
+
+
 def test_rotation_keeps_the_retiring_key_published_until_its_tokens_expired(
     client: TestClient, admin: Headers, clock: Clock
 ) -> None:
     old_token = _token(admin)
     old_kid = jwt.get_unverified_header(old_token)["kid"]
+    before = client.get("/.well-known/jwks.json").json()  # what a verifier has cached
+    _active, next_kid = (k["kid"] for k in before["keys"])
+    _published_ago(client, next_kid, seconds=361)  # verifiers' cache lifetime (360 s) and more
     rotated = client.post("/admin/keys/rotate", headers=admin)
-    assert rotated.status_code == 200
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["known_to_verifiers"] is True
     new_kid = rotated.json()["kid"]
-    assert new_kid != old_kid
+    assert new_kid == next_kid
     published = [k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"]]
-    assert published == [new_kid, old_kid]
+    assert published[0] == new_kid
+    assert published[2] == old_kid
+    following = published[1]  # a new next key, published ahead of the next rotation
+    assert following not in (new_kid, old_kid)
     # A token the retiring key signed still verifies, with the JWKS and at identity.
     assert _verify_with_jwks(client, old_token)["sub"]
     assert client.get("/me", headers=admin).status_code == 200
     states = {k["kid"]: k["state"] for k in client.get("/admin/keys", headers=admin).json()}
-    assert states == {new_kid: "active", old_kid: "retiring"}
+    assert states == {new_kid: "active", following: "next", old_kid: "retiring"}
     new_token = client.post(
         "/sign-in",
         json={"email": "admin@kakehashi.example", "password": "correct horse battery staple"},
     ).json()["access_token"]
     assert jwt.get_unverified_header(new_token)["kid"] == new_kid
+    # No refusal window: the key set a verifier cached before the rotation verifies it.
+    cached = jwt.PyJWKSet.from_dict(before)[new_kid]
+    decoded = jwt.decode(
+        new_token,
+        cached,
+        algorithms=["EdDSA"],
+        issuer=ISSUER,
+        audience="kakehashi",
+    )
+    assert decoded["role"] == "admin"
 
     clock.advance(minutes=17)  # the token lifetime and the clock-skew margin have passed
     published = [k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"]]
-    assert published == [new_kid]
+    assert published == [new_kid, following]
     assert client.get("/me", headers=admin).status_code == 401
     new_admin = _bearer(new_token)
     assert client.get("/me", headers=new_admin).status_code == 200
     states = {k["kid"]: k["state"] for k in client.get("/admin/keys", headers=new_admin).json()}
-    assert states == {new_kid: "active", old_kid: "retired"}
+    assert states == {new_kid: "active", following: "next", old_kid: "retired"}
+
+
+def test_a_rotation_before_verifiers_know_the_next_key_needs_immediately(
+    client: TestClient, admin: Headers
+) -> None:
+    _active, next_kid = (k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"])
+    _published_ago(client, next_kid, seconds=100)
+    early = client.post("/admin/keys/rotate", headers=admin)
+    assert early.status_code == 409
+    wait = re.search(r"rotate in (\d+) s, or immediately", early.json()["detail"])
+    assert wait is not None
+    assert 250 <= int(wait[1]) <= 260  # 360 s ahead, 100 s published
+    assert client.get("/.well-known/jwks.json").json()["keys"][1]["kid"] == next_kid  # unchanged
+    # A key to replace now (compromised, say): verifiers with an older cached set refetch it
+    # when they meet its kid.
+    now = client.post("/admin/keys/rotate?immediately=true", headers=admin)
+    assert now.status_code == 200, now.text
+    assert (now.json()["kid"], now.json()["known_to_verifiers"]) == (next_kid, False)
+    assert client.get("/admin/keys/rotate", headers=admin).status_code == 405
+
+
+def test_a_key_set_from_before_next_keys_gets_one_when_published(client: TestClient) -> None:
+    """A database whose only key is active (made before next keys existed) publishes a next key
+    with its next JWKS."""
+    runtime = runtime_of(client)
+    identity = identity_of(client)
+    with runtime.uow() as uow:
+        keys._ensure_active(uow, identity)
+    with runtime.uow() as uow:
+        for row in uow.session.exec(select(SigningKey).where(SigningKey.state == "next")):
+            uow.session.delete(row)
+        uow.commit()
+    assert len(client.get("/.well-known/jwks.json").json()["keys"]) == 2
 
 
 def test_identity_refuses_a_token_from_an_unknown_key(client: TestClient, admin: Headers) -> None:
@@ -161,7 +227,7 @@ def test_identity_refuses_hs256_signed_with_the_public_key(
     client: TestClient, admin: Headers, secret_form: str
 ) -> None:
     """Algorithm confusion: an HMAC made with the published public key as the secret."""
-    (jwk,) = client.get("/.well-known/jwks.json").json()["keys"]
+    jwk = client.get("/.well-known/jwks.json").json()["keys"][0]  # the active key
     secret = jwk["x"].encode() if secret_form == "x" else json.dumps(jwk).encode()
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": jwk["kid"]}).encode())
     payload = _b64(json.dumps(_claims(_token(admin))).encode())

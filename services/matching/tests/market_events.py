@@ -67,3 +67,25 @@ def order_event(
 def status_event(type: str, key: str, id_value: str, version: int, status: str) -> EventEnvelope:
     data = {key: id_value, "version": version, "status": status}
     return EventEnvelope.new(type=type, source="test", subject=id_value, data=data)
+
+
+def organisation_event(
+    organisation_id: str, name_latin: str, *, version: int = 1, **names: str
+) -> EventEnvelope:
+    """identity's `organisation.registered` (names in Vietnamese and Japanese by keyword)."""
+    data = {
+        "organisation_id": organisation_id,
+        "version": version,
+        "kind": "employer" if organisation_id.startswith("emp-") else "training_centre",
+        "name_latin": name_latin,
+        "name_vi": names.get("name_vi"),
+        "name_ja": names.get("name_ja"),
+        "province": None,
+        "prefecture": None,
+    }
+    return EventEnvelope.new(
+        type="organisation.registered",
+        source="kakehashi.identity",
+        subject=organisation_id,
+        data=data,
+    )

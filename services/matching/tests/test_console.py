@@ -18,6 +18,7 @@ from services.matching.tests.market_events import (
     applier,
     candidate_event,
     order_event,
+    organisation_event,
     runtime_of_client,
 )
 
@@ -280,6 +281,52 @@ def test_candidate_page_shows_status_matches_and_history(client: TestClient) -> 
     assert "溶接工 / Welder" in page
     assert "Shortlist" in page
     assert client.get("/console/candidates/nobody").status_code == 404
+
+
+def organisation_shown(page: str, organisation_id: str) -> list[str]:
+    """The text of every element marking `organisation_id` on the page."""
+    pattern = rf'data-organisation="{re.escape(organisation_id)}">([^<]*)<'
+    return re.findall(pattern, page)
+
+
+def test_pages_name_organisations_in_the_reader_s_language_once_identity_told_them(
+    client: TestClient,
+) -> None:
+    sign_in(client, "program_manager", "pm-office")
+    english = {"Accept-Language": "en"}
+    before = client.get("/console/candidates/an", headers=english).text
+    assert organisation_shown(before, "tc-tay-ninh") == ["tc-tay-ninh"]  # not known yet: the id
+
+    market = applier(client)
+    market.apply(
+        organisation_event(
+            "tc-tay-ninh",
+            "Tay Ninh Training Centre",
+            name_vi="Trung tâm đào tạo Tây Ninh",
+            name_ja="タイニン研修センター",
+        )
+    )
+    market.apply(organisation_event("emp-aichi", "Tanaka Kogyo", name_ja="田中工業"))
+    market.apply(
+        organisation_event("pm-office", "Program Office", name_vi="Văn phòng chương trình")
+    )
+
+    candidate = client.get("/console/candidates/an", headers=english).text
+    assert organisation_shown(candidate, "tc-tay-ninh") == ["Tay Ninh Training Centre"]
+    assert "Tanaka Kogyo · Aichi" in candidate  # the employer of each order that fits
+    for language, centre, employer, own in [
+        ("vi", "Trung tâm đào tạo Tây Ninh", "Tanaka Kogyo", "Văn phòng chương trình"),
+        ("ja", "タイニン研修センター", "田中工業", "Program Office"),
+    ]:
+        order = client.get(f"/console/orders/order-1?lang={language}").text
+        assert organisation_shown(order, "emp-aichi") == [employer]  # the order's employer
+        assert organisation_shown(order, "pm-office") == [own]  # who is signed in, in the header
+        assert order.count(f"{centre} · Tây Ninh") == 2  # an and binh, ranked
+        # The training-centre filter offers the centres by name.
+        assert f'<option value="tc-tay-ninh">{centre}</option>' in order
+        orders = client.get(f"/console/orders?lang={language}").text
+        assert organisation_shown(orders, "emp-aichi") == [employer]
+        assert organisation_shown(orders, "emp-osaka") == ["emp-osaka"]  # identity never told
 
 
 def test_allocation_page_reports_the_gain_over_greedy(client: TestClient) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kakehashi.employers.config import EmployersSettings
-from kakehashi.shared.events import CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS
+from kakehashi.shared.events import (
+    CANDIDATE_EVENTS,
+    IDENTITY_EVENTS,
+    JOB_ORDER_EVENTS,
+    MATCH_EVENTS,
+)
 from kakehashi.shared.runtime import ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
@@ -17,6 +22,6 @@ SPEC = ServiceSpec(
     app="kakehashi.employers.entrypoints.api:create_app",
     produces=(JOB_ORDER_EVENTS,),
     # candidate-events for `candidate.match_refused` only; the other candidate events are skipped.
-    consumes=(MATCH_EVENTS, CANDIDATE_EVENTS),
+    consumes=(MATCH_EVENTS, CANDIDATE_EVENTS, IDENTITY_EVENTS),
     handlers="kakehashi.employers.service_layer.event_handlers:HANDLERS",
 )

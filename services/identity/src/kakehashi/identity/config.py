@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from kakehashi.shared.settings import ServiceSettings
@@ -33,6 +34,11 @@ class IdentitySettings(ServiceSettings):
     browser_session_idle_s: int = Field(default=2 * 3600, ge=300, description="unused, it ends")
     browser_session_max_s: int = Field(default=12 * 3600, ge=600, description="absolute end")
     key_encryption_secret: SecretStr = SecretStr(DEV_KEY_ENCRYPTION_SECRET)
+    # The verifiers cache the JWKS (AUTH_JWKS_CACHE_S, 300 s; the JWKS says max-age=300): a key
+    # published this long is in every cached set, so it may start signing with no refusal.
+    key_publish_ahead_s: int = Field(
+        default=360, ge=0, le=7 * 24 * 3600, description="a next key is published this long first"
+    )
 
     # Sign-in: the second factor and the throttles.
     totp_required_for_managers: bool = Field(
@@ -40,6 +46,13 @@ class IdentitySettings(ServiceSettings):
     )
     sign_in_max_failures: int = Field(default=5, ge=1, description="per account, then a lockout")
     sign_in_address_max_failures: int = Field(default=50, ge=1, description="per client address")
+    # Behind a reverse proxy every request comes from the proxy: the client address is then read
+    # from X-Forwarded-For, but only from these peers and only as far as they wrote it.
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated proxy addresses or networks (10.0.0.0/8) whose "
+        "X-Forwarded-For is believed; empty = none, the peer is the client",
+    )
     sign_in_window_s: int = Field(default=900, ge=1, description="failures counted over this")
     sign_in_lockout_s: int = Field(default=900, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1)
@@ -62,6 +75,16 @@ class IdentitySettings(ServiceSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     mail_from: str = "Kakehashi <no-reply@kakehashi.local>"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for entry in filter(None, (v.strip() for v in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError("trusted_proxies: not an address or network") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_dev_key_encryption_secret(self) -> IdentitySettings:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kakehashi.matching.config import MatchingSettings
-from kakehashi.shared.events import CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS
+from kakehashi.shared.events import (
+    CANDIDATE_EVENTS,
+    IDENTITY_EVENTS,
+    JOB_ORDER_EVENTS,
+    MATCH_EVENTS,
+)
 from kakehashi.shared.runtime import ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
@@ -16,6 +21,6 @@ SPEC = ServiceSpec(
     migrations=MIGRATIONS,
     app="kakehashi.matching.entrypoints.api:create_app",
     produces=(MATCH_EVENTS,),
-    consumes=(CANDIDATE_EVENTS, JOB_ORDER_EVENTS),
+    consumes=(CANDIDATE_EVENTS, JOB_ORDER_EVENTS, IDENTITY_EVENTS),
     handlers="kakehashi.matching.service_layer.event_handlers:HANDLERS",
 )

@@ -3,7 +3,7 @@ service's templates and the kit's, the shared layout's context, the static asset
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -11,9 +11,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.organisations import OrganisationNames, display_name, organisation_names
 from kakehashi.shared.ui import browser_session, navigation
 from kakehashi.shared.ui.i18n import (
     DEFAULT_LANGUAGE,
@@ -24,11 +26,20 @@ from kakehashi.shared.ui.i18n import (
     long_date,
     translations,
 )
-from kakehashi.shared.web import settings_of
+from kakehashi.shared.web import runtime_of, settings_of
 
 KIT = Path(__file__).parent
 KIT_STATIC = KIT / "static"
 FLASH_KINDS = ("ok", "error")
+# Where a service finds organisations' names: (the request, the ids) -> names by id.
+OrganisationLookup = Callable[[Request, Collection[str]], Mapping[str, OrganisationNames]]
+
+
+def from_directory(request: Request, ids: Collection[str]) -> Mapping[str, OrganisationNames]:
+    """The names in this service's organisation directory (`kakehashi.shared.organisations`):
+    the lookup of every service that consumes identity-events."""
+    with runtime_of(request).session_factory() as session:
+        return organisation_names(session, ids)
 
 
 def language_of(request: Request, default: str = DEFAULT_LANGUAGE) -> str:
@@ -67,12 +78,16 @@ class Pages:
         filters: Callable[[str], Mapping[str, Callable[..., Any]]] | None = None,
         globals: Mapping[str, Any] | None = None,
         default_language: str = DEFAULT_LANGUAGE,
+        organisations: OrganisationLookup | None = None,
     ) -> None:
         """`default_language`: the pages' language when neither ?lang=, the cookie nor the
-        browser says one (the employer portal's is Japanese)."""
+        browser says one (the employer portal's is Japanese). `organisations` finds
+        organisations' names for the header and the `organisation` filter (`from_directory` in
+        a service that consumes identity-events); without it pages show organisation ids."""
         self.locales = locales
         self.default_language = default_language
         self.static_path = static_path
+        self.organisations = organisations
         self.environments = {
             language: self._environment(templates, language, filters, globals or {})
             for language in LANGUAGES
@@ -100,6 +115,7 @@ class Pages:
             **globals,
         )
         env.filters["day"] = lambda value: long_date(value, language)
+        env.filters["organisation"] = self._organisation_filter(language)
         if filters is not None:
             env.filters.update(filters(language))
         return env
@@ -110,6 +126,33 @@ class Pages:
     def language_of(self, request: Request) -> str:
         """The reader's language on these pages (`default_language` when nothing says one)."""
         return language_of(request, self.default_language)
+
+    def organisation_names(
+        self, request: Request, ids: Collection[str]
+    ) -> Mapping[str, OrganisationNames]:
+        """The names of `ids`, looked up once per request: a page showing many organisations
+        may ask for all of them first, so that its `organisation` filters make one query."""
+        cache: dict[str, OrganisationNames | None] = _request_cache(request)
+        missing = [i for i in ids if i not in cache]
+        if missing and self.organisations is not None:
+            found = self.organisations(request, missing)
+            cache.update({i: found.get(i) for i in missing})
+        return {i: names for i in ids if (names := cache.get(i)) is not None}
+
+    def organisation_name(self, request: Request, organisation_id: str, language: str) -> str:
+        """The organisation's name for a reader of `language`, or its id when unknown."""
+        names = self.organisation_names(request, [organisation_id])
+        return display_name(organisation_id, names, language)
+
+    def _organisation_filter(self, language: str) -> Callable[..., str]:
+        @pass_context
+        def organisation(context: Context, organisation_id: str | None) -> str:
+            """`{{ id | organisation }}`: the name to show in the page's language."""
+            if not organisation_id:
+                return ""
+            return self.organisation_name(context["request"], organisation_id, language)
+
+        return organisation
 
     def install_static(self, app: FastAPI) -> None:
         """Serve the kit's CSS and htmx under this service's static path."""
@@ -157,6 +200,15 @@ class Pages:
         if request.query_params.get("lang") in LANGUAGES:
             remember_language(response, language)
         return response
+
+
+def _request_cache(request: Request) -> dict[str, OrganisationNames | None]:
+    cache: dict[str, OrganisationNames | None] | None = getattr(
+        request.state, "organisation_names", None
+    )
+    if cache is None:
+        cache = request.state.organisation_names = {}
+    return cache
 
 
 def _language_links(request: Request, page_url: str | None) -> dict[str, str]:

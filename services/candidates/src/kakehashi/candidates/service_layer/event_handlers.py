@@ -40,6 +40,7 @@ from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
+from kakehashi.shared.organisations import IDENTITY_HANDLERS
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import is_stale
 
@@ -179,4 +180,8 @@ def refuse(uow: UnitOfWork, data: MatchStatusData, reason: RefusalReason, messag
     )
 
 
-HANDLERS: dict[str, Handler] = {MATCH_STATUS_CHANGED: match_status_changed}
+HANDLERS: dict[str, Handler] = {
+    MATCH_STATUS_CHANGED: match_status_changed,
+    # identity's organisations, for their names (kakehashi.shared.organisations)
+    **IDENTITY_HANDLERS,
+}

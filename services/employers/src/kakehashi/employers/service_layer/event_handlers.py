@@ -20,6 +20,7 @@ from kakehashi.shared.applier import Handler
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.organisations import IDENTITY_HANDLERS
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import upsert_versioned
 
@@ -136,4 +137,6 @@ HANDLERS: dict[str, Handler] = {
     MATCH_STATUS_CHANGED: match_status_changed,
     CANDIDATE_MATCH_REFUSED: match_refused,
     **dict.fromkeys(NOT_OURS, not_ours),
+    # identity's organisations, for their names (kakehashi.shared.organisations)
+    **IDENTITY_HANDLERS,
 }

@@ -19,6 +19,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 TOTP_ISSUER = "Kakehashi"
 TOTP_STEP_S = 30
+# Recovery codes: 10 characters from an alphabet without look-alikes (0/o, 1/l/i), about 49 bits
+# each, typed from paper; shown as two groups of five.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_LENGTH = 10
 
 
 class Passwords:
@@ -97,3 +101,19 @@ def totp_step(secret: str, code: str, now: datetime) -> int | None:
         if hmac.compare_digest(totp.at(candidate * TOTP_STEP_S), code):
             return candidate
     return None
+
+
+def new_recovery_codes(count: int) -> list[str]:
+    """Fresh recovery codes as shown to the user once (`abcde-fghjk`)."""
+    codes = []
+    for _ in range(count):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    return codes
+
+
+def hash_recovery_code(code: str) -> str:
+    """The SHA-256 a recovery code is stored and looked up under, whatever case, spaces or
+    dashes it was typed with (the codes are random, so no salt or slow hash is needed)."""
+    canonical = "".join(c for c in code.lower() if c.isalnum())
+    return hashlib.sha256(canonical.encode()).hexdigest()

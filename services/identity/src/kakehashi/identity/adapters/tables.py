@@ -84,6 +84,30 @@ class SignInAudit(SQLModel, table=True):
     reason: str = Field(max_length=32)
 
 
+class RecoveryCode(SQLModel, table=True):
+    """One of a user's recovery codes (their SHA-256): each signs in once without the TOTP code."""
+
+    __tablename__ = "recovery_code"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="user_account.id", index=True, max_length=36)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccountAudit(SQLModel, table=True):
+    """A change to how a user proves who they are: a second factor set up or reset (by whom),
+    recovery codes renewed or used."""
+
+    __tablename__ = "account_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    user_id: str = Field(max_length=36, index=True)
+    actor_id: str = Field(max_length=64)  # the user themself, or the admin who acted
+    action: str = Field(max_length=32)
+
+
 class SignInThrottle(SQLModel, table=True):
     """Failures counted for one account (normalised email) or one client address."""
 

@@ -79,9 +79,26 @@ class SignIn:
     user_agent: str | None = None
     totp_code: str | None = None
     organisation_id: str | None = None
+    recovery_code: str | None = None  # instead of a TOTP code, once
 
 
 @dataclass(frozen=True)
 class ConfirmTotp:
     user_id: str
     code: str
+
+
+@dataclass(frozen=True)
+class RenewRecoveryCodes:
+    """New recovery codes for a user, proven by a current TOTP code; the old ones stop working."""
+
+    user_id: str
+    code: str
+
+
+@dataclass(frozen=True)
+class ResetTotp:
+    """An admin turns a user's second factor off (a lost phone and no recovery code left)."""
+
+    user_id: str
+    admin_id: str

@@ -1,8 +1,11 @@
 """Signing keys and the access-token contract (claims, algorithm, key states).
 
-One key is active (signs); after a rotation the previous one is retiring (still published, so
-tokens it signed verify until they expire) and becomes retired once the token lifetime has
-passed, with a margin for clock skew. Retired keys are never published again.
+One key is active (signs). The next one is published beside it before it ever signs, so that
+verifiers holding a cached key set already know it when a rotation makes it active: a rotation
+then opens no window in which new tokens are refused. After a rotation the previous active key
+is retiring (still published, so tokens it signed verify until they expire) and becomes retired
+once the token lifetime has passed, with a margin for clock skew. Retired keys are never
+published again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ CLAIMS = (*REQUIRED_CLAIMS, "lang", "name")
 
 
 class KeyState(StrEnum):
+    NEXT = "next"  # published, not signing yet
     ACTIVE = "active"
     RETIRING = "retiring"
     RETIRED = "retired"
@@ -45,11 +49,18 @@ def effective_state(key: KeyStatus, now: datetime, token_ttl: timedelta) -> KeyS
 
 
 def published(keys: list[KeyStatus], now: datetime, token_ttl: timedelta) -> list[str]:
-    """The kids of the JWKS: the active key first, then the retiring ones, newest first."""
-    order = {KeyState.ACTIVE: 0, KeyState.RETIRING: 1}
+    """The kids of the JWKS: the active key first, then the next one, then the retiring ones,
+    newest first."""
+    order = {KeyState.ACTIVE: 0, KeyState.NEXT: 1, KeyState.RETIRING: 2}
     live = [k for k in keys if effective_state(k, now, token_ttl) in order]
     live.sort(key=lambda k: (order[k.state], -(k.retiring_since or now).timestamp()))
     return [k.kid for k in live]
+
+
+def known_to_verifiers(published_at: datetime, now: datetime, publish_ahead: timedelta) -> bool:
+    """True once a key published at `published_at` is in every verifier's key set: each has
+    refetched its cached set since (the cache lives at most `publish_ahead`)."""
+    return now >= published_at + publish_ahead
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from kakehashi.identity.domain.commands import DeactivateUser, RemoveMembership, SetMembership
+from kakehashi.identity.domain.commands import (
+    DeactivateUser,
+    RemoveMembership,
+    ResetTotp,
+    SetMembership,
+)
 from kakehashi.identity.domain.model import OrganisationKind
 from kakehashi.identity.entrypoints.callers import Admin, Caller, IdentityDep
 from kakehashi.identity.entrypoints.schemas import (
+    AccountAuditPublic,
     InvitationCreate,
     KeyPublic,
+    KeyRotated,
     MembershipSet,
     OrganisationCreate,
     OrganisationPublic,
@@ -19,7 +26,7 @@ from kakehashi.identity.entrypoints.schemas import (
     SignInAuditPublic,
     UserPublic,
 )
-from kakehashi.identity.service_layer import keys, organisations, sign_in, users
+from kakehashi.identity.service_layer import keys, organisations, sign_in, totp, users
 from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.web import UowDep
 
@@ -110,6 +117,29 @@ def deactivate_user(user_id: str, _admin: Admin, uow: UowDep) -> UserPublic:
     return UserPublic.of(*users.get(uow, user_id))
 
 
+@router.post("/users/{user_id}/totp/reset", tags=["users"], responses=NOT_FOUND)
+def reset_totp(user_id: str, admin: Admin, uow: UowDep) -> UserPublic:
+    """Turn the user's second factor off (a lost authenticator and no recovery code left): they
+    sign in with their password and set up a new one. Recorded in the account audit."""
+    totp.reset(uow, ResetTotp(user_id, admin.subject))
+    return UserPublic.of(*users.get(uow, user_id))
+
+
+@router.get("/account-audit", tags=["users"])
+def get_account_audit(
+    _admin: Admin,
+    uow: UowDep,
+    user_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page[AccountAuditPublic]:
+    """Second factors set up and reset (and by whom), recovery codes renewed and used; newest
+    first."""
+    rows, total = totp.audit_rows(uow, user_id, limit, offset)
+    items = [AccountAuditPublic.of(row) for row in rows]
+    return Page[AccountAuditPublic](items=items, total=total, limit=limit, offset=offset)
+
+
 @router.get("/sign-in-audit", tags=["users"])
 def get_sign_in_audit(
     _admin: Admin,
@@ -137,8 +167,23 @@ def list_keys(_admin: Admin, uow: UowDep, identity: IdentityDep) -> list[KeyPubl
     ]
 
 
-@router.post("/admin/keys/rotate", tags=["keys"])
-def rotate_keys(_admin: Admin, uow: UowDep, identity: IdentityDep) -> KeyPublic:
-    """A new active key; the old one retires, still published until its tokens have expired."""
-    key = keys.rotate(uow, identity)
-    return KeyPublic(kid=key.kid, state=key.state, created_at=key.created_at)
+@router.post(
+    "/admin/keys/rotate",
+    tags=["keys"],
+    responses={409: {"description": "the next key is too recent; see `immediately`"}},
+)
+def rotate_keys(
+    _admin: Admin, uow: UowDep, identity: IdentityDep, immediately: bool = False
+) -> KeyRotated:
+    """The next key (published in advance) becomes active; the old one retires, still published
+    until its tokens have expired; a new next key is published. 409 while the next key is too
+    recent for every verifier to know it, unless `immediately` (a compromised key)."""
+    rotation = keys.rotate(uow, identity, immediately=immediately)
+    key = rotation.key
+    return KeyRotated(
+        kid=key.kid,
+        state=key.state,
+        created_at=key.created_at,
+        published_at=rotation.published_at,
+        known_to_verifiers=rotation.known_to_verifiers,
+    )

@@ -32,6 +32,14 @@ def identity_of(request: Request) -> Identity:
 IdentityDep = Annotated[Identity, Depends(identity_of)]
 
 
+def client_address_of(request: Request) -> str:
+    """Who is asking, for the per-address throttle and the audit: the peer, or behind a trusted
+    proxy the client it names in X-Forwarded-For."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.getlist("x-forwarded-for")
+    return identity_of(request).client_address(peer, forwarded)
+
+
 def _unauthorized() -> HTTPException:
     return HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,

@@ -6,7 +6,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, EmailStr, Field
 
-from kakehashi.identity.adapters.tables import Membership, Organisation, SignInAudit, User
+from kakehashi.identity.adapters.tables import (
+    AccountAudit,
+    Membership,
+    Organisation,
+    SignInAudit,
+    User,
+)
 from kakehashi.identity.domain.commands import (
     InviteUser,
     RegisterOrganisation,
@@ -29,6 +35,8 @@ Province = Annotated[str, Field(min_length=1, max_length=64, examples=["Tây Nin
 Password = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 Token = Annotated[str, Field(min_length=16, max_length=128)]
 TotpCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+# A recovery code as printed (`abcde-fghjk`), typed with any case, spaces or dashes.
+RecoveryCodeText = Annotated[str, Field(min_length=10, max_length=24, pattern=r"^[A-Za-z0-9 -]+$")]
 
 
 # Organisations ----------------------------------------------------------------------------
@@ -158,6 +166,9 @@ class SignInBody(RequestModel):
     email: Annotated[str, Field(min_length=3, max_length=254)]
     password: Password
     totp: TotpCode | None = None
+    recovery_code: RecoveryCodeText | None = Field(
+        default=None, description="instead of `totp` when the authenticator is lost; works once"
+    )
     organisation_id: OrganisationId | None = Field(
         default=None, description="needed when the user has roles in several organisations"
     )
@@ -170,6 +181,7 @@ class SignInBody(RequestModel):
             user_agent=user_agent,
             totp_code=self.totp,
             organisation_id=self.organisation_id,
+            recovery_code=self.recovery_code,
         )
 
 
@@ -198,6 +210,26 @@ class TotpConfirm(RequestModel):
     code: TotpCode
 
 
+class RecoveryCodes(BaseModel):
+    """Shown once: identity keeps only their SHA-256. Each signs in once instead of a TOTP code."""
+
+    recovery_codes: list[str]
+
+
+class AccountAuditPublic(BaseModel):
+    id: int
+    at: Timestamp
+    user_id: str
+    actor_id: str = Field(description="the user themself, or the admin who acted")
+    action: str = Field(
+        description="totp_enabled, totp_reset, recovery_codes_renewed, recovery_code_used"
+    )
+
+    @classmethod
+    def of(cls, row: AccountAudit) -> AccountAuditPublic:
+        return cls.model_validate(row, from_attributes=True)
+
+
 class SignInAuditPublic(BaseModel):
     id: int
     at: Timestamp
@@ -218,3 +250,11 @@ class KeyPublic(BaseModel):
     kid: str
     state: str
     created_at: Timestamp
+
+
+class KeyRotated(KeyPublic):
+    """The key that signs from now on; `known_to_verifiers` is false after a rotation made
+    `immediately`, before the key had been published for `key_publish_ahead_s`."""
+
+    published_at: Timestamp
+    known_to_verifiers: bool

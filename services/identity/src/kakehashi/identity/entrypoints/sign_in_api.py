@@ -11,14 +11,21 @@ from kakehashi.identity.adapters.mail import Mail
 from kakehashi.identity.domain.commands import (
     AcceptInvitation,
     ConfirmTotp,
+    RenewRecoveryCodes,
     RequestPasswordReset,
     ResetPassword,
 )
 from kakehashi.identity.domain.keys import ALGORITHM, CLAIMS
-from kakehashi.identity.entrypoints.callers import Caller, EnrollingDep, IdentityDep
+from kakehashi.identity.entrypoints.callers import (
+    Caller,
+    EnrollingDep,
+    IdentityDep,
+    client_address_of,
+)
 from kakehashi.identity.entrypoints.schemas import (
     LinkPassword,
     PasswordResetRequest,
+    RecoveryCodes,
     SignInBody,
     SignInRefusal,
     TokenResponse,
@@ -55,7 +62,7 @@ def post_sign_in(
     body: SignInBody, request: Request, uow: UowDep, identity: IdentityDep
 ) -> TokenResponse:
     """Email and password (and a TOTP code when the user has one) for an access token."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address_of(request)
     command = body.command(address, request.headers.get("user-agent"))
     result = sign_in.sign_in(uow, identity, command)
     return TokenResponse(
@@ -80,14 +87,25 @@ def post_totp(caller: EnrollingDep, uow: UowDep, identity: IdentityDep) -> TotpE
     return TotpEnrolment(provisioning_uri=totp.begin(uow, identity, caller.user_id))
 
 
-@router.post("/me/totp/confirm", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/me/totp/confirm")
 def post_totp_confirm(
     body: TotpConfirm, caller: EnrollingDep, uow: UowDep, identity: IdentityDep
-) -> Response:
-    """A current code from the new secret turns the second factor on."""
+) -> RecoveryCodes:
+    """A current code from the new secret turns the second factor on. The answer holds the
+    recovery codes, shown this once."""
     command = ConfirmTotp(caller.user_id, body.code)
-    totp.confirm(uow, identity, command, caller.enrolment_token)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return RecoveryCodes(
+        recovery_codes=totp.confirm(uow, identity, command, caller.enrolment_token)
+    )
+
+
+@router.post("/me/totp/recovery-codes", responses={409: {"description": "no second factor"}})
+def post_recovery_codes(
+    body: TotpConfirm, caller: Caller, uow: UowDep, identity: IdentityDep
+) -> RecoveryCodes:
+    """New recovery codes for a current TOTP code; the previous ones stop working."""
+    command = RenewRecoveryCodes(caller.subject, body.code)
+    return RecoveryCodes(recovery_codes=totp.renew_recovery_codes(uow, identity, command))
 
 
 @router.post("/invitations/accept", status_code=status.HTTP_204_NO_CONTENT, responses=LINK_REFUSED)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from kakehashi.identity.adapters.crypto import Passwords, Sealer
 from kakehashi.identity.adapters.mail import Mailer, SmtpMailer
 from kakehashi.identity.config import IdentitySettings
+from kakehashi.identity.domain.addresses import Network, client_address, parse_networks
 from kakehashi.identity.domain.throttle import Policy
 
 
@@ -47,6 +48,15 @@ class Identity:
         """At most `password_reset_mails` reset mails per account over the sign-in window."""
         window = timedelta(seconds=self.settings.sign_in_window_s)
         return Policy(self.settings.password_reset_mails, window, window)
+
+    def client_address(self, peer: str, forwarded_for: list[str]) -> str:
+        """The address the per-address throttle and the audit count: the peer, or the client a
+        trusted proxy names in X-Forwarded-For (`trusted_proxies`)."""
+        return client_address(peer, forwarded_for, self.trusted_proxies)
+
+    @property
+    def trusted_proxies(self) -> tuple[Network, ...]:
+        return parse_networks(self.settings.trusted_proxies.split(","))
 
     def address_policy(self) -> Policy:
         s = self.settings

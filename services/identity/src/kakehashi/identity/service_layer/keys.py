@@ -1,9 +1,11 @@
-"""Signing keys: the active one (created on first need), rotation, the published JWKS, and
-issuing and verifying access tokens with them."""
+"""Signing keys: the active one and the next one (created on first need), rotation, the
+published JWKS, and issuing and verifying access tokens with them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,34 +19,68 @@ from kakehashi.identity.domain.keys import (
     TokenSubject,
     access_claims,
     effective_state,
+    known_to_verifiers,
     published,
 )
 from kakehashi.identity.service_layer.context import Identity
+from kakehashi.identity.service_layer.errors import ConflictError
 from kakehashi.shared import clock
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
-def rotate(uow: UnitOfWork, identity: Identity) -> SigningKey:
-    """A new active key; the previous active one retires (published until its tokens expire)."""
+@dataclass(frozen=True)
+class Rotation:
+    """The key that signs from now on, and since when verifiers could have known it."""
+
+    key: SigningKey
+    published_at: datetime
+    known_to_verifiers: bool
+
+
+def rotate(uow: UnitOfWork, identity: Identity, *, immediately: bool = False) -> Rotation:
+    """The next key becomes active (published long enough that every verifier's cached key set
+    holds it, so its tokens are never refused); the active one retires (published until its
+    tokens expire); a new next key is published.
+
+    Sooner than `key_publish_ahead_s` after the next key was published, a rotation is refused
+    (ConflictError) unless `immediately` (a key to replace now, whatever the cost): verifiers
+    whose cached set predates the key then refetch it on the unknown kid, at their cooldown.
+    """
     with uow:
         _lock_ring(uow.session)
         now = clock.utcnow()
+        ahead = timedelta(seconds=identity.settings.key_publish_ahead_s)
+        _ensure_keys(uow.session, identity)
+        upcoming = _in_state(uow.session, KeyState.NEXT)
+        assert upcoming is not None  # _ensure_keys made it
+        ready = known_to_verifiers(upcoming.created_at, now, ahead)
+        if not ready and not immediately:
+            wait = math.ceil((upcoming.created_at + ahead - now).total_seconds())
+            raise ConflictError(
+                f"the next key has been published for less than {int(ahead.total_seconds())} s, so verifiers "
+                f"may not know it yet: rotate in {wait} s, or immediately"
+            )
         _retire_expired(uow.session, identity)
         for row in uow.session.exec(select(SigningKey).where(SigningKey.state == KeyState.ACTIVE)):
             row.state = KeyState.RETIRING.value
             row.retiring_at = now
             uow.session.add(row)
-        key = _new_key(uow.session, identity)
+        upcoming.state = KeyState.ACTIVE.value
+        uow.session.add(upcoming)
+        _new_key(uow.session, identity, KeyState.NEXT)
         uow.commit()
-    return key
+    return Rotation(upcoming, upcoming.created_at, ready)
 
 
 def jwks(uow: UnitOfWork, identity: Identity) -> list[dict[str, Any]]:
-    """The public keys verifiers need: the active key and those retiring (creates the first)."""
+    """The public keys verifiers need: the active key, the next one and those retiring (creates
+    the first two)."""
     with uow:
         rows = _live_keys(uow.session, identity)
-        if not rows:
-            _ensure_active(uow, identity)
+        if not {KeyState.ACTIVE.value, KeyState.NEXT.value} <= {row.state for row in rows}:
+            _lock_ring(uow.session)
+            _ensure_keys(uow.session, identity)
+            uow.commit()
             rows = _live_keys(uow.session, identity)
     return [dict(row.public_jwk) for row in rows]
 
@@ -102,20 +138,28 @@ def _live_keys(session: Session, identity: Identity) -> list[SigningKey]:
 
 
 def _ensure_active(uow: UnitOfWork, identity: Identity) -> SigningKey:
-    """The active key; the first caller creates it, under the key-ring lock, and commits it."""
-    found = _active(uow.session)
+    """The active key; the first caller creates it (and the next one), under the key-ring lock,
+    and commits them."""
+    found = _in_state(uow.session, KeyState.ACTIVE)
     if found is not None:
         return found
     _lock_ring(uow.session)
-    found = _active(uow.session)  # someone else may have made it while we waited
-    if found is None:
-        found = _new_key(uow.session, identity)
-        uow.commit()
+    found = _ensure_keys(uow.session, identity)  # someone else may have made it while we waited
+    uow.commit()
     return found
 
 
-def _active(session: Session) -> SigningKey | None:
-    return session.exec(select(SigningKey).where(SigningKey.state == KeyState.ACTIVE)).first()
+def _ensure_keys(session: Session, identity: Identity) -> SigningKey:
+    """An active and a next key (the caller holds the key-ring lock); returns the active one.
+    A key set from before next keys existed gets its next key here."""
+    active = _in_state(session, KeyState.ACTIVE) or _new_key(session, identity, KeyState.ACTIVE)
+    if _in_state(session, KeyState.NEXT) is None:
+        _new_key(session, identity, KeyState.NEXT)
+    return active
+
+
+def _in_state(session: Session, state: KeyState) -> SigningKey | None:
+    return session.exec(select(SigningKey).where(SigningKey.state == state.value)).first()
 
 
 def _lock_ring(session: Session) -> None:
@@ -125,14 +169,14 @@ def _lock_ring(session: Session) -> None:
     session.flush()  # on SQLite the write takes the database lock now, as FOR UPDATE does
 
 
-def _new_key(session: Session, identity: Identity) -> SigningKey:
+def _new_key(session: Session, identity: Identity, state: KeyState) -> SigningKey:
     kid, jwk, private = signing.new_key()
     key = SigningKey(
         kid=kid,
         algorithm=ALGORITHM,
         public_jwk=jwk,
         private_key_sealed=identity.sealer.seal(private, kid),
-        state=KeyState.ACTIVE.value,
+        state=state.value,
         created_at=clock.utcnow(),
     )
     session.add(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from sqlmodel import col, select
@@ -19,6 +20,7 @@ from kakehashi.identity.domain.model import OrganisationKind, check_profile
 from kakehashi.identity.service_layer.errors import ConflictError, NotFoundError
 from kakehashi.shared import clock
 from kakehashi.shared.events import IDENTITY_EVENTS, EventEnvelope
+from kakehashi.shared.organisations import OrganisationNames
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -73,6 +75,17 @@ def list_all(uow: UnitOfWork, kind: OrganisationKind | None) -> list[Organisatio
         if kind is not None:
             query = query.where(Organisation.kind == kind.value)
         return list(uow.session.exec(query))
+
+
+def names(uow: UnitOfWork, ids: Collection[str]) -> dict[str, OrganisationNames]:
+    """The names of those of `ids` that are organisations here (identity's pages show them as
+    the other services show theirs, from the directory)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    with uow:
+        rows = uow.session.exec(select(Organisation).where(col(Organisation.id).in_(wanted)))
+        return {row.id: OrganisationNames(row.name_latin, row.name_vi, row.name_ja) for row in rows}
 
 
 def emit(uow: UnitOfWork, row: Organisation, event_type: str) -> None:

@@ -21,7 +21,7 @@ from kakehashi.identity.adapters.tables import Membership, SignInAudit, User
 from kakehashi.identity.domain.commands import SignIn
 from kakehashi.identity.domain.model import normalise_email
 from kakehashi.identity.domain.throttle import Scope
-from kakehashi.identity.service_layer import keys, links, throttles
+from kakehashi.identity.service_layer import keys, links, throttles, totp
 from kakehashi.identity.service_layer.context import Identity
 from kakehashi.identity.service_layer.errors import SignInRefusedError
 from kakehashi.identity.service_layer.links import Purpose
@@ -33,6 +33,7 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 Answer = tuple[int, str, str]
 INVALID: Answer = (401, "invalid_credentials", "email or password is wrong")
 LOCKED: Answer = (429, "locked", "too many failed sign-ins; try again later")
+TOTP_INVALID: Answer = (401, "totp_invalid", "the one-time or recovery code is wrong or used")
 # Roles the `totp_required_for_managers` setting makes sign in with a second factor.
 PRIVILEGED = frozenset({Role.PROGRAM_MANAGER.value, Role.ADMIN.value})
 ENROLMENT_TTL = timedelta(minutes=10)
@@ -202,13 +203,19 @@ def _second_factor(
             enrolment_token=token,
         )
         return False
+    if command.recovery_code:
+        if not totp.spend_recovery_code(uow.session, user.id, command.recovery_code, now):
+            refuse("recovery_code_wrong", TOTP_INVALID)
+            return False
+        attempt.reason = "ok_recovery_code"
+        return True
     if not command.totp_code:
         refuse("totp_required", (401, "totp_required", "a one-time code is required"), False)
         return False
     secret = identity.sealer.open(user.totp_secret_sealed, user.id).decode()
     step = totp_step(secret, command.totp_code, now)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        refuse("totp_wrong", (401, "totp_invalid", "the one-time code is wrong or used"))
+        refuse("totp_wrong", TOTP_INVALID)
         return False
     user.totp_last_step = step
     uow.session.add(user)

@@ -22,6 +22,7 @@ from kakehashi.matching.service_layer import decisions
 from kakehashi.shared.applier import Handler
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.organisations import IDENTITY_HANDLERS
 from kakehashi.shared.reference import JapaneseLevel, Sector, SkillCode, SkillLevel, Track
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.versioned import upsert_versioned
@@ -245,4 +246,6 @@ HANDLERS: dict[str, Handler] = {
     JOB_ORDER_CLOSED: job_order_status_changed,
     JOB_ORDER_CANCELLED: job_order_status_changed,
     JOB_ORDER_FILLED: job_order_status_changed,
+    # identity's organisations, for their names (kakehashi.shared.organisations)
+    **IDENTITY_HANDLERS,
 }

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from kakehashi.identity.domain.commands import DeactivateUser, SetMembership
+from kakehashi.identity.domain.commands import DeactivateUser, ResetTotp, SetMembership
 from kakehashi.identity.entrypoints.callers import IdentityDep
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
+    PAGES,
     PagePrincipal,
     csrf_passes,
     render,
@@ -25,7 +26,7 @@ from kakehashi.identity.entrypoints.schemas import (
     OrganisationCreate,
     OrganisationUpdate,
 )
-from kakehashi.identity.service_layer import organisations, sign_in, users
+from kakehashi.identity.service_layer import organisations, sign_in, totp, users
 from kakehashi.identity.service_layer.errors import (
     ConflictError,
     MailNotSentError,
@@ -51,10 +52,18 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "ja": "日本語", "en": "English"}
 SAVED = N_("Saved.")
 INVITED = N_("The invitation is mailed.")
 DEACTIVATED = N_("The user is deactivated; their access ends within minutes.")
+TOTP_RESET = N_("Two-factor sign-in is off for this user; they sign in with their password.")
 INVALID = N_("Some fields are missing or not valid. Check them and try again.")
 TAKEN = N_("That id or email is already in use.")
 NOT_FOUND = N_("That organisation or user does not exist.")
 MAIL_FAILED = N_("The mail could not be sent; nothing was saved. Try again later.")
+# The account audit's actions, as the page says them.
+ACCOUNT_ACTIONS = {
+    totp.ENABLED: N_("two-factor sign-in turned on"),
+    totp.RESET: N_("two-factor sign-in reset"),
+    totp.RENEWED: N_("recovery codes renewed"),
+    totp.RECOVERY_USED: N_("recovery code used"),
+}
 RULES: dict[str, str] = {
     "province": N_("A training centre names its Vietnamese province; others do not need one."),
     "prefecture": N_("An employer names its prefecture (one of Japan's 47)."),
@@ -77,6 +86,9 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
     audit, total = sign_in.audit(
         uow, user_id=None, email=None, succeeded=None, limit=AUDIT_ROWS, offset=0
     )
+    changes, _total = totp.audit_rows(uow, None, AUDIT_ROWS, 0)
+    PAGES.organisation_names(request, [org.id for org in orgs])  # the selects' names, one query
+    emails = {user.id: user.email for user, _memberships in all_users}
     return render(
         request,
         "admin.html",
@@ -85,6 +97,9 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
         users=all_users,
         audit=audit,
         audit_total=total,
+        account_audit=changes,
+        emails=emails,
+        account_actions=ACCOUNT_ACTIONS,
         kinds=KINDS,
         languages_all=LANGUAGE_NAMES,
         prefectures=sorted(PREFECTURES),
@@ -178,6 +193,14 @@ async def change_role(user_id: str, request: Request, _admin: AdminPage, uow: Uo
         users.set_membership(uow, SetMembership(user_id, organisation_id, role))
 
     return _run(act, SAVED)
+
+
+@router.post("/users/{user_id}/totp/reset")
+async def reset_totp(user_id: str, request: Request, admin: AdminPage, uow: UowDep) -> Response:
+    """Turn a user's second factor off (recorded in the account audit with this admin)."""
+    if await _form(request) is None:
+        return _back(FORM_EXPIRED, "error")
+    return _run(lambda: totp.reset(uow, ResetTotp(user_id, admin.subject)), TOTP_RESET)
 
 
 @router.post("/users/{user_id}/deactivate")

@@ -15,7 +15,7 @@ from kakehashi.identity.domain.commands import (
     ResetPassword,
 )
 from kakehashi.identity.domain.passwords import MIN_LENGTH
-from kakehashi.identity.entrypoints.callers import IdentityDep
+from kakehashi.identity.entrypoints.callers import IdentityDep, client_address_of
 from kakehashi.identity.entrypoints.pages.rendering import (
     allowed_origins,
     csrf_passes,
@@ -157,7 +157,7 @@ def _set_password(
         return _password_page(
             request, kind, token, email, status_code=422, error=text % {"n": MIN_LENGTH}
         )
-    address = request.client.host if request.client else "unknown"
+    address = client_address_of(request)
     started = sessions.start_after_link(
         uow, identity, user.id, address, request.headers.get("user-agent")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -12,17 +13,31 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kakehashi.identity.adapters.signing import TokenRejectedError
 from kakehashi.identity.config import IdentitySettings
 from kakehashi.identity.entrypoints.callers import IdentityDep
-from kakehashi.identity.service_layer import callers
+from kakehashi.identity.service_layer import callers, organisations
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.organisations import OrganisationNames
 from kakehashi.shared.ui import browser_session
 from kakehashi.shared.ui.navigation import N_, ROLE_LABELS
 from kakehashi.shared.ui.pages import Pages, language_of
-from kakehashi.shared.web import UowDep, settings_of
+from kakehashi.shared.web import UowDep, runtime_of, settings_of
 
 HERE = Path(__file__).parent
 STATIC = "/identity/static"
 FORM_EXPIRED = N_("This form has expired or came from another site. Reload the page and try again.")
-PAGES = Pages(HERE / "templates", HERE / "locales", STATIC, globals={"roles": ROLE_LABELS})
+
+
+def organisation_names(request: Request, ids: Collection[str]) -> Mapping[str, OrganisationNames]:
+    """Identity names organisations from its own table (the others keep a directory of it)."""
+    return organisations.names(runtime_of(request).uow(), ids)
+
+
+PAGES = Pages(
+    HERE / "templates",
+    HERE / "locales",
+    STATIC,
+    globals={"roles": ROLE_LABELS},
+    organisations=organisation_names,
+)
 
 
 def identity_settings(request: Request) -> IdentitySettings:

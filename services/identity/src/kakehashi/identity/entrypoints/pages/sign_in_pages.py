@@ -16,7 +16,8 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.identity.domain.commands import SignIn
-from kakehashi.identity.entrypoints.callers import IdentityDep
+from kakehashi.identity.entrypoints.callers import IdentityDep, client_address_of
+from kakehashi.identity.entrypoints.pages import two_factor_pages
 from kakehashi.identity.entrypoints.pages.rendering import (
     FORM_EXPIRED,
     allowed_origins,
@@ -40,7 +41,7 @@ router = APIRouter(include_in_schema=False)
 REFUSALS = {
     "invalid_credentials": N_("Email or password is wrong."),
     "totp_required": N_("Enter the 6-digit code from your authenticator app."),
-    "totp_invalid": N_("The one-time code is wrong or was already used."),
+    "totp_invalid": N_("The one-time or recovery code is wrong or was already used."),
     "totp_enrolment_required": N_(
         "Your role needs a second factor, which you have not set up yet. Ask your "
         "administrator how to set it up, then sign in again."
@@ -116,6 +117,7 @@ def post_session(
     password: Annotated[str, Form(max_length=128)],
     csrf_token: Text = "",
     totp: Annotated[str, Form(max_length=6)] = "",
+    recovery_code: Annotated[str, Form(max_length=24)] = "",
     organisation_id: Annotated[str, Form(max_length=64)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -128,7 +130,7 @@ def post_session(
             status_code=status.HTTP_403_FORBIDDEN,
             error=gettext(request)(FORM_EXPIRED),
         )
-    address = request.client.host if request.client else "unknown"
+    address = client_address_of(request)
     command = SignIn(
         email=email,
         password=password,
@@ -136,11 +138,12 @@ def post_session(
         user_agent=request.headers.get("user-agent"),
         totp_code=totp.strip() or None,
         organisation_id=organisation_id or None,
+        recovery_code=recovery_code.strip() or None,
     )
     try:
         signed_in = sign_in.sign_in(uow, identity, command, sessions.browser_ttl(identity))
     except SignInRefusedError as refusal:
-        return _refused(request, uow, refusal, email, next, bool(totp))
+        return _refused(request, uow, identity, refusal, email, next, bool(totp or recovery_code))
     session_id = sessions.start(
         uow, identity, signed_in, address, request.headers.get("user-agent")
     )
@@ -159,6 +162,7 @@ def post_session(
 def _refused(
     request: Request,
     uow: UowDep,
+    identity: IdentityDep,
     refusal: SignInRefusedError,
     email: str,
     next_page: str,
@@ -176,6 +180,9 @@ def _refused(
         )
         page.headers["Retry-After"] = str(refusal.retry_after_s or 60)
         return page
+    if refusal.code == "totp_enrolment_required" and refusal.extra:
+        token = str(refusal.extra["enrolment_token"])
+        return two_factor_pages.enrolment_page(request, uow, identity, token)
     ask_totp = refusal.code in ("totp_required", "totp_invalid") or had_totp
     choices = (
         _choices(request, uow, refusal.extra) if refusal.code == "organisation_required" else []

@@ -44,6 +44,7 @@ from kakehashi.matching.service_layer.allocation import GRAPH_K, open_sectors, p
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.shared.auth import Role
 from kakehashi.shared.clock import today
+from kakehashi.shared.organisations import OrganisationNames, organisations_of_kind
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import UowDep
@@ -100,6 +101,7 @@ def orders_page(
         page=page,
     )
     board = dashboard.dashboard(uow, principal, today(), query)
+    PAGES.organisation_names(request, {row.order.employer_id for row in board.orders})
     sector_rows = [
         (str(gettext(labels.SECTORS.get(f.label, f.label))), f.selected, f.headcount)
         for f in board.by_sector
@@ -221,6 +223,8 @@ def order_page(
         rescore=rescore,
     )
     assert result is not None  # visible: shortlist_of checked it
+    centres = {m.candidate.training_centre_id for m in result.matches}
+    PAGES.organisation_names(request, {order.employer_id, *centres})  # one query for the page
     by_candidate = {p.candidate_id: p for p, _ in pairs}
     ranked_ids = {m.candidate.candidate_id for m in result.matches}
     others = [(p, v) for p, v in pairs if p.candidate_id not in ranked_ids]
@@ -243,6 +247,8 @@ def order_page(
         "link": _link_to(request),
         "filtered": filters.active,
         "levels": [level.value for level in JapaneseLevel],
+        # The filter takes a centre's id; the list offers the centres by name.
+        "training_centres": _training_centres(uow),
         "selected": decided_pairs.selected_count(pairs),
         "histogram": charts.histogram(
             result.score_histogram,
@@ -255,6 +261,12 @@ def order_page(
     if request.headers.get("hx-request") == "true":  # the filter form refreshes the list only
         return render(request, "_matches.html", principal, oob=True, **context)
     return render(request, "order.html", principal, **context)
+
+
+def _training_centres(uow: UnitOfWork) -> dict[str, OrganisationNames]:
+    """The centres identity told us of, for the filter's list (by id, named per language)."""
+    with uow:
+        return organisations_of_kind(uow.session, "training_centre")
 
 
 @router.get("/orders/{job_order_id}/shortlist.xlsx")

@@ -20,7 +20,7 @@ from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, long_date, 
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel
-from kakehashi.shared.ui.pages import Pages, language_of, remember_language
+from kakehashi.shared.ui.pages import Pages, from_directory, language_of, remember_language
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
@@ -105,6 +105,7 @@ PAGES = Pages(
     PREFIX + "/static",
     filters=_filters,
     globals={"labels": labels, "prefix": PREFIX},
+    organisations=from_directory,  # identity's names, kept from identity-events
 )
 
 
