@@ -225,7 +225,7 @@ def test_a_training_centre_is_told_where_its_work_is_not_given_a_bare_403(
     assert page.status_code == 403
     assert page.headers["content-type"].startswith("text/html")
     assert "The review console is for program managers and employers" in page.text
-    assert 'href="http://127.0.0.1:8001/docs"' in page.text
+    assert 'href="http://127.0.0.1:8001/portal/candidates"' in page.text
     assert "/session/sign-out" in page.text  # the layout's sign-out stays at hand
     vietnamese = client.get("/console/orders", headers={"Accept-Language": "vi"})
     assert "Mở dịch vụ ứng viên" in vietnamese.text

@@ -18,7 +18,7 @@ from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA
 from kakehashi.shared.ui import browser_session, i18n
-from kakehashi.shared.ui.pages import Pages, language_of
+from kakehashi.shared.ui.pages import Pages, from_directory, language_of
 from kakehashi.shared.web import settings_of
 
 HERE = Path(__file__).parent
@@ -95,6 +95,7 @@ PAGES = Pages(
     PREFIX + "/static",
     filters=_filters,
     globals={"labels": labels, "prefix": PREFIX},
+    organisations=from_directory,  # identity's names, kept from identity-events
 )
 
 

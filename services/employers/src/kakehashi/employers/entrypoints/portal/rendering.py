@@ -14,7 +14,7 @@ from kakehashi.employers.entrypoints.portal import labels
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA
-from kakehashi.shared.ui.pages import Pages
+from kakehashi.shared.ui.pages import Pages, from_directory
 
 HERE = Path(__file__).parent
 PREFIX = "/portal"
@@ -48,6 +48,7 @@ PAGES = Pages(
     filters=_filters,
     globals={"labels": labels, "prefix": PREFIX},
     default_language=DEFAULT_LANGUAGE,
+    organisations=from_directory,  # identity's names, kept from identity-events
 )
 
 

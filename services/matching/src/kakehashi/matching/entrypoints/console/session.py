@@ -207,7 +207,7 @@ async def not_for_this_role(request: Request, error: Exception) -> Response:
     assert isinstance(error, NotForThisRole)
     if request.headers.get("hx-request") == "true":
         return Response(str(error), status_code=status.HTTP_403_FORBIDDEN)
-    candidates_api = settings_of(request).web_urls["candidates"] + "/docs"
+    candidates_api = settings_of(request).web_urls["candidates"] + navigation.PORTALS["candidates"]
     return render(
         request,
         "not_for_this_role.html",
