@@ -115,7 +115,7 @@ def accept_invitation(body: LinkPassword, uow: UowDep, identity: IdentityDep) ->
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_class=Response)
 def request_password_reset(
     body: PasswordResetRequest, uow: UowDep, identity: IdentityDep, background: BackgroundTasks
 ) -> Response:
