@@ -65,6 +65,7 @@ def _fuzz(operation: Any) -> None:
     every_role()
 
 
+@pytest.mark.timeout(900)  # every operation of a service, each with a few examples per role
 @pytest.mark.parametrize(
     "spec", [CANDIDATES, EMPLOYERS, MATCHING, IDENTITY], ids=lambda spec: spec.name
 )
