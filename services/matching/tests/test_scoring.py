@@ -245,6 +245,14 @@ def test_explanations_name_what_is_missing_and_the_gaps() -> None:
     assert "no work history recorded" in reasons
 
 
+def test_strength_above_a_requirement_is_explained() -> None:
+    order = Order(2, (WELDING_3, SCAFFOLD_2))
+    pool, result = one(order, person(2, {"welding": 5, "scaffolding": 2}))
+    reasons = explain(pool, 0, order, result)
+    assert "welding level 5, 2 above the level 3 asked" in reasons
+    assert "has scaffolding level 2 (needs 2)" in reasons
+
+
 def test_an_order_without_a_japanese_floor_says_so() -> None:
     pool, result = one(Order(0, ()), person(1))
     assert "Japanese N5 (no level required)" in explain(pool, 0, Order(0, ()), result)

@@ -144,6 +144,14 @@ def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reaso
             level=level,
             minimum=minimum,
         )
+    if level > minimum:  # the surplus the score counts (docs/matching.md)
+        return Reason(
+            "{code} level {level}, {above} above the level {minimum} asked",
+            code=code,
+            level=level,
+            above=level - minimum,
+            minimum=minimum,
+        )
     return Reason(
         "has {code} level {level} (needs {minimum})", code=code, level=level, minimum=minimum
     )
