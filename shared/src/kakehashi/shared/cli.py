@@ -8,6 +8,7 @@ import typer
 
 from kakehashi.shared.events import dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.metrics import serve_metrics, watch_readiness
 from kakehashi.shared.observability import configure_logging
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.runtime import Runtime, ServiceSpec
@@ -21,6 +22,15 @@ def _start(spec: ServiceSpec) -> Runtime:
     runtime = Runtime.build(settings, spec.migrations)
     runtime.migrate()
     return runtime
+
+
+def _serve_worker_metrics(spec: ServiceSpec, runtime: Runtime, port: int | None) -> None:
+    """A relay's or consumer's /metrics on its own port (`--metrics-port`, else the setting)."""
+    watch_readiness(spec.name, runtime.readiness_checks())
+    serve_metrics(runtime.settings.metrics_host, port or runtime.settings.metrics_port)
+
+
+METRICS_PORT_HELP = "serve Prometheus metrics on this port (default from settings: off)"
 
 
 def service_cli(spec: ServiceSpec) -> typer.Typer:
@@ -54,13 +64,16 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
     if spec.produces:
 
         @app.command()
-        def relay() -> None:
+        def relay(
+            metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
+        ) -> None:
             """Publish outbox rows to Kafka until stopped."""
             runtime = _start(spec)
             servers = runtime.settings.bootstrap_servers
             partitions = runtime.settings.kafka_topic_partitions
             ensure_topics(servers, spec.produces, partitions)
             outbox_relay = spec.relay(runtime)
+            _serve_worker_metrics(spec, runtime, metrics_port)
             stop = stop_on_signals()
             log.info("relay started", extra={"topics": list(spec.produces)})
             try:
@@ -75,7 +88,9 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
     if spec.consumes:
 
         @app.command()
-        def consume() -> None:
+        def consume(
+            metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
+        ) -> None:
             """Apply events from Kafka to this service's database until stopped."""
             runtime = _start(spec)
             settings = runtime.settings
@@ -86,6 +101,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 settings.kafka_topic_partitions,
             )
             consumer = spec.consumer(runtime)
+            _serve_worker_metrics(spec, runtime, metrics_port)
             stop = stop_on_signals()
             log.info("consumer started", extra={"topics": consumer.topics, "group": group})
             try:

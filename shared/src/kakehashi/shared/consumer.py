@@ -35,6 +35,14 @@ from kakehashi.shared.applier import EventApplier, Position
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import EventEnvelope, dead_letter_topic
 from kakehashi.shared.log_watch import LogWatch, broker_logs
+from kakehashi.shared.metrics import (
+    CONSUMER_BROKER_RESETS,
+    CONSUMER_DEAD_LETTERED,
+    CONSUMER_HANDLE_DURATION,
+    CONSUMER_LAG,
+    CONSUMER_RETRIES,
+    CONSUMER_SKIPPED_UNKNOWN,
+)
 from kakehashi.shared.observability import reset_correlation_id, set_correlation_id
 
 log = logging.getLogger(__name__)
@@ -93,6 +101,7 @@ class EventConsumer:
             self.poll_once()
             if time.monotonic() >= self._next_log_check:
                 self.check_log()
+                self.sample_lag()
 
     def assign(self, timeout_s: float = 30.0) -> list[TopicPartition]:
         """Take this consumer's partitions and seek each to the position stored in the database."""
@@ -134,6 +143,8 @@ class EventConsumer:
         except KafkaError:
             log.debug("log check skipped: the broker does not answer", exc_info=True)
             return
+        if self.watch.resets > resets:
+            CONSUMER_BROKER_RESETS.labels(self.group_id).inc(self.watch.resets - resets)
         if self.watch.resets > resets and self.reconnect is not None:
             # The client's state (metadata, leader epochs, fetch session) belongs to the lost log;
             # seen on Tansu: an old client can go on fetching nothing from the new log. Start
@@ -148,6 +159,22 @@ class EventConsumer:
             }
         for (topic, partition), offset in seeks.items():
             self.consumer.seek(TopicPartition(topic, partition), offset)
+
+    def sample_lag(self) -> None:
+        """Set the lag gauge of each assigned partition: the broker's end offset minus the
+        position stored beside the applied events (never below 0: Tansu's end offsets can trail)."""
+        if not self._assigned:
+            return
+        try:
+            ends = self.consumer.end_offsets(self._assigned)
+        except KafkaError:
+            log.debug("lag not sampled: the broker does not answer", exc_info=True)
+            return
+        stored = self.applier.stored_positions()
+        for partition, end in ends.items():
+            position = stored.get((partition.topic, partition.partition), 0)
+            lag = CONSUMER_LAG.labels(self.group_id, partition.topic, str(partition.partition))
+            lag.set(max(end - position, 0))
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Apply one batch, then commit its offsets to Kafka; returns how many were handled."""
@@ -170,6 +197,14 @@ class EventConsumer:
             log.warning("offset commit to Kafka failed", exc_info=True)
 
     def _process(self, message: Any) -> None:
+        started = time.perf_counter()
+        try:
+            self._handle(message)
+        finally:
+            duration = time.perf_counter() - started
+            CONSUMER_HANDLE_DURATION.labels(self.group_id, message.topic).observe(duration)
+
+    def _handle(self, message: Any) -> None:
         try:
             event = EventEnvelope.from_bytes(message.value)
         except (ValidationError, ValueError, TypeError) as error:
@@ -184,10 +219,15 @@ class EventConsumer:
 
     def _apply_with_retries(self, message: Any, event: EventEnvelope) -> None:
         attempt = 0
+        skipped = self.applier.skipped_unknown[event.type]
         while True:
             attempt += 1
+            if attempt > 1:
+                CONSUMER_RETRIES.labels(self.group_id, message.topic).inc()
             try:
                 self.applier.apply(event, position_of(message))
+                if self.applier.skipped_unknown[event.type] > skipped:
+                    CONSUMER_SKIPPED_UNKNOWN.labels(self.group_id).inc()
                 return
             except OperationalError:
                 # The database is unreachable or locked: wait for it, never dead-letter for that.
@@ -222,6 +262,7 @@ class EventConsumer:
         )
         future.get(timeout=30)  # raises if the broker did not take it: the position stays put
         self.applier.skip(position_of(message))
+        CONSUMER_DEAD_LETTERED.labels(self.group_id, message.topic).inc()
         log.error(
             "message sent to dead-letter topic",
             extra={

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +25,12 @@ from sqlmodel import Field, SQLModel, col, select
 
 from kakehashi.shared.db import SessionFactory, UTCDateTime
 from kakehashi.shared.events import EventEnvelope
+from kakehashi.shared.metrics import (
+    RELAY_BATCH_DURATION,
+    RELAY_ERRORS,
+    RELAY_PUBLISHED,
+    OutboxFigures,
+)
 from kakehashi.shared.relay_wakeup import IdleBackoff, Wakeup, wakeup_for
 
 log = logging.getLogger(__name__)
@@ -109,6 +116,7 @@ class OutboxRelay:
         wakeup: Wakeup | None = None,
         idle_first_s: float = 0.05,
         idle_max_s: float = 3.0,
+        service: str = "outbox",
     ) -> None:
         self.session_factory = session_factory
         self.producer = producer
@@ -119,6 +127,10 @@ class OutboxRelay:
         self.idle_first_s = idle_first_s
         self.idle_max_s = idle_max_s
         self.passes = 0  # how many passes over the lanes it has made (an idle relay makes few)
+        # Metrics, labelled by the service whose outbox this is.
+        self._published = RELAY_PUBLISHED.labels(service)
+        self._errors = RELAY_ERRORS.labels(service)
+        self._batch_duration = RELAY_BATCH_DURATION.labels(service)
 
     def publish_pending(self) -> int:
         """One pass over every lane this relay can claim; returns how many rows were sent.
@@ -128,7 +140,11 @@ class OutboxRelay:
         self.passes += 1
         sent, failure = 0, None
         for lane in range(LANES):
+            started = time.perf_counter()
             lane_sent, lane_failure = self._publish_lane(lane)
+            if lane_sent or lane_failure is not None:  # a lane with rows: a batch to time
+                self._batch_duration.observe(time.perf_counter() - started)
+                self._published.inc(lane_sent)
             sent += lane_sent
             failure = failure or lane_failure
         if failure is not None:
@@ -163,6 +179,7 @@ class OutboxRelay:
                     )
                 except KafkaError as error:  # e.g. no metadata: the broker is unreachable
                     _record_failure(row, error)
+                    self._errors.inc()
                     failure = error
                     break  # later rows of this lane wait, so a key's order holds
                 pending.append((row, future))
@@ -180,6 +197,7 @@ class OutboxRelay:
                 if not isinstance(cause, KafkaError):
                     cause = KafkaTimeoutError(f"no acknowledgement within {self.ack_timeout_s}s")
                 _record_failure(row, cause)
+                self._errors.inc()
                 failure = failure or cause
             return sent, failure
 
@@ -263,3 +281,22 @@ def pending_count(session_factory: SessionFactory) -> int:
             .where(col(OutboxMessage.sent_at).is_(None))
         )
         return int(session.exec(query).one())
+
+
+def outbox_figures(session_factory: SessionFactory) -> OutboxFigures:
+    """Rows waiting and the oldest one's time: what the relay's metrics report when scraped."""
+    with session_factory() as session:
+        query = select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(
+            col(OutboxMessage.sent_at).is_(None)
+        )
+        count, oldest = session.exec(query).one()
+    return OutboxFigures(int(count), _aware(oldest))
+
+
+def _aware(moment: datetime | str | None) -> datetime | None:
+    """SQLite's MIN() hands back the stored text, not a UTCDateTime: read it as UTC."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

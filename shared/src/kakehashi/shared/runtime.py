@@ -20,8 +20,9 @@ from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory, migrate, ping
 from kakehashi.shared.kafka import make_consumer, make_producer
 from kakehashi.shared.log_watch import LogWatch, recovery_check
+from kakehashi.shared.metrics import watch_outbox
 from kakehashi.shared.net import ReadinessCheck, broker_check
-from kakehashi.shared.outbox import OutboxRelay
+from kakehashi.shared.outbox import OutboxRelay, outbox_figures
 from kakehashi.shared.relay_wakeup import Doorbell, SilentDoorbell, doorbell_for, wakeup_for
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -124,6 +125,7 @@ class ServiceSpec:
         """The outbox relay of `runtime`'s database, with its producer (the caller closes it)."""
         settings = runtime.settings
         producer = make_producer(settings.bootstrap_servers)
+        watch_outbox(self.name, lambda: outbox_figures(runtime.session_factory))
         return OutboxRelay(
             runtime.session_factory,
             producer,
@@ -131,4 +133,5 @@ class ServiceSpec:
             wakeup=wakeup_for(runtime.engine, settings.relay_wake_socket),
             idle_first_s=settings.relay_poll_interval_s,
             idle_max_s=settings.relay_idle_max_s,
+            service=self.name,
         )

@@ -86,6 +86,11 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="SQLite: the relay's wake-up socket; empty = beside the database file",
     )
+    # Relays and consumers serve Prometheus metrics on a port of their own (APIs on /metrics).
+    metrics_host: str = Field(default="127.0.0.1", description="where a worker serves /metrics")
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="a worker's metrics port; empty = not served"
+    )
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_partitions: str = Field(
         default="", description="comma-separated partitions this consumer takes; empty = all"

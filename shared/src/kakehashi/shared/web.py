@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from kakehashi.shared.auth import TokenVerifier
 from kakehashi.shared.errors import DomainError
+from kakehashi.shared.metrics import CONTENT_TYPE, MetricsMiddleware, exposition, watch_readiness
 from kakehashi.shared.net import ReadinessCheck
 from kakehashi.shared.observability import (
     CORRELATION_HEADER,
@@ -166,6 +167,13 @@ async def security_headers_middleware(
     return response
 
 
+def metrics_route() -> Response:
+    """Prometheus' scrape of this process (no token: it says nothing about people, and the
+    reverse proxy does not route it; docs/operations.md). Sync, so readiness figures read at
+    scrape time run in the thread pool, not on the event loop."""
+    return Response(exposition(), media_type=CONTENT_TYPE)
+
+
 async def _body_too_large(_request: Request, error: Exception) -> JSONResponse:
     detail = [{"loc": ["body"], "msg": str(error), "type": "too_large"}]
     return JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
@@ -198,7 +206,11 @@ def create_service_app(
     if runtime.settings.write_rate:
         limiter = WriteLimiter(runtime.settings.write_rate, runtime.settings.write_burst)
         app.add_middleware(WriteLimitMiddleware, limiter=limiter)
-    app.include_router(health_router(runtime.readiness_checks()))
+    app.add_middleware(MetricsMiddleware)  # outermost: 413s and 429s are counted too
+    checks = runtime.readiness_checks()
+    watch_readiness(runtime.settings.service_name, checks)
+    app.include_router(health_router(checks))
+    app.add_api_route("/metrics", metrics_route, methods=["GET"], include_in_schema=False)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(BodyTooLarge, _body_too_large)

@@ -10,6 +10,7 @@ The API warms every sector's pool at start-up, so the first request after a rest
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -18,6 +19,7 @@ from kakehashi.matching.adapters.mapping import profile_of
 from kakehashi.matching.adapters.tables import CandidateView, ErasedCandidate
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES
+from kakehashi.matching.service_layer.metrics import INDEX_BUILD_DURATION, INDEX_CANDIDATES
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -61,12 +63,14 @@ class CandidateIndex:
     def _pool(self, sector: str) -> SectorPool:
         cached = self._pools.get(sector)
         if cached is None:
+            started = time.perf_counter()
             rows = sorted(
                 (self._rows[i] for i in self._members.get(sector, ())),
                 key=lambda r: r.candidate_id,
             )
             cached = SectorPool(Pool.build([profile_of(r) for r in rows]), rows)
             self._pools[sector] = cached
+            INDEX_BUILD_DURATION.observe(time.perf_counter() - started)
         return cached
 
     def _sync(self, uow: UnitOfWork) -> None:
@@ -84,6 +88,7 @@ class CandidateIndex:
         for tombstone in gone:
             self._replace(tombstone.candidate_id, None)
             self._seen = max(self._seen, tombstone.change_seq)
+        INDEX_CANDIDATES.set(len(self._rows))
 
     def _replace(self, candidate_id: str, row: CandidateView | None) -> None:
         old = self._rows.pop(candidate_id, None)

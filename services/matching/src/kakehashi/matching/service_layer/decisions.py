@@ -29,6 +29,7 @@ from kakehashi.matching.service_layer.decided_pairs import (
     match_id_of,
     visible_order,
 )
+from kakehashi.matching.service_layer.metrics import count_decisions
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
@@ -58,6 +59,7 @@ def decide(uow: UnitOfWork, principal: Principal, command: Decide, weights: Weig
     with uow:
         pair = _apply(uow, principal, command, weights, utcnow())
         uow.commit()
+    count_decisions([command.action])
     return pair
 
 
@@ -76,6 +78,7 @@ def decide_many(
             except PairNotFoundError as error:
                 raise BulkItemError(index, str(error), not_found=True) from error
         uow.commit()
+    count_decisions([command.action for command in commands])
     return pairs
 
 
@@ -94,6 +97,7 @@ def record_interview(uow: UnitOfWork, principal: Principal, command: RecordInter
         pair = _move(uow, principal, order, command.candidate_id, pair, INTERVIEW, target, now)
         _audit(uow, principal, pair, INTERVIEW, current, reason, command.note, None, now)
         uow.commit()
+    count_decisions([INTERVIEW])
     return pair
 
 
@@ -119,6 +123,7 @@ def undo(
         pair = _move(uow, principal, order, candidate_id, pair, UNDO, target, now)
         _audit(uow, principal, pair, UNDO, current, None, None, None, now)
         uow.commit()
+    count_decisions([UNDO])
     return pair
 
 

@@ -22,6 +22,7 @@ from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.domain.text import fold
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
+from kakehashi.matching.service_layer.metrics import MATCH_LIST_DURATION
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -99,6 +100,7 @@ def _visible(order: JobOrderView, principal: Principal) -> bool:
     return principal.role is Role.EMPLOYER and order.employer_id == principal.organisation_id
 
 
+@MATCH_LIST_DURATION.time()
 def ranked_candidates(
     uow: UnitOfWork,
     index: CandidateIndex,
