@@ -7,6 +7,7 @@ environment and command are checked against the real settings classes and CLIs. 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -35,7 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 INFRASTRUCTURE = ("kafka", "postgres")
-EDGE = ("proxy",)  # the reverse proxy in front of the pages (deploy/Caddyfile)
+# The reverse proxy in front of the pages (deploy/Caddyfile); Prometheus and Grafana (metrics,
+# alert rules and the dashboard, deploy/prometheus and deploy/grafana).
+EDGE = ("proxy", "prometheus", "grafana")
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
 REQUIRED_FIELDS = ("ENVIRONMENT", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
 # The services that verify tokens name the issuer; identity is the issuer and seals its keys.
@@ -358,6 +361,7 @@ def _run_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "POSTGRES_PASSWORD",
             "KAKEHASHI_AUTH_ISSUER",
             "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET",
+            "GRAFANA_ADMIN_PASSWORD",
         }
     }
     return subprocess.run(
@@ -378,6 +382,7 @@ def test_compose_validates_the_file() -> None:
             "POSTGRES_PASSWORD": DUMMY_SECRET,
             "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER,
             "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET": DUMMY_SECRET,
+            "GRAFANA_ADMIN_PASSWORD": DUMMY_SECRET,
         }
     )
     assert result.returncode == 0, result.stderr
@@ -389,6 +394,7 @@ def test_compose_refuses_to_start_without_the_password_and_the_issuer() -> None:
         {
             "POSTGRES_PASSWORD": DUMMY_SECRET,
             "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET": DUMMY_SECRET,
+            "GRAFANA_ADMIN_PASSWORD": DUMMY_SECRET,
         }
     )
     assert result.returncode != 0
@@ -397,9 +403,28 @@ def test_compose_refuses_to_start_without_the_password_and_the_issuer() -> None:
 
 @needs_compose
 def test_compose_refuses_to_start_without_identity_key_encryption_secret() -> None:
-    result = _run_config({"POSTGRES_PASSWORD": DUMMY_SECRET, "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER})
+    result = _run_config(
+        {
+            "POSTGRES_PASSWORD": DUMMY_SECRET,
+            "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER,
+            "GRAFANA_ADMIN_PASSWORD": DUMMY_SECRET,
+        }
+    )
     assert result.returncode != 0
     assert "the secret that seals identity's signing keys" in result.stderr
+
+
+@needs_compose
+def test_compose_refuses_to_start_without_grafanas_admin_password() -> None:
+    result = _run_config(
+        {
+            "POSTGRES_PASSWORD": DUMMY_SECRET,
+            "KAKEHASHI_AUTH_ISSUER": DUMMY_ISSUER,
+            "KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET": DUMMY_SECRET,
+        }
+    )
+    assert result.returncode != 0
+    assert "GRAFANA_ADMIN_PASSWORD" in result.stderr
 
 
 def test_an_empty_jwks_url_lets_the_services_discover_the_issuers_keys() -> None:
@@ -477,3 +502,206 @@ def test_pages_link_to_the_one_public_origin(container: str) -> None:
         assert (
             env[f"{prefix}WEB_{target.upper()}_URL"] == "${KAKEHASHI_PUBLIC_URL:-https://localhost}"
         )
+
+
+# --- Metrics: Prometheus, its alert rules and the Grafana dashboard ---------------------------
+PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
+GRAFANA_DIR = ROOT / "deploy" / "grafana"
+ALERT_RULES = PROMETHEUS_DIR / "alerts.yml"
+DASHBOARD = GRAFANA_DIR / "dashboards" / "kakehashi.json"
+OPERATIONS = ROOT / "docs" / "operations.md"
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path} is not a YAML mapping"
+    return data
+
+
+def _mounted_sources(container: str) -> list[Path]:
+    sources = [v.split(":", 1)[0] for v in CONTAINERS[container]["volumes"]]
+    return [ROOT / source for source in sources if source.startswith(".")]
+
+
+def scrape_targets() -> dict[str, str]:
+    """process label -> host:port, over every scrape job of deploy/prometheus/prometheus.yml."""
+    config = _yaml(PROMETHEUS_DIR / "prometheus.yml")
+    targets = {}
+    for job in config["scrape_configs"]:
+        for group in job["static_configs"]:
+            for target in group["targets"]:
+                targets[group["labels"]["process"]] = target
+    return targets
+
+
+def test_prometheus_and_grafana_are_official_images_reading_files_that_exist() -> None:
+    assert CONTAINERS["prometheus"]["image"].startswith("prom/prometheus:v")
+    assert CONTAINERS["grafana"]["image"].startswith("grafana/grafana:")
+    for container in ("prometheus", "grafana"):
+        for source in _mounted_sources(container):
+            assert source.exists(), f"{container} mounts {source}, which does not exist"
+        # Reached from the host's loopback only: no dashboard or raw metrics on the internet.
+        assert all(port.startswith("127.0.0.1:") for port in CONTAINERS[container]["ports"])
+    grafana_env = CONTAINERS["grafana"]["environment"]
+    assert grafana_env["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+    assert {"prometheus-data", "grafana-data"} <= set(COMPOSE["volumes"])
+
+
+def test_prometheus_scrapes_every_process_where_it_serves_its_metrics() -> None:
+    targets = scrape_targets()
+    assert set(targets) == set(APP_CONTAINERS)
+    for container in APP_CONTAINERS:
+        env = environment_of(container)
+        prefix = service_of(container).prefix
+        if EXPECTED_CONTAINERS[container] == "api":
+            port = env[prefix + "API_PORT"]
+        else:  # relays and consumers: their own metrics port, open to the compose network
+            assert env[prefix + "METRICS_HOST"] == "0.0.0.0"  # noqa: S104
+            port = env[prefix + "METRICS_PORT"]
+        assert targets[container] == f"{container}:{port}"
+    rule_files = _yaml(PROMETHEUS_DIR / "prometheus.yml")["rule_files"]
+    assert rule_files == ["/etc/prometheus/alerts.yml"]
+    assert (
+        f"./{ALERT_RULES.relative_to(ROOT)}:/etc/prometheus/alerts.yml:ro"
+        in (CONTAINERS["prometheus"]["volumes"])
+    )
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    return [rule for group in _yaml(ALERT_RULES)["groups"] for rule in group["rules"]]
+
+
+def test_the_alert_rules_are_well_formed_and_have_a_runbook() -> None:
+    rules = alert_rules()
+    names = [rule["alert"] for rule in rules]
+    assert len(names) == len(set(names))
+    assert {
+        "KakehashiOutboxStale",
+        "KakehashiConsumerLagGrowing",
+        "KakehashiDeadLetter",
+        "KakehashiNotReady",
+    } <= set(names)
+    anchors = _markdown_anchors(OPERATIONS.read_text(encoding="utf-8"))
+    for rule in rules:
+        assert set(rule) <= {"alert", "expr", "for", "labels", "annotations"}, rule["alert"]
+        assert isinstance(rule["expr"], str)
+        assert rule["expr"].strip()
+        assert _balanced(rule["expr"]), f"{rule['alert']}: unbalanced brackets"
+        if "for" in rule:
+            assert re.fullmatch(r"\d+[smh]", rule["for"]), rule["alert"]
+        assert rule["labels"]["severity"] in {"page", "ticket"}
+        assert rule["annotations"]["summary"]
+        page, _, anchor = rule["annotations"]["runbook"].partition("#")
+        assert page == "docs/operations.md"
+        assert anchor in anchors, f"{rule['alert']}'s runbook #{anchor} is no heading there"
+        assert rule["alert"] in OPERATIONS.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_promtool_accepts_the_alert_rules() -> None:
+    result = subprocess.run(
+        ["promtool", "check", "rules", str(ALERT_RULES)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _balanced(expression: str) -> bool:
+    depth: list[str] = []
+    pairs = {")": "(", "]": "[", "}": "{"}
+    for char in re.sub(r'"[^"]*"', "", expression):
+        if char in "([{":
+            depth.append(char)
+        elif char in pairs and (not depth or depth.pop() != pairs[char]):
+            return False
+    return not depth
+
+
+def _markdown_anchors(text: str) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#+\s+(.+)$", text, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in headings}
+
+
+def dashboard_expressions() -> list[str]:
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+
+
+def test_the_dashboard_is_provisioned_from_the_datasource_it_names() -> None:
+    datasources = _yaml(GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml")
+    uid = datasources["datasources"][0]["uid"]
+    assert datasources["datasources"][0]["url"] == "http://prometheus:9090"
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    panels = [p for p in dashboard["panels"] if p["type"] != "row"]
+    assert panels
+    for panel in panels:
+        assert panel["datasource"]["uid"] == uid, panel["title"]
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            assert _balanced(target["expr"]), f"{panel['title']}: {target['expr']}"
+    provider = _yaml(GRAFANA_DIR / "provisioning" / "dashboards" / "kakehashi.yml")["providers"][0]
+    assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
+    assert (
+        "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro"
+        in (CONTAINERS["grafana"]["volumes"])
+    )
+    titles = " ".join(p["title"] for p in panels).lower()
+    for topic in ("requests", "latency", "outbox", "lag", "dead-lettered", "match list"):
+        assert topic in titles
+
+
+_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "gauge": ("",),
+}
+
+
+def exported_metric_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Every sample name the process registry can export once each service's API, relay and
+    consumer pieces are built (what their processes build at start)."""
+    from kakehashi.shared.metrics import REGISTRY
+    from kakehashi.shared.runtime import Runtime, resolve
+
+    for name in SERVICES:
+        monkeypatch.setenv(f"KAKEHASHI_{name.upper()}_DATA_DIR", str(tmp_path))
+        spec = resolve(f"kakehashi.{name}.bootstrap:SPEC")
+        runtime = Runtime.build(spec.settings_factory(), spec.migrations)
+        spec.create_app(runtime)
+        spec.event_handlers()
+    names = set()
+    for family in REGISTRY.collect():
+        suffixes = _SUFFIXES.get(family.type, ("",))
+        names |= {family.name + suffix for suffix in suffixes}
+    return names
+
+
+def test_every_metric_the_dashboard_and_the_rules_use_is_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kakehashi.shared.metrics import names_in
+
+    exported = exported_metric_names(tmp_path, monkeypatch)
+    used = names_in([*dashboard_expressions(), *(rule["expr"] for rule in alert_rules())])
+    assert len(used) >= 15
+    missing = used - exported
+    assert not missing, f"referenced but exported by no process: {sorted(missing)}"
+    # And the operations guide explains each of them.
+    guide = OPERATIONS.read_text(encoding="utf-8")
+    unexplained = {name for name in used if _family(name) not in guide}
+    assert not unexplained, f"docs/operations.md does not explain {sorted(unexplained)}"
+
+
+def _family(sample: str) -> str:
+    return re.sub(r"_(total|bucket|count|sum|created)$", "", sample)
+
+
+def test_the_proxy_does_not_serve_metrics() -> None:
+    text = CADDYFILE.read_text(encoding="utf-8")
+    block = re.search(r"handle /metrics \{\s*respond 404\s*\}", text)
+    assert block is not None
+    assert block.start() < text.index("handle {"), "the catch-all would serve /metrics first"

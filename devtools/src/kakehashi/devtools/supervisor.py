@@ -67,6 +67,14 @@ class Ports:
         }
     )
     mail: int = 1025  # the SMTP catcher identity sends to
+    # Each relay's and consumer's Prometheus metrics (the APIs serve theirs on /metrics). A port
+    # already taken costs only that worker's metrics: it logs so and carries on.
+    metrics: dict[str, int] = field(
+        default_factory=lambda: {
+            process.name: 9101 + number
+            for number, process in enumerate(p for p in PROCESSES if p.subcommand != "api")
+        }
+    )
 
 
 class StartError(RuntimeError):
@@ -244,7 +252,23 @@ class Supervisor:
                 raise StartError(name, reason, self.log_of(name))
 
     def _command(self, process: Process) -> list[str]:
-        return _cli(process.service, process.subcommand)
+        command = _cli(process.service, process.subcommand)
+        port = self.ports.metrics.get(process.name)
+        if port is not None and process.subcommand != "api":
+            command.append(f"--metrics-port={port}")
+        return command
+
+    def metrics_urls(self) -> dict[str, str]:
+        """Where Prometheus (or curl) reads each process's metrics, by process name."""
+        urls = {}
+        for process in self.processes:
+            if process.subcommand == "api":
+                urls[process.name] = f"{self.url(process.service)}/metrics"
+            elif process.name in self.ports.metrics:
+                urls[process.name] = (
+                    f"http://{self.host}:{self.ports.metrics[process.name]}/metrics"
+                )
+        return urls
 
     def _log(self, name: str) -> IO[bytes]:
         """Where a child writes: its own log file (appended to, so earlier runs stay)."""
@@ -371,6 +395,9 @@ class Supervisor:
             f"  {'broker':<16} {self.bootstrap}",
             f"  {'mail (SMTP)':<16} {self.host}:{self.ports.mail}",
             f"  {'data and logs':<16} {self.data_dir} (logs in {self.log_dir})",
+            "",
+            "  Metrics (Prometheus text; docs/operations.md says what to watch):",
+            *(f"    {name:<20} {url}" for name, url in self.metrics_urls().items()),
             "",
             f"  Admin:          {ADMIN_EMAIL}   password {DEMO_PASSWORD}   (development only)",
             "  Demo data:      uv run kakehashi seed   (and a user per organisation; it prints them)",
