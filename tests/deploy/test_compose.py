@@ -598,15 +598,23 @@ def test_the_alert_rules_are_well_formed_and_have_a_runbook() -> None:
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
-def test_promtool_accepts_the_alert_rules() -> None:
-    result = subprocess.run(
-        ["promtool", "check", "rules", str(ALERT_RULES)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_promtool_accepts_the_alert_rules_and_the_dashboards_queries(tmp_path: Path) -> None:
+    # The dashboard's queries, as recording rules: promtool parses each PromQL expression.
+    queries = tmp_path / "dashboard-queries.yml"
+    recorded = [
+        {"record": f"kakehashi:dashboard_query_{n}", "expr": e}
+        for n, e in enumerate(dashboard_expressions())
+    ]
+    queries.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": recorded}]}))
+    for rules in (ALERT_RULES, queries):
+        result = subprocess.run(
+            ["promtool", "check", "rules", str(rules)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _balanced(expression: str) -> bool:

@@ -104,16 +104,21 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 UNMATCHED = "<unmatched>"  # any path no route answers (a 404): one label, not one per path
 
 
-def route_template(scope: Mapping[str, Any]) -> str:
+def route_template(scope: Mapping[str, Any], root_path: str = "") -> str:
     """The template of the route that answered (`/job-orders/{job_order_id}/matches`), or
-    UNMATCHED: never the raw path, so a label's values stay as few as the routes."""
+    UNMATCHED: never the raw path, so a label's values stay as few as the routes.
+
+    FastAPI's router names the route in `scope["route"]`, except for a mount (static files),
+    which only extends `root_path` (from `root_path`, the value the request came in with): one
+    label for the whole folder."""
     route = scope.get("route")
-    template = getattr(route, "path_format", None) or getattr(route, "path", None)
-    if not isinstance(template, str) or not template:
-        return UNMATCHED
-    if type(route).__name__ == "Mount":  # static files: one label for the whole folder
-        return template.rstrip("/") + "/{path}"
-    return template
+    template = getattr(route, "path_format", None)
+    if isinstance(template, str) and template:
+        return template
+    mounted = str(scope.get("root_path", ""))
+    if mounted != root_path and mounted.startswith(root_path):
+        return mounted[len(root_path) :] + "/{path}"
+    return UNMATCHED
 
 
 class MetricsMiddleware:
@@ -128,6 +133,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        root_path = scope.get("root_path", "")
         status = 500  # what the server answers when the app raised before starting a response
 
         async def send_and_note(message: Any) -> None:
@@ -140,7 +146,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_and_note)
         finally:
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            labels = (route_template(scope), method, str(status))
+            labels = (route_template(scope, root_path), method, str(status))
             HTTP_REQUESTS.labels(*labels).inc()
             HTTP_DURATION.labels(*labels).observe(time.perf_counter() - started)
 
