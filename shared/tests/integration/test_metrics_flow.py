@@ -16,7 +16,8 @@ from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope, dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics, make_consumer, make_producer
-from kakehashi.shared.metrics import serve_metrics, watch_outbox
+from kakehashi.shared.log_watch import LogWatch, recovery_check
+from kakehashi.shared.metrics import serve_metrics, watch_outbox, watch_readiness
 from kakehashi.shared.outbox import OutboxRelay, outbox_figures
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -176,3 +177,51 @@ def test_the_consumers_lag_handling_retries_dead_letters_and_unknown_types_move(
     assert _counter(after, dead, **topic) == _counter(before, dead, **topic) + 1
     unknown_name = "kakehashi_consumer_skipped_unknown_events_total"
     assert _counter(after, unknown_name) == _counter(before, unknown_name) + 1
+
+
+def test_a_broker_reset_is_counted_and_readiness_reports_it(
+    broker: Broker, sessions: SessionFactory, scrape: Scrape
+) -> None:
+    """The log watch's resets, exposed: the memory broker killed and replaced under a consumer."""
+    group = "metrics-reset"
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(sessions)
+
+    runner = EventConsumer(
+        applier=EventApplier(group, {"candidate.registered": _ignore}, uow),
+        topics=[CANDIDATE_EVENTS],
+        consumer=make_consumer(broker.servers, group),
+        dead_letters=make_producer(broker.servers),
+        watch=LogWatch(group, uow),
+        reconnect=lambda: make_consumer(broker.servers, group),
+    )
+    resets = f'kakehashi_consumer_broker_resets_total{{group="{group}"}}'
+    ready = f'kakehashi_readiness_check_ok{{check="consumer",service="{group}"}}'
+    watch_readiness(group, {"consumer": recovery_check(sessions.kw["bind"])})
+    try:
+        runner.assign()
+        _publish_one_by_one(broker, [_event("candidate.registered", f"r-{n}") for n in range(3)])
+        wait_until(lambda: runner.applier.stored_positions() != {}, step=runner.poll_once)
+        wait_until(
+            lambda: sum(runner.applier.stored_positions().values()) == 3, step=runner.poll_once
+        )
+        assert scrape().get(resets, 0.0) == 0
+        assert scrape()[ready] == 1
+
+        broker.replace()
+        wait_until(lambda: scrape().get(resets, 0.0) == 1, timeout_s=30, step=runner.check_log)
+        assert scrape()[ready] == 0  # re-reading the new log: not ready until caught up
+    finally:
+        runner.consumer.close()
+        runner.dead_letters.close(timeout=10)
+
+
+def _publish_one_by_one(broker: Broker, events: list[EventEnvelope]) -> None:
+    producer = KafkaProducer(bootstrap_servers=broker.servers)
+    try:
+        for event in events:
+            key = event.subject.encode()
+            producer.send(CANDIDATE_EVENTS, key=key, value=event.to_bytes()).get(timeout=10)
+    finally:
+        producer.close(timeout=10)
