@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
-from kakehashi.devtools.supervisor import SERVICES, TOKEN_VERIFIERS, Ports, Supervisor
+from kakehashi.devtools.supervisor import PROCESSES, SERVICES, TOKEN_VERIFIERS, Ports, Supervisor
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # identity outside development refuses its published development secret.
@@ -60,7 +60,12 @@ def running_system(
     if server_url:
         urls, databases = _postgres_databases(server_url)
         env |= {f"KAKEHASHI_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}
-    ports = Ports(broker=free_port(), apis={s: free_port() for s in SERVICES}, mail=free_port())
+    ports = Ports(
+        broker=free_port(),
+        apis={s: free_port() for s in SERVICES},
+        mail=free_port(),
+        metrics={p.name: free_port() for p in PROCESSES if p.subcommand != "api"},
+    )
     log_dir = tmp_path_factory.mktemp("logs")
     supervisor = Supervisor(tmp_path_factory.mktemp("data"), ports=ports, env=env, log_dir=log_dir)
     try:

@@ -130,6 +130,7 @@ class EventConsumer:
             else:
                 self.consumer.seek_to_beginning(partition)
         log.info("partitions assigned", extra={"partitions": [str(p) for p in assigned]})
+        self.sample_lag()
         return assigned
 
     def check_log(self) -> None:
