@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 
 import typer
 
+from kakehashi.shared.dead_letters import (
+    DeadLetter,
+    DeadLetterError,
+    DeadLetters,
+    service_dead_letters,
+)
 from kakehashi.shared.events import dead_letter_topic
 from kakehashi.shared.kafka import ensure_topics
 from kakehashi.shared.observability import configure_logging
@@ -94,4 +101,91 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 consumer.consumer.close()
                 consumer.dead_letters.close(timeout=10)
 
+        app.add_typer(dead_letters_cli(spec), name="dead-letters")
+
     return app
+
+
+def dead_letters_cli(spec: ServiceSpec) -> typer.Typer:
+    """`dead-letters list | show | replay | discard`: the group's dead-letter topic, acted on."""
+    app = typer.Typer(help=f"Dead letters of the {spec.name} consumer.", no_args_is_help=True)
+    by = typer.Option(getpass.getuser(), "--by", help="who acts (recorded in the audit)")
+
+    def open_letters() -> DeadLetters:
+        return service_dead_letters(spec, _start(spec))
+
+    @app.command("list")
+    def list_() -> None:
+        """Dead letters not replayed nor discarded: ref, time, type, subject, origin, error."""
+        pending = open_letters().pending()
+        for r in pending:
+            origin = f"{r.original_topic}/{r.original_partition}@{r.original_offset}"
+            typer.echo(
+                f"{r.ref}\t{r.failed_at}\t{r.event_type}\t{r.subject}\t{origin}\t"
+                f"{r.error_type}: {r.error}"
+            )
+        typer.echo(
+            f"{len(pending)} pending dead letter(s) in {dead_letter_topic(spec.name)}", err=True
+        )
+
+    @app.command()
+    def show(ref: str = typer.Argument(help="PARTITION:OFFSET, as `list` shows")) -> None:
+        """One dead letter: where it came from, its envelope and the traceback."""
+        record = _found(open_letters(), ref)
+        typer.echo(
+            f"origin: {record.original_topic}/{record.original_partition}@{record.original_offset}"
+        )
+        typer.echo(f"failed at: {record.failed_at} ({record.consumer_group})")
+        typer.echo(f"error: {record.error_type}: {record.error}")
+        typer.echo(record.envelope_json)
+        typer.echo(record.traceback)
+
+    @app.command()
+    def replay(
+        ref: str = typer.Argument("", help="PARTITION:OFFSET (omit with --all)"),
+        all_: bool = typer.Option(False, "--all", help="replay every pending dead letter"),
+        who: str = by,
+    ) -> None:
+        """Apply the event(s) through this service's applier, after a fix (idempotent)."""
+        letters = open_letters()
+        if all_ == bool(ref):
+            raise typer.BadParameter("give PARTITION:OFFSET, or --all")
+        if ref:
+            try:
+                outcome = letters.replay(ref, who)
+            except DeadLetterError as error:
+                raise typer.BadParameter(str(error), param_hint="REF") from None
+            except Exception as error:
+                typer.echo(f"{ref} failed again: {type(error).__name__}: {error}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"{ref} replayed: {'applied' if outcome.applied else 'applied before'}")
+            return
+        done, failed = letters.replay_all(who)
+        for record, why in failed:
+            typer.echo(f"{record.ref} failed again: {why}", err=True)
+        typer.echo(f"{len(done)} replayed, {len(failed)} still pending")
+        if failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    def discard(
+        ref: str = typer.Argument(help="PARTITION:OFFSET"),
+        reason: str = typer.Option(..., "--reason", help="why (recorded in the audit)"),
+        who: str = by,
+    ) -> None:
+        """Mark a dead letter discarded, with who and why; its event is never applied."""
+        letters = open_letters()
+        try:
+            letters.discard(ref, who, reason)
+        except DeadLetterError as error:
+            raise typer.BadParameter(str(error)) from None
+        typer.echo(f"{ref} discarded")
+
+    return app
+
+
+def _found(letters: DeadLetters, ref: str) -> DeadLetter:
+    try:
+        return letters.find(ref)
+    except DeadLetterError as error:
+        raise typer.BadParameter(str(error), param_hint="REF") from None
