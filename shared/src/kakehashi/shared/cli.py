@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
+from kakehashi.shared import recovery
 from kakehashi.shared.dead_letters import (
     DeadLetter,
     DeadLetterError,
@@ -14,7 +27,7 @@ from kakehashi.shared.dead_letters import (
     service_dead_letters,
 )
 from kakehashi.shared.events import dead_letter_topic
-from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.kafka import ensure_topics, make_producer
 from kakehashi.shared.observability import configure_logging
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.runtime import Runtime, ServiceSpec
@@ -78,6 +91,40 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 )
             finally:
                 outbox_relay.producer.close(timeout=10)
+                if outbox_relay.acked is not None:
+                    outbox_relay.acked.close()
+
+        @app.command()
+        def republish(
+            since: str = typer.Option("", help="only events created at or after (ISO 8601)"),
+            from_event: str = typer.Option("", "--from-event", help="from this event id on"),
+        ) -> None:
+            """Re-send the outbox's sent events after a broker lost them (consumers skip repeats)."""
+            moment = _moment(since) if since else None
+            runtime = _start(spec)
+            ensure_topics(
+                runtime.settings.bootstrap_servers,
+                spec.produces,
+                runtime.settings.kafka_topic_partitions,
+            )
+            producer = make_producer(runtime.settings.bootstrap_servers)
+            try:
+                with _progress() as (progress, task):
+                    sent = recovery.republish(
+                        runtime.session_factory,
+                        producer,
+                        since=moment,
+                        from_event=from_event or None,
+                        on_progress=lambda done, total: progress.update(
+                            task, completed=done, total=total
+                        ),
+                    )
+            except recovery.RecoveryError as error:
+                typer.echo(str(error), err=True)
+                raise typer.Exit(1) from None
+            finally:
+                producer.close(timeout=10)
+            typer.echo(f"{sent} event(s) republished to {', '.join(spec.produces)}")
 
     if spec.consumes:
 
@@ -104,6 +151,22 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
         app.add_typer(dead_letters_cli(spec), name="dead-letters")
 
     return app
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("give an ISO 8601 time, e.g. 2026-11-30T08:00:00+00:00") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[tuple[Progress, TaskID]]:
+    """A progress bar on stderr: (done / total, elapsed)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True)) as progress:
+        yield progress, progress.add_task("events", total=None)
 
 
 def dead_letters_cli(spec: ServiceSpec) -> typer.Typer:

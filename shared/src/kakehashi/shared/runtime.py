@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from kakehashi.shared.acked_log import AcknowledgedLog
 from kakehashi.shared.applier import EventApplier, Handler
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory, migrate, ping
@@ -131,4 +132,5 @@ class ServiceSpec:
             wakeup=wakeup_for(runtime.engine, settings.relay_wake_socket),
             idle_first_s=settings.relay_poll_interval_s,
             idle_max_s=settings.relay_idle_max_s,
+            acked=AcknowledgedLog(settings.bootstrap_servers),
         )
