@@ -21,7 +21,7 @@ from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.kafka import make_consumer, make_producer
 from kakehashi.shared.log_watch import LogWatch
 from kakehashi.shared.outbox import OutboxMessage, OutboxRelay, pending_count
-from kakehashi.shared.recovery import RecoveryError, republish
+from kakehashi.shared.recovery import RecoveryError, rebuild_read_model, republish, table_counts
 from kakehashi.shared.unit_of_work import UnitOfWork
 from shared.tests.integration.test_consumer import Tally, count_up
 
@@ -148,3 +148,37 @@ def test_republish_after_a_lost_broker_applies_exactly_the_producers_count(
         applied = session.exec(select(func.count()).select_from(InboxEntry)).one()
         produced = session.exec(select(func.count()).select_from(OutboxMessage)).one()
     assert applied == produced == 25
+
+
+def test_rebuild_empties_the_read_model_and_refills_it_from_the_start_of_the_log(
+    broker: Broker, sessions: SessionFactory, relay: OutboxRelay
+) -> None:
+    consumer = _consumer(broker, sessions)
+    _register(sessions, [f"cand-{n}" for n in range(12)])
+    _publish_all(relay, sessions)
+    wait_until(lambda: len(_tally(sessions)) == 12, step=lambda: _step(consumer))
+    _close(consumer)
+    with sessions() as session:  # the read model drifted: a lost row, a wrong one, a stray one
+        session.delete(session.get(Tally, "cand-0"))
+        wrong = session.get(Tally, "cand-1")
+        assert wrong is not None
+        wrong.count = 7
+        session.add_all([wrong, Tally(key="stray", count=1)])
+        session.commit()
+
+    rebuilding = _consumer(broker, sessions)
+    progress: list[tuple[int, int]] = []
+    try:
+        handled = rebuild_read_model(
+            rebuilding,
+            ["test_tally"],
+            quiet_s=0.5,
+            timeout_s=60,
+            on_progress=lambda *p: progress.append(p),
+        )
+    finally:
+        _close(rebuilding)
+    assert handled == 12
+    assert progress[-1][0] == 12
+    assert _tally(sessions) == {f"cand-{n}": 1 for n in range(12)}
+    assert table_counts(lambda: UnitOfWork(sessions), ["test_tally"]) == {"test_tally": 12}

@@ -150,7 +150,69 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
 
         app.add_typer(dead_letters_cli(spec), name="dead-letters")
 
+    if spec.read_model:
+
+        @app.command()
+        def rebuild(
+            expect: list[str] = typer.Option(
+                [], "--expect", help="TABLE=COUNT the producers hold (repeatable)"
+            ),
+            yes: bool = typer.Option(False, "--yes", help="confirm: the read model is emptied"),
+        ) -> None:
+            """Empty the read model and refill it from every consumed topic, from the start.
+
+            Stop this service's `consume` process first; restart it (and the API) afterwards."""
+            expected = _expectations(expect, spec.read_model)
+            if not yes:
+                raise typer.BadParameter("the read model is emptied first: confirm with --yes")
+            runtime = _start(spec)
+            settings = runtime.settings
+            ensure_topics(
+                settings.bootstrap_servers, spec.consumes, settings.kafka_topic_partitions
+            )
+            consumer = spec.consumer(runtime)
+            try:
+                with _progress() as (progress, task):
+                    handled = recovery.rebuild_read_model(
+                        consumer,
+                        spec.read_model,
+                        on_progress=lambda done, total: progress.update(
+                            task, completed=done, total=max(total, done)
+                        ),
+                    )
+            except recovery.RecoveryError as error:
+                typer.echo(str(error), err=True)
+                raise typer.Exit(1) from None
+            finally:
+                consumer.consumer.close()
+                consumer.dead_letters.close(timeout=10)
+            counts = recovery.table_counts(runtime.uow, spec.read_model)
+            typer.echo(f"{handled} record(s) read from {', '.join(spec.consumes)}")
+            wrong = False
+            for table, count in counts.items():
+                want = expected.get(table)
+                verdict = "" if want is None else (" ok" if want == count else f" != {want}")
+                wrong = wrong or (want is not None and want != count)
+                typer.echo(f"{table}: {count}{verdict}")
+            if wrong:
+                typer.echo("the rebuilt counts differ from the producers'", err=True)
+                raise typer.Exit(1)
+
     return app
+
+
+def _expectations(pairs: list[str], tables: tuple[str, ...]) -> dict[str, int]:
+    """`TABLE=COUNT` options as a dict (BadParameter naming the option when malformed)."""
+    expected = {}
+    for pair in pairs:
+        table, _, count = pair.partition("=")
+        if table not in tables or not count.isdigit():
+            raise typer.BadParameter(
+                f"{pair!r}: give TABLE=COUNT with TABLE one of {', '.join(tables)}",
+                param_hint="--expect",
+            )
+        expected[table] = int(count)
+    return expected
 
 
 def _moment(text: str) -> datetime:

@@ -23,6 +23,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kakehashi.shared.applier import ConsumerPosition, InboxEntry
+from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory
 from kakehashi.shared.log_watch import ConsumedLog
 from kakehashi.shared.outbox import OutboxMessage
@@ -175,3 +176,47 @@ def wait_caught_up(
         elif caught_up() and time.monotonic() - quiet_since >= quiet_s:
             return handled
     raise RecoveryError(f"the rebuild did not catch up within {timeout_s:.0f}s ({handled} applied)")
+
+
+def table_counts(uow_factory: Callable[[], UnitOfWork], tables: Iterable[str]) -> dict[str, int]:
+    """How many rows each of `tables` holds."""
+    with uow_factory() as uow:
+        return {
+            table: int(
+                uow.session.execute(
+                    sa.select(sa.func.count()).select_from(sa.table(table))
+                ).scalar_one()
+            )
+            for table in tables
+        }
+
+
+def rebuild_read_model(
+    consumer: EventConsumer,
+    read_model: Sequence[str],
+    *,
+    quiet_s: float = 2.0,
+    timeout_s: float = 600.0,
+    on_progress: Progress | None = None,
+) -> int:
+    """Empty `read_model` and the consumer group's inbox and positions, then read every consumed
+    topic from its start and apply it all; returns how many records were handled.
+
+    The group's running consumer must be stopped first: it would go on from its own positions."""
+    applier = consumer.applier
+    forget_consumption(applier.uow_factory, applier.group_id, read_model)
+    assigned = consumer.assign()  # no stored positions: from the start of every partition
+    ends = consumer.consumer.end_offsets(assigned)
+    total = sum(ends.values())
+
+    def caught_up() -> bool:
+        stored = applier.stored_positions()
+        return all(stored.get((tp.topic, tp.partition), 0) >= end for tp, end in ends.items())
+
+    return wait_caught_up(
+        consumer.poll_once,
+        caught_up,
+        quiet_s=quiet_s,
+        timeout_s=timeout_s,
+        on_progress=None if on_progress is None else lambda done: on_progress(done, total),
+    )

@@ -86,6 +86,8 @@ class ServiceSpec:
     produces: tuple[str, ...] = ()
     consumes: tuple[str, ...] = ()
     handlers: str | None = None  # the `{event type: handler}` registry, needed when consuming
+    # Tables filled only from consumed events: `rebuild` empties them and replays the logs.
+    read_model: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.consumes and self.handlers is None:
