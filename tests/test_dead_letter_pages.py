@@ -43,7 +43,9 @@ def _organisation(organisation_id: str) -> EventEnvelope:
     )
 
 
-def _dead_letter(broker: Broker, group: str, value: bytes, error: str) -> None:
+def _dead_letter(
+    broker: Broker, group: str, value: bytes, error: str, failed_at: str = "08:00:00"
+) -> None:
     """A record as the consumer writes it to `<group>.dlq` after its retries."""
     headers = [
         ("dlq_error", error.encode()),
@@ -53,7 +55,7 @@ def _dead_letter(broker: Broker, group: str, value: bytes, error: str) -> None:
         ("dlq_original_partition", b"1"),
         ("dlq_original_offset", b"7"),
         ("dlq_consumer_group", group.encode()),
-        ("dlq_failed_at", b"2026-11-30T08:00:00+00:00"),
+        ("dlq_failed_at", f"2026-11-30T{failed_at}+00:00".encode()),
     ]
     producer = make_producer(broker.servers)
     try:
@@ -88,7 +90,7 @@ def _ref(client: TestClient) -> list[str]:
 def test_an_admin_lists_inspects_replays_and_discards(client: TestClient, broker: Broker) -> None:
     event = _organisation("org-hoa-binh")
     _dead_letter(broker, CANDIDATES.name, event.to_bytes(), "the directory was locked")
-    _dead_letter(broker, CANDIDATES.name, b"\x00 not json", "unreadable message")
+    _dead_letter(broker, CANDIDATES.name, b"\x00 not json", "unreadable message", "08:00:01")
     _sign_in(client)
 
     page = client.get(PAGE, headers=EN)
@@ -98,7 +100,7 @@ def test_an_admin_lists_inspects_replays_and_discards(client: TestClient, broker
     assert "identity-events / 1 @ 7" in page.text
     refs = _ref(client)
     assert len(refs) == 2
-    good, junk = refs  # same failure time: in dead-letter topic order
+    good, junk = refs  # oldest failure first
     partition, offset = good.split(":")
     shown = client.get(f"{PAGE}/{partition}/{offset}", headers=EN)
     assert shown.status_code == 200
@@ -175,3 +177,13 @@ def test_every_consuming_service_mounts_the_page(
     assert client.get(PAGE, follow_redirects=False).status_code == 303
     client.cookies.set(SESSION_COOKIE, token_for("program_manager", "org-kakehashi"))
     assert client.get(PAGE, headers=EN).status_code == 403
+
+
+def test_a_broker_that_does_not_answer_is_said_on_the_page(
+    service_client: Callable[..., TestClient],
+) -> None:
+    client = service_client(CANDIDATES)  # its broker, 127.0.0.1:9, refuses connections
+    _sign_in(client)
+    page = client.get(PAGE, headers=EN)
+    assert page.status_code == 503
+    assert "The broker does not answer; try again shortly." in page.text

@@ -116,4 +116,9 @@ def _plain_consumer(bootstrap_servers: list[str]) -> KafkaConsumer:
         group_id=None,
         enable_auto_commit=False,
         client_id="kakehashi-relay-watch",
+        # A broker that does not answer fails a request in seconds, not kafka-python's 5 minutes.
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=2000,
+        request_timeout_ms=8000,
+        bootstrap_timeout_ms=5000,
     )

@@ -204,6 +204,11 @@ def read_dead_letters(
         enable_auto_commit=False,
         client_id=f"{group_id}-dead-letters",
         fetch_max_wait_ms=50,
+        # A broker that does not answer fails a request in seconds, not kafka-python's 5 minutes.
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=2000,
+        request_timeout_ms=8000,
+        bootstrap_timeout_ms=5000,
     )
     try:
         found = consumer.partitions_for_topic(topic) or set()
