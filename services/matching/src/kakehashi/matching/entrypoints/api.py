@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
+from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import pages as console
 from kakehashi.matching.entrypoints.dependencies import (
@@ -36,6 +37,7 @@ from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import MAX_OFFSET, Page
+from kakehashi.shared.ui import dead_letter_pages
 from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["matches"])
@@ -226,6 +228,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     decisions_api.install(app)
     learning_api.install(app)
     console.install(app)
+    dead_letter_pages.install(app, SPEC)  # /admin/dead-letters, administrators only
     previous = app.router.lifespan_context
 
     @asynccontextmanager
