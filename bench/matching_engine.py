@@ -39,11 +39,19 @@ from kakehashi.matching.domain.scoring import (
 )
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.shared.reference import JapaneseLevel
+from kakehashi.shared.skills import taxonomy
 
 T = TypeVar("T")
 TOP_K = 50
 SURPLUS = Surplus()
 TODAY = date(2026, 11, 23)
+
+
+def naive_cover(level: int, asked: int) -> float:
+    """One requirement's coverage at `level`: the share met, and the surplus above it."""
+    above = 1 - 2 ** -(max(level - asked, 0) / SURPLUS.skill_half_levels)
+    met = min(level / asked, 1.0)
+    return (1 - SURPLUS.skill_share) * met + SURPLUS.skill_share * above
 
 
 def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
@@ -55,10 +63,12 @@ def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float
     total = weight = 0.0
     for r in order.requirements:
         importance = MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT
-        level = c.skills.get(r.code, 0)
-        above = 1 - 2 ** -(max(level - r.min_level, 0) / SURPLUS.skill_half_levels)
-        met = min(level / r.min_level, 1.0)
-        total += importance * ((1 - SURPLUS.skill_share) * met + SURPLUS.skill_share * above)
+        covered = naive_cover(c.skills.get(r.code, 0), r.min_level)
+        if not r.must_have:  # a skill of the same family gives partial credit
+            for code, level in c.skills.items():
+                if taxonomy().related(code, r.code):
+                    covered = max(covered, SURPLUS.related_credit * naive_cover(level, r.min_level))
+        total += importance * covered
         weight += importance
     skills = total / weight if weight else 1.0
     need = order.min_japanese_rank

@@ -14,6 +14,7 @@ from kakehashi.matching.entrypoints.console import pages as console
 from kakehashi.matching.entrypoints.dependencies import (
     IndexDep,
     RankingModelsDep,
+    SurplusDep,
     WeightsDep,
     install_services,
 )
@@ -64,6 +65,7 @@ def match_list(
     principal: Reviewer,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     index: IndexDep,
     models: RankingModelsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -93,6 +95,7 @@ def match_list(
         job_order_id,
         limit=limit,
         weights=weights,
+        surplus=surplus,
         filters=filters,
         rescore=rescore,
     )
@@ -163,10 +166,13 @@ def candidate_matches(
     principal: CandidateReader,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CandidateMatchesPublic:
     """Open orders of the candidate's sector that they qualify for, best first, with reasons."""
-    result = queries.ranked_orders(uow, principal, candidate_id, limit=limit, weights=weights)
+    result = queries.ranked_orders(
+        uow, principal, candidate_id, limit=limit, weights=weights, surplus=surplus
+    )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="candidate not found")
     candidate, ranked = result
@@ -198,12 +204,13 @@ def allocation_proposal(
     principal: Manager,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     index: IndexDep,
     sector: Sector | None = None,
 ) -> AllocationProposalPublic:
     """Place candidates into open orders' headcount (one sector or all) for the highest total
     score, each candidate at most once; with the greedy baseline's result for comparison."""
-    result = propose(uow, index, weights, sector.value if sector else None)
+    result = propose(uow, index, weights, sector.value if sector else None, surplus)
     return AllocationProposalPublic(
         sector=sector.value if sector else None,
         orders=result.orders,

@@ -18,7 +18,7 @@ from kakehashi.matching.domain.explain import explain
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.text import fold
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
@@ -107,6 +107,7 @@ def ranked_candidates(
     *,
     limit: int,
     weights: Weights,
+    surplus: Surplus = Surplus(),
     filters: MatchFilters = MatchFilters(),
     rescore: Rescore | None = None,
     offset: int = 0,
@@ -125,7 +126,7 @@ def ranked_candidates(
     sector = index.sector(uow, view.sector)
     pool, candidates = sector.pool, sector.rows
     order = order_of(view)
-    evaluation = evaluate(pool, [order], today(), weights)
+    evaluation = evaluate(pool, [order], today(), weights, surplus)
     shown = evaluation.score.copy()
     shown[0, ~_keep(filters, candidates, pool)] = -np.inf
     if filters.min_score is not None:
@@ -227,7 +228,13 @@ class RankedOrder:
 
 
 def ranked_orders(
-    uow: UnitOfWork, principal: Principal, candidate_id: str, *, limit: int, weights: Weights
+    uow: UnitOfWork,
+    principal: Principal,
+    candidate_id: str,
+    *,
+    limit: int,
+    weights: Weights,
+    surplus: Surplus = Surplus(),
 ) -> tuple[CandidateView, list[RankedOrder]] | None:
     """The open orders of the candidate's sector they qualify for, best first; None if unseen."""
     with uow:
@@ -254,7 +261,7 @@ def ranked_orders(
         return candidate, []
     specs = [order_of(o) for o in orders]
     pool = Pool.build([profile_of(candidate)])
-    evaluation = evaluate(pool, specs, today(), weights)
+    evaluation = evaluate(pool, specs, today(), weights, surplus)
     # One candidate against many orders: rank the single column.
     best, values = top_k_per_order(evaluation.score.T, limit)
     return candidate, [
