@@ -16,8 +16,8 @@ from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Constraint, 
 from kakehashi.matching.domain.explain import explain
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.scoring import Evaluation, Surplus, evaluate
-from kakehashi.matching.entrypoints.dependencies import surplus_of
 from kakehashi.matching.domain.top_k import top_k_per_order
+from kakehashi.matching.entrypoints.dependencies import surplus_of
 from kakehashi.matching.entrypoints.schemas import ScoreComponents
 from kakehashi.shared.reference import JapaneseLevel, Track
 from kakehashi.shared.skills import taxonomy
