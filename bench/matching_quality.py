@@ -53,6 +53,7 @@ PAIR_NOISE = 0.05
 ENGINE = "matching (evaluate + top_k)"
 REFERENCE = "reference: true attributes, no interview"
 LEARNED = "learned from decisions"
+BASELINES = ("Japanese level only, after constraints", "random, after constraints")
 
 
 @dataclass
@@ -217,10 +218,8 @@ def rankers(
     components = {name: np.asarray(getattr(evaluation, name)) for name in learning.FEATURES}
     return {
         ENGINE: evaluation.score,
-        "Japanese level only, after constraints": np.where(
-            evaluation.eligible, by_japanese, -np.inf
-        ),
-        "random, after constraints": np.where(evaluation.eligible, by_chance, -np.inf),
+        BASELINES[0]: np.where(evaluation.eligible, by_japanese, -np.inf),
+        BASELINES[1]: np.where(evaluation.eligible, by_chance, -np.inf),
         "Japanese level only": np.array(by_japanese),
         "random": by_chance,
     }, components
@@ -265,6 +264,23 @@ def tally(market: Market, blocks: list[Block], cuts: np.ndarray) -> dict[str, Ta
     return tallies
 
 
+def tie_statistics(blocks: list[Block], name: str = ENGINE) -> tuple[int, int, int]:
+    """(orders listed, orders with two equal scores inside their top 10, orders whose 10th and
+    11th scores are equal): how often the tie-break, not the score, decides a shortlist."""
+    listed = inside = across = 0
+    for block in blocks:
+        _, values = top_k_per_order(block.scores[name], TOP + 1)
+        for row in values:
+            finite = row[np.isfinite(row)]
+            if not len(finite):
+                continue
+            listed += 1
+            top = finite[:TOP]
+            inside += bool(len(np.unique(top)) < len(top))
+            across += bool(len(finite) > TOP and finite[TOP - 1] == finite[TOP])
+    return listed, inside, across
+
+
 def learn_from_decisions(blocks: list[Block], cuts: np.ndarray) -> list[Block] | None:
     """Program managers decide the engine's top 10 of every other order: they approve a pair
     whose whole fit (what the interview shows included) is good, and reject the rest. A model is
@@ -296,7 +312,7 @@ def learn_from_decisions(blocks: list[Block], cuts: np.ndarray) -> list[Block] |
         rows = np.arange(1, len(block.order_ids), 2)
         if not len(rows):
             continue
-        scores = {ENGINE: block.scores[ENGINE][rows]}
+        scores = {name: block.scores[name][rows] for name in (ENGINE, *BASELINES)}
         learned = model.probability({n: block.components[n][rows] for n in learning.FEATURES})
         shown = np.isfinite(scores[ENGINE])
         scores[LEARNED] = np.where(shown, learned.reshape(shown.shape), -np.inf)
@@ -363,6 +379,11 @@ def main() -> None:
     for name, t in tallies.items():
         if t.broken:
             print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(t.broken.items())))
+    listed, inside, across = tie_statistics(blocks)
+    print(
+        f"ties of the weighted score: {inside} of {listed} orders have equal scores inside their "
+        f"top 10, {across} across the 10th/11th place (ordered by the tie-break, docs/matching.md)"
+    )
     held_out = learn_from_decisions(blocks, cuts)
     if held_out is not None:
         learned = tally(market, held_out, cuts)
