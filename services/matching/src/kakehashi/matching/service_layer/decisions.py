@@ -21,6 +21,7 @@ from kakehashi.matching.domain import events
 from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
 from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.decisions import DecisionError, PairStatus, RejectionReason
+from kakehashi.matching.domain.features import pair_features, training_progress
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import Surplus, evaluate
@@ -236,13 +237,17 @@ def _score(
     now: datetime,
     surplus: Surplus = Surplus(),
 ) -> tuple[float, dict[str, float]] | None:
-    """The pair's score and components today, or None if it fails a hard constraint."""
-    evaluation = evaluate(
-        Pool.build([profile_of(candidate)]), [order_of(order)], now.date(), weights, surplus
-    )
+    """The pair's score today, and its components with the pair features learning reads
+    (`learning.FEATURES`), or None if it fails a hard constraint."""
+    pool, orders = Pool.build([profile_of(candidate)]), [order_of(order)]
+    evaluation = evaluate(pool, orders, now.date(), weights, surplus)
     if not evaluation.eligible[0, 0]:
         return None
-    return round(float(evaluation.score[0, 0]), 4), evaluation.components(0, 0)
+    progress = training_progress([candidate.training_status])
+    features = pair_features(pool, orders, now.date(), progress)
+    recorded = evaluation.components(0, 0)
+    recorded |= {name: round(float(values[0, 0]), 4) for name, values in features.items()}
+    return round(float(evaluation.score[0, 0]), 4), recorded
 
 
 def _check_selectable(uow: UnitOfWork, order: JobOrderView, candidate_id: str) -> None:

@@ -15,6 +15,7 @@ from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import BY_FLAG
 from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.features import pair_features, training_progress
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
@@ -26,8 +27,8 @@ from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-# Scores eligible pairs from their components (arrays by name) to rank them instead of the
-# weighted score: the learned ranking.
+# Scores eligible pairs from their components and features (arrays by name, `learning.FEATURES`)
+# to rank them instead of the weighted score: the learned ranking.
 Rescore = Callable[[Mapping[str, npt.NDArray[np.float32]]], npt.NDArray[np.float64]]
 
 
@@ -135,9 +136,12 @@ def ranked_candidates(
     if rescore is not None:
         ranked = np.flatnonzero(np.isfinite(shown[0]))
         learned = np.full(shown.shape, -np.inf)
-        learned[0, ranked] = rescore(
-            {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
+        features = pair_features(
+            pool, [order], today(), training_progress([c.training_status for c in candidates])
         )
+        inputs = {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
+        inputs |= {n: values[0, ranked] for n, values in features.items()}
+        learned[0, ranked] = rescore(inputs)
     scores = shown if learned is None else learned
     best, _ = top_k_per_order(scores, offset + limit, pool.tie_order)
     matches = [
