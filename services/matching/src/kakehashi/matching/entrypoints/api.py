@@ -14,6 +14,7 @@ from kakehashi.matching.entrypoints.console import pages as console
 from kakehashi.matching.entrypoints.dependencies import (
     IndexDep,
     RankingModelsDep,
+    SettingsDep,
     SurplusDep,
     WeightsDep,
     install_services,
@@ -66,6 +67,7 @@ def match_list(
     uow: UowDep,
     weights: WeightsDep,
     surplus: SurplusDep,
+    settings: SettingsDep,
     index: IndexDep,
     models: RankingModelsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -98,6 +100,7 @@ def match_list(
         surplus=surplus,
         filters=filters,
         rescore=rescore,
+        explore_every=settings.exploration_every,
     )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
@@ -120,6 +123,7 @@ def match_list(
                 pipeline_status=m.candidate.status,
                 training_status=m.candidate.training_status,
                 learned_score=m.learned_score,
+                exploration=m.exploration,
                 **_ranked(m),
             )
             for m in result.matches

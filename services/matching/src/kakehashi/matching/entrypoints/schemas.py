@@ -34,6 +34,9 @@ class CandidateMatch(BaseModel):
     explanations: list[str]
     # The ranking model's probability of approval, when the list was ranked by it.
     learned_score: float | None = None
+    # Shown by exploration: drawn from lower in the ranking so that decisions are not taken
+    # only on the engine's own top (docs/matching.md); its rank is its place in this list.
+    exploration: bool = False
 
 
 class IncompleteMatch(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import BY_FLAG
 from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.exploration import REVIEW_WINDOW, explore
 from kakehashi.matching.domain.features import pair_features, training_progress
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.reasons import Reason
@@ -69,6 +71,8 @@ class RankedCandidate:
     components: dict[str, float]
     explanations: list[Reason]
     learned_score: float | None = None  # set when a rescore function ranked the list
+    # Shown in the review window by exploration, from lower in the ranking (docs/matching.md).
+    exploration: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,14 @@ def ranked_candidates(
     filters: MatchFilters = MatchFilters(),
     rescore: Rescore | None = None,
     offset: int = 0,
+    explore_every: int = 0,
 ) -> MatchList | None:
     """The best eligible candidates of the order's sector, best first, from the `offset`-th
     (a page of the list: only its rows are explained); None if not visible.
 
     With `rescore`, the same candidates (constraints and filters unchanged) are ordered by it.
+    With `explore_every` = n, every n-th place of the review window shows, marked, an eligible
+    candidate drawn from lower in the ranking (`exploration.explore`).
     """
     with uow:
         view = uow.session.get(JobOrderView, job_order_id)
@@ -143,7 +150,15 @@ def ranked_candidates(
         inputs |= {n: values[0, ranked] for n, values in features.items()}
         learned[0, ranked] = rescore(inputs)
     scores = shown if learned is None else learned
-    best, _ = top_k_per_order(scores, offset + limit, pool.tie_order)
+    window = REVIEW_WINDOW if explore_every else 0
+    best, _ = top_k_per_order(scores, max(offset + limit, window), pool.tie_order)
+    ranked_ids = [i for i in best[0].tolist() if i >= 0]
+    explored: set[int] = set()
+    if explore_every:
+        rng = np.random.default_rng(zlib.crc32(f"{job_order_id}:{today()}".encode()))
+        ranked_ids, explored = explore(
+            ranked_ids, np.flatnonzero(np.isfinite(scores[0])), explore_every, window, rng
+        )
     matches = [
         RankedCandidate(
             rank=position,
@@ -152,9 +167,9 @@ def ranked_candidates(
             components=evaluation.components(0, i),
             explanations=explain(pool, i, order, evaluation),
             learned_score=None if learned is None else round(float(learned[0, i]), 4),
+            exploration=i in explored,
         )
-        for position, i in enumerate(best[0].tolist()[offset:], start=offset + 1)
-        if i >= 0
+        for position, i in enumerate(ranked_ids[offset : offset + limit], start=offset + 1)
     ]
     incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit]
     needs_data = [

@@ -192,6 +192,7 @@ def order_page(
     uow: UowDep,
     weights: WeightsDep,
     surplus: SurplusDep,
+    settings: SettingsDep,
     index: IndexDep,
     models: RankingModelsDep,
     min_score: Annotated[Score | None, Blank, Query()] = None,
@@ -224,6 +225,7 @@ def order_page(
         surplus=surplus,
         filters=filters,
         rescore=rescore,
+        explore_every=settings.exploration_every,
     )
     assert result is not None  # visible: shortlist_of checked it
     centres = {m.candidate.training_centre_id for m in result.matches}
