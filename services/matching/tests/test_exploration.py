@@ -3,6 +3,7 @@ from lower in the ranking; nobody drops out of the list and the list reads the s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -11,9 +12,10 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import auth
+from conftest import auth, token_for
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.domain.exploration import explore
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.matching.tests.market_events import applier, candidate_event, order_event
 
 MANAGER = auth("program_manager", "pm-office")
@@ -73,3 +75,11 @@ def test_the_review_window_marks_every_tenth_place_as_exploration(service_client
     off: TestClient = service_client(SPEC, exploration_every=0)
     plain = off.get(url, params={"limit": 60}, headers=MANAGER).json()["matches"]
     assert not any(m["exploration"] for m in plain)
+    # The console marks the same places, in the reader's language.
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    for language, mark in (("en", "exploration"), ("ja", "探索枠"), ("vi", "khám phá")):
+        page = client.get("/console/orders/order-1", headers={"Accept-Language": language}).text
+        rows = re.findall(r'<tr data-candidate="(c\d+)"( class="exploration")?>', page)
+        assert [i for i, (_, marked) in enumerate(rows, start=1) if marked] == [10, 20]
+        assert [c for c, _ in rows] == [m["candidate_id"] for m in matches[: len(rows)]]
+        assert page.count(f">{mark}</span>") == 2
