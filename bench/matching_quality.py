@@ -35,7 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY, skill_code
 
 from kakehashi.matching.domain import learning
+from kakehashi.matching.domain.components import COMPONENT_NAMES
 from kakehashi.matching.domain.constraints import unmet
+from kakehashi.matching.domain.exploration import explore
+from kakehashi.matching.domain.features import pair_features
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
 from kakehashi.matching.domain.scoring import evaluate
@@ -52,7 +55,10 @@ RELIABILITY_WEIGHT = 0.15
 PAIR_NOISE = 0.05
 ENGINE = "matching (evaluate + top_k)"
 REFERENCE = "reference: true attributes, no interview"
-LEARNED = "learned from decisions"
+LEARNED_BEFORE = "learned: components, yes/no, top 10"
+LEARNED = "learned: features, grades, exploration"
+EXPLORE_EVERY = 10
+GRADE_OF_RELEVANCE = (0, 1, 3, 4)  # rejected, shortlisted, interviewed, selected
 BASELINES = ("Japanese level only, after constraints", "random, after constraints")
 
 
@@ -215,7 +221,8 @@ def rankers(
     shape = evaluation.score.shape
     by_japanese = np.broadcast_to(pool.japanese_rank + rng.random(len(pool)) * 0.5, shape)
     by_chance = rng.random(shape)
-    components = {name: np.asarray(getattr(evaluation, name)) for name in learning.FEATURES}
+    components = {name: np.asarray(getattr(evaluation, name)) for name in COMPONENT_NAMES}
+    components |= pair_features(pool, orders, TODAY)  # training progress unknown here
     return {
         ENGINE: evaluation.score,
         BASELINES[0]: np.where(evaluation.eligible, by_japanese, -np.inf),
@@ -281,42 +288,76 @@ def tie_statistics(blocks: list[Block], name: str = ENGINE) -> tuple[int, int, i
     return listed, inside, across
 
 
-def learn_from_decisions(blocks: list[Block], cuts: np.ndarray) -> list[Block] | None:
-    """Program managers decide the engine's top 10 of every other order: they approve a pair
-    whose whole fit (what the interview shows included) is good, and reject the rest. A model is
-    fitted on those decisions; the orders nobody decided on are kept to compare rankings.
+def decided_pairs(
+    blocks: list[Block], cuts: np.ndarray, rng: np.random.Generator
+) -> tuple[list[learning.LabelledPair], list[learning.LabelledPair]]:
+    """Program managers decide the lists of every other order; what they decide on, and how
+    their decisions are recorded, as before this change and now.
 
-    Returns those held-out orders' blocks with a learned ranker added, or None without a model.
+    Before: the engine's top 10, yes (relevance >= GOOD) or no, on the four components only.
+    Now: the review window with exploration (9 of the top 10 and, at the 10th place, an
+    eligible candidate from lower down), graded labels (relevance 0 rejected, 1 shortlisted,
+    2 interviewed, 3 selected) and the pair features recorded beside the components.
     """
-    pairs, held_out = [], []
+    before: list[learning.LabelledPair] = []
+    now: list[learning.LabelledPair] = []
     for block in blocks:
         relevance = block.relevance(cuts)
         best, _ = top_k_per_order(block.scores[ENGINE], TOP)
         for row in range(0, len(block.order_ids), 2):
-            for column in best[row][best[row] >= 0].tolist():
-                parts = {n: float(block.components[n][row, column]) for n in learning.FEATURES}
-                score = float(block.scores[ENGINE][row, column])
-                approved = bool(relevance[row, column] >= GOOD)
-                pairs.append(learning.LabelledPair(f"{row}:{column}", parts, score, approved))
-    model = learning.fit(pairs)
-    if not isinstance(model, learning.RankingModel):
-        print(f"\nlearning from decisions: {model.message}")
-        return None
-    m = model.metrics
-    print(
-        f"\nlearning from decisions: {model.n_pairs:,} decided pairs ({m.approved:,} approved); "
-        f"held-out ROC AUC {m.roc_auc:.3f} (weighted score {m.weighted_roc_auc or float('nan'):.3f}), "
-        f"Brier {m.brier:.3f}; coefficients {model.coefficients}"
-    )
+            top = best[row][best[row] >= 0].tolist()
+            eligible = np.flatnonzero(np.isfinite(block.scores[ENGINE][row]))
+            shown, _ = explore(top, eligible, EXPLORE_EVERY, TOP, rng)
+            for listed, pairs, everything in ((top, before, False), (shown, now, True)):
+                for column in listed:
+                    names = learning.FEATURES if everything else COMPONENT_NAMES
+                    parts = {n: float(block.components[n][row, column]) for n in names}
+                    score = float(block.scores[ENGINE][row, column])
+                    grade = int(relevance[row, column])
+                    label = learning.LabelledPair(
+                        f"{row}:{column}",
+                        parts,
+                        score,
+                        grade >= GOOD,
+                        GRADE_OF_RELEVANCE[grade] if everything else None,
+                    )
+                    pairs.append(label)
+    return before, now
+
+
+def learn_from_decisions(
+    blocks: list[Block], cuts: np.ndarray, rng: np.random.Generator
+) -> list[Block] | None:
+    """Fits a model on the decisions as recorded before this change and one as recorded now;
+    the orders nobody decided on are kept to compare rankings.
+
+    Returns those held-out orders' blocks with the learned rankers added, or None without one.
+    """
+    before, now = decided_pairs(blocks, cuts, rng)
+    models = {}
+    for name, pairs in ((LEARNED_BEFORE, before), (LEARNED, now)):
+        model = learning.fit(pairs)
+        if not isinstance(model, learning.RankingModel):
+            print(f"\n{name}: {model.message}")
+            return None
+        m = model.metrics
+        print(
+            f"\n{name}: {model.n_pairs:,} decided pairs ({m.approved:,} approved); held-out "
+            f"ROC AUC {m.roc_auc:.3f} (weighted score {m.weighted_roc_auc or float('nan'):.3f}), "
+            f"Brier {m.brier:.3f}; coefficients {model.coefficients}"
+        )
+        models[name] = model
+    held_out = []
     for block in blocks:
         rows = np.arange(1, len(block.order_ids), 2)
         if not len(rows):
             continue
         scores = {name: block.scores[name][rows] for name in (ENGINE, *BASELINES)}
-        learned = model.probability({n: block.components[n][rows] for n in learning.FEATURES})
         shown = np.isfinite(scores[ENGINE])
-        scores[LEARNED] = np.where(shown, learned.reshape(shown.shape), -np.inf)
         parts = {n: c[rows] for n, c in block.components.items()}
+        for name, model in models.items():
+            learned = model.probability(parts).reshape(shown.shape)
+            scores[name] = np.where(shown, learned, -np.inf)
         held_out.append(
             Block(
                 block.order_ids[rows],
@@ -384,7 +425,7 @@ def main() -> None:
         f"ties of the weighted score: {inside} of {listed} orders have equal scores inside their "
         f"top 10, {across} across the 10th/11th place (ordered by the tie-break, docs/matching.md)"
     )
-    held_out = learn_from_decisions(blocks, cuts)
+    held_out = learn_from_decisions(blocks, cuts, np.random.default_rng(args.seed + 2))
     if held_out is not None:
         learned = tally(market, held_out, cuts)
         print("ranked lists of the orders nobody decided on (every other order):", end="")

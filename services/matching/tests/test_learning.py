@@ -154,7 +154,7 @@ def test_a_model_fitted_on_a_known_rule_learns_it_and_ranks_by_it() -> None:
     assert isinstance(model, RankingModel)
     metrics = model.metrics
     assert metrics.roc_auc > 0.8
-    assert metrics.brier < 0.17  # 10% of labels flipped; six of ten inputs uninformative
+    assert metrics.brier < 0.15
     assert metrics.log_loss < 0.5
     assert metrics.weighted_roc_auc is not None
     assert metrics.roc_auc > metrics.weighted_roc_auc + 0.2  # the weights miss the rule

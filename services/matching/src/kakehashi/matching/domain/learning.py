@@ -304,7 +304,11 @@ def _ordinal(x: FloatArray, grades: npt.NDArray[np.int64]) -> tuple[FloatArray, 
     shared coefficients rank and whose threshold intercepts place "grade >= t"; one logistic
     regression fits it."""
     rows = np.vstack([_at(x, t) for t in THRESHOLDS])
-    return rows, np.concatenate([(grades >= t).astype(np.int64) for t in THRESHOLDS])
+    labels = np.concatenate([(grades >= t).astype(np.int64) for t in THRESHOLDS])
+    # Shuffled (with a fixed seed, so a fit is reproducible): the calibration folds split rows
+    # in order, and each fold must see every threshold.
+    order = np.random.default_rng(0).permutation(len(rows))
+    return rows[order], labels[order]
 
 
 def _fitted(x: FloatArray, grades: npt.NDArray[np.int64]) -> CalibratedClassifierCV:
