@@ -8,9 +8,10 @@ Every component of an order is a short weighted sum of per-candidate rows (cover
 at one level, the Japanese fit for one floor, ...), which the pool computes once and keeps. A
 constraint is a row of 0 where it is met and -inf where it fails or its data is missing. So a batch
 of orders is scored by one sparse (orders x rows) times dense (rows x candidates) product, in which
-a blocked pair comes out -inf without any mask. A nice-to-have's row also gives partial credit
-to skills of the same family (`_covers_related`), so it too is computed once per pool. The components and the constraint bits, read only
-for the pairs a reviewer looks at, are computed when first read.
+a blocked pair comes out -inf without any mask. A nice-to-have's row also gives partial credit to
+the skills of its family (`_covers_related`), so that too is computed once per pool. The
+components and the constraint bits, read only for the pairs a reviewer looks at, are computed
+when first read.
 """
 
 from __future__ import annotations
@@ -236,7 +237,8 @@ def _terms(order: Order, today: date, surplus: Surplus, scoring: bool) -> list[T
     skill_surplus = (surplus.skill_share, surplus.skill_half_levels)
     for requirement, weight in zip(order.requirements, importance, strict=True):
         key: RowKey = (_covers, requirement.code, requirement.min_level, *skill_surplus)
-        if not requirement.must_have and surplus.related_credit > 0:
+        related = surplus.related_credit > 0 and related_codes(requirement.code)
+        if related and not requirement.must_have:  # else the exact row, shared with must-haves
             key = (_covers_related, *key[1:], surplus.related_credit)
         terms.append((key, weight / sum(importance), _SKILLS))
     if not order.requirements:
