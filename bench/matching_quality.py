@@ -41,9 +41,10 @@ from kakehashi.matching.domain.exploration import explore
 from kakehashi.matching.domain.features import pair_features
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
-from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Track
+from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
+from kakehashi.shared.skills import taxonomy
 
 TOP = 10
 GOOD = 2  # relevance counted as a hit by precision@10
@@ -55,6 +56,7 @@ RELIABILITY_WEIGHT = 0.15
 PAIR_NOISE = 0.05
 ENGINE = "matching (evaluate + top_k)"
 REFERENCE = "reference: true attributes, no interview"
+WITHOUT_RELATED = "matching, without related-skill credit"
 LEARNED_BEFORE = "learned: components, yes/no, top 10"
 LEARNED = "learned: features, grades, exploration"
 EXPLORE_EVERY = 10
@@ -82,6 +84,26 @@ class Market:
     order_sector: np.ndarray
     orders: list[Order]
     order_columns: list[list[int]]  # per order, the skill column of each requirement
+
+
+# With --taxonomy: skill k of a sector is the k-th skill of that sector in the shared taxonomy
+# (where there is one), and what a worker trained in one skill of a family can do in another of
+# the same family is TRANSFER times their level in it: this market's own rule, not the engine's.
+TRANSFER = 0.4
+TAXONOMY_CODES: dict[str, str] = {}
+
+
+def use_taxonomy_codes() -> None:
+    for s, sector in enumerate(SECTORS):
+        real = [skill.code for skill in taxonomy().of_sector(Sector(sector))]
+        TAXONOMY_CODES.update(
+            {skill_code(s, k): code for k, code in enumerate(real[:SKILLS_PER_SECTOR])}
+        )
+
+
+def code_of(sector: int, k: int) -> str:
+    synthetic = skill_code(sector, k)
+    return TAXONOMY_CODES.get(synthetic, synthetic)
 
 
 def generate(n: int, m: int, seed: int) -> Market:
@@ -113,7 +135,7 @@ def generate(n: int, m: int, seed: int) -> Market:
                 id=f"c{i}",
                 japanese_rank=int(ranks[i]),
                 skills={
-                    skill_code(int(sector[i]), k): int(recorded[i, k])
+                    code_of(int(sector[i]), k): int(recorded[i, k])
                     for k in np.flatnonzero(listed[i]).tolist()
                 },
                 date_of_birth=None if rng.random() < 0.02 else TODAY - timedelta(days=int(ages[i])),
@@ -132,9 +154,7 @@ def generate(n: int, m: int, seed: int) -> Market:
     for s in order_sector.tolist():
         picks = rng.choice(SKILLS_PER_SECTOR, size=int(rng.integers(1, 4)), replace=False).tolist()
         requirements = tuple(
-            Requirement(
-                skill_code(s, k), int(rng.integers(1, 4)), bool(i == 0 or rng.random() < 0.3)
-            )
+            Requirement(code_of(s, k), int(rng.integers(1, 4)), bool(i == 0 or rng.random() < 0.3))
             for i, k in enumerate(picks)
         )
         track = Track.SSW1 if rng.random() < 0.5 else Track.TITP
@@ -165,6 +185,16 @@ def true_fit(
         importance = np.array([2.0 if r.must_have else 1.0 for r in order.requirements])
         need = np.array([r.min_level for r in order.requirements], dtype=float)
         have = t.skill[np.ix_(members, market.order_columns[o])]
+        sector = int(market.order_sector[o])
+        for j, k in enumerate(market.order_columns[o]):  # ability carried over from a family
+            family = [
+                other
+                for other in range(SKILLS_PER_SECTOR)
+                if taxonomy().related(code_of(sector, k), code_of(sector, other))
+            ]
+            if family:
+                carried = TRANSFER * t.skill[np.ix_(members, family)].max(axis=1)
+                have[:, j] = np.maximum(have[:, j], carried)
         # More than the minimum still counts, up to a level above it; two below counts nothing.
         skills = np.clip((have - need + 2) / 3, 0, 1) @ importance / importance.sum()
         japanese = np.clip((t.japanese[members] - order.min_japanese_rank + 0.5) / 3.5, 0, 1)
@@ -223,13 +253,17 @@ def rankers(
     by_chance = rng.random(shape)
     components = {name: np.asarray(getattr(evaluation, name)) for name in COMPONENT_NAMES}
     components |= pair_features(pool, orders, TODAY)  # training progress unknown here
-    return {
+    scores = {
         ENGINE: evaluation.score,
         BASELINES[0]: np.where(evaluation.eligible, by_japanese, -np.inf),
         BASELINES[1]: np.where(evaluation.eligible, by_chance, -np.inf),
         "Japanese level only": np.array(by_japanese),
         "random": by_chance,
-    }, components
+    }
+    if TAXONOMY_CODES:  # what the related-skill credit adds
+        exact = evaluate(pool, orders, TODAY, surplus=Surplus(related_credit=0.0))
+        scores[WITHOUT_RELATED] = exact.score
+    return scores, components
 
 
 def build_blocks(market: Market, rng: np.random.Generator) -> list[Block]:
@@ -388,8 +422,15 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=20_000)
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--taxonomy",
+        action="store_true",
+        help="skill codes from the shared taxonomy, whose families carry ability over",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.taxonomy:
+        use_taxonomy_codes()
     market = generate(args.candidates, args.orders, args.seed)
     blocks = build_blocks(market, np.random.default_rng(args.seed + 1))
     cuts = np.quantile(np.concatenate([b.fit[b.eligible] for b in blocks]), GRADE_QUANTILES)
