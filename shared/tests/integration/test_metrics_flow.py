@@ -46,7 +46,7 @@ def scrape() -> Iterator[Scrape]:
 
     def read() -> dict[str, float]:
         url = f"http://127.0.0.1:{port}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as answer:
+        with urllib.request.urlopen(url, timeout=30) as answer:
             text = answer.read().decode()
         samples = {}
         for line in text.splitlines():

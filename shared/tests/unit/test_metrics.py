@@ -177,20 +177,31 @@ def _free_port() -> int:
         return port
 
 
-def test_a_worker_serves_metrics_on_its_port_and_a_taken_port_is_not_fatal(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_a_worker_serves_metrics_on_its_port_and_a_taken_port_is_not_fatal() -> None:
     assert serve_metrics("127.0.0.1", None)() is None  # no port: nothing served, nothing to stop
     port = _free_port()
     stop = serve_metrics("127.0.0.1", port)
+    # Attached to the module's logger itself: other tests may have configured propagation.
+    records = _Records()
+    logger = logging.getLogger("kakehashi.shared.metrics")
+    logger.addHandler(records)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as answer:
             text = answer.read().decode()
         assert "kakehashi_consumer_lag_events" in text
-        with caplog.at_level(logging.ERROR):
-            serve_metrics("127.0.0.1", port)()  # taken: logged, and nothing to stop
-        assert "cannot serve metrics" in caplog.text
+        serve_metrics("127.0.0.1", port)()  # taken: logged, and nothing to stop
+        assert records.messages == ["cannot serve metrics"]
     finally:
+        logger.removeHandler(records)
         stop()
 
 

@@ -65,6 +65,12 @@ RELAY_BATCH_DURATION = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 
+RELAY_BROKER_LOSSES = Counter(
+    "kakehashi_relay_broker_losses",
+    "Times the relay found the broker without records it had acknowledged (republish them).",
+    ["service"],
+)
+
 # --- Consumer ---------------------------------------------------------------------------------
 CONSUMER_LAG = Gauge(
     "kakehashi_consumer_lag_events",

@@ -16,7 +16,7 @@ import time
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from kafka import KafkaProducer
@@ -27,11 +27,15 @@ from kakehashi.shared.db import SessionFactory, UTCDateTime
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.metrics import (
     RELAY_BATCH_DURATION,
+    RELAY_BROKER_LOSSES,
     RELAY_ERRORS,
     RELAY_PUBLISHED,
     OutboxFigures,
 )
 from kakehashi.shared.relay_wakeup import IdleBackoff, Wakeup, wakeup_for
+
+if TYPE_CHECKING:
+    from kakehashi.shared.acked_log import AcknowledgedLog
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +121,7 @@ class OutboxRelay:
         idle_first_s: float = 0.05,
         idle_max_s: float = 3.0,
         service: str = "outbox",
+        acked: AcknowledgedLog | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.producer = producer
@@ -131,6 +136,9 @@ class OutboxRelay:
         self._published = RELAY_PUBLISHED.labels(service)
         self._errors = RELAY_ERRORS.labels(service)
         self._batch_duration = RELAY_BATCH_DURATION.labels(service)
+        self._broker_losses = RELAY_BROKER_LOSSES.labels(service)
+        # Notices a broker that lost records it acknowledged (a memory broker restarted).
+        self.acked = acked
 
     def publish_pending(self) -> int:
         """One pass over every lane this relay can claim; returns how many rows were sent.
@@ -190,6 +198,8 @@ class OutboxRelay:
             sent = 0
             for row, future in pending:
                 if future.succeeded():
+                    if self.acked is not None:
+                        self.acked.note(future.value)
                     row.sent_at = now
                     sent += 1
                     continue
@@ -250,6 +260,10 @@ class OutboxRelay:
                 stop.wait(backoff)
                 continue
             backoff = idle.first_s
+            if self.acked is not None:
+                losses = self.acked.losses
+                self.acked.maybe_check()
+                self._broker_losses.inc(self.acked.losses - losses)
             if sent:
                 log.info("published outbox rows", extra={"count": sent})
                 idle.reset()
