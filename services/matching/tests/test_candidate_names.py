@@ -64,9 +64,13 @@ def test_display_name_per_language(spellings: Spellings, language: str, expected
     assert display_name(spellings, language) == expected
 
 
-def named(candidate_id: str = "an", **changes: object) -> EventEnvelope:
+def named(
+    candidate_id: str = "an", *, type: str = "candidate.registered", **changes: object
+) -> EventEnvelope:
+    """A snapshot carrying the three spellings (`changes` may drop or change them)."""
     spellings = {"full_name": LATIN, "name_vi": VIETNAMESE, "name_katakana": KATAKANA}
-    return candidate_event(candidate_id, **(spellings | {"available_from": "2027-01-10"} | changes))
+    data = candidate_event(candidate_id).data | spellings | {"available_from": "2027-01-10"}
+    return EventEnvelope.new(type=type, source="test", subject=candidate_id, data=data | changes)
 
 
 def view_of(client: TestClient, candidate_id: str) -> CandidateView | None:
@@ -101,9 +105,8 @@ def test_the_read_model_keeps_every_spelling_and_an_update_replaces_them(
     binh = view_of(client, "binh")
     assert binh is not None
     assert (binh.name_vi, binh.name_katakana) == (None, None)
-    data = named("an", version=2, name_vi="Nguyễn Văn Ân", name_katakana=None).data
-    updated = EventEnvelope.new(type="candidate.updated", source="test", subject="an", data=data)
-    applier(client).apply(updated)
+    changed = {"version": 2, "name_vi": "Nguyễn Văn Ân", "name_katakana": None}
+    applier(client).apply(named("an", type="candidate.updated", **changed))
     an = view_of(client, "an")
     assert an is not None
     assert (an.name_vi, an.name_katakana) == ("Nguyễn Văn Ân", None)
@@ -159,7 +162,9 @@ def test_the_json_api_keeps_full_name_and_adds_both_spellings(client: TestClient
     shortlist = client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).json()
     [entry] = shortlist["entries"]
     assert {key: entry["candidate"][key] for key in spellings} == spellings
-    allocation = client.get("/allocations/proposal", params={"sector": "construction"}, headers=MANAGER)
+    allocation = client.get(
+        "/allocations/proposal", params={"sector": "construction"}, headers=MANAGER
+    )
     assert allocation.status_code == 200, allocation.text
     placed = {p["candidate_id"]: p for p in allocation.json()["placements"]}
     assert {key: placed["an"][key] for key in spellings} == spellings
@@ -198,7 +203,9 @@ def test_erasure_drops_every_spelling(client: TestClient) -> None:
     applier(client).apply(named("an", version=3))
     assert view_of(client, "an") is None
     workbook = client.get("/job-orders/order-1/shortlist.xlsx", headers=MANAGER)
-    values = {v for row in load_workbook(BytesIO(workbook.content)).active.iter_rows(values_only=True) for v in row}  # type: ignore[union-attr]  # fmt: skip
+    sheet = load_workbook(BytesIO(workbook.content)).active
+    assert sheet is not None
+    values = {value for row in sheet.iter_rows(values_only=True) for value in row}
     assert not {LATIN, VIETNAMESE, JAPANESE} & values
     client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
     page = client.get("/console/orders/order-1", params={"lang": "ja"}).text
