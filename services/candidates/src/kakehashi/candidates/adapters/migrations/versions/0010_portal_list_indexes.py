@@ -8,6 +8,7 @@ Create Date: 2026-11-30
 0009 is left to a concurrent branch; whoever merges second points their revision at the other.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
@@ -16,13 +17,20 @@ branch_labels = None
 depends_on = None
 
 # (name, columns), each within one centre:
-# - the default sort (newest first; the oldest reads it backwards) and the sort by name, so a
-#   page is the next rows of an index instead of a sort of the centre's every candidate;
+# - one per sort of the list (queries.SORTS), in its order (newest and oldest read one index
+#   in both directions), so a page is the next rows of an index instead of a sort of the
+#   centre's every candidate;
 # - the counts per status and the total: every column the list filters or searches on, so they
 #   are counted from this index alone (the rows hold JSON profiles many times its size).
-INDEXES = (
+INDEXES: tuple[tuple[str, list[str | sa.TextClause]], ...] = (
     ("ix_candidate_centre_created", ["training_centre_id", "created_at"]),
     ("ix_candidate_centre_name", ["training_centre_id", "name_key"]),
+    ("ix_candidate_centre_updated", ["training_centre_id", "updated_at"]),
+    ("ix_candidate_centre_status", ["training_centre_id", "status", "name_key"]),
+    (
+        "ix_candidate_centre_level",
+        ["training_centre_id", sa.text("japanese_rank DESC"), "name_key"],
+    ),
     (
         "ix_candidate_centre_list",
         [
