@@ -15,6 +15,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -24,7 +25,7 @@ from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from market import SECTORS, Market, generate
+from market import SECTORS, SKILLS_PER_SECTOR, Market, generate, skill_code
 
 from kakehashi.matching.domain.allocation import allocate_exact, allocate_greedy
 from kakehashi.matching.domain.components import Weights
@@ -38,12 +39,20 @@ from kakehashi.matching.domain.scoring import (
     evaluate,
 )
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.shared.reference import JapaneseLevel
+from kakehashi.shared.reference import JapaneseLevel, Sector
+from kakehashi.shared.skills import taxonomy
 
 T = TypeVar("T")
 TOP_K = 50
 SURPLUS = Surplus()
 TODAY = date(2026, 11, 23)
+
+
+def naive_cover(level: int, asked: int) -> float:
+    """One requirement's coverage at `level`: the share met, and the surplus above it."""
+    above = 1 - 2 ** -(max(level - asked, 0) / SURPLUS.skill_half_levels)
+    met = min(level / asked, 1.0)
+    return (1 - SURPLUS.skill_share) * met + SURPLUS.skill_share * above
 
 
 def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
@@ -55,10 +64,12 @@ def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float
     total = weight = 0.0
     for r in order.requirements:
         importance = MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT
-        level = c.skills.get(r.code, 0)
-        above = 1 - 2 ** -(max(level - r.min_level, 0) / SURPLUS.skill_half_levels)
-        met = min(level / r.min_level, 1.0)
-        total += importance * ((1 - SURPLUS.skill_share) * met + SURPLUS.skill_share * above)
+        covered = naive_cover(c.skills.get(r.code, 0), r.min_level)
+        if not r.must_have:  # a skill of the same family gives partial credit
+            for code, level in c.skills.items():
+                if taxonomy().related(code, r.code):
+                    covered = max(covered, SURPLUS.related_credit * naive_cover(level, r.min_level))
+        total += importance * covered
         weight += importance
     skills = total / weight if weight else 1.0
     need = order.min_japanese_rank
@@ -82,6 +93,28 @@ def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float
         + w["experience"] * experience
         + w["preferences"] * (track_fit + place_fit) / 2
     )
+
+
+def with_taxonomy_codes(market: Market) -> Market:
+    """The same market with each sector's k-th synthetic skill renamed to the k-th skill of the
+    sector in the shared taxonomy (where there is one), so that related skills meet and the
+    related-skill credit is part of what is timed and checked."""
+    names: dict[str, str] = {}
+    for s, sector in enumerate(SECTORS):
+        real = [skill.code for skill in taxonomy().of_sector(Sector(sector))]
+        names |= {skill_code(s, k): code for k, code in enumerate(real[:SKILLS_PER_SECTOR])}
+    candidates = [
+        replace(c, skills={names.get(code, code): level for code, level in c.skills.items()})
+        for c in market.candidates
+    ]
+    orders = [
+        replace(
+            o,
+            requirements=tuple(replace(r, code=names.get(r.code, r.code)) for r in o.requirements),
+        )
+        for o in market.orders
+    ]
+    return replace(market, candidates=candidates, orders=orders)
 
 
 def build_pools(market: Market) -> tuple[dict[int, Pool], dict[int, np.ndarray]]:
@@ -137,10 +170,17 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=2_000)
     parser.add_argument("--naive-pairs", type=int, default=300_000)
+    parser.add_argument(
+        "--synthetic-codes",
+        action="store_true",
+        help="keep the market's synthetic skill codes (no related skills meet)",
+    )
     args = parser.parse_args()
     weights = Weights()
     normalised = weights.normalised()
     market = generate(args.candidates, args.orders)
+    if not args.synthetic_codes:
+        market = with_taxonomy_codes(market)
     started = time.perf_counter()
     pools, members = build_pools(market)
     print(

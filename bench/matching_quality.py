@@ -35,12 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY, skill_code
 
 from kakehashi.matching.domain import learning
+from kakehashi.matching.domain.components import COMPONENT_NAMES
 from kakehashi.matching.domain.constraints import unmet
+from kakehashi.matching.domain.exploration import explore
+from kakehashi.matching.domain.features import pair_features
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
-from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Track
+from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
+from kakehashi.shared.skills import taxonomy
 
 TOP = 10
 GOOD = 2  # relevance counted as a hit by precision@10
@@ -52,7 +56,12 @@ RELIABILITY_WEIGHT = 0.15
 PAIR_NOISE = 0.05
 ENGINE = "matching (evaluate + top_k)"
 REFERENCE = "reference: true attributes, no interview"
-LEARNED = "learned from decisions"
+WITHOUT_RELATED = "matching, without related-skill credit"
+LEARNED_BEFORE = "learned: components, yes/no, top 10"
+LEARNED = "learned: features, grades, exploration"
+EXPLORE_EVERY = 10
+GRADE_OF_RELEVANCE = (0, 1, 3, 4)  # rejected, shortlisted, interviewed, selected
+BASELINES = ("Japanese level only, after constraints", "random, after constraints")
 
 
 @dataclass
@@ -75,6 +84,26 @@ class Market:
     order_sector: np.ndarray
     orders: list[Order]
     order_columns: list[list[int]]  # per order, the skill column of each requirement
+
+
+# With --taxonomy: skill k of a sector is the k-th skill of that sector in the shared taxonomy
+# (where there is one), and what a worker trained in one skill of a family can do in another of
+# the same family is TRANSFER times their level in it: this market's own rule, not the engine's.
+TRANSFER = 0.4
+TAXONOMY_CODES: dict[str, str] = {}
+
+
+def use_taxonomy_codes() -> None:
+    for s, sector in enumerate(SECTORS):
+        real = [skill.code for skill in taxonomy().of_sector(Sector(sector))]
+        TAXONOMY_CODES.update(
+            {skill_code(s, k): code for k, code in enumerate(real[:SKILLS_PER_SECTOR])}
+        )
+
+
+def code_of(sector: int, k: int) -> str:
+    synthetic = skill_code(sector, k)
+    return TAXONOMY_CODES.get(synthetic, synthetic)
 
 
 def generate(n: int, m: int, seed: int) -> Market:
@@ -106,7 +135,7 @@ def generate(n: int, m: int, seed: int) -> Market:
                 id=f"c{i}",
                 japanese_rank=int(ranks[i]),
                 skills={
-                    skill_code(int(sector[i]), k): int(recorded[i, k])
+                    code_of(int(sector[i]), k): int(recorded[i, k])
                     for k in np.flatnonzero(listed[i]).tolist()
                 },
                 date_of_birth=None if rng.random() < 0.02 else TODAY - timedelta(days=int(ages[i])),
@@ -125,9 +154,7 @@ def generate(n: int, m: int, seed: int) -> Market:
     for s in order_sector.tolist():
         picks = rng.choice(SKILLS_PER_SECTOR, size=int(rng.integers(1, 4)), replace=False).tolist()
         requirements = tuple(
-            Requirement(
-                skill_code(s, k), int(rng.integers(1, 4)), bool(i == 0 or rng.random() < 0.3)
-            )
+            Requirement(code_of(s, k), int(rng.integers(1, 4)), bool(i == 0 or rng.random() < 0.3))
             for i, k in enumerate(picks)
         )
         track = Track.SSW1 if rng.random() < 0.5 else Track.TITP
@@ -158,6 +185,16 @@ def true_fit(
         importance = np.array([2.0 if r.must_have else 1.0 for r in order.requirements])
         need = np.array([r.min_level for r in order.requirements], dtype=float)
         have = t.skill[np.ix_(members, market.order_columns[o])]
+        sector = int(market.order_sector[o])
+        for j, k in enumerate(market.order_columns[o]):  # ability carried over from a family
+            family = [
+                other
+                for other in range(SKILLS_PER_SECTOR)
+                if taxonomy().related(code_of(sector, k), code_of(sector, other))
+            ]
+            if family:
+                carried = TRANSFER * t.skill[np.ix_(members, family)].max(axis=1)
+                have[:, j] = np.maximum(have[:, j], carried)
         # More than the minimum still counts, up to a level above it; two below counts nothing.
         skills = np.clip((have - need + 2) / 3, 0, 1) @ importance / importance.sum()
         japanese = np.clip((t.japanese[members] - order.min_japanese_rank + 0.5) / 3.5, 0, 1)
@@ -214,16 +251,19 @@ def rankers(
     shape = evaluation.score.shape
     by_japanese = np.broadcast_to(pool.japanese_rank + rng.random(len(pool)) * 0.5, shape)
     by_chance = rng.random(shape)
-    components = {name: np.asarray(getattr(evaluation, name)) for name in learning.FEATURES}
-    return {
+    components = {name: np.asarray(getattr(evaluation, name)) for name in COMPONENT_NAMES}
+    components |= pair_features(pool, orders, TODAY)  # training progress unknown here
+    scores = {
         ENGINE: evaluation.score,
-        "Japanese level only, after constraints": np.where(
-            evaluation.eligible, by_japanese, -np.inf
-        ),
-        "random, after constraints": np.where(evaluation.eligible, by_chance, -np.inf),
+        BASELINES[0]: np.where(evaluation.eligible, by_japanese, -np.inf),
+        BASELINES[1]: np.where(evaluation.eligible, by_chance, -np.inf),
         "Japanese level only": np.array(by_japanese),
         "random": by_chance,
-    }, components
+    }
+    if TAXONOMY_CODES:  # what the related-skill credit adds
+        exact = evaluate(pool, orders, TODAY, surplus=Surplus(related_credit=0.0))
+        scores[WITHOUT_RELATED] = exact.score
+    return scores, components
 
 
 def build_blocks(market: Market, rng: np.random.Generator) -> list[Block]:
@@ -265,42 +305,93 @@ def tally(market: Market, blocks: list[Block], cuts: np.ndarray) -> dict[str, Ta
     return tallies
 
 
-def learn_from_decisions(blocks: list[Block], cuts: np.ndarray) -> list[Block] | None:
-    """Program managers decide the engine's top 10 of every other order: they approve a pair
-    whose whole fit (what the interview shows included) is good, and reject the rest. A model is
-    fitted on those decisions; the orders nobody decided on are kept to compare rankings.
+def tie_statistics(blocks: list[Block], name: str = ENGINE) -> tuple[int, int, int]:
+    """(orders listed, orders with two equal scores inside their top 10, orders whose 10th and
+    11th scores are equal): how often the tie-break, not the score, decides a shortlist."""
+    listed = inside = across = 0
+    for block in blocks:
+        _, values = top_k_per_order(block.scores[name], TOP + 1)
+        for row in values:
+            finite = row[np.isfinite(row)]
+            if not len(finite):
+                continue
+            listed += 1
+            top = finite[:TOP]
+            inside += bool(len(np.unique(top)) < len(top))
+            across += bool(len(finite) > TOP and finite[TOP - 1] == finite[TOP])
+    return listed, inside, across
 
-    Returns those held-out orders' blocks with a learned ranker added, or None without a model.
+
+def decided_pairs(
+    blocks: list[Block], cuts: np.ndarray, rng: np.random.Generator
+) -> tuple[list[learning.LabelledPair], list[learning.LabelledPair]]:
+    """Program managers decide the lists of every other order; what they decide on, and how
+    their decisions are recorded, as before this change and now.
+
+    Before: the engine's top 10, yes (relevance >= GOOD) or no, on the four components only.
+    Now: the review window with exploration (9 of the top 10 and, at the 10th place, an
+    eligible candidate from lower down), graded labels (relevance 0 rejected, 1 shortlisted,
+    2 interviewed, 3 selected) and the pair features recorded beside the components.
     """
-    pairs, held_out = [], []
+    before: list[learning.LabelledPair] = []
+    now: list[learning.LabelledPair] = []
     for block in blocks:
         relevance = block.relevance(cuts)
         best, _ = top_k_per_order(block.scores[ENGINE], TOP)
         for row in range(0, len(block.order_ids), 2):
-            for column in best[row][best[row] >= 0].tolist():
-                parts = {n: float(block.components[n][row, column]) for n in learning.FEATURES}
-                score = float(block.scores[ENGINE][row, column])
-                approved = bool(relevance[row, column] >= GOOD)
-                pairs.append(learning.LabelledPair(f"{row}:{column}", parts, score, approved))
-    model = learning.fit(pairs)
-    if not isinstance(model, learning.RankingModel):
-        print(f"\nlearning from decisions: {model.message}")
-        return None
-    m = model.metrics
-    print(
-        f"\nlearning from decisions: {model.n_pairs:,} decided pairs ({m.approved:,} approved); "
-        f"held-out ROC AUC {m.roc_auc:.3f} (weighted score {m.weighted_roc_auc or float('nan'):.3f}), "
-        f"Brier {m.brier:.3f}; coefficients {model.coefficients}"
-    )
+            top = best[row][best[row] >= 0].tolist()
+            eligible = np.flatnonzero(np.isfinite(block.scores[ENGINE][row]))
+            shown, _ = explore(top, eligible, EXPLORE_EVERY, TOP, rng)
+            for listed, pairs, everything in ((top, before, False), (shown, now, True)):
+                for column in listed:
+                    names = learning.FEATURES if everything else COMPONENT_NAMES
+                    parts = {n: float(block.components[n][row, column]) for n in names}
+                    score = float(block.scores[ENGINE][row, column])
+                    grade = int(relevance[row, column])
+                    label = learning.LabelledPair(
+                        f"{row}:{column}",
+                        parts,
+                        score,
+                        grade >= GOOD,
+                        GRADE_OF_RELEVANCE[grade] if everything else None,
+                    )
+                    pairs.append(label)
+    return before, now
+
+
+def learn_from_decisions(
+    blocks: list[Block], cuts: np.ndarray, rng: np.random.Generator
+) -> list[Block] | None:
+    """Fits a model on the decisions as recorded before this change and one as recorded now;
+    the orders nobody decided on are kept to compare rankings.
+
+    Returns those held-out orders' blocks with the learned rankers added, or None without one.
+    """
+    before, now = decided_pairs(blocks, cuts, rng)
+    models = {}
+    for name, pairs in ((LEARNED_BEFORE, before), (LEARNED, now)):
+        model = learning.fit(pairs)
+        if not isinstance(model, learning.RankingModel):
+            print(f"\n{name}: {model.message}")
+            return None
+        m = model.metrics
+        print(
+            f"\n{name}: {model.n_pairs:,} decided pairs ({m.approved:,} approved); held-out "
+            f"ROC AUC {m.roc_auc:.3f} (weighted score {m.weighted_roc_auc or float('nan'):.3f}), "
+            f"Brier {m.brier:.3f}; coefficients {model.coefficients}"
+        )
+        models[name] = model
+    held_out = []
     for block in blocks:
         rows = np.arange(1, len(block.order_ids), 2)
         if not len(rows):
             continue
-        scores = {ENGINE: block.scores[ENGINE][rows]}
-        learned = model.probability({n: block.components[n][rows] for n in learning.FEATURES})
+        scores = {name: block.scores[name][rows] for name in (ENGINE, *BASELINES)}
         shown = np.isfinite(scores[ENGINE])
-        scores[LEARNED] = np.where(shown, learned.reshape(shown.shape), -np.inf)
         parts = {n: c[rows] for n, c in block.components.items()}
+        for name, model in models.items():
+            learned = model.probability(parts).reshape(shown.shape)
+            scores[name] = np.where(shown, learned, -np.inf)
         held_out.append(
             Block(
                 block.order_ids[rows],
@@ -331,8 +422,15 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=20_000)
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--taxonomy",
+        action="store_true",
+        help="skill codes from the shared taxonomy, whose families carry ability over",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.taxonomy:
+        use_taxonomy_codes()
     market = generate(args.candidates, args.orders, args.seed)
     blocks = build_blocks(market, np.random.default_rng(args.seed + 1))
     cuts = np.quantile(np.concatenate([b.fit[b.eligible] for b in blocks]), GRADE_QUANTILES)
@@ -363,7 +461,12 @@ def main() -> None:
     for name, t in tallies.items():
         if t.broken:
             print(f"  {name}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(t.broken.items())))
-    held_out = learn_from_decisions(blocks, cuts)
+    listed, inside, across = tie_statistics(blocks)
+    print(
+        f"ties of the weighted score: {inside} of {listed} orders have equal scores inside their "
+        f"top 10, {across} across the 10th/11th place (ordered by the tie-break, docs/matching.md)"
+    )
+    held_out = learn_from_decisions(blocks, cuts, np.random.default_rng(args.seed + 2))
     if held_out is not None:
         learned = tally(market, held_out, cuts)
         print("ranked lists of the orders nobody decided on (every other order):", end="")

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import auth, token_for, wait_until
 from kakehashi.devtools.supervisor import Supervisor
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import ARTIFACTS, register_welder
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +39,7 @@ def _shoot(page: Any, name: str, *, ours: bool = True) -> None:
     if ours:
         assert page.evaluate(UNLABELLED) == [], name
         assert page.locator("h1").count() == 1, name
+        assert_accessible(page)  # axe-core: no serious or critical violation
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         overflow = page.evaluate(

@@ -17,6 +17,7 @@ import pytest
 from conftest import auth
 from kakehashi.candidates.entrypoints.import_rows import template_rows
 from kakehashi.devtools.supervisor import Supervisor
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +54,7 @@ def _shoot(page: Any, name: str) -> None:
     )
     assert unnamed == [], f"{name}: fields without a label: {unnamed}"
     assert page.locator("h1").count() == 1, f"{name}: one h1"
+    assert_accessible(page)  # axe-core: no serious or critical violation
     page.screenshot(path=ARTIFACTS / f"portal-{name}.png", full_page=True)
 
 

@@ -9,12 +9,15 @@ from fastapi.testclient import TestClient
 
 from conftest import auth, outbox_events
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.domain.learning import FEATURES
+from kakehashi.matching.service_layer.learning import decision_rows
 from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.events import EventEnvelope
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
     order_event,
+    runtime_of_client,
     status_event,
 )
 
@@ -86,6 +89,12 @@ def test_a_pair_goes_from_shortlist_to_selection_and_each_step_is_an_event_and_a
         ("select", "program_manager"),
     ]
     assert history[0]["score"] is not None  # the score the decision was taken on
+    # What learning fits on: the components, and the pair features beside them.
+    with runtime_of_client(client).uow() as uow:
+        recorded = decision_rows(uow)
+    assert [r.action for r in recorded][:2] == ["shortlist", "propose"]
+    assert recorded[0].components is not None
+    assert set(recorded[0].components) == set(FEATURES)
     assert history[2]["note"] == "good welding test"
 
 

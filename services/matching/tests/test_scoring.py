@@ -15,10 +15,12 @@ from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Constraint, unmet
 from kakehashi.matching.domain.explain import explain
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
-from kakehashi.matching.domain.scoring import Evaluation, evaluate
+from kakehashi.matching.domain.scoring import Evaluation, Surplus, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
+from kakehashi.matching.entrypoints.dependencies import surplus_of
 from kakehashi.matching.entrypoints.schemas import ScoreComponents
 from kakehashi.shared.reference import JapaneseLevel, Track
+from kakehashi.shared.skills import taxonomy
 
 TODAY = date(2026, 11, 23)
 TOP_RANK = len(JapaneseLevel) - 1  # N1
@@ -253,6 +255,37 @@ def test_strength_above_a_requirement_is_explained() -> None:
     assert "has scaffolding level 2 (needs 2)" in reasons
 
 
+def test_a_related_skill_gives_partial_credit_to_a_nice_to_have_and_says_so() -> None:
+    order = Order(0, (Requirement("scaffolding", 2, must_have=False),))
+    pool, result = one(order, person(0, {"formwork": 3}), person(0, {}), person(0, {"a": 5}))
+    # Half of what formwork 3 would cover were it the one asked: 0.5 x (0.8 + 0.2 x 0.5).
+    assert result.skills[0].tolist() == pytest.approx([0.45, 0.0, 0.0])
+    reasons = explain(pool, 0, order, result)
+    assert "no scaffolding, but related formwork level 3 (partial credit)" in reasons
+    assert "missing: scaffolding (level 2, nice-to-have)" in explain(pool, 1, order, result)
+    off = evaluate(pool, [order], TODAY, surplus=Surplus(related_credit=0.0))
+    assert off.skills[0, 0] == 0.0
+
+
+def test_a_related_skill_never_satisfies_a_must_have() -> None:
+    order = Order(0, (Requirement("hull_welding", 2, must_have=True),))
+    pool, result = one(order, person(0, {"welding": 5}), person(0, {"hull_welding": 2}))
+    assert result.eligible[0].tolist() == [False, True]
+    assert "missing: hull_welding (level 2, must-have)" in explain(pool, 0, order, result)
+
+
+def test_the_surplus_points_are_settings() -> None:
+    settings = MatchingSettings(
+        surplus_skill_share=0.3,
+        surplus_skill_half_levels=2.0,
+        surplus_experience_share=0.1,
+        surplus_experience_half_years=3.0,
+        related_credit=0.25,
+    )
+    assert surplus_of(settings) == Surplus(0.3, 2.0, 0.1, 3.0, 0.25)
+    assert surplus_of(MatchingSettings()) == Surplus()
+
+
 def test_an_order_without_a_japanese_floor_says_so() -> None:
     pool, result = one(Order(0, ()), person(1))
     assert "Japanese N5 (no level required)" in explain(pool, 0, Order(0, ()), result)
@@ -270,12 +303,15 @@ def test_invalid_weights_are_refused() -> None:
         one(ORDER, person(), weights=Weights(0, 0, 0, 0))
 
 
-skill_sets = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5))
+# Codes outside the taxonomy ("a", "b") and two families of it (welding, structure), so
+# related skills meet in the properties below.
+RELATED = ["welding", "hull_welding", "formwork", "scaffolding"]
+skill_sets = st.dictionaries(st.sampled_from(["a", "b", *RELATED]), st.integers(1, 5))
 orders = st.lists(
     st.tuples(
         st.integers(0, TOP_RANK),
         st.lists(
-            st.tuples(st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()),
+            st.tuples(st.sampled_from(["a", "e", *RELATED]), st.integers(1, 5), st.booleans()),
             max_size=3,
             unique_by=lambda r: r[0],
         ),
@@ -306,7 +342,7 @@ def test_many_orders_at_once_agree_with_one_at_a_time(
 @given(
     skills=skill_sets,
     rank=st.integers(0, TOP_RANK - 1),
-    new_skill=st.sampled_from(["a", "b", "c", "e"]),
+    new_skill=st.sampled_from(["a", "e", *RELATED]),
     specs=orders,
 )
 def test_more_japanese_or_an_added_skill_never_lowers_a_score(
@@ -333,14 +369,26 @@ def reference_cover(level: int, asked: int) -> float:
     return 0.8 * min(level / asked, 1.0) + 0.2 * (1 - 2.0 ** -max(level - asked, 0))
 
 
+def reference_requirement(c: CandidateProfile, r: Requirement) -> float:
+    """A requirement's coverage; a nice-to-have also takes half of what a skill of its family
+    would cover in its place (a must-have never does)."""
+    own = reference_cover(c.skills.get(r.code, 0), r.min_level)
+    if r.must_have:
+        return own
+    related = [
+        0.5 * reference_cover(level, r.min_level)
+        for code, level in c.skills.items()
+        if taxonomy().related(code, r.code)
+    ]
+    return max([own, *related])
+
+
 def reference_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float | None:
     """One pair at a time, in plain Python: the score, or None if the pair is not ranked."""
     if unmet(c, order, TODAY):  # each hard constraint's own plain-Python rule
         return None
     shares = {r: 2.0 if r.must_have else 1.0 for r in order.requirements}
-    covered = sum(
-        s * reference_cover(c.skills.get(r.code, 0), r.min_level) for r, s in shares.items()
-    )
+    covered = sum(s * reference_requirement(c, r) for r, s in shares.items())
     skills = covered / sum(shares.values()) if shares else 1.0
     need = order.min_japanese_rank
     japanese = min(max((c.japanese_rank - need + 1) / (len(JapaneseLevel) - need), 0.0), 1.0)
@@ -381,7 +429,7 @@ full_orders = st.builds(
     min_japanese_rank=st.integers(0, TOP_RANK),
     requirements=st.lists(
         st.builds(
-            Requirement, st.sampled_from(["a", "b", "c", "e"]), st.integers(1, 5), st.booleans()
+            Requirement, st.sampled_from(["a", "e", *RELATED]), st.integers(1, 5), st.booleans()
         ),
         max_size=3,
         unique_by=lambda r: r.code,
@@ -484,3 +532,24 @@ def test_the_pool_keeps_the_rows_it_derives_for_later_orders() -> None:
     rows = len(pool.derived.matrix())
     evaluate(pool, [ORDER, ORDER], TODAY)
     assert len(pool.derived.matrix()) == rows  # nothing computed twice
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    skills=skill_sets,
+    specs=st.lists(full_orders, min_size=1, max_size=4),
+    added=st.sampled_from(RELATED),
+    level=st.integers(1, 5),
+    credit=st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+)
+def test_adding_or_raising_a_related_skill_never_lowers_a_score(
+    skills: dict[str, int], specs: list[Order], added: str, level: int, credit: float
+) -> None:
+    surplus = Surplus(related_credit=credit)
+
+    def scores(held: dict[str, int]) -> np.ndarray:
+        return evaluate(Pool.build([person(2, held)]), specs, TODAY, surplus=surplus).score[:, 0]
+
+    before = scores(skills)
+    raised = skills | {added: max(level, skills.get(added, 0))}
+    assert np.all(scores(raised) >= before)

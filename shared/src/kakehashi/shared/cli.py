@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import getpass
 import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
+from kakehashi.shared import recovery
+from kakehashi.shared.dead_letters import (
+    DeadLetter,
+    DeadLetterError,
+    DeadLetters,
+    service_dead_letters,
+)
 from kakehashi.shared.events import dead_letter_topic
-from kakehashi.shared.kafka import ensure_topics
+from kakehashi.shared.kafka import ensure_topics, make_producer
 from kakehashi.shared.observability import configure_logging
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.runtime import Runtime, ServiceSpec
@@ -71,6 +91,40 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 )
             finally:
                 outbox_relay.producer.close(timeout=10)
+                if outbox_relay.acked is not None:
+                    outbox_relay.acked.close()
+
+        @app.command()
+        def republish(
+            since: str = typer.Option("", help="only events created at or after (ISO 8601)"),
+            from_event: str = typer.Option("", "--from-event", help="from this event id on"),
+        ) -> None:
+            """Re-send the outbox's sent events after a broker lost them (consumers skip repeats)."""
+            moment = _moment(since) if since else None
+            runtime = _start(spec)
+            ensure_topics(
+                runtime.settings.bootstrap_servers,
+                spec.produces,
+                runtime.settings.kafka_topic_partitions,
+            )
+            producer = make_producer(runtime.settings.bootstrap_servers)
+            try:
+                with _progress() as (progress, task):
+                    sent = recovery.republish(
+                        runtime.session_factory,
+                        producer,
+                        since=moment,
+                        from_event=from_event or None,
+                        on_progress=lambda done, total: progress.update(
+                            task, completed=done, total=total
+                        ),
+                    )
+            except recovery.RecoveryError as error:
+                typer.echo(str(error), err=True)
+                raise typer.Exit(1) from None
+            finally:
+                producer.close(timeout=10)
+            typer.echo(f"{sent} event(s) republished to {', '.join(spec.produces)}")
 
     if spec.consumes:
 
@@ -94,4 +148,169 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 consumer.consumer.close()
                 consumer.dead_letters.close(timeout=10)
 
+        app.add_typer(dead_letters_cli(spec), name="dead-letters")
+
+    if spec.read_model:
+
+        @app.command()
+        def rebuild(
+            expect: list[str] = typer.Option(
+                [], "--expect", help="TABLE=COUNT the producers hold (repeatable)"
+            ),
+            yes: bool = typer.Option(False, "--yes", help="confirm: the read model is emptied"),
+        ) -> None:
+            """Empty the read model and refill it from every consumed topic, from the start.
+
+            Stop this service's `consume` process first; restart it (and the API) afterwards."""
+            expected = _expectations(expect, spec.read_model)
+            if not yes:
+                raise typer.BadParameter("the read model is emptied first: confirm with --yes")
+            runtime = _start(spec)
+            settings = runtime.settings
+            ensure_topics(
+                settings.bootstrap_servers, spec.consumes, settings.kafka_topic_partitions
+            )
+            consumer = spec.consumer(runtime)
+            try:
+                with _progress() as (progress, task):
+                    handled = recovery.rebuild_read_model(
+                        consumer,
+                        spec.read_model,
+                        on_progress=lambda done, total: progress.update(
+                            task, completed=done, total=max(total, done)
+                        ),
+                    )
+            except recovery.RecoveryError as error:
+                typer.echo(str(error), err=True)
+                raise typer.Exit(1) from None
+            finally:
+                consumer.consumer.close()
+                consumer.dead_letters.close(timeout=10)
+            counts = recovery.table_counts(runtime.uow, spec.read_model)
+            typer.echo(f"{handled} record(s) read from {', '.join(spec.consumes)}")
+            wrong = False
+            for table, count in counts.items():
+                want = expected.get(table)
+                verdict = "" if want is None else (" ok" if want == count else f" != {want}")
+                wrong = wrong or (want is not None and want != count)
+                typer.echo(f"{table}: {count}{verdict}")
+            if wrong:
+                typer.echo("the rebuilt counts differ from the producers'", err=True)
+                raise typer.Exit(1)
+
     return app
+
+
+def _expectations(pairs: list[str], tables: tuple[str, ...]) -> dict[str, int]:
+    """`TABLE=COUNT` options as a dict (BadParameter naming the option when malformed)."""
+    expected = {}
+    for pair in pairs:
+        table, _, count = pair.partition("=")
+        if table not in tables or not count.isdigit():
+            raise typer.BadParameter(
+                f"{pair!r}: give TABLE=COUNT with TABLE one of {', '.join(tables)}",
+                param_hint="--expect",
+            )
+        expected[table] = int(count)
+    return expected
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("give an ISO 8601 time, e.g. 2026-11-30T08:00:00+00:00") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[tuple[Progress, TaskID]]:
+    """A progress bar on stderr: (done / total, elapsed)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True)) as progress:
+        yield progress, progress.add_task("events", total=None)
+
+
+def dead_letters_cli(spec: ServiceSpec) -> typer.Typer:
+    """`dead-letters list | show | replay | discard`: the group's dead-letter topic, acted on."""
+    app = typer.Typer(help=f"Dead letters of the {spec.name} consumer.", no_args_is_help=True)
+    by = typer.Option(getpass.getuser(), "--by", help="who acts (recorded in the audit)")
+
+    def open_letters() -> DeadLetters:
+        return service_dead_letters(spec, _start(spec))
+
+    @app.command("list")
+    def list_() -> None:
+        """Dead letters not replayed nor discarded: ref, time, type, subject, origin, error."""
+        pending = open_letters().pending()
+        for r in pending:
+            origin = f"{r.original_topic}/{r.original_partition}@{r.original_offset}"
+            typer.echo(
+                f"{r.ref}\t{r.failed_at}\t{r.event_type}\t{r.subject}\t{origin}\t"
+                f"{r.error_type}: {r.error}"
+            )
+        typer.echo(
+            f"{len(pending)} pending dead letter(s) in {dead_letter_topic(spec.name)}", err=True
+        )
+
+    @app.command()
+    def show(ref: str = typer.Argument(help="PARTITION:OFFSET, as `list` shows")) -> None:
+        """One dead letter: where it came from, its envelope and the traceback."""
+        record = _found(open_letters(), ref)
+        typer.echo(
+            f"origin: {record.original_topic}/{record.original_partition}@{record.original_offset}"
+        )
+        typer.echo(f"failed at: {record.failed_at} ({record.consumer_group})")
+        typer.echo(f"error: {record.error_type}: {record.error}")
+        typer.echo(record.envelope_json)
+        typer.echo(record.traceback)
+
+    @app.command()
+    def replay(
+        ref: str = typer.Argument("", help="PARTITION:OFFSET (omit with --all)"),
+        all_: bool = typer.Option(False, "--all", help="replay every pending dead letter"),
+        who: str = by,
+    ) -> None:
+        """Apply the event(s) through this service's applier, after a fix (idempotent)."""
+        letters = open_letters()
+        if all_ == bool(ref):
+            raise typer.BadParameter("give PARTITION:OFFSET, or --all")
+        if ref:
+            try:
+                outcome = letters.replay(ref, who)
+            except DeadLetterError as error:
+                raise typer.BadParameter(str(error), param_hint="REF") from None
+            except Exception as error:
+                typer.echo(f"{ref} failed again: {type(error).__name__}: {error}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"{ref} replayed: {'applied' if outcome.applied else 'applied before'}")
+            return
+        done, failed = letters.replay_all(who)
+        for record, why in failed:
+            typer.echo(f"{record.ref} failed again: {why}", err=True)
+        typer.echo(f"{len(done)} replayed, {len(failed)} still pending")
+        if failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    def discard(
+        ref: str = typer.Argument(help="PARTITION:OFFSET"),
+        reason: str = typer.Option(..., "--reason", help="why (recorded in the audit)"),
+        who: str = by,
+    ) -> None:
+        """Mark a dead letter discarded, with who and why; its event is never applied."""
+        letters = open_letters()
+        try:
+            letters.discard(ref, who, reason)
+        except DeadLetterError as error:
+            raise typer.BadParameter(str(error)) from None
+        typer.echo(f"{ref} discarded")
+
+    return app
+
+
+def _found(letters: DeadLetters, ref: str) -> DeadLetter:
+    try:
+        return letters.find(ref)
+    except DeadLetterError as error:
+        raise typer.BadParameter(str(error), param_hint="REF") from None

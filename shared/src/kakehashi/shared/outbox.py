@@ -15,7 +15,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from kafka import KafkaProducer
@@ -25,6 +25,9 @@ from sqlmodel import Field, SQLModel, col, select
 from kakehashi.shared.db import SessionFactory, UTCDateTime
 from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.relay_wakeup import IdleBackoff, Wakeup, wakeup_for
+
+if TYPE_CHECKING:
+    from kakehashi.shared.acked_log import AcknowledgedLog
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,7 @@ class OutboxRelay:
         wakeup: Wakeup | None = None,
         idle_first_s: float = 0.05,
         idle_max_s: float = 3.0,
+        acked: AcknowledgedLog | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.producer = producer
@@ -119,6 +123,8 @@ class OutboxRelay:
         self.idle_first_s = idle_first_s
         self.idle_max_s = idle_max_s
         self.passes = 0  # how many passes over the lanes it has made (an idle relay makes few)
+        # Notices a broker that lost records it acknowledged (a memory broker restarted).
+        self.acked = acked
 
     def publish_pending(self) -> int:
         """One pass over every lane this relay can claim; returns how many rows were sent.
@@ -173,6 +179,8 @@ class OutboxRelay:
             sent = 0
             for row, future in pending:
                 if future.succeeded():
+                    if self.acked is not None:
+                        self.acked.note(future.value)
                     row.sent_at = now
                     sent += 1
                     continue
@@ -232,6 +240,8 @@ class OutboxRelay:
                 stop.wait(backoff)
                 continue
             backoff = idle.first_s
+            if self.acked is not None:
+                self.acked.maybe_check()
             if sent:
                 log.info("published outbox rows", extra={"count": sent})
                 idle.reset()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from kakehashi.shared.acked_log import AcknowledgedLog
 from kakehashi.shared.applier import EventApplier, Handler
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory, migrate, ping
@@ -85,6 +86,8 @@ class ServiceSpec:
     produces: tuple[str, ...] = ()
     consumes: tuple[str, ...] = ()
     handlers: str | None = None  # the `{event type: handler}` registry, needed when consuming
+    # Tables filled only from consumed events: `rebuild` empties them and replays the logs.
+    read_model: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.consumes and self.handlers is None:
@@ -131,4 +134,5 @@ class ServiceSpec:
             wakeup=wakeup_for(runtime.engine, settings.relay_wake_socket),
             idle_first_s=settings.relay_poll_interval_s,
             idle_max_s=settings.relay_idle_max_s,
+            acked=AcknowledgedLog(settings.bootstrap_servers),
         )

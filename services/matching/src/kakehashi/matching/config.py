@@ -19,6 +19,16 @@ class MatchingSettings(ServiceSettings):
     weight_japanese: float = Field(default=0.2, ge=0)
     weight_experience: float = Field(default=0.15, ge=0)
     weight_preferences: float = Field(default=0.15, ge=0)
+    # Strength above what an order asks (domain/scoring.py `Surplus`, docs/matching.md).
+    surplus_skill_share: float = Field(default=0.2, ge=0, le=1)
+    surplus_skill_half_levels: float = Field(default=1.0, gt=0)
+    surplus_experience_share: float = Field(default=0.2, ge=0, le=1)
+    surplus_experience_half_years: float = Field(default=2.0, gt=0)
+    # A nice-to-have met by a skill of the same family: this share of that skill's coverage.
+    related_credit: float = Field(default=0.5, ge=0, le=1)
+    # Exploration: every n-th place of a match list's review window shows a lower-ranked
+    # eligible candidate, marked (domain/exploration.py); 0 turns it off.
+    exploration_every: int = Field(default=10, ge=0)
     # How long a program manager may take back a decision.
     undo_window_minutes: int = Field(default=10, ge=0)
     # TrueType fonts of the PDF shortlist: the first sets the text (Latin and Vietnamese), the

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 
+from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.domain.commands import MoveCandidate, UpdateCandidate
 from kakehashi.candidates.domain.names import DuplicateCandidateError
 from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
@@ -30,6 +31,7 @@ from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import MAX_OFFSET, Page
+from kakehashi.shared.ui import dead_letter_pages
 from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -161,4 +163,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_exception_handler(TransitionNotAllowedError, _not_allowed)
     app.add_exception_handler(queries.FilterNotAllowedError, _forbidden_filter)
     portal.install(app)  # the training-centre portal's pages
+    dead_letter_pages.install(app, SPEC)  # /admin/dead-letters, administrators only
     return app

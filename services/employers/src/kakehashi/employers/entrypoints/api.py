@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
+from kakehashi.employers.bootstrap import SPEC
 from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
 from kakehashi.employers.entrypoints import portal
@@ -23,6 +24,7 @@ from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import MAX_OFFSET, Page
+from kakehashi.shared.ui import dead_letter_pages
 from kakehashi.shared.web import UowDep, attachment, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["job orders"])
@@ -149,4 +151,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_exception_handler(JobOrderNotFoundError, _not_found)
     app.add_exception_handler(StatusConflictError, _conflict)
     portal.install(app)  # the employer portal's pages, at /portal
+    dead_letter_pages.install(app, SPEC)  # /admin/dead-letters, administrators only
     return app

@@ -28,6 +28,7 @@ from kakehashi.matching.domain.model import (
     Order,
     Pool,
     Requirement,
+    related_codes,
     track_bit,
     windows_of,
 )
@@ -136,6 +137,14 @@ def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reaso
             return Reason(
                 "missing: {code} (level {minimum}, must-have)", code=code, minimum=minimum
             )
+        related = _best_related(pool, candidate, requirement.code)
+        if related is not None:  # partial credit in the score (docs/matching.md)
+            return Reason(
+                "no {code}, but related {related} level {level} (partial credit)",
+                code=code,
+                related=skill(related[0]),
+                level=related[1],
+            )
         return Reason("missing: {code} (level {minimum}, nice-to-have)", code=code, minimum=minimum)
     if level < minimum:
         return Reason(
@@ -155,6 +164,16 @@ def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reaso
     return Reason(
         "has {code} level {level} (needs {minimum})", code=code, level=level, minimum=minimum
     )
+
+
+def _best_related(pool: Pool, candidate: int, code: str) -> tuple[str, int] | None:
+    """The candidate's highest skill of the same family as `code` (first in the taxonomy's
+    order among equals), or None."""
+    found = [(pool.level(candidate, other), other) for other in related_codes(code)]
+    best = max(((level, -i, other) for i, (level, other) in enumerate(found)), default=None)
+    if best is None or best[0] <= 0:
+        return None
+    return best[2], best[0]
 
 
 # Track eligibility on entry to Japan: the key is the order's track and its departure day (today

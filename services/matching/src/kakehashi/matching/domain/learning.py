@@ -1,11 +1,15 @@
-"""Learning a ranking from program managers' decisions, on the four score components only.
+"""Learning a ranking from program managers' decisions, on the score components and the pair
+features the components hide (`features.py`).
 
-A pair's label is its latest judgement that was not undone: approved (proposed, passed at
-interview or selected) or rejected (by a program manager, or failed at interview). The model is a
-calibrated logistic regression on exactly `FEATURES`; nothing about the person (sex, age, marital
-status, province of birth) can enter it, because the only inputs are the components the score is
-built from. It is fitted only once enough pairs of both kinds are labelled; until then the
-weighted score ranks.
+A pair's label is a grade, from its latest step that was not undone: selected 4 > interviewed 3 >
+proposed 2 > shortlisted 1 > rejected 0 (by a program manager, or failed at interview); a pair is
+"approved" from proposed up. The model is pointwise and ordinal: one logistic regression, shared
+by the four thresholds "grade >= t", fitted on every pair once per threshold (so a selection
+pulls harder than a proposal), then calibrated. Its inputs are exactly `FEATURES`; nothing about
+the person (sex, age, marital status, province of birth) can enter it, and a test holds
+`FEATURES` apart from `PROTECTED`. It is fitted only once enough pairs of both kinds are labelled;
+until then the weighted score ranks. A refit replaces the live model only when it ranks the same
+held-out pairs better (`Metrics.promoted`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ import numpy.typing as npt
 
 from kakehashi.matching.domain.components import COMPONENT_NAMES
 from kakehashi.matching.domain.decisions import PairStatus, RejectionReason
+from kakehashi.matching.domain.features import EXTRA_FEATURES
 
 if TYPE_CHECKING:
     from sklearn.calibration import CalibratedClassifierCV  # type: ignore[import-untyped]
 
-# The only inputs a learned ranking may use, in column order: the score's components.
-FEATURES: tuple[str, ...] = COMPONENT_NAMES
+# The only inputs a learned ranking may use, in column order: the score's components, then the
+# pair features they hide.
+FEATURES: tuple[str, ...] = COMPONENT_NAMES + EXTRA_FEATURES
 # Attributes that must never be learned from (a test holds FEATURES apart from them).
 PROTECTED = frozenset(
     {
@@ -39,7 +45,15 @@ PROTECTED = frozenset(
         "province_of_birth",
     }
 )
-APPROVED = frozenset({PairStatus.PROPOSED, PairStatus.INTERVIEWED, PairStatus.SELECTED})
+GRADES = {
+    PairStatus.REJECTED: 0,
+    PairStatus.SHORTLISTED: 1,
+    PairStatus.PROPOSED: 2,
+    PairStatus.INTERVIEWED: 3,
+    PairStatus.SELECTED: 4,
+}
+APPROVED_GRADE = GRADES[PairStatus.PROPOSED]
+APPROVED = frozenset(status for status, grade in GRADES.items() if grade >= APPROVED_GRADE)
 # Rejections that say nothing about the pair's fit: they label nothing.
 NOT_A_JUDGEMENT = frozenset({RejectionReason.CANDIDATE_DECLINED, RejectionReason.HEADCOUNT_FILLED})
 UNDO = "undo"
@@ -74,27 +88,42 @@ class DecisionRow:
 @dataclass(frozen=True)
 class LabelledPair:
     match_id: str
-    components: Mapping[str, float]  # as they were when the judgement was taken
+    components: Mapping[str, float]  # components and features when the judgement was taken
     score: float | None  # the weighted score then (the baseline the model is compared with)
     approved: bool
+    grade: int | None = None  # GRADES; None: APPROVED_GRADE if approved, else 0
+
+    @property
+    def label(self) -> int:
+        if self.grade is not None:
+            return self.grade
+        return APPROVED_GRADE if self.approved else 0
+
+
+def grade_of(row: DecisionRow) -> int | None:
+    """A step's grade (GRADES), or None for a step that does not judge the pair's fit
+    (withdrawn, or rejected for a reason unrelated to it)."""
+    status = PairStatus(row.to_status)
+    if status is PairStatus.REJECTED:
+        reason = RejectionReason(row.reason_code) if row.reason_code else None
+        return None if reason in NOT_A_JUDGEMENT else 0
+    return GRADES.get(status)
 
 
 def label_of(row: DecisionRow) -> bool | None:
-    """True for an approval, False for a rejection that judges the pair, None otherwise."""
-    status = PairStatus(row.to_status)
-    if status in APPROVED:
-        return True
-    if status is PairStatus.REJECTED:
-        reason = RejectionReason(row.reason_code) if row.reason_code else None
-        return None if reason in NOT_A_JUDGEMENT else False
-    return None  # shortlisted or withdrawn: no judgement of the pair's fit
+    """True for an approval, False for a rejection that judges the pair, None otherwise
+    (shortlisted: graded 1, but neither)."""
+    grade = grade_of(row)
+    if grade is None or 0 < grade < APPROVED_GRADE:
+        return None
+    return grade >= APPROVED_GRADE
 
 
 def labelled_pairs(rows: Iterable[DecisionRow]) -> list[LabelledPair]:
     """Each pair's latest judgement that was not undone, with the components it was taken on.
 
-    An undo cancels the step before it (an undo is never undone itself); withdrawals,
-    shortlisting and pairs whose components were not recorded label nothing.
+    An undo cancels the step before it (an undo is never undone itself); withdrawals and pairs
+    whose components were not recorded label nothing.
     """
     steps: dict[str, list[DecisionRow]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.match_id, r.version)):
@@ -107,17 +136,33 @@ def labelled_pairs(rows: Iterable[DecisionRow]) -> list[LabelledPair]:
     labelled = []
     for match_id, kept in steps.items():
         for row in reversed(kept):
-            label = label_of(row)
-            if label is not None:
+            grade = grade_of(row)
+            if grade is not None:
                 if row.components is not None:
-                    labelled.append(LabelledPair(match_id, row.components, row.score, label))
+                    approved = grade >= APPROVED_GRADE
+                    pair = LabelledPair(match_id, row.components, row.score, approved, grade)
+                    labelled.append(pair)
                 break
     return labelled
 
 
-def feature_matrix(components: Iterable[Mapping[str, float]]) -> FloatArray:
-    """Pairs x FEATURES; any other key of a component record is ignored."""
-    return np.array([[float(c[name]) for name in FEATURES] for c in components], dtype=np.float64)
+def feature_matrix(
+    components: Iterable[Mapping[str, float]], names: tuple[str, ...] = FEATURES
+) -> FloatArray:
+    """Pairs x `names`; any other key of a record is ignored. Decisions recorded before a feature
+    existed lack it: it is imputed with its mean over the records that have it (0 if none), so
+    old decisions still teach what their components show without biasing the new features."""
+    records = list(components)
+    x = np.array(
+        [[float(c.get(name, np.nan)) for name in names] for c in records], dtype=np.float64
+    ).reshape(len(records), len(names))
+    missing = np.isnan(x)
+    if missing.any():
+        known = np.where(missing, 0.0, x).sum(axis=0)
+        counts = (~missing).sum(axis=0)
+        means = np.divide(known, counts, out=np.zeros(len(names)), where=counts > 0)
+        x = np.where(missing, means, x)
+    return x
 
 
 @dataclass(frozen=True)
@@ -149,6 +194,10 @@ class Metrics:
     n_test: int
     approved: int
     rejected: int
+    # The live model (the one ranking when this one was fitted) on the same held-out pairs, and
+    # whether this fit replaced it: only when its ROC AUC beats the live one's.
+    live_roc_auc: float | None = None
+    promoted: bool = True
 
 
 @dataclass(frozen=True)
@@ -174,10 +223,17 @@ class RankingModel:
     metrics: Metrics
     n_pairs: int
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The inputs this fit learned from, in column order (a fit recorded before a feature
+        existed ranks without it)."""
+        return tuple(self.coefficients) or FEATURES
+
     def probability(self, components: Mapping[str, npt.ArrayLike]) -> FloatArray:
-        """Probability of approval for many pairs, from arrays of their components: the mean of
+        """Probability of approval for many pairs, from arrays of their features: the mean of
         the folds' calibrated probabilities, as scikit-learn's `predict_proba` computes it."""
-        columns = [np.asarray(components[name], dtype=np.float64).ravel() for name in FEATURES]
+        names = self.features
+        columns = [np.asarray(components[name], dtype=np.float64).ravel() for name in names]
         if not columns[0].size:
             return np.zeros(0, dtype=np.float64)
         x = np.column_stack(columns)
@@ -189,11 +245,12 @@ class RankingModel:
 
 
 def folds_of(estimator: CalibratedClassifierCV) -> tuple[CalibratedFold, ...]:
-    """The numbers of a fitted binary, sigmoid-calibrated logistic regression."""
+    """The numbers of a fitted binary, sigmoid-calibrated logistic regression; fitted on the
+    ordinal expansion (`_ordinal`), those of its "grade >= proposed" threshold: P(approved)."""
     return tuple(
         CalibratedFold(
-            coef=tuple(float(v) for v in c.estimator.coef_[0]),
-            intercept=float(c.estimator.intercept_[0]),
+            coef=tuple(float(v) for v in c.estimator.coef_[0][: len(FEATURES)]),
+            intercept=_approved_intercept(c.estimator.coef_[0], c.estimator.intercept_[0]),
             a=float(c.calibrators[0].a_),
             b=float(c.calibrators[0].b_),
         )
@@ -211,20 +268,61 @@ def _estimator() -> CalibratedClassifierCV:
     return CalibratedClassifierCV(base, method="sigmoid", cv=CALIBRATION_FOLDS)
 
 
+def _approved_intercept(coef: FloatArray, intercept: float) -> float:
+    """The intercept of the threshold "grade >= proposed": the regression's own, plus that
+    threshold's column when the regression was fitted on the ordinal expansion."""
+    extra = coef[len(FEATURES) :]
+    column = APPROVED_GRADE - FIRST_THRESHOLD - 1  # the first threshold has no column
+    return float(intercept + (extra[column] if len(extra) else 0.0))
+
+
 def _coefficients(estimator: CalibratedClassifierCV) -> tuple[dict[str, float], float]:
     """The base regressions' coefficients, averaged over the calibration folds."""
     fitted = [c.estimator for c in estimator.calibrated_classifiers_]
-    coef = np.mean([f.coef_[0] for f in fitted], axis=0)
-    intercept = float(np.mean([f.intercept_[0] for f in fitted]))
+    coef = np.mean([f.coef_[0][: len(FEATURES)] for f in fitted], axis=0)
+    intercept = float(np.mean([_approved_intercept(f.coef_[0], f.intercept_[0]) for f in fitted]))
     return {name: round(float(v), 4) for name, v in zip(FEATURES, coef, strict=True)}, round(
         intercept, 4
     )
 
 
+FIRST_THRESHOLD = 1
+THRESHOLDS = tuple(range(FIRST_THRESHOLD, max(GRADES.values()) + 1))
+
+
+def _at(x: FloatArray, threshold: int) -> FloatArray:
+    """The pairs' features with the indicator columns of one threshold (none for the first)."""
+    indicators = np.zeros((len(x), len(THRESHOLDS) - 1))
+    if threshold > FIRST_THRESHOLD:
+        indicators[:, threshold - FIRST_THRESHOLD - 1] = 1.0
+    return np.hstack([x, indicators])
+
+
+def _ordinal(x: FloatArray, grades: npt.NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
+    """Each pair once per threshold t of the grades (1 to 4), labelled grade >= t, with an
+    indicator of t: a cumulative-logit (proportional odds) model of the graded labels, whose
+    shared coefficients rank and whose threshold intercepts place "grade >= t"; one logistic
+    regression fits it."""
+    rows = np.vstack([_at(x, t) for t in THRESHOLDS])
+    labels = np.concatenate([(grades >= t).astype(np.int64) for t in THRESHOLDS])
+    # Shuffled (with a fixed seed, so a fit is reproducible): the calibration folds split rows
+    # in order, and each fold must see every threshold.
+    order = np.random.default_rng(0).permutation(len(rows))
+    return rows[order], labels[order]
+
+
+def _fitted(x: FloatArray, grades: npt.NDArray[np.int64]) -> CalibratedClassifierCV:
+    return _estimator().fit(*_ordinal(x, grades))
+
+
 def fit(
-    pairs: list[LabelledPair], settings: LearningSettings = LearningSettings()
+    pairs: list[LabelledPair],
+    settings: LearningSettings = LearningSettings(),
+    live: RankingModel | None = None,
 ) -> RankingModel | NotEnoughDecisions:
-    """Fit when enough pairs of both kinds are labelled; metrics come from a held-out split.
+    """Fit when enough pairs of both kinds are labelled; metrics come from a held-out split,
+    on which `live` (the model ranking now) is measured too: the fit is `promoted` only if it
+    ranks approvals above the rest better than the live model does.
 
     The model served is then refitted on every labelled pair, so the metrics are those of the
     same recipe on a quarter less data (slightly pessimistic).
@@ -244,23 +342,31 @@ def fit(
         )
     x = feature_matrix(p.components for p in pairs)
     y = np.array([p.approved for p in pairs], dtype=np.int64)
+    grades = np.array([p.label for p in pairs], dtype=np.int64)
     baseline = np.array([np.nan if p.score is None else p.score for p in pairs])
-    x_train, x_test, y_train, y_test, _, base_test = train_test_split(
+    x_train, x_test, g_train, _, y_train, y_test, _, base_test = train_test_split(
         x,
+        grades,
         y,
         baseline,
         test_size=settings.test_size,
         stratify=y,
         random_state=settings.random_state,
     )
-    held_out = _estimator().fit(x_train, y_train)
-    predicted = held_out.predict_proba(x_test)[:, 1]
+    held_out = _fitted(x_train, g_train)
+    predicted = held_out.predict_proba(_at(x_test, APPROVED_GRADE))[:, 1]
+    live_auc = None
+    if live is not None:
+        columns = {name: x_test[:, i] for i, name in enumerate(FEATURES)}
+        if set(live.features) <= set(columns):
+            live_auc = round(float(roc_auc_score(y_test, live.probability(columns))), 4)
     known = ~np.isnan(base_test)
     weighted_auc = None
     if known.all():
         weighted_auc = round(float(roc_auc_score(y_test, base_test)), 4)
+    roc_auc = round(float(roc_auc_score(y_test, predicted)), 4)
     metrics = Metrics(
-        roc_auc=round(float(roc_auc_score(y_test, predicted)), 4),
+        roc_auc=roc_auc,
         brier=round(float(brier_score_loss(y_test, predicted)), 4),
         log_loss=round(float(log_loss(y_test, predicted, labels=[0, 1])), 4),
         weighted_roc_auc=weighted_auc,
@@ -268,7 +374,9 @@ def fit(
         n_test=len(y_test),
         approved=approved,
         rejected=rejected,
+        live_roc_auc=live_auc,
+        promoted=live_auc is None or roc_auc > live_auc,
     )
-    served = _estimator().fit(x, y)
+    served = _fitted(x, grades)
     coefficients, intercept = _coefficients(served)
     return RankingModel(folds_of(served), coefficients, intercept, metrics, len(pairs))

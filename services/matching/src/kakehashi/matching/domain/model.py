@@ -11,13 +11,14 @@ import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 from kakehashi.shared.reference import PREFECTURES, Track
+from kakehashi.shared.skills import taxonomy
 
 TRACKS = list(Track)
 PREFECTURE_INDEX = {name: i for i, name in enumerate(PREFECTURES)}
@@ -32,6 +33,14 @@ ALWAYS: tuple[Window, ...] = ((-np.inf, np.inf),)
 
 def track_bit(track: Track) -> int:
     return 1 << TRACKS.index(track)
+
+
+@cache
+def related_codes(code: str) -> tuple[str, ...]:
+    """The skills of the same family as `code` in the shared taxonomy (none outside it): each is
+    partial evidence for `code`, never a substitute for a must-have."""
+    known = taxonomy()
+    return tuple(other for other in known.skills if known.related(code, other))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ Every component of an order is a short weighted sum of per-candidate rows (cover
 at one level, the Japanese fit for one floor, ...), which the pool computes once and keeps. A
 constraint is a row of 0 where it is met and -inf where it fails or its data is missing. So a batch
 of orders is scored by one sparse (orders x rows) times dense (rows x candidates) product, in which
-a blocked pair comes out -inf without any mask. The components and the constraint bits, read only
-for the pairs a reviewer looks at, are computed when first read.
+a blocked pair comes out -inf without any mask. A nice-to-have's row also gives partial credit to
+the skills of its family (`_covers_related`), so that too is computed once per pool. The
+components and the constraint bits, read only for the pairs a reviewer looks at, are computed
+when first read.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from scipy import sparse
 from kakehashi.matching.domain.blocking import Bits, block_by_date, blocked_row, constraint_bits
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import ROW_CONSTRAINTS
-from kakehashi.matching.domain.model import PREFECTURE_INDEX, Order, Pool, Vector, track_bit
+from kakehashi.matching.domain.model import (
+    PREFECTURE_INDEX,
+    Order,
+    Pool,
+    Vector,
+    related_codes,
+    track_bit,
+)
 from kakehashi.shared.reference import JapaneseLevel, Track
 
 MUST_HAVE_WEIGHT = 2.0
@@ -52,6 +61,10 @@ class Surplus:
     skill_half_levels: float = 1.0
     experience_share: float = 0.2
     experience_half_years: float = 2.0
+    # A nice-to-have the candidate lacks, but for which they hold a skill of the same family
+    # (welding for hull welding), covers this share of what the related skill would cover if it
+    # were the one asked. Never a must-have: that constraint stays exact.
+    related_credit: float = 0.5
 
 
 def surplus_credit(excess: npt.NDArray[np.float32], half: float) -> npt.NDArray[np.float32]:
@@ -158,9 +171,27 @@ def _covers(pool: Pool, row: Vector, code: str, min_level: int, share: float, ha
     level (at most 1), plus `share` times the surplus credit of the levels above it."""
     holders, levels = pool.holders(code)
     row.fill(0.0)
+    row[holders] = _coverage(levels, min_level, share, half)
+
+
+def _coverage(levels: Vector, min_level: int, share: float, half: float) -> Vector:
     met = np.minimum(levels / np.float32(min_level), np.float32(1.0))
     above = surplus_credit(levels - np.float32(min_level), half)
-    row[holders] = np.float32(1 - share) * met + np.float32(share) * above
+    covered: Vector = np.float32(1 - share) * met + np.float32(share) * above
+    return covered
+
+
+def _covers_related(
+    pool: Pool, row: Vector, code: str, min_level: int, share: float, half: float, credit: float
+) -> None:
+    """A nice-to-have's coverage, or if higher `credit` times the best coverage a related skill
+    of the same family would give were it the one asked (partial credit for a close trade)."""
+    _covers(pool, row, code, min_level, share, half)
+    for other in related_codes(code):
+        holders, levels = pool.holders(other)
+        if len(holders):
+            partial_cover = np.float32(credit) * _coverage(levels, min_level, share, half)
+            row[holders] = np.maximum(row[holders], partial_cover)
 
 
 def _japanese(pool: Pool, row: Vector, floor: int) -> None:
@@ -205,7 +236,10 @@ def _terms(order: Order, today: date, surplus: Surplus, scoring: bool) -> list[T
     ]
     skill_surplus = (surplus.skill_share, surplus.skill_half_levels)
     for requirement, weight in zip(order.requirements, importance, strict=True):
-        key = (_covers, requirement.code, requirement.min_level, *skill_surplus)
+        key: RowKey = (_covers, requirement.code, requirement.min_level, *skill_surplus)
+        related = surplus.related_credit > 0 and related_codes(requirement.code)
+        if related and not requirement.must_have:  # else the exact row, shared with must-haves
+            key = (_covers_related, *key[1:], surplus.related_credit)
         terms.append((key, weight / sum(importance), _SKILLS))
     if not order.requirements:
         terms.append(((_ones,), 1.0, _SKILLS))  # an order asking for no skill is fully covered

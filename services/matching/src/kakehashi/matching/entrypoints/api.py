@@ -9,11 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
+from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import pages as console
 from kakehashi.matching.entrypoints.dependencies import (
     IndexDep,
     RankingModelsDep,
+    SettingsDep,
+    SurplusDep,
     WeightsDep,
     install_services,
 )
@@ -36,6 +39,7 @@ from kakehashi.shared.guards import require_roles
 from kakehashi.shared.reference import JapaneseLevel, Sector
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import MAX_OFFSET, Page
+from kakehashi.shared.ui import dead_letter_pages
 from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["matches"])
@@ -64,6 +68,8 @@ def match_list(
     principal: Reviewer,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
+    settings: SettingsDep,
     index: IndexDep,
     models: RankingModelsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -93,8 +99,10 @@ def match_list(
         job_order_id,
         limit=limit,
         weights=weights,
+        surplus=surplus,
         filters=filters,
         rescore=rescore,
+        explore_every=settings.exploration_every,
     )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="job order not found")
@@ -119,6 +127,7 @@ def match_list(
                 pipeline_status=m.candidate.status,
                 training_status=m.candidate.training_status,
                 learned_score=m.learned_score,
+                exploration=m.exploration,
                 **_ranked(m),
             )
             for m in result.matches
@@ -167,10 +176,13 @@ def candidate_matches(
     principal: CandidateReader,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CandidateMatchesPublic:
     """Open orders of the candidate's sector that they qualify for, best first, with reasons."""
-    result = queries.ranked_orders(uow, principal, candidate_id, limit=limit, weights=weights)
+    result = queries.ranked_orders(
+        uow, principal, candidate_id, limit=limit, weights=weights, surplus=surplus
+    )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="candidate not found")
     candidate, ranked = result
@@ -204,12 +216,13 @@ def allocation_proposal(
     principal: Manager,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     index: IndexDep,
     sector: Sector | None = None,
 ) -> AllocationProposalPublic:
     """Place candidates into open orders' headcount (one sector or all) for the highest total
     score, each candidate at most once; with the greedy baseline's result for comparison."""
-    result = propose(uow, index, weights, sector.value if sector else None)
+    result = propose(uow, index, weights, sector.value if sector else None, surplus)
     return AllocationProposalPublic(
         sector=sector.value if sector else None,
         orders=result.orders,
@@ -232,6 +245,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     decisions_api.install(app)
     learning_api.install(app)
     console.install(app)
+    dead_letter_pages.install(app, SPEC)  # /admin/dead-letters, administrators only
     previous = app.router.lifespan_context
 
     @asynccontextmanager

@@ -24,7 +24,12 @@ from kakehashi.matching.entrypoints.decision_schemas import (
     ShortlistPublic,
     SkillPublic,
 )
-from kakehashi.matching.entrypoints.dependencies import SettingsDep, UndoWindowDep, WeightsDep
+from kakehashi.matching.entrypoints.dependencies import (
+    SettingsDep,
+    SurplusDep,
+    UndoWindowDep,
+    WeightsDep,
+)
 from kakehashi.matching.service_layer import decided_pairs, decisions, exports
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.matching.service_layer.decisions import BulkItemError
@@ -56,15 +61,16 @@ def decide(
     principal: Decider,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
 ) -> PairPublic:
     """Shortlist, propose to the employer, select, reject (with a reason code) or withdraw."""
     command = Decide(job_order_id, candidate_id, body.action, body.reason_code, body.note)
-    return _pair(decisions.decide(uow, principal, command, weights))
+    return _pair(decisions.decide(uow, principal, command, weights, surplus))
 
 
 @router.post("/decisions/bulk")
 def decide_many(
-    body: BulkDecisionsIn, principal: Decider, uow: UowDep, weights: WeightsDep
+    body: BulkDecisionsIn, principal: Decider, uow: UowDep, weights: WeightsDep, surplus: SurplusDep
 ) -> list[PairPublic]:
     """Several decisions at once, all or nothing: one refusal (409 naming it) saves none."""
     commands = [
@@ -72,7 +78,7 @@ def decide_many(
         for d in body.decisions
     ]
     try:
-        pairs = decisions.decide_many(uow, principal, commands, weights)
+        pairs = decisions.decide_many(uow, principal, commands, weights, surplus)
     except BulkItemError as error:
         code = status.HTTP_404_NOT_FOUND if error.not_found else status.HTTP_409_CONFLICT
         detail = [{"loc": ["body", "decisions", error.index], "msg": error.message}]

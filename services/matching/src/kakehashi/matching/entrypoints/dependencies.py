@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.learning import LearningSettings
+from kakehashi.matching.domain.scoring import Surplus
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.matching.service_layer.learning import RankingModels
 from kakehashi.matching.service_layer.services import MatchingServices
@@ -62,6 +63,17 @@ def weights_of(settings: SettingsDep) -> Weights:
     return Weights(**{name: getattr(settings, f"weight_{name}") for name in COMPONENT_NAMES})
 
 
+def surplus_of(settings: SettingsDep) -> Surplus:
+    """How strength above what an order asks counts, from the settings (`surplus_*`)."""
+    return Surplus(
+        skill_share=settings.surplus_skill_share,
+        skill_half_levels=settings.surplus_skill_half_levels,
+        experience_share=settings.surplus_experience_share,
+        experience_half_years=settings.surplus_experience_half_years,
+        related_credit=settings.related_credit,
+    )
+
+
 def undo_window(settings: SettingsDep) -> timedelta:
     """How long a decision may be taken back."""
     return timedelta(minutes=settings.undo_window_minutes)
@@ -71,4 +83,5 @@ IndexDep = Annotated[CandidateIndex, Depends(_index)]
 RankingModelsDep = Annotated[RankingModels, Depends(_ranking_models)]
 LearningSettingsDep = Annotated[LearningSettings, Depends(_learning_settings)]
 WeightsDep = Annotated[Weights, Depends(weights_of)]
+SurplusDep = Annotated[Surplus, Depends(surplus_of)]
 UndoWindowDep = Annotated[timedelta, Depends(undo_window)]

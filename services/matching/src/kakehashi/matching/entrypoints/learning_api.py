@@ -18,7 +18,6 @@ from kakehashi.matching.entrypoints.schemas import (
     LearnedMetrics,
     NotEnoughDecisionsPublic,
     RankingModelPublic,
-    ScoreComponents,
 )
 from kakehashi.matching.service_layer import learning
 from kakehashi.shared.auth import Principal, Role
@@ -37,9 +36,9 @@ def _public(record: RankingModelFit) -> RankingModelPublic:
         fitted_at=record.fitted_at,
         fitted_by=record.fitted_by,
         n_pairs=record.n_pairs,
-        features=list(FEATURES),
+        features=list(record.coefficients) or list(FEATURES),
         metrics=LearnedMetrics(**record.metrics),
-        coefficients=ScoreComponents(**record.coefficients),
+        coefficients=dict(record.coefficients),
         intercept=record.intercept,
     )
 
@@ -56,7 +55,9 @@ def fit(
     models: RankingModelsDep,
     settings: LearningSettingsDep,
 ) -> RankingModelPublic | JSONResponse:
-    """Fit the ranking on the decisions so far and record it; learned lists rank with it."""
+    """Fit the ranking on the decisions so far and record it, with the live model's quality on
+    the same held-out pairs; learned lists rank with it only if it beats the live model
+    (`metrics.promoted`)."""
     outcome = learning.fit(uow, principal, settings)
     if not isinstance(outcome, tuple):
         body = NotEnoughDecisionsPublic(
@@ -75,7 +76,7 @@ def fit(
 
 @router.get("", responses={status.HTTP_404_NOT_FOUND: {"description": "nothing fitted yet"}})
 def latest(principal: Manager, uow: UowDep) -> RankingModelPublic:
-    """The latest fit, which `?ranking=learned` match lists rank with."""
+    """The latest fit; `?ranking=learned` lists rank with the latest promoted one."""
     record = learning.latest_fit(uow)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no ranking model has been fitted")

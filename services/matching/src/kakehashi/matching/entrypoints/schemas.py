@@ -36,6 +36,9 @@ class CandidateMatch(BaseModel):
     explanations: list[str]
     # The ranking model's probability of approval, when the list was ranked by it.
     learned_score: float | None = None
+    # Shown by exploration: drawn from lower in the ranking so that decisions are not taken
+    # only on the engine's own top (docs/matching.md); its rank is its place in this list.
+    exploration: bool = False
 
 
 class IncompleteMatch(BaseModel):
@@ -134,6 +137,10 @@ class LearnedMetrics(BaseModel):
     n_test: int
     approved: int
     rejected: int
+    # The model live when this one was fitted, on the same held-out pairs (None: none was), and
+    # whether this fit replaced it (only if its ROC AUC is higher).
+    live_roc_auc: float | None = None
+    promoted: bool = True
 
 
 class RankingModelPublic(BaseModel):
@@ -145,7 +152,7 @@ class RankingModelPublic(BaseModel):
     n_pairs: int
     features: list[str]
     metrics: LearnedMetrics
-    coefficients: ScoreComponents  # log-odds of approval per +1 of each component
+    coefficients: dict[str, float]  # log-odds per +1 of each feature, by name
     intercept: float
 
 

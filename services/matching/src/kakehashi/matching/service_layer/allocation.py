@@ -19,7 +19,7 @@ from kakehashi.matching.adapters.tables import JobOrderView
 from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
 from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.shared.clock import today
@@ -84,7 +84,11 @@ def open_sectors(uow: UnitOfWork) -> list[OpenSector]:
 
 
 def propose(
-    uow: UnitOfWork, index: CandidateIndex, weights: Weights, sector: str | None = None
+    uow: UnitOfWork,
+    index: CandidateIndex,
+    weights: Weights,
+    sector: str | None = None,
+    surplus: Surplus = Surplus(),
 ) -> Proposal:
     """The best placement of candidates into open orders (one sector, or every sector)."""
     with uow:
@@ -102,7 +106,8 @@ def propose(
         pool = index.sector(uow, name)
         if not pool.rows:
             continue
-        scores = evaluate(pool.pool, [order_of(o) for o in sector_orders], day, weights).score
+        specs = [order_of(o) for o in sector_orders]
+        scores = evaluate(pool.pool, specs, day, weights, surplus).score
         best, values = top_k_per_order(scores, GRAPH_K)
         found = best >= 0
         rows = np.broadcast_to(np.arange(len(sector_orders))[:, None], best.shape)[found]

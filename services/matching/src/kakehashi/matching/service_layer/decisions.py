@@ -21,9 +21,10 @@ from kakehashi.matching.domain import events
 from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
 from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.decisions import DecisionError, PairStatus, RejectionReason
+from kakehashi.matching.domain.features import pair_features, training_progress
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.service_layer.decided_pairs import (
     PairNotFoundError,
     match_id_of,
@@ -53,16 +54,26 @@ class BulkItemError(Exception):
     not_found: bool = False
 
 
-def decide(uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights) -> MatchPair:
+def decide(
+    uow: UnitOfWork,
+    principal: Principal,
+    command: Decide,
+    weights: Weights,
+    surplus: Surplus = Surplus(),
+) -> MatchPair:
     """A program manager's decision on one pair."""
     with uow:
-        pair = _apply(uow, principal, command, weights, utcnow())
+        pair = _apply(uow, principal, command, weights, utcnow(), surplus)
         uow.commit()
     return pair
 
 
 def decide_many(
-    uow: UnitOfWork, principal: Principal, commands: Sequence[Decide], weights: Weights
+    uow: UnitOfWork,
+    principal: Principal,
+    commands: Sequence[Decide],
+    weights: Weights,
+    surplus: Surplus = Surplus(),
 ) -> list[MatchPair]:
     """Several decisions in one transaction: if one is refused, none is saved."""
     now = utcnow()
@@ -70,7 +81,7 @@ def decide_many(
         pairs = []
         for index, command in enumerate(commands):
             try:
-                pairs.append(_apply(uow, principal, command, weights, now))
+                pairs.append(_apply(uow, principal, command, weights, now, surplus))
             except DecisionError as error:
                 raise BulkItemError(index, error.message) from error
             except PairNotFoundError as error:
@@ -171,7 +182,12 @@ def mark_refused(uow: UnitOfWork, refusal: Refusal) -> bool:
 
 
 def _apply(
-    uow: UnitOfWork, principal: Principal, command: Decide, weights: Weights, now: datetime
+    uow: UnitOfWork,
+    principal: Principal,
+    command: Decide,
+    weights: Weights,
+    now: datetime,
+    surplus: Surplus = Surplus(),
 ) -> MatchPair:
     target = rules.TARGET[command.action]
     rules.check_reason(target, command.reason_code, command.note)
@@ -190,7 +206,7 @@ def _apply(
             status = candidate.status if candidate else "erased"
             raise DecisionError(f"the candidate is {status} and cannot be placed")
     if candidate is not None:
-        score = _score(order, candidate, weights, now)
+        score = _score(order, candidate, weights, now, surplus)
         if target in PLACING and score is None:
             raise DecisionError("the candidate does not meet this order's hard constraints")
     if target is PairStatus.SELECTED:
@@ -215,15 +231,23 @@ def _name(status: PairStatus | None) -> str:
 
 
 def _score(
-    order: JobOrderView, candidate: CandidateView, weights: Weights, now: datetime
+    order: JobOrderView,
+    candidate: CandidateView,
+    weights: Weights,
+    now: datetime,
+    surplus: Surplus = Surplus(),
 ) -> tuple[float, dict[str, float]] | None:
-    """The pair's score and components today, or None if it fails a hard constraint."""
-    evaluation = evaluate(
-        Pool.build([profile_of(candidate)]), [order_of(order)], now.date(), weights
-    )
+    """The pair's score today, and its components with the pair features learning reads
+    (`learning.FEATURES`), or None if it fails a hard constraint."""
+    pool, orders = Pool.build([profile_of(candidate)]), [order_of(order)]
+    evaluation = evaluate(pool, orders, now.date(), weights, surplus)
     if not evaluation.eligible[0, 0]:
         return None
-    return round(float(evaluation.score[0, 0]), 4), evaluation.components(0, 0)
+    progress = training_progress([candidate.training_status])
+    features = pair_features(pool, orders, now.date(), progress)
+    recorded = evaluation.components(0, 0)
+    recorded |= {name: round(float(values[0, 0]), 4) for name, values in features.items()}
+    return round(float(evaluation.score[0, 0]), 4), recorded
 
 
 def _check_selectable(uow: UnitOfWork, order: JobOrderView, candidate_id: str) -> None:

@@ -34,10 +34,14 @@ def decision_rows(uow: UnitOfWork) -> list[DecisionRow]:
 def fit(
     uow: UnitOfWork, principal: Principal, settings: LearningSettings
 ) -> tuple[RankingModel, RankingModelFit] | NotEnoughDecisions:
-    """Fit on the decisions so far and record the fit; nothing is recorded without enough data."""
+    """Fit on the decisions so far and record the fit, with the live model's quality on the same
+    held-out pairs; the fit ranks lists only if it beats the live model (`metrics.promoted`).
+    Nothing is recorded without enough data."""
+    live_record = live_fit(uow)
+    live = model_of(live_record) if live_record is not None else None
     with uow:
         pairs = learning.labelled_pairs(decision_rows(uow))
-        outcome = learning.fit(pairs, settings)
+        outcome = learning.fit(pairs, settings, live)
         if isinstance(outcome, NotEnoughDecisions):
             return outcome
         record = fit_record_of(outcome, utcnow(), principal.subject)
@@ -54,8 +58,19 @@ def latest_fit(uow: UnitOfWork) -> RankingModelFit | None:
         ).first()
 
 
+def live_fit(uow: UnitOfWork) -> RankingModelFit | None:
+    """The most recent fit that was promoted (beat the model live when it was fitted): the one
+    learned lists rank with. A fit recorded before promotion existed counts as promoted."""
+    with uow:
+        fits = uow.session.exec(select(RankingModelFit).order_by(col(RankingModelFit.id).desc()))
+        for record in fits:
+            if record.metrics.get("promoted", True):
+                return record
+    return None
+
+
 class RankingModels:
-    """The model of the latest recorded fit, which every API process ranks with.
+    """The model of the live fit (`live_fit`), which every API process ranks with.
 
     A process keeps the model it built and rebuilds it when a newer fit has been recorded, by
     any process: one small query per learned list.
@@ -66,8 +81,8 @@ class RankingModels:
         self._cached: tuple[int, RankingModel] | None = None
 
     def current(self, uow: UnitOfWork) -> RankingModel | None:
-        """The latest fit's model (None before the first fit)."""
-        record = latest_fit(uow)
+        """The live fit's model (None before the first fit)."""
+        record = live_fit(uow)
         if record is None or record.id is None:
             return None
         with self._lock:
@@ -76,13 +91,16 @@ class RankingModels:
             return self._cached[1]
 
     def remember(self, record: RankingModelFit, model: RankingModel) -> None:
-        """A fit this process just recorded: ranked with at once, without rebuilding it."""
+        """A fit this process just recorded: ranked with at once, without rebuilding it, if it
+        was promoted."""
         assert record.id is not None
+        if not model.metrics.promoted:
+            return
         with self._lock:
             self._cached = (record.id, model)
 
     def rescorer(self, uow: UnitOfWork, ranking: str) -> Rescore | None:
-        """What a match list is re-ranked with: the latest fit's probability when `ranking` is
+        """What a match list is re-ranked with: the live fit's probability when `ranking` is
         "learned" and a fit exists; None (the weighted score) otherwise."""
         model = self.current(uow) if ranking == "learned" else None
         return model.probability if model else None

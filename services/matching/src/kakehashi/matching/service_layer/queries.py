@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -15,10 +16,12 @@ from kakehashi.matching.adapters.tables import CandidateView, JobOrderView
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import BY_FLAG
 from kakehashi.matching.domain.explain import explain
+from kakehashi.matching.domain.exploration import REVIEW_WINDOW, explore
+from kakehashi.matching.domain.features import pair_features, training_progress
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.reasons import Reason
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import evaluate
+from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.text import fold
 from kakehashi.matching.domain.top_k import top_k_per_order
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
@@ -26,8 +29,8 @@ from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-# Scores eligible pairs from their components (arrays by name) to rank them instead of the
-# weighted score: the learned ranking.
+# Scores eligible pairs from their components and features (arrays by name, `learning.FEATURES`)
+# to rank them instead of the weighted score: the learned ranking.
 Rescore = Callable[[Mapping[str, npt.NDArray[np.float32]]], npt.NDArray[np.float64]]
 
 
@@ -68,6 +71,8 @@ class RankedCandidate:
     components: dict[str, float]
     explanations: list[Reason]
     learned_score: float | None = None  # set when a rescore function ranked the list
+    # Shown in the review window by exploration, from lower in the ranking (docs/matching.md).
+    exploration: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,14 +112,18 @@ def ranked_candidates(
     *,
     limit: int,
     weights: Weights,
+    surplus: Surplus = Surplus(),
     filters: MatchFilters = MatchFilters(),
     rescore: Rescore | None = None,
     offset: int = 0,
+    explore_every: int = 0,
 ) -> MatchList | None:
     """The best eligible candidates of the order's sector, best first, from the `offset`-th
     (a page of the list: only its rows are explained); None if not visible.
 
     With `rescore`, the same candidates (constraints and filters unchanged) are ordered by it.
+    With `explore_every` = n, every n-th place of the review window shows, marked, an eligible
+    candidate drawn from lower in the ranking (`exploration.explore`).
     """
     with uow:
         view = uow.session.get(JobOrderView, job_order_id)
@@ -125,7 +134,7 @@ def ranked_candidates(
     sector = index.sector(uow, view.sector)
     pool, candidates = sector.pool, sector.rows
     order = order_of(view)
-    evaluation = evaluate(pool, [order], today(), weights)
+    evaluation = evaluate(pool, [order], today(), weights, surplus)
     shown = evaluation.score.copy()
     shown[0, ~_keep(filters, candidates, pool)] = -np.inf
     if filters.min_score is not None:
@@ -134,11 +143,22 @@ def ranked_candidates(
     if rescore is not None:
         ranked = np.flatnonzero(np.isfinite(shown[0]))
         learned = np.full(shown.shape, -np.inf)
-        learned[0, ranked] = rescore(
-            {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
+        features = pair_features(
+            pool, [order], today(), training_progress([c.training_status for c in candidates])
         )
+        inputs = {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
+        inputs |= {n: values[0, ranked] for n, values in features.items()}
+        learned[0, ranked] = rescore(inputs)
     scores = shown if learned is None else learned
-    best, _ = top_k_per_order(scores, offset + limit, pool.tie_order)
+    window = REVIEW_WINDOW if explore_every else 0
+    best, _ = top_k_per_order(scores, max(offset + limit, window), pool.tie_order)
+    ranked_ids = [i for i in best[0].tolist() if i >= 0]
+    explored: set[int] = set()
+    if explore_every:
+        rng = np.random.default_rng(zlib.crc32(f"{job_order_id}:{today()}".encode()))
+        ranked_ids, explored = explore(
+            ranked_ids, np.flatnonzero(np.isfinite(scores[0])), explore_every, window, rng
+        )
     matches = [
         RankedCandidate(
             rank=position,
@@ -147,9 +167,9 @@ def ranked_candidates(
             components=evaluation.components(0, i),
             explanations=explain(pool, i, order, evaluation),
             learned_score=None if learned is None else round(float(learned[0, i]), 4),
+            exploration=i in explored,
         )
-        for position, i in enumerate(best[0].tolist()[offset:], start=offset + 1)
-        if i >= 0
+        for position, i in enumerate(ranked_ids[offset : offset + limit], start=offset + 1)
     ]
     incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit]
     needs_data = [
@@ -227,7 +247,13 @@ class RankedOrder:
 
 
 def ranked_orders(
-    uow: UnitOfWork, principal: Principal, candidate_id: str, *, limit: int, weights: Weights
+    uow: UnitOfWork,
+    principal: Principal,
+    candidate_id: str,
+    *,
+    limit: int,
+    weights: Weights,
+    surplus: Surplus = Surplus(),
 ) -> tuple[CandidateView, list[RankedOrder]] | None:
     """The open orders of the candidate's sector they qualify for, best first; None if unseen."""
     with uow:
@@ -254,7 +280,7 @@ def ranked_orders(
         return candidate, []
     specs = [order_of(o) for o in orders]
     pool = Pool.build([profile_of(candidate)])
-    evaluation = evaluate(pool, specs, today(), weights)
+    evaluation = evaluate(pool, specs, today(), weights, surplus)
     # One candidate against many orders: rank the single column.
     best, values = top_k_per_order(evaluation.score.T, limit)
     return candidate, [

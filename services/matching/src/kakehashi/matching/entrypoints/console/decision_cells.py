@@ -17,7 +17,7 @@ from kakehashi.matching.domain.decisions import (
 )
 from kakehashi.matching.entrypoints.console.rendering import PREFIX, render
 from kakehashi.matching.entrypoints.console.session import Decider, Reviewer, htmx_only
-from kakehashi.matching.entrypoints.dependencies import UndoWindowDep, WeightsDep
+from kakehashi.matching.entrypoints.dependencies import SurplusDep, UndoWindowDep, WeightsDep
 from kakehashi.matching.service_layer import decided_pairs, decisions
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.shared.auth import Principal, Role
@@ -58,6 +58,7 @@ def decide(
     principal: Decider,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     _htmx: Annotated[None, Depends(htmx_only)],
     action: Annotated[Action, Form()],
     reason_code: Annotated[str, Form(max_length=32)] = "",
@@ -67,7 +68,7 @@ def decide(
     try:
         reason = RejectionReason(reason_code) if reason_code and action is Action.REJECT else None
         command = Decide(job_order_id, candidate_id, action, reason, note.strip() or None)
-        decisions.decide(uow, principal, command, weights)
+        decisions.decide(uow, principal, command, weights, surplus)
     except DecisionError as refused:
         error = refused.message
     except PairNotFoundError:

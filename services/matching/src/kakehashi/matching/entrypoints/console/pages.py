@@ -32,6 +32,7 @@ from kakehashi.matching.entrypoints.dependencies import (
     LearningSettingsDep,
     RankingModelsDep,
     SettingsDep,
+    SurplusDep,
     WeightsDep,
 )
 from kakehashi.matching.service_layer import (
@@ -190,6 +191,8 @@ def order_page(
     principal: Reviewer,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
+    settings: SettingsDep,
     index: IndexDep,
     models: RankingModelsDep,
     min_score: Annotated[Score | None, Blank, Query()] = None,
@@ -219,8 +222,10 @@ def order_page(
         limit=RANKED_PER_PAGE,
         offset=(page - 1) * RANKED_PER_PAGE,
         weights=weights,
+        surplus=surplus,
         filters=filters,
         rescore=rescore,
+        explore_every=settings.exploration_every,
     )
     assert result is not None  # visible: shortlist_of checked it
     centres = {m.candidate.training_centre_id for m in result.matches}
@@ -284,10 +289,17 @@ def shortlist_pdf(
 
 @router.get("/candidates/{candidate_id}")
 def candidate_page(
-    request: Request, candidate_id: str, principal: Manager, uow: UowDep, weights: WeightsDep
+    request: Request,
+    candidate_id: str,
+    principal: Manager,
+    uow: UowDep,
+    weights: WeightsDep,
+    surplus: SurplusDep,
 ) -> HTMLResponse:
     """One candidate: pipeline status, the orders they fit best, and every decision on them."""
-    result = queries.ranked_orders(uow, principal, candidate_id, limit=20, weights=weights)
+    result = queries.ranked_orders(
+        uow, principal, candidate_id, limit=20, weights=weights, surplus=surplus
+    )
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "candidate not found")
     candidate, ranked = result
@@ -314,6 +326,7 @@ def allocation_page(
     principal: Manager,
     uow: UowDep,
     weights: WeightsDep,
+    surplus: SurplusDep,
     index: IndexDep,
     sector: Sector | None = None,
 ) -> HTMLResponse:
@@ -321,7 +334,7 @@ def allocation_page(
     sectors = open_sectors(uow)
     proposal = None
     if sector is not None and any(s.sector == sector.value for s in sectors):
-        proposal = propose(uow, index, weights, sector.value)
+        proposal = propose(uow, index, weights, sector.value, surplus)
     return render(
         request,
         "allocation.html",

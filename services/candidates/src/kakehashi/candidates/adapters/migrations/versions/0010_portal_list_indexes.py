@@ -2,17 +2,15 @@
 in order and counted without touching the wide rows (bench/portal_pages.py: p95 <= 150 ms).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30
-
-0009 is left to a concurrent branch; whoever merges second points their revision at the other.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

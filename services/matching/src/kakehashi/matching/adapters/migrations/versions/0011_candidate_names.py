@@ -1,7 +1,7 @@
 """The candidate's name in Vietnamese and in katakana, so each reader sees the name they know.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30
 """
 
@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-# 0010 is left to a concurrent branch; whoever merges second points their revision at the other.
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,45 @@
+"""Every message of the UI kit (its layout, navigation and the dead-letter admin pages), as
+`make translations` extracts it, is translated with the same placeholders in vi and ja."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+SHARED = Path(__file__).resolve().parents[2]
+LOCALES = SHARED / "src/kakehashi/shared/ui/locales"
+KEYWORDS = DEFAULT_KEYWORDS | {"N_": None}  # as the Makefile's -k flags
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def extracted() -> set[str]:
+    with (SHARED / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
+    messages = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        SHARED, method_map, options_map, keywords=KEYWORDS
+    ):
+        messages.add(message if isinstance(message, str) else message[0])
+    return {m for m in messages if m}
+
+
+@pytest.mark.parametrize("language", ["vi", "ja"])
+def test_every_kit_message_is_translated(language: str) -> None:
+    with (LOCALES / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    messages = extracted()
+    assert "Dead letters" in messages
+    assert "Sign out" in messages
+    missing = sorted(m for m in messages if not (entry := catalog.get(m)) or not entry.string)
+    mismatched = sorted(
+        m
+        for m in messages
+        if (entry := catalog.get(m)) is not None
+        and set(PLACEHOLDER.findall(str(entry.string))) != set(PLACEHOLDER.findall(m))
+    )
+    assert (missing, mismatched) == ([], [])
