@@ -64,3 +64,14 @@ def test_the_docs_point_to_nothing_outside_the_repository() -> None:
         text = page.read_text()
         assert "DOMAIN.md" not in text, page.name
         assert "steering repository" not in text, page.name
+
+
+def test_matching_keeps_every_field_of_the_documented_candidate_snapshot() -> None:
+    """A field the docs say travels (the names in every script, say) is one matching stores, not
+    one its lenient schema silently drops."""
+    blocks = re.findall(r"```json\n(.*?)```", DOCS.read_text(), flags=re.DOTALL)
+    [snapshot] = [
+        json.loads(b)["data"] for b in blocks if json.loads(b)["type"] == "candidate.registered"
+    ]
+    assert {"name_vi", "name_katakana"} <= set(snapshot)
+    assert set(snapshot) <= set(CandidateData.model_fields)

@@ -26,6 +26,7 @@ ABROAD = SHARING | {"scope": "transfer_abroad"}
 AN = {
     "full_name": "Nguyen Van An",
     "name_vi": "Nguyễn Văn An",
+    "name_katakana": "グエン・ヴァン・アン",
     "date_of_birth": "2000-05-01",
     "sex": "male",
     "province": "Tây Ninh",
@@ -151,7 +152,7 @@ def test_erasure_anonymises_and_tells_matching(client: TestClient) -> None:
         "erased",
         "erased",
     )
-    for field in ("phone", "email", "passport_number", "date_of_birth", "sex", "health_check_status"):  # fmt: skip
+    for field in ("name_katakana", "phone", "email", "passport_number", "date_of_birth", "sex", "health_check_status"):  # fmt: skip
         assert erased[field] is None, field
     assert (erased["skills"], erased["japanese_tests"]) == ([], [])
     assert (erased["status"], erased["published"], erased["erased_at"] is not None) == ("withdrawn", False, True)  # fmt: skip
@@ -160,7 +161,17 @@ def test_erasure_anonymises_and_tells_matching(client: TestClient) -> None:
     assert last["data"] == {"candidate_id": created["id"], "version": erased["version"]}
     export = client.get(f"/candidates/{created['id']}/export", headers=ADMIN).json()
     raw = json.dumps(export, ensure_ascii=False)
-    for value in ("Nguyen", "Nguyễn", "C1234567", "+84 912", "example.vn", "2000-05-01", "An's"):
+    leaks = (
+        "Nguyen",
+        "Nguyễn",
+        "グエン",
+        "C1234567",
+        "+84 912",
+        "example.vn",
+        "2000-05-01",
+        "An's",
+    )
+    for value in leaks:
         assert value not in raw, value
     assert {c["status"] for c in export["consents"]} == {"withdrawn"}
     # Erasing again changes nothing; the record can no longer be edited or consented.

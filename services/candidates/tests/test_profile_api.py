@@ -45,7 +45,8 @@ FULL = {
     "consents": [SHARING],
 }  # fmt: skip
 SNAPSHOT_KEYS = {
-    "candidate_id", "version", "training_centre_id", "full_name", "province", "province_code",
+    "candidate_id", "version", "training_centre_id", "full_name", "name_vi", "name_katakana",
+    "province", "province_code",
     "sector", "japanese_level", "skills", "date_of_birth", "available_from", "desired_tracks",
     "desired_sectors", "desired_prefectures", "eligible_tracks", "experience_years", "status", "training_status",
     "eligible_windows",
@@ -76,6 +77,12 @@ def test_events_carry_the_matching_snapshot_and_nothing_sensitive(client: TestCl
     data = event["data"]
     assert set(data) == SNAPSHOT_KEYS
     assert data["skills"] == [{"code": "welding", "level": 3}]
+    # Every script of the name, so matching shows each reader the one they know.
+    assert (data["full_name"], data["name_vi"], data["name_katakana"]) == (
+        "Nguyen Van An",
+        "Nguyễn Văn An",
+        "グエン・ヴァン・アン",
+    )
     assert "ssw1" in data["eligible_tracks"]
     assert data["eligible_tracks"] == [e["track"] for e in created["eligibility"] if e["eligible"]]
     assert data["experience_years"] == 4.0
@@ -173,6 +180,10 @@ def test_the_owning_centre_patches_and_a_full_snapshot_follows(client: TestClien
     assert set(updated["data"]) == SNAPSHOT_KEYS
     assert (updated["data"]["version"], updated["data"]["province"]) == (2, "Long An")
     assert updated["data"]["desired_tracks"] == ["ssw1", "esd"]
+    assert (updated["data"]["name_vi"], updated["data"]["name_katakana"]) == (
+        "Nguyễn Văn Ân",
+        "グエン・ヴァン・アン",
+    )
 
 
 @pytest.mark.parametrize(

@@ -239,6 +239,8 @@ def test_an_employer_sees_only_candidates_proposed_to_its_own_order_without_priv
     assert set(entry["candidate"]) == {
         "candidate_id",
         "full_name",
+        "name_vi",
+        "name_katakana",
         "age",
         "province",
         "japanese_level",

@@ -150,7 +150,13 @@ def test_candidates_missing_data_are_listed_apart_with_what_is_missing(
     body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
     assert [m["candidate_id"] for m in body["matches"]] == ["an"]
     assert body["needs_data"] == [
-        {"candidate_id": "binh", "full_name": "Nguyễn Văn binh", "missing": ["age"]}
+        {
+            "candidate_id": "binh",
+            "full_name": "Nguyễn Văn binh",
+            "name_vi": None,
+            "name_katakana": None,
+            "missing": ["age"],
+        }
     ]
     assert body["excluded_by"]["japanese_level"] == 1
 

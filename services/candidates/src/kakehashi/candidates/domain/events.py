@@ -45,6 +45,9 @@ def snapshot_data(
         "version": version,
         "training_centre_id": training_centre_id,
         "full_name": profile.full_name,
+        # The name as Vietnamese and Japanese readers know the person (null where not given).
+        "name_vi": profile.name_vi,
+        "name_katakana": profile.name_katakana,
         "province": profile.province,
         "province_code": profile.province_code,
         "sector": profile.sector.value,

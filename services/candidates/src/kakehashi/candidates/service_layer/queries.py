@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, UnaryExpression, and_, func, or_
+from sqlalchemy import ColumnElement, UnaryExpression, and_, false, func, or_
 from sqlmodel import col, select
 
 from kakehashi.candidates.adapters.tables import Candidate
@@ -80,21 +81,33 @@ def _conditions(principal: Principal, filters: CandidateFilters) -> list[ColumnE
     return where
 
 
+# Katakana (full and half width): only such a text can be part of a name written in katakana.
+_KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\uff65-\uff9f]")
+# The start of an id (ids are UUIDs): only such a text can find a candidate by id.
+_ID_START = re.compile(r"[0-9a-fA-F-]+")
+
+
 def _text_condition(text: str) -> ColumnElement[bool]:
     """Every folded word in the Latin or Vietnamese names, or the katakana as written (folding
-    would drop its voicing marks), or an id starting with the text."""
+    would drop its voicing marks), or an id starting with the text.
+
+    A list of 100k candidates evaluates this on every row of the centre, so a comparison that
+    cannot match (katakana for a Latin text, an id for a text that is not hexadecimal) is left
+    out rather than run on each row.
+    """
+    found: list[ColumnElement[bool]] = []
     by_name = [
         col(Candidate.name_search).like(f"%{_like_escape(term)}%", escape="\\")
         for term in search_terms(text)
     ]
-    katakana = _like_escape(text.replace(" ", "").replace("\u3000", ""))
-    found: list[ColumnElement[bool]] = [
-        col(Candidate.name_katakana).like(f"%{katakana}%", escape="\\"),
-        col(Candidate.id).like(f"{_like_escape(text.lower())}%", escape="\\"),
-    ]
     if by_name:
         found.append(and_(*by_name))
-    return or_(*found)
+    if _KATAKANA.search(text):
+        katakana = _like_escape(text.replace(" ", "").replace("\u3000", ""))
+        found.append(col(Candidate.name_katakana).like(f"%{katakana}%", escape="\\"))
+    if _ID_START.fullmatch(text):
+        found.append(col(Candidate.id).like(f"{_like_escape(text.lower())}%", escape="\\"))
+    return or_(*found) if found else false()
 
 
 # The orders a list may be sorted in; the id breaks ties so pages never overlap.
@@ -113,9 +126,7 @@ def status_counts(
 ) -> dict[str, int]:
     """How many of the candidates the caller may see stand at each pipeline status, with every
     filter but the status applied (the counts beside a list filtered by status)."""
-    if filters.training_centre_id is not None and not principal.sees_everything:
-        raise FilterNotAllowedError("only program managers filter by training centre")
-    where = _conditions(principal, replace(filters, status=None))
+    where = _allowed_conditions(principal, replace(filters, status=None))
     query = select(Candidate.status, func.count()).where(*where).group_by(col(Candidate.status))
     with uow:
         return {str(status): int(count) for status, count in uow.session.exec(query).all()}
@@ -132,23 +143,69 @@ def search_candidates(
 ) -> tuple[list[CandidateDetails], int]:
     """A page of matching candidates the caller may see (newest first unless `sort` names one
     of SORTS), and how many match."""
+    where = _allowed_conditions(principal, filters)
+    count = select(func.count()).select_from(Candidate).where(*where)
+    with uow:
+        total = uow.session.exec(count).one()
+        return _page(uow, principal, where, limit, offset, sort), int(total)
+
+
+@dataclass(frozen=True)
+class CandidateList:
+    """A page of the portal's list, how many match, and how many stand at each status."""
+
+    found: list[CandidateDetails]
+    total: int
+    counts: dict[str, int]
+
+
+def candidate_list(
+    uow: UnitOfWork,
+    principal: Principal,
+    filters: CandidateFilters,
+    *,
+    limit: int,
+    offset: int,
+    sort: str = "newest",
+) -> CandidateList:
+    """What the portal's list shows: `search_candidates` and `status_counts` in one, counting
+    once (with 100k candidates each count is a pass over the centre's rows): the total is the
+    count of the status filtered on, or of every status."""
+    counts = status_counts(uow, principal, filters)
+    total = counts.get(filters.status.value, 0) if filters.status else sum(counts.values())
+    where = _allowed_conditions(principal, filters)
+    with uow:
+        return CandidateList(_page(uow, principal, where, limit, offset, sort), total, counts)
+
+
+def _allowed_conditions(
+    principal: Principal, filters: CandidateFilters
+) -> list[ColumnElement[bool]]:
     if filters.training_centre_id is not None and not principal.sees_everything:
         raise FilterNotAllowedError("only program managers filter by training centre")
-    where = _conditions(principal, filters)
+    return _conditions(principal, filters)
+
+
+def _page(
+    uow: UnitOfWork,
+    principal: Principal,
+    where: list[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+    sort: str,
+) -> list[CandidateDetails]:
+    """One page of the candidates `where` selects, audited as seen; runs inside `uow`."""
     query = select(Candidate).where(*where)
-    count = select(func.count()).select_from(Candidate).where(*where)
+    rows = uow.session.exec(
+        query.order_by(*SORTS.get(sort, SORTS["newest"]), col(Candidate.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
     on = today()
-    with uow:
-        rows = uow.session.exec(
-            query.order_by(*SORTS.get(sort, SORTS["newest"]), col(Candidate.id))
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        total = uow.session.exec(count).one()
-        found = [details(row, on) for row in rows]
-        audit.record(uow.session, principal, AuditAction.SEARCH, [row.id for row in rows])
-        uow.commit()
-        return found, int(total)
+    found = [details(row, on) for row in rows]
+    audit.record(uow.session, principal, AuditAction.SEARCH, [row.id for row in rows])
+    uow.commit()
+    return found
 
 
 def possible_duplicate(

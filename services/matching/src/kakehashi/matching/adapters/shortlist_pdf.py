@@ -24,7 +24,7 @@ from kakehashi.matching.adapters.shortlist_xlsx import COLUMNS, CellValue, Short
 PDF_MEDIA_TYPE = "application/pdf"
 NOTES = "面接メモ (Notes)"
 # Relative widths of COLUMNS, then the empty notes column the interviewer writes in.
-COLUMN_WIDTHS = (24, 34, 12, 22, 18, 32, 22, 24, 44)
+COLUMN_WIDTHS = (24, 42, 12, 22, 18, 32, 22, 24, 36)
 
 
 class FontMissingError(FileNotFoundError):

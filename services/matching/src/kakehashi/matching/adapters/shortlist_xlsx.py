@@ -53,7 +53,9 @@ class ShortlistRow:
     """One candidate of the shortlist, employer-safe fields only; None where unknown."""
 
     status: str
-    full_name: str
+    # As a Japanese employer reads it: katakana with the passport's Latin letters, which the
+    # visa papers carry (`domain.names.display_name` for "ja").
+    name: str
     age: int | None
     province: str
     japanese_level: str
@@ -65,7 +67,7 @@ class ShortlistRow:
         """The row's values in `COLUMNS` order."""
         return (
             STATUS_NAMES.get(self.status, self.status),
-            self.full_name,
+            self.name,
             self.age,
             self.province,
             japanese_level_name(self.japanese_level),

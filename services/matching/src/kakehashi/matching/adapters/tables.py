@@ -16,7 +16,10 @@ class CandidateView(SQLModel, table=True):
 
     candidate_id: str = Field(primary_key=True, max_length=36)
     training_centre_id: str = Field(max_length=100)
-    full_name: str = Field(max_length=200)
+    full_name: str = Field(max_length=200)  # as in the passport, Latin letters
+    # The name as Vietnamese and Japanese readers know the person (revision 0011; None: not given).
+    name_vi: str | None = Field(default=None, max_length=200)
+    name_katakana: str | None = Field(default=None, max_length=200)
     province: str = Field(max_length=100)
     sector: str = Field(max_length=64, index=True)
     japanese_level: str = Field(max_length=8)

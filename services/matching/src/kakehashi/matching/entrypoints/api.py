@@ -120,6 +120,8 @@ def match_list(
             CandidateMatch(
                 candidate_id=m.candidate.candidate_id,
                 full_name=m.candidate.full_name,
+                name_vi=m.candidate.name_vi,
+                name_katakana=m.candidate.name_katakana,
                 province=m.candidate.province,
                 japanese_level=m.candidate.japanese_level,
                 pipeline_status=m.candidate.status,
@@ -134,6 +136,8 @@ def match_list(
             IncompleteMatch(
                 candidate_id=c.candidate.candidate_id,
                 full_name=c.candidate.full_name,
+                name_vi=c.candidate.name_vi,
+                name_katakana=c.candidate.name_katakana,
                 missing=c.missing,
             )
             for c in result.needs_data
@@ -185,6 +189,8 @@ def candidate_matches(
     return CandidateMatchesPublic(
         candidate_id=candidate.candidate_id,
         full_name=candidate.full_name,
+        name_vi=candidate.name_vi,
+        name_katakana=candidate.name_katakana,
         sector=candidate.sector,
         status=candidate.status,
         training_status=candidate.training_status,

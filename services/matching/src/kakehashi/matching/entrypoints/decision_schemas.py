@@ -90,6 +90,8 @@ class EmployerSafeCandidate(BaseModel):
 
     candidate_id: str
     full_name: str
+    name_vi: str | None = None
+    name_katakana: str | None = None
     age: int | None
     province: str
     japanese_level: str

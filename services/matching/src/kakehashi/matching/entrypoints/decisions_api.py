@@ -168,6 +168,8 @@ def employer_safe(view: CandidateView, today: date) -> EmployerSafeCandidate:
     return EmployerSafeCandidate(
         candidate_id=view.candidate_id,
         full_name=view.full_name,
+        name_vi=view.name_vi,
+        name_katakana=view.name_katakana,
         age=age_on(view.date_of_birth, today),
         province=view.province,
         japanese_level=view.japanese_level,

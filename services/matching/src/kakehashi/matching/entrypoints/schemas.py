@@ -23,7 +23,9 @@ else:
 class CandidateMatch(BaseModel):
     rank: int
     candidate_id: str
-    full_name: str
+    full_name: str  # the passport's Latin letters
+    name_vi: str | None = None  # with diacritics, for Vietnamese readers
+    name_katakana: str | None = None  # for Japanese readers
     province: str
     japanese_level: str
     # Where the candidate stands in their pipeline, as candidates' events last said.
@@ -43,7 +45,9 @@ class IncompleteMatch(BaseModel):
     """A candidate who meets every known constraint but lacks data for some."""
 
     candidate_id: str
-    full_name: str
+    full_name: str  # the passport's Latin letters
+    name_vi: str | None = None  # with diacritics, for Vietnamese readers
+    name_katakana: str | None = None  # for Japanese readers
     missing: list[str]
 
 
@@ -77,7 +81,9 @@ class JobOrderSummary(BaseModel):
 class PlacementPublic(BaseModel):
     job_order_id: str
     candidate_id: str
-    full_name: str
+    full_name: str  # the passport's Latin letters
+    name_vi: str | None = None  # with diacritics, for Vietnamese readers
+    name_katakana: str | None = None  # for Japanese readers
     score: float
 
 
@@ -111,7 +117,9 @@ class CandidateMatchesPublic(BaseModel):
     """Open orders a candidate qualifies for, best first."""
 
     candidate_id: str
-    full_name: str
+    full_name: str  # the passport's Latin letters
+    name_vi: str | None = None  # with diacritics, for Vietnamese readers
+    name_katakana: str | None = None  # for Japanese readers
     sector: str
     status: str
     training_status: str | None

@@ -34,6 +34,8 @@ class Placement:
     title: str  # the order's, as people name it
     candidate_id: str
     full_name: str
+    name_vi: str | None  # the name as Vietnamese and Japanese readers know it
+    name_katakana: str | None
     score: float
 
 
@@ -125,6 +127,8 @@ def propose(
                 title=sector_orders[o].title,
                 candidate_id=pool.rows[c].candidate_id,
                 full_name=pool.rows[c].full_name,
+                name_vi=pool.rows[c].name_vi,
+                name_katakana=pool.rows[c].name_katakana,
                 score=round(float(v), 4),
             )
             for o, c, v in zip(

@@ -63,6 +63,8 @@ class CandidateData(_EventData):
     version: int = Field(ge=1)
     training_centre_id: str
     full_name: str
+    name_vi: str | None = Field(default=None, max_length=200)  # absent from older producers
+    name_katakana: str | None = Field(default=None, max_length=200)
     province: str
     sector: Sector
     japanese_level: JapaneseLevel

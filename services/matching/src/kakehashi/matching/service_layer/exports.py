@@ -16,6 +16,7 @@ from kakehashi.matching.adapters.shortlist_xlsx import (
 )
 from kakehashi.matching.adapters.tables import CandidateView
 from kakehashi.matching.domain.decisions import PairStatus
+from kakehashi.matching.domain.names import display_name
 from kakehashi.matching.service_layer import decided_pairs
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.unit_of_work import UnitOfWork
@@ -61,7 +62,7 @@ def _row(status: str, view: CandidateView | None, today: date) -> ShortlistRow:
         return ShortlistRow(status, ERASED, None, "", "", "", None, None)
     return ShortlistRow(
         status=status,
-        full_name=view.full_name,
+        name=display_name(view, "ja"),  # both files are the Japanese employer's
         age=age_on(view.date_of_birth, today),
         province=view.province,
         japanese_level=view.japanese_level,

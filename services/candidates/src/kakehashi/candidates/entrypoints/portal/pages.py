@@ -121,10 +121,10 @@ def candidates_page(
         min_japanese_level=_choice(JapaneseLevel, level),
     )
     sort = sort if sort in queries.SORTS else "newest"
-    found, total = queries.search_candidates(
+    listed = queries.candidate_list(
         uow, principal, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort
     )
-    counts = queries.status_counts(uow, principal, filters)
+    found, total, counts = listed.found, listed.total, listed.counts
     params = {
         "q": q, "status": status_, "sector": sector, "level": level, "track": track,
         "centre": centre,

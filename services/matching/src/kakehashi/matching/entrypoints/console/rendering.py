@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from kakehashi.matching.adapters.shortlist_xlsx import order_reference
+from kakehashi.matching.domain.names import display_name
 from kakehashi.matching.domain.reasons import Reason, Term, level_name
 from kakehashi.matching.entrypoints.console import labels
 from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, long_date, translations
@@ -96,6 +97,7 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "moment": lambda value: moment(value, language),
         "level": lambda value: level_label(value, language),
         "ref": short_reference,
+        "name": lambda candidate: display_name(candidate, language),
     }
 
 
