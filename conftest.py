@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -36,10 +37,36 @@ from kakehashi.shared.signing import SigningKey, issue_token, jwks
 POSTGRES_ENV = "KAKEHASHI_TEST_POSTGRES_URL"
 
 
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range for the local ports of outgoing connections."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on, for a server a test starts. It lies below the ephemeral range
+    (a port found there can be taken by any outgoing connection, to the database or the broker,
+    before the server binds it) and is never handed out twice in one run."""
+    low, _high = _ephemeral_ports()
+    chooser = random.Random()
+    for _ in range(2000):
+        port = chooser.randrange(20000, max(low, 20001))
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 @dataclass
