@@ -21,8 +21,11 @@ import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import HTTPException, Request, status
 from fastapi.responses import Response
+
+from kakehashi.shared.auth import InvalidTokenError, Principal, TokenKeysUnavailableError
+from kakehashi.shared.web import verifier_of
 
 SESSION_COOKIE = "kakehashi_session"
 REFRESH_COOKIE = "kakehashi_refresh"
@@ -37,6 +40,25 @@ def served_over_tls(request: Request) -> bool:
     """True when the browser reached us over https (directly, or through a proxy that says so
     and that uvicorn trusts with --proxy-headers)."""
     return request.url.scheme == "https"
+
+
+def principal_of(request: Request) -> Principal | None:
+    """Who the browser's session names, or None without a valid one (the page sends the
+    browser to sign in). While the issuer's keys cannot be fetched it is a 503: sending the
+    browser to identity would only bring it back here."""
+    token = access_token(request)
+    if not token:
+        return None
+    try:
+        return verifier_of(request).verify(token)
+    except TokenKeysUnavailableError:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the issuer's keys cannot be fetched; try again shortly",
+            headers={"Retry-After": "30"},
+        ) from None
+    except InvalidTokenError:
+        return None
 
 
 def access_token(request: Request) -> str | None:

@@ -18,13 +18,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from kafka.errors import KafkaError
 
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, TokenKeysUnavailableError
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.dead_letters import DeadLetterError, DeadLetters, service_dead_letters
 from kakehashi.shared.events import dead_letter_topic
 from kakehashi.shared.runtime import ServiceSpec
 from kakehashi.shared.ui import browser_session, navigation
 from kakehashi.shared.ui.pages import KIT, KIT_STATIC, Pages, flash
-from kakehashi.shared.web import runtime_of, settings_of, verifier_of
+from kakehashi.shared.web import runtime_of, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +51,10 @@ class Refused(Exception):  # noqa: N818 (answered with a 403 page)
 
 
 def signed_in(request: Request) -> Principal:
-    token = browser_session.access_token(request)
-    if not token:
+    principal = browser_session.principal_of(request)
+    if principal is None:
         raise SignInRequired
-    try:
-        return verifier_of(request).verify(token)
-    except TokenKeysUnavailableError:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "the issuer's keys cannot be fetched; try again shortly",
-            headers={"Retry-After": "30"},
-        ) from None
-    except InvalidTokenError:
-        raise SignInRequired from None
+    return principal
 
 
 def administrator(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from kakehashi.candidates.entrypoints.portal.rendering import csrf_passes, render
-from kakehashi.shared.auth import InvalidTokenError, Principal, Role, TokenKeysUnavailableError
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.ui import browser_session, navigation
-from kakehashi.shared.web import settings_of, verifier_of
+from kakehashi.shared.web import settings_of
 
 PORTAL_ROLES = frozenset({Role.TRAINING_CENTRE, Role.ADMIN})
 
@@ -42,20 +42,10 @@ class CsrfRefused(Exception):  # noqa: N818 (a refused form, answered with a pag
 
 
 def signed_in(request: Request) -> Principal:
-    token = browser_session.access_token(request)
-    if not token:
+    principal = browser_session.principal_of(request)
+    if principal is None:
         raise SignInRequired
-    try:
-        return verifier_of(request).verify(token)
-    except TokenKeysUnavailableError:
-        # Not the session's fault: sending the browser to identity would only come back here.
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "the issuer's keys cannot be fetched; try again shortly",
-            headers={"Retry-After": "30"},
-        ) from None
-    except InvalidTokenError:
-        raise SignInRequired from None
+    return principal
 
 
 def portal_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
