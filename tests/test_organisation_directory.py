@@ -1,5 +1,6 @@
-"""Candidates keeps identity's organisations (their names) from identity-events: its migration
-makes the directory, its consumer reads the topic and its handlers apply the snapshots."""
+"""Candidates and employers keep identity's organisations (their names) from identity-events:
+each one's migration makes the directory, its consumer reads the topic and its handlers apply
+the snapshots. (Matching's console test shows the names on its pages.)"""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 from sqlmodel import Session
 
 from conftest import event_applier
-from kakehashi.candidates.bootstrap import SPEC
+from kakehashi.candidates.bootstrap import SPEC as CANDIDATES
+from kakehashi.employers.bootstrap import SPEC as EMPLOYERS
 from kakehashi.shared.events import IDENTITY_EVENTS, EventEnvelope
 from kakehashi.shared.organisations import display_name, organisation_names
+from kakehashi.shared.runtime import ServiceSpec
 
 pytestmark = pytest.mark.integration
 
@@ -20,12 +23,13 @@ def identity_event(type: str, subject: str, data: dict[str, Any]) -> EventEnvelo
     return EventEnvelope.new(type=type, source="kakehashi.identity", subject=subject, data=data)
 
 
+@pytest.mark.parametrize("spec", [CANDIDATES, EMPLOYERS], ids=lambda spec: spec.name)
 def test_organisations_from_identity_are_named_and_user_events_read_past(
-    service_client: Any,
+    service_client: Any, spec: ServiceSpec
 ) -> None:
-    assert IDENTITY_EVENTS in SPEC.consumes
-    client = service_client(SPEC)
-    applier = event_applier(client, SPEC)
+    assert IDENTITY_EVENTS in spec.consumes
+    client = service_client(spec)
+    applier = event_applier(client, spec)
     snapshot = {
         "organisation_id": "emp-aichi-tanaka-kogyo",
         "version": 1,
