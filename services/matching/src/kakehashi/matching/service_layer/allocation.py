@@ -227,7 +227,7 @@ class AllocationRuns:
 
     KEEP = 16
 
-    def __init__(self, inline_wait: float = 1.0) -> None:
+    def __init__(self, inline_wait: float = 2.0) -> None:
         # How long the page waits for a run before it shows the progress instead (0: never).
         self.inline_wait = inline_wait
         self._lock = threading.Lock()
