@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
 import pytest
@@ -17,6 +18,7 @@ from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints.dependencies import services_of, surplus_of, weights_of
 from kakehashi.matching.service_layer.allocation import AllocationRun, AllocationRuns, propose
+from kakehashi.shared.db import make_engine, make_session_factory
 from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from kakehashi.shared.unit_of_work import UnitOfWork
 from services.matching.tests.market_events import (
@@ -188,3 +190,20 @@ def test_only_the_last_runs_stay_readable(client: TestClient) -> None:
     assert len({run.id for run in started}) == len(started)  # a finished run is never joined
     assert [_runs(client).get(run.id) for run in started[:2]] == [None, None]
     assert all(_runs(client).get(run.id) is run for run in started[2:])
+
+
+def test_a_run_that_fails_says_so_and_stops_polling(client: TestClient, tmp_path: Path) -> None:
+    # A database without the read model's tables: the proposal's first query fails for real.
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    run = _start(client, UnitOfWork(make_session_factory(empty)))
+    assert run.finished.wait(30)
+    assert run.failed
+    assert run.proposal is None
+    panel = _poll(client, run.id)
+    assert 'data-status="failed"' in panel
+    assert 'role="alert"' in panel
+    assert "hx-trigger" not in panel
+    # The failed run is over: asking again starts a new one, which succeeds.
+    again = client.get("/console/allocation", params={"sector": "construction"}, headers=ENGLISH)
+    assert 'data-status="done"' in again.text
+    empty.dispose()
