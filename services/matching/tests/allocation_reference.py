@@ -1,9 +1,11 @@
-"""The exact allocation as it was solved before the min-cost flow (issue 17), kept as the oracle
-the tests and the bench (bench/allocation.py) measure the flow against, and brute force."""
+"""For the allocation tests and bench: the exact allocation as it was solved before the min-cost
+flow (issue 17), kept as the oracle the tests and bench/allocation.py measure the flow against;
+brute force; and a unit of work held at a gate, to watch a run while it is under way."""
 
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +13,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from kakehashi.matching.domain.allocation import Allocation
+from kakehashi.shared.unit_of_work import UnitOfWork
 
 # Added to every real edge so that a real placement always beats leaving a slot empty, and so
 # that a zero score is still an edge (sparse matrices drop explicit zeros in the solver).
@@ -60,3 +63,19 @@ def brute_force(dense: npt.NDArray[np.float64], headcount: npt.NDArray[np.intege
         total = sum(dense[s, p] for s, p in zip(slots, picks, strict=True) if p is not None)
         best = max(best, float(total))
     return best
+
+
+class GatedUnitOfWork(UnitOfWork):
+    """A real unit of work (same database, same doorbell) whose transactions, after the first
+    `free` ones, wait for the test to open the gate, so a run can be seen while under way."""
+
+    def __init__(self, uow: UnitOfWork, gate: threading.Event, free: int = 0) -> None:
+        super().__init__(uow._session_factory, uow._doorbell)
+        self.gate, self.free = gate, free
+
+    def __enter__(self) -> UnitOfWork:
+        if self.free > 0:
+            self.free -= 1
+        else:
+            assert self.gate.wait(30), "the test never opened the gate"
+        return super().__enter__()

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +20,7 @@ from kakehashi.matching.service_layer.allocation import AllocationRun, Allocatio
 from kakehashi.shared.db import make_engine, make_session_factory
 from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from kakehashi.shared.unit_of_work import UnitOfWork
+from services.matching.tests.allocation_reference import GatedUnitOfWork
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -32,27 +32,6 @@ pytestmark = pytest.mark.integration
 MANAGER = auth("program_manager", "pm-office")
 HTMX = {"HX-Request": "true"}
 ENGLISH = {"Accept-Language": "en"}
-
-
-class GatedUnitOfWork(UnitOfWork):
-    """A real unit of work whose first transaction waits for the test to open the gate, so a
-    run can be seen while it is under way."""
-
-    def __init__(self, uow: UnitOfWork, gate: threading.Event) -> None:
-        super().__init__(uow._session_factory, uow._doorbell)
-        self.gate = gate
-
-    def __enter__(self) -> UnitOfWork:
-        assert self.gate.wait(30), "the test never opened the gate"
-        return super().__enter__()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        super().__exit__(exc_type, exc, tb)
 
 
 @pytest.fixture
@@ -117,7 +96,23 @@ def test_a_run_shows_its_progress_then_its_result(client: TestClient) -> None:
     assert _runs(client).get(run.id) is run
     panel = client.get(f"/console/allocation/runs/{run.id}", headers=HTMX | ENGLISH).text
     assert "<html" not in panel  # the panel alone, for htmx to swap in
-    assert "Scoring the candidates of each order" in panel
+    assert "Reading the sector" in panel
+    assert run.orders_total == 0
+
+
+def test_the_progress_counts_the_orders_scored(client: TestClient) -> None:
+    gate = threading.Event()
+    # The first transaction (the sector's open orders) goes through; the pool's waits.
+    run = _start(client, GatedUnitOfWork(runtime_of_client(client).uow(), gate, free=1))
+    deadline = time.monotonic() + 30
+    while run.orders_total == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    panel = client.get(f"/console/allocation/runs/{run.id}", headers=HTMX | ENGLISH).text
+    assert "Scoring the candidates of each order: 0 of 2 orders." in panel
+    assert '<progress max="2" value="0"' in panel
+    gate.set()
+    assert 'data-status="done"' in _poll(client, run.id)
 
     gate.set()
     done = _poll(client, run.id)
