@@ -57,14 +57,16 @@ def _settings(client: TestClient) -> MatchingSettings:
     return settings
 
 
-def _start(client: TestClient, uow: UnitOfWork | None = None) -> AllocationRun:
-    """A run of construction with the app's own weights, as the page starts one."""
+def _start(
+    client: TestClient, uow: UnitOfWork | None = None, sector: str = "construction"
+) -> AllocationRun:
+    """A run with the app's own weights, as the page starts one."""
     return _runs(client).start(
         uow or runtime_of_client(client).uow(),
         services_of(client.app).candidate_index,
         weights_of(_settings(client)),
         surplus_of(_settings(client)),
-        "construction",
+        sector,
     )
 
 
@@ -177,14 +179,23 @@ def test_an_unknown_run_is_404_and_runs_are_for_managers(client: TestClient) -> 
     assert "Trần Văn Bình" not in refused.text
 
 
-def test_only_the_last_runs_stay_readable(client: TestClient) -> None:
+def test_only_the_last_runs_stay_readable_and_a_run_under_way_is_kept(
+    client: TestClient,
+) -> None:
+    gate = threading.Event()
+    under_way = _start(client, GatedUnitOfWork(runtime_of_client(client).uow(), gate))
     started = []
     for _ in range(AllocationRuns.KEEP + 2):
-        started.append(_start(client))
+        started.append(_start(client, sector="agriculture"))  # no open order: done at once
         assert started[-1].finished.wait(30)
     assert len({run.id for run in started}) == len(started)  # a finished run is never joined
-    assert [_runs(client).get(run.id) for run in started[:2]] == [None, None]
-    assert all(_runs(client).get(run.id) is run for run in started[2:])
+    # KEEP runs stay: the one under way (the oldest) and the newest finished ones.
+    assert [_runs(client).get(run.id) for run in started[:3]] == [None, None, None]
+    assert all(_runs(client).get(run.id) is run for run in started[3:])
+    assert _runs(client).get(under_way.id) is under_way
+    gate.set()
+    assert under_way.finished.wait(30)
+    assert under_way.proposal is not None
 
 
 def test_a_run_that_fails_says_so_and_stops_polling(client: TestClient, tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -187,7 +186,7 @@ class AllocationRun:
     """One proposal being computed, with how far it got: orders scored, then the graph's
     connected components solved (counted over the sectors solved so far)."""
 
-    sector: str | None
+    sector: str
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     orders_total: int = 0
     orders_scored: int = 0
@@ -222,8 +221,8 @@ class _RunKey:
 class AllocationRuns:
     """The console's proposals of this process, each computed in its own thread and read by id
     while the page polls it. Asking again for a sector whose proposal is still being computed
-    (same weights) joins that run rather than starting a second one; the last few finished runs
-    stay readable."""
+    (same weights) joins that run rather than starting a second one; past KEEP runs, the oldest
+    finished ones are forgotten."""
 
     KEEP = 16
 
@@ -231,7 +230,7 @@ class AllocationRuns:
         # How long the page waits for a run before it shows the progress instead (0: never).
         self.inline_wait = inline_wait
         self._lock = threading.Lock()
-        self._runs: OrderedDict[str, AllocationRun] = OrderedDict()
+        self._runs: dict[str, AllocationRun] = {}  # oldest first
         self._running: dict[_RunKey, AllocationRun] = {}
 
     def start(
@@ -251,8 +250,7 @@ class AllocationRuns:
             run = AllocationRun(sector)
             self._running[key] = run
             self._runs[run.id] = run
-            while len(self._runs) > self.KEEP:
-                self._runs.popitem(last=False)
+            self._forget_oldest_finished()
         worker = threading.Thread(
             target=self._compute,
             args=(run, key, uow, index),
@@ -261,6 +259,12 @@ class AllocationRuns:
         )
         worker.start()
         return run
+
+    def _forget_oldest_finished(self) -> None:
+        """Past KEEP runs, the oldest finished ones go (a run under way is still polled)."""
+        finished = [run_id for run_id, run in self._runs.items() if run.finished.is_set()]
+        for run_id in finished[: max(0, len(self._runs) - self.KEEP)]:
+            del self._runs[run_id]
 
     def get(self, run_id: str) -> AllocationRun | None:
         with self._lock:
