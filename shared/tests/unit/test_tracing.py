@@ -305,10 +305,14 @@ def test_configure_without_an_endpoint_leaves_tracing_off(monkeypatch: pytest.Mo
     assert not tracing.enabled()
 
 
-def test_configure_with_an_endpoint_turns_tracing_on_under_the_process_name() -> None:
+def test_configure_with_an_endpoint_turns_tracing_on_under_the_process_name(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     settings = ServiceSettings(otlp_endpoint="http://127.0.0.1:9")
     try:
-        assert tracing.configure_tracing(settings, "candidates-api") is True
+        with caplog.at_level(logging.INFO, logger="kakehashi.shared.tracing"):
+            assert tracing.configure_tracing(settings, "candidates-api") is True
+        assert "tracing on" in caplog.text
         provider = tracing._installed.provider
         assert provider is not None
         assert provider.resource.attributes["service.name"] == "candidates-api"

@@ -100,7 +100,7 @@ def configure_tracing(settings: ServiceSettings, process: str) -> bool:
     provider = make_provider(process, settings.environment, settings.trace_sample_ratio)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     install(provider)
-    log.info("tracing on", extra={"otlp_endpoint": endpoint, "process": process})
+    log.info("tracing on", extra={"otlp_endpoint": endpoint, "service_name": process})
     return True
 
 
