@@ -29,6 +29,7 @@ from kakehashi.shared.strict_input import (
     validation_error,
 )
 from kakehashi.shared.tracing import TracingMiddleware, note_correlation_id
+from kakehashi.shared.tracing import enabled as tracing_enabled
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.write_limits import WriteLimiter, WriteLimitMiddleware
 
@@ -209,9 +210,10 @@ def create_service_app(
         limiter = WriteLimiter(runtime.settings.write_rate, runtime.settings.write_burst)
         app.add_middleware(WriteLimitMiddleware, limiter=limiter)
     app.add_middleware(MetricsMiddleware)  # 413s and 429s are counted too
-    # Outermost: the request's span is current in every layer within (a no-op while tracing is
-    # off), so the events a route emits carry its trace context.
-    app.add_middleware(TracingMiddleware)
+    if tracing_enabled():
+        # Outermost: the request's span is current in every layer within, so the events a route
+        # emits carry its trace context. Not there at all while tracing is off (the default).
+        app.add_middleware(TracingMiddleware)
     checks = runtime.readiness_checks()
     watch_readiness(runtime.settings.service_name, checks)
     app.include_router(health_router(checks))
