@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from kakehashi.shared import tracing
 from kakehashi.shared.events import EventEnvelope
-from kakehashi.shared.observability import JsonFormatter
+from kakehashi.shared.observability import JsonFormatter, ReadableFormatter
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.web import create_service_app
@@ -266,6 +266,10 @@ def test_a_log_line_inside_a_span_names_its_trace(spans: InMemorySpanExporter) -
         line = json.loads(formatter.format(record))
     assert line["trace_id"] == TRACE_ID
     assert len(line["span_id"]) == 16
+    with tracing._installed.tracer.start_as_current_span("work", context=parent):
+        readable = ReadableFormatter().format(record)
+    assert readable.endswith(f"applied trace={TRACE_ID}")
+    assert "trace=" not in ReadableFormatter().format(record)
 
 
 @pytest.mark.parametrize(
