@@ -129,9 +129,14 @@ class Processes:
 
 @pytest.fixture
 def processes(
-    tmp_path: Path, broker: Broker, collector: Collector, test_jwks_file: Path
+    tmp_path: Path,
+    broker: Broker,
+    collector: Collector,
+    test_jwks_file: Path,
+    database_url: str,
 ) -> Iterator[Processes]:
-    """candidates' API and relay and matching's consumer, each its own process, all tracing."""
+    """candidates' API and relay (on the test database: PostgreSQL when configured) and
+    matching's consumer (SQLite), each its own process, all tracing."""
     api_port = free_port()
     env = dict(os.environ)
     env |= {
@@ -147,6 +152,7 @@ def processes(
             prefix + "AUTH_ISSUER": TEST_ISSUER,
             prefix + "AUTH_JWKS_FILE": str(test_jwks_file),
         }
+    env["KAKEHASHI_CANDIDATES_DATABASE_URL"] = database_url
     env["KAKEHASHI_CANDIDATES_API_PORT"] = str(api_port)
     commands = {
         "candidates-api": ("candidates", "api"),
