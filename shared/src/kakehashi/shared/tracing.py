@@ -13,8 +13,9 @@ The context travels in three places, with the same two W3C fields each time:
 
 Tracing is off unless an OTLP endpoint is configured (`otlp_endpoint` of the service's settings,
 or `KAKEHASHI_OTLP_ENDPOINT`, or OpenTelemetry's own `OTEL_EXPORTER_OTLP_ENDPOINT`). Off, no SDK
-is loaded and every hook below returns after one check of a module variable: no span, no
-context, no field in the envelope. Spans are exported in batches over OTLP/HTTP (protobuf) from a
+is loaded, an API gets no tracing middleware, and each hook below returns after a check of a
+module variable (the relay also looks for a context in the row's JSON, to copy it into the
+headers): no span, no context, no field in the envelope. Spans are exported in batches over OTLP/HTTP (protobuf) from a
 background thread; an unreachable collector costs dropped spans, never a failed request.
 """
 
@@ -141,6 +142,11 @@ def uninstall() -> None:
 
 def enabled() -> bool:
     return _installed.tracer is not None
+
+
+def tracer() -> Tracer | None:
+    """The tracer spans are made with, None while tracing is off."""
+    return _installed.tracer
 
 
 # --- The W3C fields ---------------------------------------------------------------------------
