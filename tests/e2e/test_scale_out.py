@@ -222,11 +222,14 @@ def test_replicas_and_split_consumers_agree_with_one_process(
 
     # Each replica reads the decisions the other took, and each shortlist holds one proposal.
     for order, candidate in proposed.items():
+        shortlists = []
         for url in (urls["replica 1"], urls["replica 2"]):
             shortlist = httpx.get(f"{url}/job-orders/{order}/shortlist", headers=manager)
             shortlist.raise_for_status()
-            entries = shortlist.json()["entries"]
-            assert [(e["candidate_id"], e["status"]) for e in entries] == [(candidate, "proposed")]
+            shortlists.append(shortlist.json())
+        assert shortlists[0] == shortlists[1]
+        entries = [(e["candidate"]["candidate_id"], e["status"]) for e in shortlists[0]["entries"]]
+        assert entries == [(candidate, "proposed")]
     # The candidates service, its consumer split in two, applied each proposal once.
     for candidate in set(proposed.values()):
         shown = httpx.get(f"{system.url('candidates')}/candidates/{candidate}", headers=centre)
