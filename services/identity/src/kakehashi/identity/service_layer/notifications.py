@@ -1,0 +1,310 @@
+"""Notification mails: notices taken from matching's decisions, given to the users of the
+organisation they concern, and mailed one by one (`each`) or in a daily digest (`daily`).
+
+A delivery is claimed (`sent_at` set by a conditional UPDATE) in the transaction that mails it,
+and committed after the mail server took the mail: a failed send rolls the claim back, to be
+tried on the next round, and two senders (the consumer's loop and a cron `send-digests`) never
+mail the same delivery, since only one of them can claim it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from kakehashi.identity.adapters.mail import Mail, Mailer
+from kakehashi.identity.adapters.tables import (
+    Membership,
+    Notice,
+    NoticeDelivery,
+    NotificationSetting,
+    NotifiedCandidate,
+    NotifiedJobOrder,
+    User,
+)
+from kakehashi.identity.domain import notification_texts as texts
+from kakehashi.identity.domain.notifications import (
+    AUDIENCE_ROLE,
+    Audience,
+    CandidateName,
+    Delivery,
+    NoticeItem,
+    NoticeKind,
+    delivery_of,
+    digest_slot,
+)
+from kakehashi.shared.clock import utcnow
+from kakehashi.shared.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAILED, DIGEST, DROPPED = "mailed", "digest", "dropped"
+SETTINGS_PAGE = "/account/notifications"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a mail sends its reader: the portals' pages (the services' browser URLs)."""
+
+    identity: str
+    candidates: str
+    employers: str
+
+    @classmethod
+    def of(cls, web_urls: dict[str, str]) -> Links:
+        return cls(web_urls["identity"], web_urls["candidates"], web_urls["employers"])
+
+    def for_notice(self, audience: Audience, candidate_id: str, job_order_id: str) -> str:
+        """The centre reads its candidate's page; the employer its order's page."""
+        if audience is Audience.TRAINING_CENTRE:
+            return f"{self.candidates}/portal/candidates/{candidate_id}"
+        return f"{self.employers}/portal/orders/{job_order_id}"
+
+    @property
+    def settings(self) -> str:
+        return self.identity + SETTINGS_PAGE
+
+
+# --- Taking notices (in the consumer's transaction) ------------------------------------------
+
+
+def take_notice(session: Session, notice: Notice) -> None:
+    """Keep a notice (once per event and audience) and give it to its users if it can be."""
+    if session.get(Notice, (notice.event_id, notice.audience)) is not None:
+        return
+    session.add(notice)
+    fan_out(session, notice)
+
+
+def fan_out_waiting(
+    session: Session, *, candidate_id: str | None = None, job_order_id: str | None = None
+) -> None:
+    """Give the notices that waited for this candidate or order to their users."""
+    query = select(Notice).where(col(Notice.fanned_out).is_(False))
+    if candidate_id is not None:
+        query = query.where(Notice.candidate_id == candidate_id)
+    if job_order_id is not None:
+        query = query.where(Notice.job_order_id == job_order_id)
+    for notice in session.exec(query).all():
+        fan_out(session, notice)
+
+
+def fan_out(session: Session, notice: Notice) -> None:
+    """One delivery per active member of the concerned organisation, in the audience's role,
+    who has not turned notifications off. Waits while the candidate or the order is unknown."""
+    candidate = session.get(NotifiedCandidate, notice.candidate_id)
+    order = session.get(NotifiedJobOrder, notice.job_order_id)
+    if candidate is None or order is None:
+        return
+    notice.fanned_out = True
+    session.add(notice)
+    audience = Audience(notice.audience)
+    organisation = (
+        candidate.training_centre_id if audience is Audience.TRAINING_CENTRE else order.employer_id
+    )
+    if candidate.erased or organisation is None:
+        return
+    for user_id, chosen in recipients(session, organisation, audience):
+        if delivery_of(chosen, audience) is Delivery.OFF:
+            continue
+        session.add(
+            NoticeDelivery(
+                event_id=notice.event_id,
+                audience=notice.audience,
+                user_id=user_id,
+                created_at=utcnow(),
+            )
+        )
+
+
+def recipients(
+    session: Session, organisation_id: str, audience: Audience
+) -> list[tuple[str, str | None]]:
+    """(user id, chosen delivery or None) of the organisation's active members in the role."""
+    query = (
+        select(User.id, NotificationSetting.delivery)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .outerjoin(NotificationSetting, col(NotificationSetting.user_id) == col(User.id))
+        .where(
+            Membership.organisation_id == organisation_id,
+            Membership.role == AUDIENCE_ROLE[audience].value,
+            col(User.active).is_(True),
+        )
+        .order_by(col(User.id))
+    )
+    return [(user_id, chosen) for user_id, chosen in session.exec(query).all()]
+
+
+def drop_pending_about(session: Session, candidate_id: str) -> None:
+    """An erased candidate is named in no mail from now on: their pending deliveries drop."""
+    events = select(Notice.event_id).where(Notice.candidate_id == candidate_id)
+    session.execute(
+        sa.update(NoticeDelivery)
+        .where(col(NoticeDelivery.event_id).in_(events), col(NoticeDelivery.sent_at).is_(None))
+        .values(sent_at=utcnow(), outcome=DROPPED)
+    )
+
+
+# --- Sending (the consumer's loop, and `send-digests`) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A delivery not yet sent, with all a mail needs."""
+
+    delivery_id: int
+    created_at: datetime
+    user: User
+    delivery: Delivery
+    item: NoticeItem | None  # None: the candidate was erased, nothing to tell
+
+
+def pending(session: Session, links: Links) -> list[Pending]:
+    """Every delivery not yet sent, oldest first, with the user's delivery as it stands now."""
+    query = (
+        select(NoticeDelivery, Notice, User, NotificationSetting.delivery)
+        .join(
+            Notice,
+            sa.and_(
+                col(Notice.event_id) == col(NoticeDelivery.event_id),
+                col(Notice.audience) == col(NoticeDelivery.audience),
+            ),
+        )
+        .join(User, col(User.id) == col(NoticeDelivery.user_id))
+        .outerjoin(NotificationSetting, col(NotificationSetting.user_id) == col(User.id))
+        .where(col(NoticeDelivery.sent_at).is_(None))
+        .order_by(col(NoticeDelivery.id))
+    )
+    found = []
+    for delivery, notice, user, chosen in session.exec(query).all():
+        audience = Audience(notice.audience)
+        way = delivery_of(chosen, audience) if user.active else Delivery.OFF
+        assert delivery.id is not None
+        found.append(
+            Pending(
+                delivery.id, delivery.created_at, user, way, _item(session, notice, user, links)
+            )
+        )
+    return found
+
+
+def _item(session: Session, notice: Notice, user: User, links: Links) -> NoticeItem | None:
+    candidate = session.get(NotifiedCandidate, notice.candidate_id)
+    order = session.get(NotifiedJobOrder, notice.job_order_id)
+    if candidate is None or candidate.full_name is None or order is None:
+        return None
+    name = CandidateName(candidate.full_name, candidate.name_vi, candidate.name_katakana)
+    audience = Audience(notice.audience)
+    return NoticeItem(
+        kind=NoticeKind(notice.kind),
+        candidate=name.for_reader(user.preferred_language),
+        order_title=order.title,
+        reason_code=notice.reason_code,
+        link=links.for_notice(audience, notice.candidate_id, notice.job_order_id),
+    )
+
+
+def _claim(session: Session, ids: Sequence[int], outcome: str, now: datetime) -> bool:
+    """Mark these deliveries sent, all or none: False if another sender took one first."""
+    claimed = session.execute(
+        sa.update(NoticeDelivery)
+        .where(col(NoticeDelivery.id).in_(ids), col(NoticeDelivery.sent_at).is_(None))
+        .values(sent_at=now, outcome=outcome)
+    )
+    return claimed.rowcount == len(ids)  # type: ignore[attr-defined, no-any-return]
+
+
+def send_each(uow: Callable[[], UnitOfWork], mailer: Mailer, links: Links) -> int:
+    """Mail every pending `each` delivery on its own, and drop those nobody should get (the
+    user turned notifications off, was deactivated, or the candidate was erased).
+    Returns the mails sent. A mail server's refusal raises, after committing what was sent."""
+    with uow() as work:
+        found = pending(work.session, links)
+    sent = 0
+    for one in found:
+        if one.delivery is Delivery.DAILY and one.item is not None:
+            continue
+        with uow() as work:
+            drop = one.item is None or one.delivery is Delivery.OFF
+            if not _claim(work.session, [one.delivery_id], DROPPED if drop else MAILED, utcnow()):
+                continue
+            if one.item is not None and not drop:
+                language = one.user.preferred_language
+                text = texts.single(one.item, language, one.user.display_name, links.settings)
+                mailer.send(Mail(one.user.email, text.subject, text.body))
+                sent += 1
+            work.commit()
+    return sent
+
+
+def send_digests(
+    uow: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    links: Links,
+    *,
+    hour_utc: int,
+    now: datetime | None = None,
+    on_schedule: bool = True,
+) -> int:
+    """Mail each `daily` user one digest of all their pending notices, when one of them has
+    waited since before the day's digest hour (`on_schedule=False`: now, whatever the hour).
+    Returns the digests sent.
+
+    No "last digest" is kept: a digest sent after the hour took every notice pending then, so a
+    notice older than the hour means none was sent since."""
+    moment = now or utcnow()
+    slot = digest_slot(moment, hour_utc)
+    with uow() as work:
+        found = [p for p in pending(work.session, links) if p.delivery is Delivery.DAILY]
+    by_user: dict[str, list[Pending]] = defaultdict(list)
+    for one in found:
+        if one.item is not None:
+            by_user[one.user.id].append(one)
+    sent = 0
+    for items in by_user.values():
+        if on_schedule and min(i.created_at for i in items) >= slot:
+            continue
+        user = items[0].user
+        with uow() as work:
+            if not _claim(work.session, [i.delivery_id for i in items], DIGEST, moment):
+                continue
+            notices = [i.item for i in items if i.item is not None]
+            text = texts.digest(notices, user.preferred_language, user.display_name, links.settings)
+            mailer.send(Mail(user.email, text.subject, text.body))
+            work.commit()
+            sent += 1
+    return sent
+
+
+# --- A user's choice -------------------------------------------------------------------------
+
+
+def delivery_for(uow: UnitOfWork, user_id: str) -> Delivery:
+    """The user's delivery: their choice, else the default of the audience they belong to (a
+    training centre's staff: daily; anyone else: each)."""
+    with uow:
+        setting = uow.session.get(NotificationSetting, user_id)
+        if setting is not None:
+            return Delivery(setting.delivery)
+        roles = uow.session.exec(select(Membership.role).where(Membership.user_id == user_id)).all()
+    audience = Audience.TRAINING_CENTRE if "training_centre" in roles else Audience.EMPLOYER
+    return delivery_of(None, audience)
+
+
+def choose_delivery(uow: UnitOfWork, user_id: str, delivery: Delivery) -> None:
+    """Keep the user's choice; it applies to what is still pending too."""
+    with uow:
+        setting = uow.session.get(NotificationSetting, user_id)
+        if setting is None:
+            setting = NotificationSetting(
+                user_id=user_id, delivery=delivery.value, updated_at=utcnow()
+            )
+        setting.delivery, setting.updated_at = delivery.value, utcnow()
+        uow.session.add(setting)
+        uow.commit()
