@@ -39,7 +39,7 @@ from kakehashi.identity.domain.notifications import (
     delivery_of,
     digest_slot,
 )
-from kakehashi.shared.clock import utcnow
+from kakehashi.shared import clock
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def fan_out(session: Session, notice: Notice) -> None:
                 event_id=notice.event_id,
                 audience=notice.audience,
                 user_id=user_id,
-                created_at=utcnow(),
+                created_at=clock.utcnow(),
             )
         )
 
@@ -147,7 +147,7 @@ def drop_pending_about(session: Session, candidate_id: str) -> None:
     session.execute(
         sa.update(NoticeDelivery)
         .where(col(NoticeDelivery.event_id).in_(events), col(NoticeDelivery.sent_at).is_(None))
-        .values(sent_at=utcnow(), outcome=DROPPED)
+        .values(sent_at=clock.utcnow(), outcome=DROPPED)
     )
 
 
@@ -232,7 +232,7 @@ def send_each(uow: Callable[[], UnitOfWork], mailer: Mailer, links: Links) -> in
             continue
         with uow() as work:
             drop = one.item is None or one.delivery is Delivery.OFF
-            if not _claim(work.session, [one.delivery_id], DROPPED if drop else MAILED, utcnow()):
+            if not _claim(work.session, [one.delivery_id], DROPPED if drop else MAILED, clock.utcnow()):
                 continue
             if one.item is not None and not drop:
                 language = one.user.preferred_language
@@ -258,7 +258,7 @@ def send_digests(
 
     No "last digest" is kept: a digest sent after the hour took every notice pending then, so a
     notice older than the hour means none was sent since."""
-    moment = now or utcnow()
+    moment = now or clock.utcnow()
     slot = digest_slot(moment, hour_utc)
     with uow() as work:
         found = [p for p in pending(work.session, links) if p.delivery is Delivery.DAILY]
@@ -303,8 +303,8 @@ def choose_delivery(uow: UnitOfWork, user_id: str, delivery: Delivery) -> None:
         setting = uow.session.get(NotificationSetting, user_id)
         if setting is None:
             setting = NotificationSetting(
-                user_id=user_id, delivery=delivery.value, updated_at=utcnow()
+                user_id=user_id, delivery=delivery.value, updated_at=clock.utcnow()
             )
-        setting.delivery, setting.updated_at = delivery.value, utcnow()
+        setting.delivery, setting.updated_at = delivery.value, clock.utcnow()
         uow.session.add(setting)
         uow.commit()
