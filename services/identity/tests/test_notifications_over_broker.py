@@ -7,17 +7,20 @@ twice mailed once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from conftest import Broker, wait_until
 from kakehashi.identity.bootstrap import SPEC
+from kakehashi.identity.domain.notifications import Delivery
 from kakehashi.identity.entrypoints.notification_sender import NotificationSender
 from kakehashi.identity.service_layer import notifications
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.events import CANDIDATE_EVENTS, JOB_ORDER_EVENTS, MATCH_EVENTS, EventEnvelope
 from kakehashi.shared.kafka import make_producer
+from services.identity.tests.conftest import Clock
 from services.identity.tests.notification_samples import (
     FULL_NAME,
     NAME_VI,
@@ -40,7 +43,6 @@ from services.identity.tests.samples import (
     runtime_of,
     sign_in,
 )
-from services.identity.tests.conftest import Clock
 
 pytestmark = pytest.mark.integration
 
@@ -88,8 +90,8 @@ def test_decisions_on_the_broker_are_mailed_each_daily_or_not_and_once(
         for email, language in ((EACH, "en"), (DAILY, "vi"), (OFF, "vi"))
     }
     uow = runtime_of(client).uow
-    notifications.choose_delivery(uow(), ids[EACH], notifications.Delivery.EACH)
-    notifications.choose_delivery(uow(), ids[OFF], notifications.Delivery.OFF)
+    notifications.choose_delivery(uow(), ids[EACH], Delivery.EACH)
+    notifications.choose_delivery(uow(), ids[OFF], Delivery.OFF)
     mailbox.messages.clear()
 
     proposed = decision("proposed", 1)

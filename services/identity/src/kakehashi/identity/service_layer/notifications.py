@@ -232,7 +232,9 @@ def send_each(uow: Callable[[], UnitOfWork], mailer: Mailer, links: Links) -> in
             continue
         with uow() as work:
             drop = one.item is None or one.delivery is Delivery.OFF
-            if not _claim(work.session, [one.delivery_id], DROPPED if drop else MAILED, clock.utcnow()):
+            if not _claim(
+                work.session, [one.delivery_id], DROPPED if drop else MAILED, clock.utcnow()
+            ):
                 continue
             if one.item is not None and not drop:
                 language = one.user.preferred_language
