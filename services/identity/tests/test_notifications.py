@@ -33,6 +33,8 @@ from services.identity.tests.notification_samples import (
     text_of,
 )
 from services.identity.tests.samples import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
     PASSWORD,
     TANAKA,
     TAY_NINH,
@@ -201,3 +203,17 @@ def test_the_account_page_keeps_the_users_choice(
     )
     assert saved.status_code == 200
     assert 'data-chosen="off"' in saved.text
+
+
+def test_the_admin_page_shows_how_each_user_gets_mails(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    ids = _users(client, admin, mailbox)
+    assert post_sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 303
+    page = client.get("/admin", headers={"Accept-Language": "en"}).text
+    shown = {
+        email: page.split(f'data-user="{email}"')[1].split('data-delivery="')[1].split('"')[0]
+        for email in ids
+    }
+    assert shown == {LAN: "daily", MAI: "each", HOA: "off", SATO: "each"}
+    assert "notification mails: daily digest" in page

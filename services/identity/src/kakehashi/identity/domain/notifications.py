@@ -9,6 +9,7 @@ shortlist grows). Identity knows both organisations' users and their languages, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -80,6 +81,14 @@ def notices_for(status: str, action: str | None) -> list[tuple[Audience, NoticeK
 def delivery_of(chosen: str | None, audience: Audience) -> Delivery:
     """The user's choice, else the audience's default."""
     return Delivery(chosen) if chosen is not None else DEFAULT_DELIVERY[audience]
+
+
+def default_for_roles(roles: Iterable[str]) -> Delivery:
+    """The delivery a user has before choosing, by the roles they hold: a training centre's
+    staff read a daily digest; anyone else a mail per event."""
+    held = set(roles)
+    audience = Audience.TRAINING_CENTRE if Role.TRAINING_CENTRE.value in held else Audience.EMPLOYER
+    return DEFAULT_DELIVERY[audience]
 
 
 @dataclass(frozen=True)

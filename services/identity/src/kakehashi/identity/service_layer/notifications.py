@@ -36,6 +36,7 @@ from kakehashi.identity.domain.notifications import (
     Delivery,
     NoticeItem,
     NoticeKind,
+    default_for_roles,
     delivery_of,
     digest_slot,
 )
@@ -288,15 +289,25 @@ def send_digests(
 
 
 def delivery_for(uow: UnitOfWork, user_id: str) -> Delivery:
-    """The user's delivery: their choice, else the default of the audience they belong to (a
-    training centre's staff: daily; anyone else: each)."""
+    """The user's delivery: their choice, else the default of the roles they hold."""
+    return deliveries(uow, [user_id])[user_id]
+
+
+def deliveries(uow: UnitOfWork, user_ids: Sequence[str]) -> dict[str, Delivery]:
+    """Each user's delivery (their choice, else their roles' default), in two queries."""
     with uow:
-        setting = uow.session.get(NotificationSetting, user_id)
-        if setting is not None:
-            return Delivery(setting.delivery)
-        roles = uow.session.exec(select(Membership.role).where(Membership.user_id == user_id)).all()
-    audience = Audience.TRAINING_CENTRE if "training_centre" in roles else Audience.EMPLOYER
-    return delivery_of(None, audience)
+        chosen = {
+            s.user_id: Delivery(s.delivery)
+            for s in uow.session.exec(
+                select(NotificationSetting).where(col(NotificationSetting.user_id).in_(user_ids))
+            ).all()
+        }
+        roles: dict[str, list[str]] = defaultdict(list)
+        for user_id, role in uow.session.exec(
+            select(Membership.user_id, Membership.role).where(col(Membership.user_id).in_(user_ids))
+        ).all():
+            roles[user_id].append(role)
+    return {u: chosen.get(u) or default_for_roles(roles[u]) for u in user_ids}
 
 
 def choose_delivery(uow: UnitOfWork, user_id: str, delivery: Delivery) -> None:
