@@ -5,6 +5,7 @@ erased candidate is named in no mail; the account page keeps the user's choice."
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -217,3 +218,21 @@ def test_the_admin_page_shows_how_each_user_gets_mails(
     }
     assert shown == {LAN: "daily", MAI: "each", HOA: "off", SATO: "each"}
     assert "notification mails: daily digest" in page
+
+
+def test_a_mail_the_server_refused_is_sent_in_a_later_round(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    _users(client, admin, mailbox)
+    applier = event_applier(client, SPEC)
+    applier.apply(candidate_registered())
+    applier.apply(job_order_opened())
+    applier.apply(decision("selected", 1))
+    mailbox.refuse = True
+    with pytest.raises(smtplib.SMTPDataError):
+        _send_each(client)
+    assert mailbox.messages == []
+    mailbox.refuse = False
+    assert _send_each(client) == 1  # nothing was marked sent by the failed round
+    assert _send_each(client) == 0
+    assert [m["To"] for m in mailbox.messages] == [MAI]

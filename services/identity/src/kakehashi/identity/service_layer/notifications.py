@@ -157,16 +157,16 @@ def drop_pending_about(session: Session, candidate_id: str) -> None:
 
 @dataclass(frozen=True)
 class Pending:
-    """A delivery not yet sent, with all a mail needs."""
+    """A delivery not yet sent: to whom, how they want it now, and what it tells."""
 
     delivery_id: int
     created_at: datetime
     user: User
-    delivery: Delivery
-    item: NoticeItem | None  # None: the candidate was erased, nothing to tell
+    delivery: Delivery  # OFF too for a deactivated user
+    notice: Notice
 
 
-def pending(session: Session, links: Links) -> list[Pending]:
+def pending(session: Session) -> list[Pending]:
     """Every delivery not yet sent, oldest first, with the user's delivery as it stands now."""
     query = (
         select(NoticeDelivery, Notice, User, NotificationSetting.delivery)
@@ -184,18 +184,16 @@ def pending(session: Session, links: Links) -> list[Pending]:
     )
     found = []
     for delivery, notice, user, chosen in session.exec(query).all():
-        audience = Audience(notice.audience)
-        way = delivery_of(chosen, audience) if user.active else Delivery.OFF
+        way = delivery_of(chosen, Audience(notice.audience)) if user.active else Delivery.OFF
         assert delivery.id is not None
-        found.append(
-            Pending(
-                delivery.id, delivery.created_at, user, way, _item(session, notice, user, links)
-            )
-        )
+        found.append(Pending(delivery.id, delivery.created_at, user, way, notice))
     return found
 
 
-def _item(session: Session, notice: Notice, user: User, links: Links) -> NoticeItem | None:
+def _item(session: Session, one: Pending, links: Links) -> NoticeItem | None:
+    """The notice as the user's mail tells it, or None when there is nobody left to name (the
+    candidate was erased)."""
+    notice, language = one.notice, one.user.preferred_language
     candidate = session.get(NotifiedCandidate, notice.candidate_id)
     order = session.get(NotifiedJobOrder, notice.job_order_id)
     if candidate is None or candidate.full_name is None or order is None:
@@ -204,7 +202,7 @@ def _item(session: Session, notice: Notice, user: User, links: Links) -> NoticeI
     audience = Audience(notice.audience)
     return NoticeItem(
         kind=NoticeKind(notice.kind),
-        candidate=name.for_reader(user.preferred_language),
+        candidate=name.for_reader(language),
         order_title=order.title,
         reason_code=notice.reason_code,
         link=links.for_notice(audience, notice.candidate_id, notice.job_order_id),
@@ -221,26 +219,32 @@ def _claim(session: Session, ids: Sequence[int], outcome: str, now: datetime) ->
     return claimed.rowcount == len(ids)  # type: ignore[attr-defined, no-any-return]
 
 
+def _mark_dropped(session: Session, ids: Sequence[int]) -> None:
+    session.execute(
+        sa.update(NoticeDelivery).where(col(NoticeDelivery.id).in_(ids)).values(outcome=DROPPED)
+    )
+
+
 def send_each(uow: Callable[[], UnitOfWork], mailer: Mailer, links: Links) -> int:
     """Mail every pending `each` delivery on its own, and drop those nobody should get (the
-    user turned notifications off, was deactivated, or the candidate was erased).
+    user turned notifications off or was deactivated, the candidate was erased).
     Returns the mails sent. A mail server's refusal raises, after committing what was sent."""
     with uow() as work:
-        found = pending(work.session, links)
+        found = [p for p in pending(work.session) if p.delivery is not Delivery.DAILY]
     sent = 0
     for one in found:
-        if one.delivery is Delivery.DAILY and one.item is not None:
-            continue
         with uow() as work:
-            drop = one.item is None or one.delivery is Delivery.OFF
-            if not _claim(
-                work.session, [one.delivery_id], DROPPED if drop else MAILED, clock.utcnow()
-            ):
-                continue
-            if one.item is not None and not drop:
-                language = one.user.preferred_language
-                text = texts.single(one.item, language, one.user.display_name, links.settings)
-                mailer.send(Mail(one.user.email, text.subject, text.body))
+            if not _claim(work.session, [one.delivery_id], MAILED, clock.utcnow()):
+                continue  # another sender took it
+            item = _item(work.session, one, links) if one.delivery is Delivery.EACH else None
+            if item is None:
+                _mark_dropped(work.session, [one.delivery_id])
+            else:
+                user = one.user
+                text = texts.single(
+                    item, user.preferred_language, user.display_name, links.settings
+                )
+                mailer.send(Mail(user.email, text.subject, text.body))
                 sent += 1
             work.commit()
     return sent
@@ -264,25 +268,40 @@ def send_digests(
     moment = now or clock.utcnow()
     slot = digest_slot(moment, hour_utc)
     with uow() as work:
-        found = [p for p in pending(work.session, links) if p.delivery is Delivery.DAILY]
+        found = [p for p in pending(work.session) if p.delivery is Delivery.DAILY]
     by_user: dict[str, list[Pending]] = defaultdict(list)
     for one in found:
-        if one.item is not None:
-            by_user[one.user.id].append(one)
+        by_user[one.user.id].append(one)
     sent = 0
-    for items in by_user.values():
-        if on_schedule and min(i.created_at for i in items) >= slot:
+    for waiting in by_user.values():
+        if on_schedule and min(one.created_at for one in waiting) >= slot:
             continue
-        user = items[0].user
-        with uow() as work:
-            if not _claim(work.session, [i.delivery_id for i in items], DIGEST, moment):
-                continue
-            notices = [i.item for i in items if i.item is not None]
-            text = texts.digest(notices, user.preferred_language, user.display_name, links.settings)
-            mailer.send(Mail(user.email, text.subject, text.body))
-            work.commit()
+        if _send_digest(uow, mailer, links, waiting, moment):
             sent += 1
     return sent
+
+
+def _send_digest(
+    uow: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    links: Links,
+    waiting: list[Pending],
+    moment: datetime,
+) -> bool:
+    """One user's digest, claimed, mailed and committed together; False if nothing was mailed
+    (another sender took it, or no notice was left to tell)."""
+    user = waiting[0].user
+    with uow() as work:
+        if not _claim(work.session, [one.delivery_id for one in waiting], DIGEST, moment):
+            return False
+        told = [(one, _item(work.session, one, links)) for one in waiting]
+        _mark_dropped(work.session, [one.delivery_id for one, item in told if item is None])
+        items = [item for _one, item in told if item is not None]
+        if items:
+            text = texts.digest(items, user.preferred_language, user.display_name, links.settings)
+            mailer.send(Mail(user.email, text.subject, text.body))
+        work.commit()
+    return bool(items)
 
 
 # --- A user's choice -------------------------------------------------------------------------
