@@ -6,6 +6,10 @@ twice mailed once."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -36,6 +40,7 @@ from services.identity.tests.notification_samples import (
 from services.identity.tests.samples import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    KEY_ENCRYPTION_SECRET,
     TAY_NINH,
     Headers,
     Mailbox,
@@ -128,3 +133,61 @@ def test_decisions_on_the_broker_are_mailed_each_daily_or_not_and_once(
     assert f"{NAME_VI} đã trúng tuyển đơn tuyển “{TITLE}”." in body
     assert mails_to(mailbox, OFF) == []
     assert len(mailbox.messages) == 3
+
+
+def _process_env(database_url: str, broker: Broker, mailbox: Mailbox) -> dict[str, str]:
+    settings = {
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "test",
+        "JWT_SECRET": "identity-cli-test-secret-0123456789abcdef",
+        "KEY_ENCRYPTION_SECRET": KEY_ENCRYPTION_SECRET,
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "SMTP_PORT": str(mailbox.port),
+        "NOTIFY_INTERVAL_S": "0.2",
+    }
+    return os.environ | {f"KAKEHASHI_IDENTITY_{k}": v for k, v in settings.items()}
+
+
+def test_the_consume_process_mails_and_send_digests_sends_the_digest(
+    broker: Broker,
+    database_url: str,
+    client_on_broker: TestClient,
+    admin_on_broker: Headers,
+    mailbox: Mailbox,
+) -> None:
+    """`kakehashi-identity consume` as its own process applies the events and its sender mails
+    the `each` user; `send-digests --now` (cron's command) mails the `daily` user's digest."""
+    client, admin = client_on_broker, admin_on_broker
+    each = add_user(client, admin, EACH, TAY_NINH, "training_centre", "en")
+    add_user(client, admin, DAILY, TAY_NINH, "training_centre", "vi")
+    notifications.choose_delivery(runtime_of(client).uow(), each, Delivery.EACH)
+    mailbox.messages.clear()
+    producer = make_producer(broker.servers)
+    try:
+        _publish(producer, CANDIDATE_EVENTS, candidate_registered())
+        _publish(producer, JOB_ORDER_EVENTS, job_order_opened())
+        _publish(producer, MATCH_EVENTS, decision("proposed", 1))
+    finally:
+        producer.close(timeout=10)
+
+    env = _process_env(database_url, broker, mailbox)
+    command = [sys.executable, "-m", "kakehashi.identity.entrypoints.cli"]
+    process = subprocess.Popen(
+        [*command, "consume"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_until(lambda: mails_to(mailbox, EACH), timeout_s=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output.decode()
+    assert mails_to(mailbox, DAILY) == []
+
+    digests = subprocess.run(
+        [*command, "send-digests", "--now"], env=env, capture_output=True, timeout=60, check=False
+    )
+    assert digests.returncode == 0, digests.stderr.decode()
+    assert digests.stdout.decode().strip() == "1 digest(s) sent"
+    (digest,) = mails_to(mailbox, DAILY)
+    assert f"{NAME_VI} đã được giới thiệu cho đơn tuyển “{TITLE}”." in text_of(digest)
+    assert len(mails_to(mailbox, EACH)) == 1
