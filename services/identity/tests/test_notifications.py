@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from conftest import event_applier
 from kakehashi.identity.bootstrap import SPEC
+from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import Delivery
 from kakehashi.identity.service_layer import notifications
 from kakehashi.shared.clock import utcnow
@@ -78,8 +79,8 @@ def _users(client: TestClient, admin: Headers, mailbox: Mailbox) -> dict[str, st
         SATO: add_user(client, admin, SATO, TANAKA, "employer", "ja"),
     }
     uow = runtime_of(client).uow
-    notifications.choose_delivery(uow(), ids[MAI], Delivery.EACH)
-    notifications.choose_delivery(uow(), ids[HOA], Delivery.OFF)
+    notifications.choose_delivery(uow(), ChooseDelivery(ids[MAI], Delivery.EACH))
+    notifications.choose_delivery(uow(), ChooseDelivery(ids[HOA], Delivery.OFF))
     mailbox.messages.clear()  # the invitations
     return ids
 

@@ -18,6 +18,7 @@ from kafka import KafkaProducer
 
 from conftest import Broker, wait_until
 from kakehashi.identity.bootstrap import SPEC
+from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import Delivery
 from kakehashi.identity.entrypoints.notification_sender import NotificationSender
 from kakehashi.identity.service_layer import notifications
@@ -95,8 +96,8 @@ def test_decisions_on_the_broker_are_mailed_each_daily_or_not_and_once(
         for email, language in ((EACH, "en"), (DAILY, "vi"), (OFF, "vi"))
     }
     uow = runtime_of(client).uow
-    notifications.choose_delivery(uow(), ids[EACH], Delivery.EACH)
-    notifications.choose_delivery(uow(), ids[OFF], Delivery.OFF)
+    notifications.choose_delivery(uow(), ChooseDelivery(ids[EACH], Delivery.EACH))
+    notifications.choose_delivery(uow(), ChooseDelivery(ids[OFF], Delivery.OFF))
     mailbox.messages.clear()
 
     proposed = decision("proposed", 1)
@@ -160,7 +161,7 @@ def test_the_consume_process_mails_and_send_digests_sends_the_digest(
     client, admin = client_on_broker, admin_on_broker
     each = add_user(client, admin, EACH, TAY_NINH, "training_centre", "en")
     add_user(client, admin, DAILY, TAY_NINH, "training_centre", "vi")
-    notifications.choose_delivery(runtime_of(client).uow(), each, Delivery.EACH)
+    notifications.choose_delivery(runtime_of(client).uow(), ChooseDelivery(each, Delivery.EACH))
     mailbox.messages.clear()
     producer = make_producer(broker.servers)
     try:

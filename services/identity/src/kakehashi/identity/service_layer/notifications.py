@@ -29,6 +29,7 @@ from kakehashi.identity.adapters.tables import (
     User,
 )
 from kakehashi.identity.domain import notification_texts as texts
+from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import (
     AUDIENCE_ROLE,
     Audience,
@@ -329,14 +330,14 @@ def deliveries(uow: UnitOfWork, user_ids: Sequence[str]) -> dict[str, Delivery]:
     return {u: chosen.get(u) or default_for_roles(roles[u]) for u in user_ids}
 
 
-def choose_delivery(uow: UnitOfWork, user_id: str, delivery: Delivery) -> None:
+def choose_delivery(uow: UnitOfWork, command: ChooseDelivery) -> None:
     """Keep the user's choice; it applies to what is still pending too."""
     with uow:
-        setting = uow.session.get(NotificationSetting, user_id)
+        setting = uow.session.get(NotificationSetting, command.user_id)
         if setting is None:
             setting = NotificationSetting(
-                user_id=user_id, delivery=delivery.value, updated_at=clock.utcnow()
+                user_id=command.user_id, delivery=command.delivery.value, updated_at=clock.utcnow()
             )
-        setting.delivery, setting.updated_at = delivery.value, clock.utcnow()
+        setting.delivery, setting.updated_at = command.delivery.value, clock.utcnow()
         uow.session.add(setting)
         uow.commit()

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import Delivery
 from kakehashi.identity.entrypoints.pages.rendering import (
     PagePrincipal,
@@ -78,5 +79,5 @@ def choose(
     if delivery not in {d.value for d in Delivery}:
         error = [("error", gettext(request)(UNKNOWN_CHOICE))]
         return _page(request, uow, principal, messages=error, status_code=422)
-    notifications.choose_delivery(uow, principal.subject, Delivery(delivery))
+    notifications.choose_delivery(uow, ChooseDelivery(principal.subject, Delivery(delivery)))
     return RedirectResponse(f"{PAGE}?saved=1", status_code=status.HTTP_303_SEE_OTHER)
