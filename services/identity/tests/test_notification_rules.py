@@ -9,15 +9,18 @@ import pytest
 
 from kakehashi.identity.domain import notification_texts as texts
 from kakehashi.identity.domain.notifications import (
+    AUDIENCE_ROLE,
     Audience,
     CandidateName,
     Delivery,
     NoticeItem,
     NoticeKind,
+    default_for_roles,
     delivery_of,
     digest_slot,
     notices_for,
 )
+from kakehashi.shared.auth import Role
 
 C, E = Audience.TRAINING_CENTRE, Audience.EMPLOYER
 AN = CandidateName("Nguyen Van An", "Nguyễn Văn An", "グエン・ヴァン・アン")
@@ -50,6 +53,16 @@ def test_employers_get_each_event_and_centres_a_daily_digest_unless_they_chose()
     assert delivery_of(None, C) is Delivery.DAILY
     assert delivery_of("off", E) is Delivery.OFF
     assert delivery_of("each", C) is Delivery.EACH
+    # The page shows a user who has not chosen the default of the roles they hold.
+    assert default_for_roles(["training_centre"]) is Delivery.DAILY
+    assert default_for_roles(["employer"]) is Delivery.EACH
+    assert default_for_roles([]) is Delivery.EACH
+
+
+def test_each_audience_is_read_by_its_organisations_members_in_one_role() -> None:
+    """A centre's notices go to its members in the training-centre role, an employer's to its
+    members in the employer role (who they are is the database's: test_notifications.py)."""
+    assert AUDIENCE_ROLE == {C: Role.TRAINING_CENTRE, E: Role.EMPLOYER}
 
 
 def test_the_candidate_is_named_as_the_reader_expects() -> None:
