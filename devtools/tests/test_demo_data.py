@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from kakehashi.candidates.domain.names import fold
 from kakehashi.candidates.entrypoints.schemas import CandidateCreate
 from kakehashi.devtools.demo_data import (
     EMPLOYERS,
@@ -14,6 +15,7 @@ from kakehashi.devtools.demo_data import (
     DemoMarket,
     generate_market,
 )
+from kakehashi.devtools.demo_vocabulary import FAMILY_NAMES, GIVEN_NAMES, KATAKANA, MIDDLE_NAMES
 from kakehashi.employers.entrypoints.schemas import JobOrderCreate
 from kakehashi.shared.reference import JapaneseLevel, Sector
 
@@ -95,12 +97,34 @@ def test_sectors_are_weighted_like_practice(market: DemoMarket) -> None:
 
 
 def test_names_are_vietnamese_with_diacritics(market: DemoMarket) -> None:
-    names = [body["full_name"] for _, body in market.candidates]
+    names = [body["name_vi"] for _, body in market.candidates]
     with_diacritics = [n for n in names if not n.isascii()]
     assert len(with_diacritics) > 0.9 * len(names)
     assert all(unicodedata.is_normalized("NFC", n) and len(n.split()) == 3 for n in names)
     nguyen = sum(n.startswith("Nguyễn ") for n in names) / len(names)
     assert 0.25 < nguyen < 0.5
+
+
+def test_each_name_has_its_passport_and_katakana_spellings(market: DemoMarket) -> None:
+    """Readers see the spelling they expect: the passport's Latin letters (the same person to
+    the candidates service's duplicate check), Vietnamese, and katakana in three parts."""
+    for _, body in market.candidates:
+        passport, vietnamese, katakana = body["full_name"], body["name_vi"], body["name_katakana"]
+        assert passport.isascii()
+        assert fold(passport) == fold(vietnamese)
+        parts = katakana.split("・")
+        assert len(parts) == 3
+        assert all(unicodedata.name(ch).startswith("KATAKANA") for part in parts for ch in part)
+    an = [b for _, b in market.candidates if b["name_vi"].startswith("Nguyễn Văn ")]
+    assert an
+    assert an[0]["name_katakana"].startswith("グエン・ヴァン・")
+    assert an[0]["full_name"].startswith("Nguyen Van ")
+
+
+def test_every_name_syllable_has_its_katakana() -> None:
+    syllables = set(FAMILY_NAMES) | {m for names in MIDDLE_NAMES.values() for m in names}
+    syllables |= {g for names in GIVEN_NAMES.values() for g in names}
+    assert syllables <= set(KATAKANA)
 
 
 def test_job_orders_are_varied(market: DemoMarket) -> None:

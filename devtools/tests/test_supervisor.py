@@ -112,7 +112,7 @@ def test_the_environment_wires_the_services_to_identity_and_identity_to_the_catc
 ) -> None:
     for name in ("CANDIDATES_AUTH_ISSUER", "MATCHING_AUTH_ISSUER", "IDENTITY_AUTH_ISSUER",
                  "IDENTITY_ISSUER", "IDENTITY_PUBLIC_URL", "IDENTITY_KEY_ENCRYPTION_SECRET",
-                 "TOKEN_ISSUER"):  # fmt: skip
+                 "TOKEN_ISSUER", "IDENTITY_WEB_CANDIDATES_URL"):  # fmt: skip
         monkeypatch.delenv(f"KAKEHASHI_{name}", raising=False)
     monkeypatch.setenv("KAKEHASHI_EMPLOYERS_AUTH_ISSUER", "https://sso.example.org")
     apis = {"candidates": 18001, "employers": 18002, "matching": 18003, "identity": 18004}
@@ -131,12 +131,16 @@ def test_the_environment_wires_the_services_to_identity_and_identity_to_the_catc
     # identity's published development secret, which it refuses outside development.
     assert env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] == DEV_KEY_ENCRYPTION_SECRET
     assert "KAKEHASHI_IDENTITY_AUTH_ISSUER" not in env  # identity verifies its own tokens
+    # The notification mails link to the portals where they listen.
+    assert env["KAKEHASHI_IDENTITY_WEB_CANDIDATES_URL"] == "http://127.0.0.1:18001"
 
 
-def test_identity_runs_its_api_and_relay() -> None:
+def test_identity_runs_its_api_relay_and_the_consumer_that_mails_notifications() -> None:
     from kakehashi.devtools.supervisor import PROCESSES as ALL
 
     assert {(p.name, p.subcommand) for p in ALL if p.service == "identity"} == {
         ("identity-api", "api"),
         ("identity-relay", "relay"),
+        ("identity-consumer", "consume"),
     }
+    assert Ports().metrics["identity-consumer"] == 9108

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 SERVICES = ("candidates", "employers", "matching", "identity")
 # identity consumes nothing (it is the source of organisations and users): a relay only.
-CONSUMING = ("candidates", "employers", "matching")
+CONSUMING = ("candidates", "employers", "matching", "identity")
 # identity refuses its published development secret outside development.
 KEY_ENCRYPTION_SECRET = "worker-imports-key-encryption-0123456789"
 # The API stack: web framework, console templates, PDF export, learned ranking.

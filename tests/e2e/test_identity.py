@@ -7,6 +7,8 @@ invites their users, who accept the invitation mailed to the dev SMTP catcher.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, timedelta
 from functools import partial
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +20,7 @@ from sqlmodel import Session
 from conftest import wait_until
 from kakehashi.candidates.bootstrap import SPEC as CANDIDATES
 from kakehashi.devtools.demo_organisations import ADMIN_EMAIL, BY_ID, DEMO_PASSWORD
-from kakehashi.devtools.mail_catcher import caught, latest_link
+from kakehashi.devtools.mail_catcher import CaughtMail, caught, latest_link
 from kakehashi.devtools.seed_people import seed_people
 from kakehashi.devtools.supervisor import Supervisor
 from kakehashi.employers.bootstrap import SPEC as EMPLOYERS
@@ -272,3 +274,62 @@ def test_organisations_registered_at_identity_are_named_on_the_other_services(
     assert (
         directory_of(system, CANDIDATES, [CENTRE])[CENTRE].name_vi == "Trung tâm Kỹ năng Tây Ninh"
     )
+
+
+def test_a_proposal_is_mailed_to_the_employer_at_once_and_to_the_centre_in_its_digest(
+    identity_system: Supervisor, people: dict[str, Headers]
+) -> None:
+    """identity's consumer hears matching's decision and mails the order's employer (a mail
+    per event, in Japanese); the centre's digest (daily) comes from `send-digests`."""
+    system = identity_system
+    centre, employer, manager = people[CENTRE], people[EMPLOYER], people[MANAGER]
+    cid = register_welder(
+        system,
+        centre,
+        full_name="Pham Thi Thao",
+        name_vi="Phạm Thị Thảo",
+        name_katakana="ファム・ティ・タオ",
+        date_of_birth="2000-08-12",
+    )
+    order = post_order(system, employer)
+    assert order.status_code == 201, order.text
+    order_id = order.json()["id"]
+    matching = system.url("matching")
+
+    def ranked() -> bool:
+        listed = httpx.get(f"{matching}/job-orders/{order_id}/matches", headers=manager)
+        return listed.status_code == 200 and cid in {
+            m["candidate_id"] for m in listed.json()["matches"]
+        }
+
+    wait_until(ranked, timeout_s=EVENTS_S)
+    for action in ("shortlist", "propose"):
+        decided = httpx.post(
+            f"{matching}/job-orders/{order_id}/candidates/{cid}/decisions",
+            json={"action": action},
+            headers=manager,
+        )
+        assert decided.status_code == 200, decided.text
+
+    def mailed(to: str, text: str) -> list[CaughtMail]:
+        return [m for m in caught(system.mail_dir) if m.to == to and text in m.body]
+
+    to_employer = BY_ID[EMPLOYER].email
+    (mail,) = wait_until(lambda: mailed(to_employer, "ファム・ティ・タオ"), timeout_s=EVENTS_S)
+    assert "ファム・ティ・タオ (Pham Thi Thao)" in mail.subject
+    assert f"{system.url('employers')}/portal/orders/{order_id}" in mail.body
+    assert "2000-08-12" not in mail.body
+
+    to_centre = BY_ID[CENTRE].email
+    assert mailed(to_centre, "Phạm Thị Thảo") == []  # a centre's default is the daily digest
+    digests = subprocess.run(
+        [sys.executable, "-m", "kakehashi.identity.entrypoints.cli", "send-digests", "--now"],
+        env=system.environment(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert digests.returncode == 0, digests.stderr.decode()
+    (digest,) = mailed(to_centre, "Phạm Thị Thảo")
+    assert "Phạm Thị Thảo đã được giới thiệu cho đơn tuyển “溶接工 / Welder”." in digest.body
+    assert f"{system.url('candidates')}/portal/candidates/{cid}" in digest.body

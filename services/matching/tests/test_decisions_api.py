@@ -133,6 +133,10 @@ def test_bad_decisions_are_refused_with_the_reason(
     rejected = decide(client, "an", "reject", reason_code="japanese_level", note="N4 weak")
     assert rejected.json()["status"] == "rejected"
     assert decide(client, "an", "shortlist").status_code == 409  # final, except by undo
+    # The event carries the reason's code (the training centre is told why), never the note.
+    (event,) = match_events(client)
+    assert (event["status"], event["reason_code"]) == ("rejected", "japanese_level")
+    assert "N4 weak" not in str(event)
 
 
 def test_selection_respects_headcount_and_one_order_per_candidate(
@@ -268,6 +272,7 @@ def test_an_employer_sees_only_candidates_proposed_to_its_own_order_without_priv
         "/job-orders/order-1/decisions", params={"candidate_id": "binh"}, headers=MANAGER
     ).json()
     assert (history[-1]["reason_code"], history[-1]["note"]) == ("interview_failed", "no show")
+    assert match_events(client)[-1]["reason_code"] == "interview_failed"
 
 
 def test_a_withdrawn_or_erased_candidate_leaves_every_order(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from kakehashi.devtools.demo_vocabulary import (
     GIVEN_NAMES,
     HEADCOUNT,
     JOB_JAPANESE,
+    KATAKANA,
     MIDDLE_NAMES,
     NURSING_JAPANESE,
     PREFECTURE_WEIGHTS,
@@ -86,11 +88,24 @@ SHARING_CONSENT = {
 }
 
 
-def _full_name(rng: random.Random, sex: str) -> str:
+def _passport_spelling(name: str) -> str:
+    """The name as a Vietnamese passport prints it in Latin letters: no diacritics, đ as d."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _names(rng: random.Random, sex: str) -> Payload:
+    """One person's name in the three spellings the candidates API takes: the passport's
+    (`full_name`), the Vietnamese (`name_vi`) and the katakana Japanese readers know."""
     family = _pick(rng, FAMILY_NAMES)
     middle = _pick(rng, MIDDLE_NAMES[sex])
     given = rng.choice([g for g in GIVEN_NAMES[sex] if g != middle])
-    return f"{family} {middle} {given}"
+    vietnamese = f"{family} {middle} {given}"
+    return {
+        "full_name": _passport_spelling(vietnamese),
+        "name_vi": vietnamese,
+        "name_katakana": "・".join(KATAKANA[part] for part in (family, middle, given)),
+    }
 
 
 def _candidate(rng: random.Random, today: date) -> tuple[str, Payload]:
@@ -114,7 +129,7 @@ def _candidate(rng: random.Random, today: date) -> tuple[str, Payload]:
         skills[0]["tests_passed"] = passed
     wishes = sorted({_pick(rng, PREFECTURE_WEIGHTS) for _ in range(rng.randint(0, 2))})
     payload: Payload = {
-        "full_name": _full_name(rng, sex),
+        **_names(rng, sex),
         "date_of_birth": _birth_date(rng).isoformat(),
         "sex": sex,
         "province": province,
@@ -197,7 +212,7 @@ def _fit(rng: random.Random, order: Payload, today: date) -> Payload:
     local = [tc for tc, home in TRAINING_CENTRES.items() if home == province]
     years = order.get("experience_years_min", 0) + rng.choice([0, 0.5, 1, 2])
     return {
-        "full_name": _full_name(rng, sex),
+        **_names(rng, sex),
         "date_of_birth": _birth_date(rng, 20, 32).isoformat(),
         "sex": sex,
         "province": province,

@@ -27,6 +27,25 @@ GIVEN_NAMES: dict[str, tuple[str, ...]] = {
                "Lan", "Linh", "Loan", "Mai", "My", "Ngân", "Nga", "Nhung", "Oanh", "Phương",
                "Quỳnh", "Thảo", "Trang", "Tuyết", "Vân", "Yến"),
 }
+# Each name syllable as Japanese readers meet it (katakana, as centres write it on the 履歴書).
+KATAKANA: dict[str, str] = {
+    "Nguyễn": "グエン", "Trần": "チャン", "Lê": "レ", "Phạm": "ファム", "Hoàng": "ホアン",
+    "Huỳnh": "フイン", "Phan": "ファン", "Vũ": "ヴー", "Võ": "ヴォー", "Đặng": "ダン",
+    "Bùi": "ブイ", "Đỗ": "ドー", "Hồ": "ホー", "Ngô": "ゴー", "Dương": "ズオン", "Lý": "リー",
+    "Văn": "ヴァン", "Đức": "ドゥック", "Minh": "ミン", "Hữu": "フー", "Quốc": "クオック",
+    "Thanh": "タイン", "Công": "コン", "Đình": "ディン", "Xuân": "スアン", "Thị": "ティ",
+    "Ngọc": "ゴック", "Thu": "トゥー", "Thùy": "トゥイ", "Kim": "キム", "Phương": "フオン",
+    "An": "アン", "Bình": "ビン", "Cường": "クオン", "Dũng": "ズン", "Duy": "ズイ", "Hải": "ハイ",
+    "Hiếu": "ヒエウ", "Hùng": "フン", "Huy": "フイ", "Khánh": "カイン", "Long": "ロン",
+    "Mạnh": "マイン", "Nam": "ナム", "Phong": "フォン", "Phúc": "フック", "Quân": "クアン",
+    "Quang": "クアン", "Sơn": "ソン", "Tài": "タイ", "Thắng": "タン", "Thành": "タイン",
+    "Trung": "チュン", "Tuấn": "トゥアン", "Việt": "ヴィエット", "Vinh": "ヴィン", "Đạt": "ダット",
+    "Lộc": "ロック", "Anh": "アイン", "Chi": "チー", "Dung": "ズン", "Giang": "ザン", "Hà": "ハー",
+    "Hạnh": "ハイン", "Hằng": "ハン", "Hoa": "ホア", "Hương": "フオン", "Huyền": "フエン",
+    "Lan": "ラン", "Linh": "リン", "Loan": "ロアン", "Mai": "マイ", "My": "ミー", "Ngân": "ガン",
+    "Nga": "ガー", "Nhung": "ニュン", "Oanh": "オアイン", "Quỳnh": "クイン", "Thảo": "タオ",
+    "Trang": "チャン", "Tuyết": "トゥエット", "Vân": "ヴァン", "Yến": "イエン",
+}
 # Provinces that send many workers to Japan (pre-2025-merger names), weighted by volume.
 PROVINCES: dict[str, float] = {
     "Nghệ An": 12, "Thanh Hóa": 11, "Hà Tĩnh": 8, "Thái Bình": 6, "Nam Định": 6,

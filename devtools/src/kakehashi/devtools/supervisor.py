@@ -1,4 +1,5 @@
-"""Runs the whole system on one machine: broker, mail catcher, four APIs, relays and consumers.
+"""Runs the whole system on one machine: broker, mail catcher, four APIs, relays and consumers
+(identity's consumer mails the notifications of matching's decisions to the catcher).
 
 `kakehashi dev` uses it in the foreground (Ctrl-C stops every child and leaves nothing running);
 the end-to-end tests and the latency benchmark use `start()` and `stop()` directly. Each child
@@ -29,7 +30,7 @@ from kakehashi.shared.net import wait_for_port
 SERVICES = ("candidates", "employers", "matching", "identity")
 # The services that verify identity's tokens (identity verifies its own with its own keys).
 TOKEN_VERIFIERS = ("candidates", "employers", "matching")
-CONSUMER_GROUPS = ("matching", "employers", "candidates")
+CONSUMER_GROUPS = ("matching", "employers", "candidates", "identity")
 READY_TIMEOUT_S = 300.0  # a busy laptop has taken 90 s; waiting longer costs nothing
 
 
@@ -57,6 +58,8 @@ PROCESSES = (
     Process("matching-relay", "matching", "relay"),
     Process("identity-api", "identity", "api"),
     Process("identity-relay", "identity", "relay"),
+    # Mails notifications of matching's decisions (metrics on 9108, after the others).
+    Process("identity-consumer", "identity", "consume"),
 )
 
 
@@ -176,6 +179,9 @@ class Supervisor:
         env[identity + "SMTP_HOST"] = self.host
         env[identity + "SMTP_PORT"] = str(self.ports.mail)
         env[identity + "SMTP_SECURITY"] = "none"
+        # The portals' pages the notification mails link to, on whatever ports they listen.
+        env.setdefault(identity + "WEB_CANDIDATES_URL", self.url("candidates"))
+        env.setdefault(identity + "WEB_EMPLOYERS_URL", self.url("employers"))
         env.update(self.extra_env)
         return env
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kakehashi.identity.config import IdentitySettings
-from kakehashi.shared.events import IDENTITY_EVENTS
+from kakehashi.shared.events import (
+    CANDIDATE_EVENTS,
+    IDENTITY_EVENTS,
+    JOB_ORDER_EVENTS,
+    MATCH_EVENTS,
+)
 from kakehashi.shared.runtime import ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
@@ -16,5 +21,8 @@ SPEC = ServiceSpec(
     migrations=MIGRATIONS,
     app="kakehashi.identity.entrypoints.api:create_app",
     produces=(IDENTITY_EVENTS,),
+    # For notification mails: decisions, and whom they concern (candidates, job orders).
+    consumes=(MATCH_EVENTS, CANDIDATE_EVENTS, JOB_ORDER_EVENTS),
     handlers="kakehashi.identity.service_layer.event_handlers:HANDLERS",
+    read_model=("notified_candidate", "notified_job_order"),
 )

@@ -76,6 +76,18 @@ class IdentitySettings(ServiceSettings):
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     mail_from: str = "Kakehashi <no-reply@kakehashi.local>"
 
+    # Notification mails (the consumer process): one per event at once, digests once a day.
+    notify_digest_hour_utc: int = Field(
+        default=1,
+        ge=0,
+        le=23,
+        description="daily digests go out from this hour (01 UTC: 08:00 "
+        "in Viet Nam, 10:00 in Japan)",
+    )
+    notify_interval_s: float = Field(
+        default=5.0, gt=0, le=3600, description="how often the consumer mails what is pending"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: str) -> str:

@@ -159,3 +159,76 @@ class BrowserSession(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     client_address: str = Field(max_length=64)
     user_agent: str | None = Field(default=None, max_length=200)
+
+
+# Notifications: copies of what a mail names (kept from candidates' and employers' events), the
+# notices taken from matching's decisions, who is to get each, and how each user wants them.
+
+
+class NotifiedCandidate(SQLModel, table=True):
+    """What a mail needs of a candidate: their centre and their name's spellings. An erased
+    candidate keeps only the row (a tombstone: a late snapshot cannot bring the name back)."""
+
+    __tablename__ = "notified_candidate"
+
+    candidate_id: str = Field(primary_key=True, max_length=36)
+    version: int
+    training_centre_id: str | None = Field(default=None, max_length=64)
+    full_name: str | None = Field(default=None, max_length=200)
+    name_vi: str | None = Field(default=None, max_length=200)
+    name_katakana: str | None = Field(default=None, max_length=200)
+    erased: bool = False
+
+
+class NotifiedJobOrder(SQLModel, table=True):
+    """What a mail needs of a job order: its employer and its title."""
+
+    __tablename__ = "notified_job_order"
+
+    job_order_id: str = Field(primary_key=True, max_length=36)
+    version: int
+    employer_id: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+
+
+class Notice(SQLModel, table=True):
+    """One thing to tell one audience (a centre or an employer), from one decision event.
+    `fanned_out` turns true once its recipients were chosen: that needs the candidate and the
+    order known here, and their events may come after the decision's."""
+
+    __tablename__ = "notice"
+
+    event_id: str = Field(primary_key=True, max_length=36)
+    audience: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=32)
+    candidate_id: str = Field(max_length=36, index=True)
+    job_order_id: str = Field(max_length=36, index=True)
+    reason_code: str | None = Field(default=None, max_length=32)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    fanned_out: bool = Field(default=False, index=True)
+
+
+class NoticeDelivery(SQLModel, table=True):
+    """A notice owed to one user. `sent_at` is set in the transaction that mails it (alone or
+    in a digest), or drops it (`outcome` says which), so it is never mailed twice."""
+
+    __tablename__ = "notice_delivery"
+    __table_args__ = (sa.UniqueConstraint("event_id", "audience", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=36)
+    audience: str = Field(max_length=32)
+    user_id: str = Field(foreign_key="user_account.id", max_length=36, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    outcome: str | None = Field(default=None, max_length=16)  # mailed, digest, dropped
+
+
+class NotificationSetting(SQLModel, table=True):
+    """A user's choice of delivery (each, daily, off); without a row, their audience's default."""
+
+    __tablename__ = "notification_setting"
+
+    user_id: str = Field(primary_key=True, foreign_key="user_account.id", max_length=36)
+    delivery: str = Field(max_length=8)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

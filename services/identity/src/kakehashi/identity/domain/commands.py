@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kakehashi.identity.domain.model import Language, OrganisationProfile
+from kakehashi.identity.domain.notifications import Delivery
 from kakehashi.shared.auth import Role
 
 
@@ -102,3 +103,11 @@ class ResetTotp:
 
     user_id: str
     admin_id: str
+
+
+@dataclass(frozen=True)
+class ChooseDelivery:
+    """How a user wants their notification mails: each event, a daily digest, or none."""
+
+    user_id: str
+    delivery: Delivery

@@ -16,8 +16,11 @@ def match_status_changed(
     action: str,
     decided_by_role: str,
     version: int,
+    reason_code: str | None = None,
 ) -> dict[str, object]:
-    """The payload of MATCH_STATUS_CHANGED: where a pair now stands, and which step got it there."""
+    """The payload of MATCH_STATUS_CHANGED: where a pair now stands, and which step got it there.
+
+    `reason_code` is a rejection's code (never its note): the training centre is told why."""
     return {
         "match_id": match_id,
         "job_order_id": job_order_id,
@@ -27,4 +30,5 @@ def match_status_changed(
         "action": action,
         "decided_by_role": decided_by_role,
         "version": version,
+        "reason_code": reason_code,
     }

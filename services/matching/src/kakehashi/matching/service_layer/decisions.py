@@ -105,7 +105,9 @@ def record_interview(uow: UnitOfWork, principal: Principal, command: RecordInter
             raise DecisionError(
                 f"only a proposed candidate can be interviewed; this one is {_name(current)}"
             )
-        pair = _move(uow, principal, order, command.candidate_id, pair, INTERVIEW, target, now)
+        pair = _move(
+            uow, principal, order, command.candidate_id, pair, INTERVIEW, target, now, reason
+        )
         _audit(uow, principal, pair, INTERVIEW, current, reason, command.note, None, now)
         uow.commit()
     count_decisions([INTERVIEW])
@@ -216,7 +218,17 @@ def _apply(
             raise DecisionError("the candidate does not meet this order's hard constraints")
     if target is PairStatus.SELECTED:
         _check_selectable(uow, order, command.candidate_id)
-    pair = _move(uow, principal, order, command.candidate_id, pair, command.action, target, now)
+    pair = _move(
+        uow,
+        principal,
+        order,
+        command.candidate_id,
+        pair,
+        command.action,
+        target,
+        now,
+        command.reason_code,
+    )
     _audit(
         uow, principal, pair, command.action, current, command.reason_code, command.note, score, now
     )
@@ -288,6 +300,7 @@ def _move(
     action: str,
     target: PairStatus,
     now: datetime,
+    reason: RejectionReason | None = None,
 ) -> MatchPair:
     previous = pair.status if pair is not None else None
     if pair is None:
@@ -318,6 +331,7 @@ def _move(
                 action=str(action),
                 decided_by_role=principal.role.value,
                 version=pair.version,
+                reason_code=reason.value if reason else None,
             ),
         ),
     )

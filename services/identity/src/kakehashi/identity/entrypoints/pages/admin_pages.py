@@ -26,7 +26,7 @@ from kakehashi.identity.entrypoints.schemas import (
     OrganisationCreate,
     OrganisationUpdate,
 )
-from kakehashi.identity.service_layer import organisations, sign_in, totp, users
+from kakehashi.identity.service_layer import notifications, organisations, sign_in, totp, users
 from kakehashi.identity.service_layer.errors import (
     ConflictError,
     MailNotSentError,
@@ -49,6 +49,12 @@ KINDS = {
     "operator": N_("Operator"),
 }
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "ja": "日本語", "en": "English"}
+# How each user gets notification mails (they choose on /account/notifications).
+DELIVERY_LABELS = {
+    "each": N_("notification mails: each event"),
+    "daily": N_("notification mails: daily digest"),
+    "off": N_("notification mails: none"),
+}
 SAVED = N_("Saved.")
 INVITED = N_("The invitation is mailed.")
 DEACTIVATED = N_("The user is deactivated; their access ends within minutes.")
@@ -89,6 +95,7 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
     changes, _total = totp.audit_rows(uow, None, AUDIT_ROWS, 0)
     PAGES.organisation_names(request, [org.id for org in orgs])  # the selects' names, one query
     emails = {user.id: user.email for user, _memberships in all_users}
+    mails = notifications.deliveries(uow, list(emails))
     return render(
         request,
         "admin.html",
@@ -99,6 +106,8 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
         audit_total=total,
         account_audit=changes,
         emails=emails,
+        mails=mails,
+        delivery_labels=DELIVERY_LABELS,
         account_actions=ACCOUNT_ACTIONS,
         kinds=KINDS,
         languages_all=LANGUAGE_NAMES,
