@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from conftest import event_applier
 from kakehashi.identity.bootstrap import SPEC
@@ -85,10 +86,24 @@ def _users(client: TestClient, admin: Headers, mailbox: Mailbox) -> dict[str, st
     return ids
 
 
+def _counted() -> tuple[float, float, float]:
+    """The mails counted so far (each, digest) and the notices dropped, as /metrics shows them."""
+    each, digest, dropped = (
+        REGISTRY.get_sample_value(name, labels) or 0.0
+        for name, labels in (
+            ("kakehashi_identity_notification_mails_total", {"kind": "each"}),
+            ("kakehashi_identity_notification_mails_total", {"kind": "digest"}),
+            ("kakehashi_identity_notices_dropped_total", {}),
+        )
+    )
+    return each, digest, dropped
+
+
 def test_each_user_gets_the_decisions_as_chosen_in_their_language_and_never_twice(
     client: TestClient, admin: Headers, mailbox: Mailbox
 ) -> None:
     _users(client, admin, mailbox)
+    counted = _counted()
     applier = event_applier(client, SPEC)
     applier.apply(candidate_registered())
     applier.apply(job_order_opened())
@@ -127,6 +142,8 @@ def test_each_user_gets_the_decisions_as_chosen_in_their_language_and_never_twic
     assert "Lý do: không đạt phỏng vấn." in body
     assert mails_to(mailbox, HOA) == []  # off
     assert len(mailbox.messages) == 4
+    # Counted: three single mails, one digest; nothing dropped (Hoa's "off" queues nothing).
+    assert [now - then for now, then in zip(_counted(), counted, strict=True)] == [3, 1, 0]
 
 
 def test_a_decision_before_the_candidate_is_known_waits_for_the_snapshot(
@@ -169,8 +186,11 @@ def test_a_deactivated_user_gets_nothing_more(
     applier.apply(decision("proposed", 1))
     deactivated = client.post(f"/users/{ids[SATO]}/deactivate", headers=admin)
     assert deactivated.status_code in (200, 204), deactivated.text
+    counted = _counted()
     assert _send_each(client) == 1  # Mai's only
     assert mails_to(mailbox, SATO) == []
+    # Sato's notice is dropped, and counted as such.
+    assert [now - then for now, then in zip(_counted(), counted, strict=True)] == [1, 0, 1]
 
 
 def test_the_account_page_keeps_the_users_choice(

@@ -41,6 +41,7 @@ from kakehashi.identity.domain.notifications import (
     delivery_of,
     digest_slot,
 )
+from kakehashi.identity.service_layer.metrics import NOTICES_DROPPED, NOTIFICATION_MAILS
 from kakehashi.shared import clock
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -248,6 +249,10 @@ def send_each(uow: Callable[[], UnitOfWork], mailer: Mailer, links: Links) -> in
                 mailer.send(Mail(user.email, text.subject, text.body))
                 sent += 1
             work.commit()
+        if item is None:
+            NOTICES_DROPPED.inc()
+        else:
+            NOTIFICATION_MAILS.labels(kind="each").inc()
     return sent
 
 
@@ -302,6 +307,9 @@ def _send_digest(
             text = texts.digest(items, user.preferred_language, user.display_name, links.settings)
             mailer.send(Mail(user.email, text.subject, text.body))
         work.commit()
+    NOTICES_DROPPED.inc(len(told) - len(items))
+    if items:
+        NOTIFICATION_MAILS.labels(kind="digest").inc()
     return bool(items)
 
 
