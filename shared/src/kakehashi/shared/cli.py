@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -56,6 +57,20 @@ def _serve_worker_metrics(spec: ServiceSpec, runtime: Runtime, port: int | None)
 
 
 METRICS_PORT_HELP = "serve Prometheus metrics on this port (default from settings: off)"
+COMPANION_STOP_S = 30.0  # how long a stopping consumer waits for the loop beside it
+
+
+def _start_companion(
+    spec: ServiceSpec, runtime: Runtime, stop: threading.Event
+) -> threading.Thread | None:
+    """The service's loop beside its consumer (`ServiceSpec.beside_consumer`), started in a
+    thread that stops with the consumer."""
+    loop = spec.consumer_companion(runtime)
+    if loop is None:
+        return None
+    thread = threading.Thread(target=loop, args=(stop,), name=f"{spec.name}-beside-consumer")
+    thread.start()
+    return thread
 
 
 def service_cli(spec: ServiceSpec) -> typer.Typer:
@@ -162,10 +177,14 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             consumer = spec.consumer(runtime)
             _serve_worker_metrics(spec, runtime, metrics_port)
             stop = stop_on_signals()
+            companion = _start_companion(spec, runtime, stop)
             log.info("consumer started", extra={"topics": consumer.topics, "group": group})
             try:
                 consumer.run(stop)
             finally:
+                stop.set()
+                if companion is not None:
+                    companion.join(timeout=COMPANION_STOP_S)
                 consumer.consumer.close()
                 consumer.dead_letters.close(timeout=10)
 

@@ -8,6 +8,7 @@ exports, the learned ranking).
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,9 @@ class ServiceSpec:
     handlers: str | None = None  # the `{event type: handler}` registry, needed when consuming
     # Tables filled only from consumed events: `rebuild` empties them and replays the logs.
     read_model: tuple[str, ...] = ()
+    # Work the consumer process does beside consuming (e.g. identity's notification mails): an
+    # import path to `(Runtime) -> loop`, where the loop runs until the event it is given is set.
+    beside_consumer: str | None = None
 
     def __post_init__(self) -> None:
         if self.consumes and self.handlers is None:
@@ -97,6 +101,14 @@ class ServiceSpec:
     def create_app(self, runtime: Runtime) -> FastAPI:
         """The service's API on `runtime` (imports the API stack)."""
         factory: Callable[[Runtime], FastAPI] = resolve(self.app)
+        return factory(runtime)
+
+    def consumer_companion(self, runtime: Runtime) -> Callable[[threading.Event], None] | None:
+        """The loop to run beside the consumer, on `runtime`, or None."""
+        if self.beside_consumer is None:
+            return None
+        factory: Callable[[Runtime], Callable[[threading.Event], None]]
+        factory = resolve(self.beside_consumer)
         return factory(runtime)
 
     def event_handlers(self) -> Mapping[str, Handler]:

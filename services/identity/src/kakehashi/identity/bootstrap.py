@@ -25,4 +25,6 @@ SPEC = ServiceSpec(
     consumes=(MATCH_EVENTS, CANDIDATE_EVENTS, JOB_ORDER_EVENTS),
     handlers="kakehashi.identity.service_layer.event_handlers:HANDLERS",
     read_model=("notified_candidate", "notified_job_order"),
+    # The consumer process also mails the notifications (each at once, digests at their hour).
+    beside_consumer="kakehashi.identity.entrypoints.notification_sender:beside_consumer",
 )

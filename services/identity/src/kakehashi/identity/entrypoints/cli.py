@@ -1,20 +1,15 @@
 """`kakehashi-identity api | relay | consume | send-digests | migrate | add-admin`.
 
-`consume` is the shared consumer with the notification sender beside it: one process applies
-matching's decisions and mails what they tell (docs/operations.md, "Notification mails")."""
+`consume` is the shared consumer; its process also mails the notifications the events give
+(`SPEC.beside_consumer`; docs/operations.md, "Notification mails")."""
 
 from __future__ import annotations
-
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import typer
 
 from kakehashi.identity.adapters.mail import SmtpMailer
 from kakehashi.identity.bootstrap import SPEC
 from kakehashi.identity.config import IdentitySettings
-from kakehashi.identity.entrypoints.notification_sender import NotificationSender
 from kakehashi.identity.service_layer import notifications, users
 from kakehashi.identity.service_layer.context import Identity
 from kakehashi.identity.service_layer.errors import ConflictError
@@ -24,45 +19,6 @@ from kakehashi.shared.errors import DomainError
 from kakehashi.shared.runtime import Runtime
 
 app = service_cli(SPEC)
-
-
-def _take_command(typer_app: typer.Typer, name: str) -> Callable[..., Any]:
-    """Remove the shared CLI's command `name` and hand back its function, to be wrapped."""
-    for info in typer_app.registered_commands:
-        if info.callback is not None and (info.name or info.callback.__name__) == name:
-            typer_app.registered_commands.remove(info)
-            return info.callback
-    raise LookupError(f"the shared CLI has no {name!r} command")
-
-
-_shared_consume = _take_command(app, "consume")
-
-
-@app.command()
-def consume(
-    metrics_port: int = typer.Option(
-        None, help="serve Prometheus metrics on this port (default from settings: off)"
-    ),
-) -> None:
-    """Apply events from Kafka to identity's database, and mail the notifications they give
-    (each at once, digests at KAKEHASHI_IDENTITY_NOTIFY_DIGEST_HOUR_UTC), until stopped."""
-    settings = IdentitySettings()
-    runtime = Runtime.build(settings, SPEC.migrations)
-    runtime.migrate()  # the sender's tables, before its first round
-    stop = threading.Event()
-    sender = threading.Thread(
-        target=NotificationSender.build(settings, runtime.uow).run,
-        args=(stop,),
-        name="notification-sender",
-        daemon=True,
-    )
-    sender.start()
-    try:
-        _shared_consume(metrics_port=metrics_port)
-    finally:
-        stop.set()
-        sender.join(timeout=settings.smtp_timeout_s + 5)
-        runtime.engine.dispose()
 
 
 @app.command("send-digests")

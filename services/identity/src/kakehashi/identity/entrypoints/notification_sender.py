@@ -12,6 +12,7 @@ from kakehashi.identity.adapters.mail import Mailer, SmtpMailer
 from kakehashi.identity.config import IdentitySettings
 from kakehashi.identity.service_layer import notifications
 from kakehashi.identity.service_layer.notifications import Links
+from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -54,3 +55,10 @@ class NotificationSender:
             except Exception:
                 log.exception("notification round failed; retried in the next round")
             stop.wait(self.interval_s)
+
+
+def beside_consumer(runtime: Runtime) -> Callable[[threading.Event], None]:
+    """identity's consumer process mails the notifications its events give (ServiceSpec)."""
+    settings = runtime.settings
+    assert isinstance(settings, IdentitySettings)
+    return NotificationSender.build(settings, runtime.uow).run
