@@ -393,13 +393,13 @@ class _Gate:
     @property
     def promoted(self) -> bool:
         """Nothing live, or strictly better on the gate's figure (a tie keeps the live one)."""
-        if self.figure == "nothing_live":
-            return True
-        if self.figure == "ips_ndcg":
-            assert self.ips_ndcg is not None and self.live_ips_ndcg is not None
-            return self.ips_ndcg > self.live_ips_ndcg
-        assert self.live_ips_roc_auc is not None
-        return self.ips_roc_auc > self.live_ips_roc_auc
+        pairs = {
+            "nothing_live": (1.0, 0.0),
+            "ips_ndcg": (self.ips_ndcg, self.live_ips_ndcg),
+            "ips_roc_auc": (self.ips_roc_auc, self.live_ips_roc_auc),
+        }
+        new, live = pairs[self.figure]
+        return new is not None and live is not None and new > live
 
 
 def fit(
