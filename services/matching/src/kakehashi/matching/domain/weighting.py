@@ -34,8 +34,10 @@ def raw_weights(
     if max_weight < 1:
         raise ValueError("max_weight must be at least 1")
     p = np.array([np.nan if v is None else v for v in propensities], dtype=np.float64)
-    known = np.isfinite(p) & (p > 0)
-    inverse = np.divide(1.0, p, out=np.ones_like(p), where=known)
+    # A propensity of 0 (never shown, yet decided) is 1/0: as heavy as any weight may be.
+    with np.errstate(over="ignore"):  # a tiny propensity overflows to inf: clipped below
+        inverse = np.divide(1.0, p, out=np.full_like(p, np.inf), where=p > 0)
+    inverse[np.isnan(p)] = 1.0
     return np.clip(inverse, 1.0, max_weight)
 
 
