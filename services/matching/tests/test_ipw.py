@@ -147,7 +147,8 @@ def test_ips_ndcg_counts_a_rare_pair_as_many() -> None:
     weights = ips_weights([1.0, 0.1, 1.0])
     ndcg_explored = ips_ndcg(groups, grades, explored_first, weights)
     ndcg_top = ips_ndcg(groups, grades, top_first, weights)
-    assert ndcg_explored is not None and ndcg_top is not None
+    assert ndcg_explored is not None
+    assert ndcg_top is not None
     assert ndcg_explored == pytest.approx(1.0)
     assert ndcg_top < 0.8
     assert ips_ndcg([None, None], grades[:2], top_first[:2], flat[:2]) is None  # no order
