@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import kendalltau  # type: ignore[import-untyped]
+from scipy.stats import kendalltau
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
@@ -164,7 +164,8 @@ ORDERS, POOL, EVERY = 40, 400, 10
 
 
 def _truth(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
-    return 10 * x1 * x2 - 4
+    logit: np.ndarray = 10 * x1 * x2 - 4
+    return logit
 
 
 def _logged_decisions(seed: int) -> list[LabelledPair]:
