@@ -61,11 +61,12 @@ def fit(
     try:
         with uow:
             newest = _newest_decision_id(uow)
+            new = _decisions_between(uow, _last_seen(uow), newest)
             pairs = learning.labelled_pairs(decision_rows(uow, up_to=newest))
         outcome = learning.fit(pairs, settings, live)
     except Exception as error:
         reason = f"the fit failed: {type(error).__name__}: {error}"
-        _record(uow, _attempt(started, trigger, Outcome.FAILED, reason, None, None))
+        _record(uow, _attempt(started, trigger, Outcome.FAILED, reason))
         raise
     with uow:
         # Compare-and-set on the live model: the gate measured this fit against `live_record`;
@@ -75,7 +76,7 @@ def fit(
         still_live = _live_record(uow)
         if isinstance(outcome, NotEnoughDecisions):
             attempt = _attempt(started, trigger, Outcome.NOT_ENOUGH_DECISIONS, outcome.message)
-            attempt.last_decision_id = newest
+            attempt.last_decision_id, attempt.new_decisions = newest, new
             uow.session.add(attempt)
             uow.commit()
             count_refit(Outcome.NOT_ENOUGH_DECISIONS)
@@ -91,7 +92,7 @@ def fit(
         uow.session.add(record)
         uow.session.flush()
         attempt = _attempt(started, trigger, verdict, reason, record.id, outcome.metrics)
-        attempt.last_decision_id = newest
+        attempt.last_decision_id, attempt.new_decisions = newest, new
         uow.session.add(attempt)
         uow.commit()
     count_refit(verdict)
@@ -133,14 +134,25 @@ def _newest_decision_id(uow: UnitOfWork) -> int:
     return int(newest or 0)
 
 
+def _last_seen(uow: UnitOfWork) -> int:
+    """The newest decision the last attempt that read decisions read (0 before any)."""
+    seen = uow.session.exec(
+        select(RefitAttempt.last_decision_id).order_by(col(RefitAttempt.id).desc()).limit(1)
+    ).first()
+    return int(seen or 0)
+
+
+def _decisions_between(uow: UnitOfWork, after: int, up_to: int | None = None) -> int:
+    query = select(func.count()).select_from(MatchDecision).where(col(MatchDecision.id) > after)
+    if up_to is not None:
+        query = query.where(col(MatchDecision.id) <= up_to)
+    return int(uow.session.exec(query).one())
+
+
 def new_decisions_since(uow: UnitOfWork, attempt: RefitAttempt | None) -> int:
     """Decisions recorded after the ones the attempt read (all of them before any attempt)."""
-    seen = attempt.last_decision_id if attempt is not None else 0
     with uow:
-        count = uow.session.exec(
-            select(func.count()).select_from(MatchDecision).where(col(MatchDecision.id) > seen)
-        ).one()
-    return int(count)
+        return _decisions_between(uow, attempt.last_decision_id if attempt is not None else 0)
 
 
 def last_attempt(uow: UnitOfWork) -> RefitAttempt | None:
