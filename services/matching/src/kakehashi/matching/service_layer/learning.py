@@ -181,10 +181,7 @@ def attempts(uow: UnitOfWork, limit: int) -> list[RefitAttempt]:
 
 def _lock_lease_row(uow: UnitOfWork) -> None:
     """Serialise the promotion check of concurrent fits (a row lock on PostgreSQL; SQLite
-    serialises writers anyway)."""
-    if uow.session.get(RefitLease, LEASE) is None:
-        uow.session.add(RefitLease(name=LEASE, holder=None, expires_at=utcnow()))
-        uow.session.flush()
+    serialises writers anyway). Migration 0012 wrote the row."""
     uow.session.exec(select(RefitLease).where(col(RefitLease.name) == LEASE).with_for_update())
 
 

@@ -115,10 +115,6 @@ def take_lease(uow: UnitOfWork, holder: str, now: datetime, until: datetime) -> 
     """Take the refit lease if it is free, expired or already ours: one compare-and-set
     UPDATE, so of two processes asking at once exactly one gets it."""
     with uow:
-        if uow.session.get(RefitLease, LEASE) is None:
-            uow.session.add(RefitLease(name=LEASE, holder=None, expires_at=now))
-            uow.commit()
-    with uow:
         taken = uow.session.exec(
             sa_update(RefitLease)
             .where(

@@ -6,6 +6,8 @@ Revises: 0011
 Create Date: 2026-11-30
 """
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def upgrade() -> None:
@@ -34,12 +37,14 @@ def upgrade() -> None:
         sa.Column("fit_id", sa.Integer(), nullable=True, index=True),
         sa.Column("metrics", sa.JSON(), nullable=True),
     )
-    op.create_table(
+    lease = op.create_table(
         "ranking_refit_lease",
         sa.Column("name", sa.String(32), primary_key=True),
         sa.Column("holder", sa.String(200), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     )
+    # The one lease row, free: schedulers only ever UPDATE it (compare-and-set).
+    op.bulk_insert(lease, [{"name": "refit", "holder": None, "expires_at": EPOCH}])
 
 
 def downgrade() -> None:
