@@ -350,6 +350,7 @@ def decided_pairs(
             explored_propensity = propensity_below(EXPLORE_EVERY, TOP, below)
             for listed, pairs, everything in ((top, before, False), (shown, now, True)):
                 for column in listed:
+                    is_explorer = everything and column in explored  # before: none explored
                     names = learning.FEATURES if everything else COMPONENT_NAMES
                     parts = {n: float(block.components[n][row, column]) for n in names}
                     score = float(block.scores[ENGINE][row, column])
@@ -361,8 +362,8 @@ def decided_pairs(
                         grade >= GOOD,
                         GRADE_OF_RELEVANCE[grade] if everything else None,
                         order=str(block.order_ids[row]),
-                        propensity=explored_propensity if column in explored else 1.0,
-                        exploration=column in explored,
+                        propensity=explored_propensity if is_explorer else 1.0,
+                        exploration=is_explorer,
                     )
                     pairs.append(label)
     return before, now
