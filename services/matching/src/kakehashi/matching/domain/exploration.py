@@ -12,7 +12,7 @@ day and across its pages.
 (propensity 1), by exploration (propensity explorers / candidates below: each of the candidates
 below is equally likely to be one of those drawn), or neither (below the window: reached by
 paging or filtering, with no known probability). A decision records it, and the fit weights a
-pair by one over its propensity (`learning.ips_weights`; derivation in docs/matching.md).
+pair by one over its propensity (`weighting.ips_weights`; derivation in docs/matching.md).
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class ListPlacements:
         position = bisect.bisect_left(ids, candidate_id)
         if position == len(ids) or ids[position] != candidate_id:
             return None
-        if position not in set(eligible.tolist()):
+        if not np.isin(position, eligible):
             return None
         rng = np.random.default_rng(seed_of(job_order_id, today()))
         return placement(ranked, eligible, self._every, REVIEW_WINDOW, rng, position)
