@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from conftest import token_for
 from kakehashi.matching.adapters.tables import RankingModelFit, RefitAttempt
+from kakehashi.matching.domain import learning as domain_learning
 from kakehashi.matching.domain.learning import LearningSettings, Metrics
 from kakehashi.matching.domain.refits import Outcome, RefitSchedule, outcome_of, refit_due
 from kakehashi.matching.service_layer import learning_schedule
@@ -191,6 +192,33 @@ def test_a_held_lease_keeps_a_second_scheduler_out_until_it_expires(
     assert tick(uow, LearningSettings(), schedule, "loop-b").outcome is Outcome.PROMOTED
     release_lease(uow, "loop-a")  # no longer its lease: changes nothing
     assert take_lease(uow, "loop-c", now, now + timedelta(minutes=15))
+
+
+def test_a_failing_fit_is_recorded_counted_and_releases_the_lease(
+    client: TestClient, market: EventApplier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = _uow(client)
+    _decide_everyone(client)
+    schedule = RefitSchedule(min_new_decisions=1, min_interval=timedelta(0))
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("the solver diverged")
+
+    monkeypatch.setattr(domain_learning, "fit", broken)
+    failed_before = _refits(Outcome.FAILED)
+    assert tick(uow, LearningSettings(), schedule, "loop-a").outcome is Outcome.FAILED
+    assert _refits(Outcome.FAILED) == failed_before + 1
+    [attempt] = client.get("/ranking-model/attempts", headers=MANAGER).json()
+    assert (attempt["outcome"], attempt["fit_id"], attempt["metrics"]) == ("failed", None, None)
+    assert attempt["reason"] == "the fit failed: RuntimeError: the solver diverged"
+    now = datetime.now(UTC)
+    assert take_lease(uow, "loop-b", now, now + timedelta(minutes=1))  # given back
+    release_lease(uow, "loop-b")
+    monkeypatch.undo()
+    # The decisions it could not learn from still count as new: the next tick refits.
+    assert tick(uow, LearningSettings(), schedule, "loop-a").outcome is Outcome.PROMOTED
+    latest = client.get("/ranking-model/attempts", params={"limit": 1}, headers=MANAGER).json()
+    assert latest[0]["new_decisions"] == 4 * PER_LEVEL
 
 
 def test_two_schedulers_ticking_at_once_fit_once(client: TestClient, market: EventApplier) -> None:

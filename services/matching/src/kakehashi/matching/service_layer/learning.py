@@ -58,15 +58,19 @@ def fit(
     started = utcnow()
     live_record = live_fit(uow)
     live = model_of(live_record) if live_record is not None else None
+    with uow:
+        seen = _last_seen(uow)
     try:
         with uow:
             newest = _newest_decision_id(uow)
-            new = _decisions_between(uow, _last_seen(uow), newest)
+            new = _decisions_between(uow, seen, newest)
             pairs = learning.labelled_pairs(decision_rows(uow, up_to=newest))
         outcome = learning.fit(pairs, settings, live)
     except Exception as error:
         reason = f"the fit failed: {type(error).__name__}: {error}"
-        _record(uow, _attempt(started, trigger, Outcome.FAILED, reason))
+        failed = _attempt(started, trigger, Outcome.FAILED, reason)
+        failed.last_decision_id = seen  # what it could not learn from still counts as new
+        _record(uow, failed)
         raise
     with uow:
         # Compare-and-set on the live model: the gate measured this fit against `live_record`;
