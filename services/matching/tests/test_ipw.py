@@ -29,8 +29,11 @@ from kakehashi.matching.domain.learning import (
     RankingModel,
     fit,
     labelled_pairs,
+    pair_weights,
 )
 from kakehashi.matching.domain.weighting import ips_ndcg, ips_weights, raw_weights
+from kakehashi.matching.service_layer import learning as learning_service
+from kakehashi.shared.runtime import Runtime
 from services.matching.tests.market_events import applier, candidate_event, order_event
 
 MANAGER = auth("program_manager", "pm-office")
@@ -262,3 +265,13 @@ def test_a_decision_records_how_the_list_showed_the_pair(service_client: Any) ->
         (top, "propose", None, None),  # taken off the shortlist, not the list
         (past, "propose", False, None),  # shown past the window: no known probability
     ]
+    # What the fit reads back: the explorer weighs 1/propensity = 3 times a top pair.
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.uow() as uow:
+        pairs = labelled_pairs(learning_service.decision_rows(uow))
+    by_candidate = {p.match_id.split(":")[1]: p for p in pairs}
+    assert by_candidate[explorer].exploration
+    assert not by_candidate[top].exploration
+    weights = dict(zip(by_candidate, pair_weights(pairs, LearningSettings()), strict=True))
+    assert weights[explorer] / weights[top] == pytest.approx(3.0)
+    assert weights[past] == weights[top]
