@@ -39,6 +39,7 @@ test: system-packages-test lint typecheck pytest  ## ruff, mypy, then unit, inte
 bench: setup  ## registration -> match list latency through the broker; the matching engine at scale
 	$(UV) run python bench/slice_latency.py
 	$(UV) run python bench/matching_engine.py
+	$(UV) run python bench/allocation.py
 	$(UV) run python bench/matching_service.py
 	$(UV) run python bench/console_pages.py
 	$(UV) run python bench/matching_quality.py

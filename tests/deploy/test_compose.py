@@ -91,7 +91,15 @@ WORKSPACE_MEMBERS = sorted(
     for path in ROOT.glob(f"{pattern}/pyproject.toml")
 )
 # Production runs the same processes as `kakehashi dev`, one container each, named alike.
-EXPECTED_CONTAINERS = {process.name: process.subcommand for process in PROCESSES}
+# Compose scales matching out (docs/architecture.md, "Scaling out"): a second API replica, and
+# its consumer group split over two processes; `make dev` runs one process of each kind.
+SPLIT = {"matching-consumer": ("matching-consumer-a", "matching-consumer-b")}
+REPLICAS = {"matching-api-2": "api"}
+EXPECTED_CONTAINERS = {
+    name: process.subcommand
+    for process in PROCESSES
+    for name in SPLIT.get(process.name, (process.name,))
+} | REPLICAS
 
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[?-])(?P<arg>[^}]*))?\}")
 
@@ -320,7 +328,8 @@ def test_environment_builds_valid_production_settings(
     if EXPECTED_CONTAINERS[container] == "api":
         assert settings.api_host == "0.0.0.0"  # noqa: S104
         port = settings.api_port
-        assert f"{port}:{port}" in CONTAINERS[container]["ports"]
+        if container not in REPLICAS:  # a replica is reached through the proxy only
+            assert f"{port}:{port}" in CONTAINERS[container]["ports"]
         assert f"127.0.0.1:{port}/health/live" in " ".join(
             CONTAINERS[container]["healthcheck"]["test"]
         )
@@ -437,20 +446,21 @@ def test_an_empty_jwks_url_lets_the_services_discover_the_issuers_keys() -> None
         assert value == "${KAKEHASHI_AUTH_JWKS_URL-" + IDENTITY_JWKS + "}"
 
 
-def _caddy_routes() -> list[tuple[list[str] | None, str]]:
-    """(path patterns or None for the catch-all, upstream) per `handle` block, in order."""
+def _caddy_routes() -> list[tuple[list[str] | None, list[str]]]:
+    """(path patterns or None for the catch-all, upstreams) per `handle` block, in order."""
     text = CADDYFILE.read_text(encoding="utf-8")
     matchers = {
         name: patterns.split()
         for name, patterns in re.findall(r"^\s*@(\w+) path (.+)$", text, flags=re.M)
     }
-    routes: list[tuple[list[str] | None, str]] = []
-    for matcher, upstream in re.findall(r"handle(?: @(\w+))? \{\s*reverse_proxy (\S+)\s*\}", text):
-        routes.append((matchers[matcher] if matcher else None, upstream))
+    routes: list[tuple[list[str] | None, list[str]]] = []
+    handles = r"handle(?: @(\w+))? \{\s*reverse_proxy ([^{}\n]+?)\s*(?:\{[^{}]*\}\s*)?\}"
+    for matcher, upstreams in re.findall(handles, text):
+        routes.append((matchers[matcher] if matcher else None, upstreams.split()))
     return routes
 
 
-def upstream_of(path: str) -> str:
+def upstreams_of(path: str) -> list[str]:
     """Where the proxy sends `path`: Caddy's path matcher (exact, or a trailing * prefix)."""
     for patterns, upstream in _caddy_routes():
         if patterns is None or any(
@@ -464,7 +474,7 @@ def test_the_proxy_runs_the_caddyfile_in_front_of_the_four_apis() -> None:
     proxy = CONTAINERS["proxy"]
     assert proxy["image"].startswith("caddy:")
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
-    assert set(proxy["depends_on"]) == {f"{name}-api" for name in SERVICES}
+    assert set(proxy["depends_on"]) == {f"{name}-api" for name in SERVICES} | set(REPLICAS)
     assert {"80:80", "443:443"} <= set(proxy["ports"])
     assert "caddy-data" in COMPOSE["volumes"]
 
@@ -491,7 +501,8 @@ def test_the_proxy_sends_each_page_to_the_service_that_serves_it(path: str, cont
     port = CONTAINERS[container]["environment"][
         f"KAKEHASHI_{container.split('-')[0].upper()}_API_PORT"
     ]
-    assert upstream_of(path) == f"{container}:{port}"
+    replicas = [name for name in REPLICAS if name.startswith(container)]
+    assert upstreams_of(path) == [f"{name}:{port}" for name in (container, *replicas)]
 
 
 @pytest.mark.parametrize("container", APP_CONTAINERS)

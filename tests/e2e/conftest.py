@@ -17,7 +17,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
-from kakehashi.devtools.supervisor import PROCESSES, SERVICES, TOKEN_VERIFIERS, Ports, Supervisor
+from kakehashi.devtools.supervisor import (
+    PROCESSES,
+    SERVICES,
+    TOKEN_VERIFIERS,
+    Ports,
+    Process,
+    Supervisor,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # identity outside development refuses its published development secret.
@@ -41,11 +48,14 @@ def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
 
 @contextlib.contextmanager
 def running_system(
-    tmp_path_factory: pytest.TempPathFactory, service_env: dict[str, str]
+    tmp_path_factory: pytest.TempPathFactory,
+    service_env: dict[str, str],
+    processes: tuple[Process, ...] = PROCESSES,
+    topic_partitions: int = 3,
 ) -> Iterator[Supervisor]:
     """The whole system on free ports, each token verifier with `service_env` (names without
     the `KAKEHASHI_<SERVICE>_` prefix) and identity in the same ENVIRONMENT; its logs are kept
-    under test-artifacts."""
+    under test-artifacts. `processes` and `topic_partitions` as in `Supervisor`."""
     env: dict[str, str] = {}
     for service in TOKEN_VERIFIERS:
         prefix = f"KAKEHASHI_{service.upper()}_"
@@ -64,10 +74,17 @@ def running_system(
         broker=free_port(),
         apis={s: free_port() for s in SERVICES},
         mail=free_port(),
-        metrics={p.name: free_port() for p in PROCESSES if p.subcommand != "api"},
+        metrics={p.name: free_port() for p in processes if p.subcommand != "api"},
     )
     log_dir = tmp_path_factory.mktemp("logs")
-    supervisor = Supervisor(tmp_path_factory.mktemp("data"), ports=ports, env=env, log_dir=log_dir)
+    supervisor = Supervisor(
+        tmp_path_factory.mktemp("data"),
+        ports=ports,
+        env=env,
+        log_dir=log_dir,
+        processes=processes,
+        topic_partitions=topic_partitions,
+    )
     try:
         supervisor.start()
         yield supervisor

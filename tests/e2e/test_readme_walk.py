@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,10 @@ def _tokens_minted(output: str, _: Path) -> None:
     assert output == "", output  # the assignments print nothing when the tokens are minted
 
 
+def _dates_set(output: str, _: Path) -> None:
+    assert output == "", output
+
+
 def _two_registered(output: str, _: Path) -> None:
     created = _every_json(output)
     assert [c["status"] for c in created] == ["registered", "registered"], output
@@ -171,7 +176,9 @@ def _ranked_with_reasons(output: str, _: Path) -> None:
         "missing: scaffolding (level 1, nice-to-have)",
         "Japanese N4 meets the N4 required",
         "eligible for SSW i",
-        "available from 2027-01-10, before the departure on 2027-04-15",
+        # The walk's $SOON and $DEPARTURE: 60 and 150 days from today.
+        f"available from {date.today() + timedelta(days=60)}, before the departure on "
+        f"{date.today() + timedelta(days=150)}",
     ):
         assert claimed in reasons, (claimed, reasons)
 
@@ -204,6 +211,7 @@ def _employer_review(output: str, scratch: Path) -> None:
 
 CLAIMS: list[tuple[str, Claim]] = [
     ("kakehashi token", _tokens_minted),
+    ("Dates count from today", _dates_set),
     ("registers candidates", _two_registered),
     ("posts a job order", _order_posted),
     ("reads the ranked match list", _ranked_with_reasons),

@@ -104,3 +104,31 @@ def test_records_removed_before_they_were_read_are_skipped_with_an_error(
 
 def test_a_database_without_a_consumer_is_always_ready() -> None:
     recovery_check(create_engine("sqlite://"))()
+
+
+def test_each_share_of_a_split_group_sees_a_replaced_log_and_rewinds_its_own_partitions(
+    engine: Engine,
+) -> None:
+    """Two processes of one group, partitions 0 and 1 each: the second must rewind its partition
+    after the first has already seen (and recorded) the new log."""
+    sessions = make_session_factory(engine)
+    first = LogWatch(GROUP, lambda: UnitOfWork(sessions), partitions=[0])
+    second = LogWatch(GROUP, lambda: UnitOfWork(sessions), partitions=[1])
+    _read_up_to(engine, p0=4, p1=2)
+    assert first.check({TOPIC: LogState("id-a", {0: 0}, {0: 4})}) == {}
+    # The other share's position (2 on partition 1) is none of this process's business.
+    assert second.check({TOPIC: LogState("id-a", {1: 0}, {1: 2})}) == {}
+
+    assert first.check({TOPIC: LogState("id-b", {0: 0}, {0: 0})}) == {(TOPIC, 0): 0}
+    assert second.check({TOPIC: LogState("id-b", {1: 0}, {1: 0})}) == {(TOPIC, 1): 0}
+    assert _positions(engine) == {(TOPIC, 0): 0, (TOPIC, 1): 0}
+    assert (first.resets, second.resets) == (1, 1)
+
+
+def test_a_share_without_topic_ids_judges_only_its_own_partitions(engine: Engine) -> None:
+    sessions = make_session_factory(engine)
+    share = LogWatch(GROUP, lambda: UnitOfWork(sessions), partitions=[0])
+    _read_up_to(engine, p0=4, p1=9)
+    # Partition 1 is read further than partition 0's log ends: that says nothing of partition 0.
+    assert share.check({TOPIC: LogState(None, {0: 0}, {0: 4})}) == {}
+    assert share.resets == 0

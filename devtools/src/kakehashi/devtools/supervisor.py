@@ -35,9 +35,14 @@ READY_TIMEOUT_S = 300.0  # a busy laptop has taken 90 s; waiting longer costs no
 
 @dataclass(frozen=True)
 class Process:
+    """One child process. A second replica of a process differs by its settings (`env`, e.g. the
+    partitions a consumer takes) and, for an API, by its `port` (default: the service's)."""
+
     name: str
     service: str
     subcommand: str
+    env: tuple[tuple[str, str], ...] = ()
+    port: int | None = None
 
 
 PROCESSES = (
@@ -111,6 +116,7 @@ class Supervisor:
         log_dir: Path | None = None,
         say: Callable[[str], None] = _no_news,
         processes: tuple[Process, ...] = PROCESSES,
+        topic_partitions: int = 3,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.host = host
@@ -119,6 +125,7 @@ class Supervisor:
         self.log_dir = (log_dir or self.data_dir / "logs").resolve()
         self.say = say
         self.processes = processes
+        self.topic_partitions = topic_partitions
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._logs: dict[str, IO[bytes]] = {}
         self._stopping = False
@@ -154,6 +161,7 @@ class Supervisor:
             env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] = self.bootstrap
             env[prefix + "API_HOST"] = self.host
             env[prefix + "API_PORT"] = str(self.ports.apis[service])
+            env[prefix + "KAFKA_TOPIC_PARTITIONS"] = str(self.topic_partitions)
         for service in TOKEN_VERIFIERS:
             env.setdefault(f"KAKEHASHI_{service.upper()}_AUTH_ISSUER", issuer)
         # For commands run with this environment (`kakehashi token`, `kakehashi seed`): their
@@ -185,7 +193,9 @@ class Supervisor:
             for process in self.processes:
                 log = self._log(process.name)
                 command = self._command(process)
-                child = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+                child = subprocess.Popen(
+                    command, env=env | self._own_env(process), stdout=log, stderr=log
+                )
                 self.children.append((process.name, child))
             self._wait_until_ready(began + ready_timeout_s, ready_timeout_s)
         except BaseException:
@@ -205,7 +215,7 @@ class Supervisor:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         topics = [*ALL_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
-        ensure_topics([self.bootstrap], topics)
+        ensure_topics([self.bootstrap], topics, self.topic_partitions)
 
     def _start_mail(self) -> None:
         """The SMTP catcher: identity's invitations and resets land in `mail_dir`."""
@@ -251,6 +261,16 @@ class Supervisor:
                 reason = f"exited with code {migration.returncode}"
                 raise StartError(name, reason, self.log_of(name))
 
+    def _own_env(self, process: Process) -> dict[str, str]:
+        """The settings that set this process apart from its service's other processes."""
+        own = dict(process.env)
+        if process.port is not None:
+            own[f"KAKEHASHI_{process.service.upper()}_API_PORT"] = str(process.port)
+        return own
+
+    def api_port(self, process: Process) -> int:
+        return process.port or self.ports.apis[process.service]
+
     def _command(self, process: Process) -> list[str]:
         command = _cli(process.service, process.subcommand)
         port = self.ports.metrics.get(process.name)
@@ -263,7 +283,7 @@ class Supervisor:
         urls = {}
         for process in self.processes:
             if process.subcommand == "api":
-                urls[process.name] = f"{self.url(process.service)}/metrics"
+                urls[process.name] = f"http://{self.host}:{self.api_port(process)}/metrics"
             elif process.name in self.ports.metrics:
                 urls[process.name] = (
                     f"http://{self.host}:{self.ports.metrics[process.name]}/metrics"
@@ -280,9 +300,7 @@ class Supervisor:
     def _wait_until_ready(self, deadline: float, timeout_s: float) -> None:
         """Until every API accepts connections; StartError naming a child that died, or the
         APIs still silent at the deadline."""
-        waiting = {
-            p.name: self.ports.apis[p.service] for p in self.processes if p.subcommand == "api"
-        }
+        waiting = {p.name: self.api_port(p) for p in self.processes if p.subcommand == "api"}
         next_news = time.monotonic() + 15
         while waiting:
             if self._stopping:

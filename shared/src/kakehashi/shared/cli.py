@@ -32,13 +32,18 @@ from kakehashi.shared.metrics import serve_metrics, watch_readiness
 from kakehashi.shared.observability import configure_logging
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.runtime import Runtime, ServiceSpec
+from kakehashi.shared.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 
 
-def _start(spec: ServiceSpec) -> Runtime:
+def _start(spec: ServiceSpec, process: str | None = None) -> Runtime:
+    """Settings, logs and the migrated database of a command; a long-running `process` (api,
+    relay, consumer) also exports its traces when an OTLP endpoint is configured."""
     settings = spec.settings_factory()
     configure_logging(spec.name, settings.log_level, settings.log_json)
+    if process is not None:
+        configure_tracing(settings, f"{spec.name}-{process}")
     runtime = Runtime.build(settings, spec.migrations)
     runtime.migrate()
     return runtime
@@ -70,7 +75,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
         """Serve the HTTP API (migrations are applied first)."""
         import uvicorn  # only the API process loads the web server
 
-        runtime = _start(spec)
+        runtime = _start(spec, "api")
         uvicorn.run(
             spec.create_app(runtime),
             host=host or runtime.settings.api_host,
@@ -88,7 +93,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
         ) -> None:
             """Publish outbox rows to Kafka until stopped."""
-            runtime = _start(spec)
+            runtime = _start(spec, "relay")
             servers = runtime.settings.bootstrap_servers
             partitions = runtime.settings.kafka_topic_partitions
             ensure_topics(servers, spec.produces, partitions)
@@ -146,7 +151,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
         ) -> None:
             """Apply events from Kafka to this service's database until stopped."""
-            runtime = _start(spec)
+            runtime = _start(spec, "consumer")
             settings = runtime.settings
             group = spec.name
             ensure_topics(

@@ -44,6 +44,7 @@ from kakehashi.shared.metrics import (
     CONSUMER_SKIPPED_UNKNOWN,
 )
 from kakehashi.shared.observability import reset_correlation_id, set_correlation_id
+from kakehashi.shared.tracing import mark_failed, processing
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,18 @@ class EventConsumer:
             return
         token = set_correlation_id(event.correlation_id)
         try:
-            self._apply_with_retries(message, event)
+            # Child of the producer's span: the record's trace headers, else the envelope's.
+            with processing(
+                event_type=event.type,
+                event_id=str(event.id),
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                headers=message.headers,
+                envelope_fields=(event.traceparent, event.tracestate),
+                correlation_id=event.correlation_id,
+            ):
+                self._apply_with_retries(message, event)
         finally:
             reset_correlation_id(token)
 
@@ -262,6 +274,7 @@ class EventConsumer:
             dead_letter_topic(self.group_id), key=message.key, value=message.value, headers=headers
         )
         future.get(timeout=30)  # raises if the broker did not take it: the position stays put
+        mark_failed(error)
         self.applier.skip(position_of(message))
         CONSUMER_DEAD_LETTERED.labels(self.group_id, message.topic).inc()
         log.error(

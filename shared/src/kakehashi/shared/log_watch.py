@@ -18,7 +18,7 @@ Signs, checked when partitions are assigned and every few seconds while running:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -100,12 +100,24 @@ def broker_logs(consumer: Any, partitions: Iterable[Any]) -> dict[str, LogState]
 @dataclass
 class LogWatch:
     """Compares the broker's logs with the positions a consumer group stored, and rewinds the
-    positions of a topic whose log was replaced. `resets` counts the rewinds since start."""
+    positions of a topic whose log was replaced. `resets` counts the rewinds since start.
+
+    A group whose partitions are split between processes (`partitions`: this process's share)
+    keeps one record per share: each process must see a replaced log for itself and rewind its own
+    partitions, which it would not if the other had already recorded the new topic id."""
 
     group_id: str
     uow_factory: Callable[[], UnitOfWork]
+    partitions: Collection[int] | None = None
     resets: int = 0
     recovering: set[str] = field(default_factory=set)
+
+    @property
+    def record_key(self) -> str:
+        """The consumed_log key of this process's share of the group's partitions."""
+        if self.partitions is None:
+            return self.group_id
+        return f"{self.group_id}@{','.join(str(p) for p in sorted(self.partitions))}"
 
     def check(self, logs: Mapping[str, LogState]) -> dict[tuple[str, int], int]:
         """Rewind what needs it (in the database) and return where the consumer must seek, by
@@ -114,9 +126,10 @@ class LogWatch:
         with self.uow_factory() as uow:
             stored = positions_of(uow.session, self.group_id)
             for topic, state in logs.items():
-                positions = {p: o for (t, p), o in stored.items() if t == topic}
-                record = uow.session.get(ConsumedLog, (self.group_id, topic)) or ConsumedLog(
-                    consumer_group=self.group_id, topic=topic, topic_id=state.topic_id
+                # Only this process's partitions: the broker's state covers only those.
+                positions = {p: o for (t, p), o in stored.items() if t == topic and p in state.end}
+                record = uow.session.get(ConsumedLog, (self.record_key, topic)) or ConsumedLog(
+                    consumer_group=self.record_key, topic=topic, topic_id=state.topic_id
                 )
                 reason = _replaced(record.topic_id, positions, state)
                 if reason is not None:

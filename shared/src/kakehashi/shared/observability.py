@@ -8,6 +8,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from kakehashi.shared.tracing import current_ids
+
 CORRELATION_HEADER = "X-Correlation-ID"
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
@@ -44,6 +46,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "correlation_id": get_correlation_id(),
         }
+        ids = current_ids()
+        if ids is not None:  # a span is current: the trace this line belongs to
+            entry["trace_id"], entry["span_id"] = ids
         for key, value in record.__dict__.items():
             if key not in self._standard and not key.startswith("_"):
                 entry[key] = value
@@ -74,6 +79,9 @@ class ReadableFormatter(logging.Formatter):
         correlation_id = get_correlation_id()
         if correlation_id:
             line += f" [{correlation_id}]"
+        ids = current_ids()
+        if ids is not None:
+            line += f" trace={ids[0]}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

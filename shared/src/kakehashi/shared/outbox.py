@@ -33,6 +33,7 @@ from kakehashi.shared.metrics import (
     OutboxFigures,
 )
 from kakehashi.shared.relay_wakeup import IdleBackoff, Wakeup, wakeup_for
+from kakehashi.shared.tracing import end_publish, start_publish
 
 if TYPE_CHECKING:
     from kakehashi.shared.acked_log import AcknowledgedLog
@@ -175,6 +176,10 @@ class OutboxRelay:
             pending = []
             failure: KafkaError | None = None
             for row in rows:
+                # The envelope's trace context goes on in the record's headers (tracing.py).
+                trace_headers, span = start_publish(
+                    row.topic, row.event_id, row.event_type, row.payload
+                )
                 try:
                     future = self.producer.send(
                         row.topic,
@@ -183,21 +188,24 @@ class OutboxRelay:
                         headers=[
                             ("ce_type", row.event_type.encode()),
                             ("ce_id", row.event_id.encode()),
+                            *trace_headers,
                         ],
                     )
                 except KafkaError as error:  # e.g. no metadata: the broker is unreachable
+                    end_publish(span, error)
                     _record_failure(row, error)
                     self._errors.inc()
                     failure = error
                     break  # later rows of this lane wait, so a key's order holds
-                pending.append((row, future))
+                pending.append((row, future, span))
             # Futures still unresolved after the wait are counted as failures just below.
             with contextlib.suppress(KafkaTimeoutError):
                 self.producer.flush(timeout=self.ack_timeout_s)
             now = datetime.now(UTC)
             sent = 0
-            for row, future in pending:
+            for row, future, span in pending:
                 if future.succeeded():
+                    end_publish(span)
                     if self.acked is not None:
                         self.acked.note(future.value)
                     row.sent_at = now
@@ -206,6 +214,7 @@ class OutboxRelay:
                 cause = future.exception if future.failed() else None
                 if not isinstance(cause, KafkaError):
                     cause = KafkaTimeoutError(f"no acknowledgement within {self.ack_timeout_s}s")
+                end_publish(span, cause)
                 _record_failure(row, cause)
                 self._errors.inc()
                 failure = failure or cause

@@ -120,7 +120,7 @@ class ServiceSpec:
             dead_letters=make_producer(settings.bootstrap_servers),
             partitions=settings.partitions,
             max_attempts=settings.consumer_max_attempts,
-            watch=LogWatch(self.name, runtime.uow),
+            watch=LogWatch(self.name, runtime.uow, settings.partitions),
             reconnect=lambda: make_consumer(settings.bootstrap_servers, self.name),
         )
 

@@ -91,6 +91,14 @@ class ServiceSettings(BaseSettings):
     metrics_port: int | None = Field(
         default=None, ge=1, le=65535, description="a worker's metrics port; empty = not served"
     )
+    # Traces (docs/operations.md): off unless an OTLP/HTTP endpoint is set here, or
+    # KAKEHASHI_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT for every process (tracing.py).
+    otlp_endpoint: str = Field(
+        default="", description="OTLP/HTTP collector base URL (…:4318); empty = not traced"
+    )
+    trace_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="share of new traces kept (callers' choice wins)"
+    )
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_partitions: str = Field(
         default="", description="comma-separated partitions this consumer takes; empty = all"
@@ -99,6 +107,7 @@ class ServiceSettings(BaseSettings):
     @field_validator(
         "auth_issuer",
         "auth_jwks_url",
+        "otlp_endpoint",
         "web_identity_url",
         "web_matching_url",
         "web_candidates_url",

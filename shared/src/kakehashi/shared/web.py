@@ -28,6 +28,8 @@ from kakehashi.shared.strict_input import (
     StrictInputMiddleware,
     validation_error,
 )
+from kakehashi.shared.tracing import TracingMiddleware, note_correlation_id
+from kakehashi.shared.tracing import enabled as tracing_enabled
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.write_limits import WriteLimiter, WriteLimitMiddleware
 
@@ -114,6 +116,7 @@ async def correlation_middleware(
     """Take the caller's correlation id (or make one) for the request and echo it back."""
     correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
     token = set_correlation_id(correlation_id)
+    note_correlation_id(correlation_id)  # on the request's span, when tracing
     try:
         response = await call_next(request)
     finally:
@@ -206,7 +209,11 @@ def create_service_app(
     if runtime.settings.write_rate:
         limiter = WriteLimiter(runtime.settings.write_rate, runtime.settings.write_burst)
         app.add_middleware(WriteLimitMiddleware, limiter=limiter)
-    app.add_middleware(MetricsMiddleware)  # outermost: 413s and 429s are counted too
+    app.add_middleware(MetricsMiddleware)  # 413s and 429s are counted too
+    if tracing_enabled():
+        # Outermost: the request's span is current in every layer within, so the events a route
+        # emits carry its trace context. Not there at all while tracing is off (the default).
+        app.add_middleware(TracingMiddleware)
     checks = runtime.readiness_checks()
     watch_readiness(runtime.settings.service_name, checks)
     app.include_router(health_router(checks))

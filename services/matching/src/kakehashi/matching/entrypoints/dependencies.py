@@ -13,6 +13,7 @@ from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.learning import LearningSettings
 from kakehashi.matching.domain.scoring import Surplus
+from kakehashi.matching.service_layer.allocation import AllocationRuns
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.matching.service_layer.learning import RankingModels
 from kakehashi.matching.service_layer.placement import ListPlacements
@@ -59,6 +60,10 @@ def _learning_settings(services: ServicesDep) -> LearningSettings:
     return services.learning_settings
 
 
+def _allocation_runs(services: ServicesDep) -> AllocationRuns:
+    return services.allocation_runs
+
+
 def weights_of(settings: SettingsDep) -> Weights:
     """The score weights from the service's settings (`weight_<component>`)."""
     return Weights(**{name: getattr(settings, f"weight_{name}") for name in COMPONENT_NAMES})
@@ -83,6 +88,7 @@ def undo_window(settings: SettingsDep) -> timedelta:
 IndexDep = Annotated[CandidateIndex, Depends(_index)]
 RankingModelsDep = Annotated[RankingModels, Depends(_ranking_models)]
 LearningSettingsDep = Annotated[LearningSettings, Depends(_learning_settings)]
+AllocationRunsDep = Annotated[AllocationRuns, Depends(_allocation_runs)]
 WeightsDep = Annotated[Weights, Depends(weights_of)]
 SurplusDep = Annotated[Surplus, Depends(surplus_of)]
 UndoWindowDep = Annotated[timedelta, Depends(undo_window)]

@@ -1,13 +1,19 @@
 """Allocation proposals for program managers: candidates into open orders' headcount slots.
 
-Orders of a sector are evaluated together against the sector's pool; each order's top-K eligible
-candidates form the graph; the exact solver and the greedy baseline both run on it. A proposal is
-a suggestion: nothing here records a decision.
+Orders of a sector are evaluated against the sector's pool a chunk at a time; each order's top-K
+eligible candidates form the graph; the exact solver and the greedy baseline both run on it. A
+proposal is a suggestion: nothing here records a decision. The console computes one in a thread
+(`AllocationRuns`) whose progress its page polls, since a large sector takes seconds.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from scipy import sparse
@@ -21,11 +27,13 @@ from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.matching.service_layer.candidate_index import CandidateIndex
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex, SectorPool
 from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 GRAPH_K = 50  # candidates per order considered by the solver
+SCORING_CHUNK = 128  # orders scored at once: bounds the score matrix, and paces the progress
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,10 @@ def propose(
     weights: Weights,
     sector: str | None = None,
     surplus: Surplus = Surplus(),
+    progress: AllocationRun | None = None,
 ) -> Proposal:
-    """The best placement of candidates into open orders (one sector, or every sector)."""
+    """The best placement of candidates into open orders (one sector, or every sector);
+    `progress`, when given, follows the work as it goes."""
     with uow:
         query = select(JobOrderView).where(col(JobOrderView.status).in_(MATCHABLE_ORDER_STATUSES))
         if sector is not None:
@@ -101,41 +111,174 @@ def propose(
     for order in orders:
         by_sector.setdefault(order.sector, []).append(order)
     day = today()
+    if progress is not None:
+        progress.orders_total = len(orders)
     # Candidates belong to one sector, so sectors are independent problems.
     for name, sector_orders in sorted(by_sector.items()):
         pool = index.sector(uow, name)
-        if not pool.rows:
+        graph = _graph(pool, sector_orders, day, weights, surplus, progress)
+        if graph is None:
             continue
-        specs = [order_of(o) for o in sector_orders]
-        scores = evaluate(pool.pool, specs, day, weights, surplus).score
-        best, values = top_k_per_order(scores, GRAPH_K)
-        found = best >= 0
-        rows = np.broadcast_to(np.arange(len(sector_orders))[:, None], best.shape)[found]
-        graph = sparse.csr_matrix(
-            (values[found].astype(np.float64), (rows, best[found])),
-            shape=(len(sector_orders), len(pool.rows)),
-        )
         headcount = np.array([o.headcount for o in sector_orders])
-        exact: Allocation = allocate_exact(graph, headcount)
+        exact = allocate_exact(graph, headcount, None if progress is None else progress.solving())
         greedy = allocate_greedy(graph, headcount)
         proposal.total_score += exact.total_score
         proposal.greedy_total_score += greedy.total_score
         proposal.greedy_placed += len(greedy.order_index)
-        proposal.placements += [
-            Placement(
-                job_order_id=sector_orders[o].job_order_id,
-                title=sector_orders[o].title,
-                candidate_id=pool.rows[c].candidate_id,
-                full_name=pool.rows[c].full_name,
-                name_vi=pool.rows[c].name_vi,
-                name_katakana=pool.rows[c].name_katakana,
-                score=round(float(v), 4),
-            )
-            for o, c, v in zip(
-                exact.order_index.tolist(),
-                exact.candidate_index.tolist(),
-                exact.score.tolist(),
-                strict=True,
-            )
-        ]
+        proposal.placements += _placements(exact, sector_orders, pool)
     return proposal
+
+
+def _graph(
+    pool: SectorPool,
+    orders: list[JobOrderView],
+    day: date,
+    weights: Weights,
+    surplus: Surplus,
+    progress: AllocationRun | None,
+) -> sparse.csr_matrix | None:
+    """Each order's top-K eligible candidates of the pool, as a sparse orders x pool matrix."""
+    if not pool.rows:
+        if progress is not None:
+            progress.orders_scored += len(orders)
+        return None
+    rows, columns, values = [], [], []
+    for start in range(0, len(orders), SCORING_CHUNK):
+        chunk = orders[start : start + SCORING_CHUNK]
+        scores = evaluate(pool.pool, [order_of(o) for o in chunk], day, weights, surplus).score
+        best, top = top_k_per_order(scores, GRAPH_K)
+        found = best >= 0
+        rows.append(np.broadcast_to(start + np.arange(len(chunk))[:, None], best.shape)[found])
+        columns.append(best[found])
+        values.append(top[found].astype(np.float64))
+        if progress is not None:
+            progress.orders_scored += len(chunk)
+    return sparse.csr_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(len(orders), len(pool.rows)),
+    )
+
+
+def _placements(
+    allocation: Allocation, orders: list[JobOrderView], pool: SectorPool
+) -> list[Placement]:
+    return [
+        Placement(
+            job_order_id=orders[o].job_order_id,
+            title=orders[o].title,
+            candidate_id=pool.rows[c].candidate_id,
+            full_name=pool.rows[c].full_name,
+            name_vi=pool.rows[c].name_vi,
+            name_katakana=pool.rows[c].name_katakana,
+            score=round(float(v), 4),
+        )
+        for o, c, v in zip(
+            allocation.order_index.tolist(),
+            allocation.candidate_index.tolist(),
+            allocation.score.tolist(),
+            strict=True,
+        )
+    ]
+
+
+@dataclass(eq=False)
+class AllocationRun:
+    """One proposal being computed, with how far it got: orders scored, then the graph's
+    connected components solved (counted over the sectors solved so far)."""
+
+    sector: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    orders_total: int = 0
+    orders_scored: int = 0
+    components_total: int = 0
+    components_solved: int = 0
+    proposal: Proposal | None = None
+    failed: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def solving_started(self) -> bool:
+        return self.orders_total > 0 and self.orders_scored >= self.orders_total
+
+    def solving(self) -> Callable[[int, int], None]:
+        """The solver's progress callback for the next sector, on top of the sectors before."""
+        before_solved, before_total = self.components_solved, self.components_total
+
+        def solved(done: int, total: int) -> None:
+            self.components_solved = before_solved + done
+            self.components_total = before_total + total
+
+        return solved
+
+
+@dataclass(frozen=True)
+class _RunKey:
+    sector: str
+    weights: Weights
+    surplus: Surplus
+
+
+class AllocationRuns:
+    """The console's proposals of this process, each computed in its own thread and read by id
+    while the page polls it. Asking again for a sector whose proposal is still being computed
+    (same weights) joins that run rather than starting a second one; past KEEP runs, the oldest
+    finished ones are forgotten."""
+
+    KEEP = 16
+
+    def __init__(self, inline_wait: float = 2.0) -> None:
+        # How long the page waits for a run before it shows the progress instead (0: never).
+        self.inline_wait = inline_wait
+        self._lock = threading.Lock()
+        self._runs: dict[str, AllocationRun] = {}  # oldest first
+        self._running: dict[_RunKey, AllocationRun] = {}
+
+    def start(
+        self,
+        uow: UnitOfWork,
+        index: CandidateIndex,
+        weights: Weights,
+        surplus: Surplus,
+        sector: str,
+    ) -> AllocationRun:
+        """The run proposing `sector`'s allocation: started now, or the one already running."""
+        key = _RunKey(sector, weights, surplus)
+        with self._lock:
+            running = self._running.get(key)
+            if running is not None:
+                return running
+            run = AllocationRun(sector)
+            self._running[key] = run
+            self._runs[run.id] = run
+            self._forget_oldest_finished()
+        worker = threading.Thread(
+            target=self._compute,
+            args=(run, key, uow, index),
+            name=f"allocation-{sector}",
+            daemon=True,
+        )
+        worker.start()
+        return run
+
+    def _forget_oldest_finished(self) -> None:
+        """Past KEEP runs, the oldest finished ones go (a run under way is still polled)."""
+        finished = [run_id for run_id, run in self._runs.items() if run.finished.is_set()]
+        for run_id in finished[: max(0, len(self._runs) - self.KEEP)]:
+            del self._runs[run_id]
+
+    def get(self, run_id: str) -> AllocationRun | None:
+        with self._lock:
+            return self._runs.get(run_id)
+
+    def _compute(
+        self, run: AllocationRun, key: _RunKey, uow: UnitOfWork, index: CandidateIndex
+    ) -> None:
+        try:
+            run.proposal = propose(uow, index, key.weights, key.sector, key.surplus, run)
+        except Exception:
+            logger.exception("allocation proposal for %s failed", key.sector)
+            run.failed = True
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            run.finished.set()

@@ -28,6 +28,7 @@ from kakehashi.matching.entrypoints.console.rendering import (
 from kakehashi.matching.entrypoints.console.session import Manager, Reviewer, htmx_only
 from kakehashi.matching.entrypoints.decisions_api import employer_safe
 from kakehashi.matching.entrypoints.dependencies import (
+    AllocationRunsDep,
     IndexDep,
     LearningSettingsDep,
     RankingModelsDep,
@@ -41,9 +42,14 @@ from kakehashi.matching.service_layer import (
     learning,
     queries,
 )
-from kakehashi.matching.service_layer.allocation import GRAPH_K, open_sectors, propose
+from kakehashi.matching.service_layer.allocation import (
+    GRAPH_K,
+    AllocationRun,
+    OpenSector,
+    open_sectors,
+)
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
-from kakehashi.shared.auth import Role
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
 from kakehashi.shared.organisations import OrganisationNames, organisations_of_kind
 from kakehashi.shared.reference import JapaneseLevel, Sector
@@ -328,20 +334,49 @@ def allocation_page(
     weights: WeightsDep,
     surplus: SurplusDep,
     index: IndexDep,
+    runs: AllocationRunsDep,
     sector: Sector | None = None,
 ) -> HTMLResponse:
-    """The suggested placement for a sector, with its gain over the greedy baseline."""
+    """The suggested placement for a sector, with its gain over the greedy baseline. It is
+    computed in the background: shown at once if it is ready within a moment, otherwise the
+    page shows its progress and polls until it is."""
     sectors = open_sectors(uow)
-    proposal = None
+    run = None
     if sector is not None and any(s.sector == sector.value for s in sectors):
-        proposal = propose(uow, index, weights, sector.value, surplus)
+        run = runs.start(uow, index, weights, surplus, sector.value)
+        if runs.inline_wait > 0:
+            run.finished.wait(runs.inline_wait)
+    return _allocation(request, principal, sectors, sector.value if sector else None, run)
+
+
+@router.get("/allocation/runs/{run_id}")
+def allocation_run(
+    request: Request, principal: Manager, uow: UowDep, runs: AllocationRunsDep, run_id: str
+) -> HTMLResponse:
+    """A proposal's progress, or its result once done: the panel alone for htmx's polling,
+    the whole page otherwise."""
+    run = runs.get(run_id)
+    if run is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such allocation run (it may be old)")
+    if request.headers.get("hx-request") == "true":
+        return render(request, "_allocation_run.html", principal, run=run)
+    return _allocation(request, principal, open_sectors(uow), run.sector, run)
+
+
+def _allocation(
+    request: Request,
+    principal: Principal,
+    sectors: list[OpenSector],
+    sector: str | None,
+    run: AllocationRun | None,
+) -> HTMLResponse:
     return render(
         request,
         "allocation.html",
         principal,
         sectors=sectors,
-        sector=sector.value if sector else None,
-        proposal=proposal,
+        sector=sector,
+        run=run,
         graph_k=GRAPH_K,
     )
 
