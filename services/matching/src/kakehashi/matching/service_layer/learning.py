@@ -4,6 +4,7 @@ attempt, and the model every list ranked by it uses."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,7 @@ from kakehashi.shared.auth import Principal
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
 MANUAL = "manual"  # an attempt's trigger: POST /ranking-model/fit (API or console)
 LEASE = "refit"  # the one row of ranking_refit_lease
 
@@ -83,7 +85,7 @@ def fit(
             attempt.last_decision_id, attempt.new_decisions = newest, new
             uow.session.add(attempt)
             uow.commit()
-            count_refit(Outcome.NOT_ENOUGH_DECISIONS)
+            _counted(attempt)
             return outcome
         verdict, reason = outcome_of(outcome.metrics)
         if _id(still_live) != _id(live_record) and outcome.metrics.promoted:
@@ -99,7 +101,7 @@ def fit(
         attempt.last_decision_id, attempt.new_decisions = newest, new
         uow.session.add(attempt)
         uow.commit()
-    count_refit(verdict)
+    _counted(attempt)
     return outcome, record
 
 
@@ -130,7 +132,22 @@ def _record(uow: UnitOfWork, attempt: RefitAttempt) -> None:
     with uow:
         uow.session.add(attempt)
         uow.commit()
+    _counted(attempt)
+
+
+def _counted(attempt: RefitAttempt) -> None:
+    """Count and log a recorded attempt (the refit loop logs its own ticks besides)."""
     count_refit(Outcome(attempt.outcome))
+    log.info(
+        "ranking refit attempt recorded",
+        extra={
+            "trigger": attempt.trigger,
+            "outcome": attempt.outcome,
+            "fit_id": attempt.fit_id,
+            "new_decisions": attempt.new_decisions,
+            "reason": attempt.reason,
+        },
+    )
 
 
 def _newest_decision_id(uow: UnitOfWork) -> int:
