@@ -15,7 +15,9 @@ profiles, independently of the engine; the engine must have none (exit status 1 
 
 Then program managers "decide" the engine's top 10 of every other order, approving the pairs whose
 whole fit is good; a ranking is learned from those decisions (`domain/learning.py`) and compared
-with the weighted score on the orders nobody decided on.
+with the weighted score on the orders nobody decided on: without and with inverse propensity
+weighting (each decided pair weighted by one over the probability the list showed it, clipped;
+`domain/weighting.py`), fitted on the same decisions in the same run.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from market import JAPANESE_P, SECTOR_WEIGHTS, SECTORS, SKILLS_PER_SECTOR, TODAY
 from kakehashi.matching.domain import learning
 from kakehashi.matching.domain.components import COMPONENT_NAMES
 from kakehashi.matching.domain.constraints import unmet
-from kakehashi.matching.domain.exploration import explore
+from kakehashi.matching.domain.exploration import explore, propensity_below, slots_of
 from kakehashi.matching.domain.features import pair_features
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.quality import ndcg_at_k, precision_at_k, ranked_relevance
@@ -59,6 +61,7 @@ REFERENCE = "reference: true attributes, no interview"
 WITHOUT_RELATED = "matching, without related-skill credit"
 LEARNED_BEFORE = "learned: components, yes/no, top 10"
 LEARNED = "learned: features, grades, exploration"
+LEARNED_IPW = "learned: the same, weighted by IPW"
 EXPLORE_EVERY = 10
 GRADE_OF_RELEVANCE = (0, 1, 3, 4)  # rejected, shortlisted, interviewed, selected
 BASELINES = ("Japanese level only, after constraints", "random, after constraints")
@@ -341,19 +344,26 @@ def decided_pairs(
         for row in range(0, len(block.order_ids), 2):
             top = best[row][best[row] >= 0].tolist()
             eligible = np.flatnonzero(np.isfinite(block.scores[ENGINE][row]))
-            shown, _ = explore(top, eligible, EXPLORE_EVERY, TOP, rng)
+            shown, explored = explore(top, eligible, EXPLORE_EVERY, TOP, rng)
+            kept = TOP - len(slots_of(EXPLORE_EVERY, TOP))
+            below = len(set(eligible.tolist()) - set(top[:kept]))
+            explored_propensity = propensity_below(EXPLORE_EVERY, TOP, below)
             for listed, pairs, everything in ((top, before, False), (shown, now, True)):
                 for column in listed:
+                    is_explorer = everything and column in explored  # before: none explored
                     names = learning.FEATURES if everything else COMPONENT_NAMES
                     parts = {n: float(block.components[n][row, column]) for n in names}
                     score = float(block.scores[ENGINE][row, column])
                     grade = int(relevance[row, column])
                     label = learning.LabelledPair(
-                        f"{row}:{column}",
+                        f"{block.order_ids[row]}:{column}",
                         parts,
                         score,
                         grade >= GOOD,
                         GRADE_OF_RELEVANCE[grade] if everything else None,
+                        order=str(block.order_ids[row]),
+                        propensity=explored_propensity if is_explorer else 1.0,
+                        exploration=is_explorer,
                     )
                     pairs.append(label)
     return before, now
@@ -369,8 +379,10 @@ def learn_from_decisions(
     """
     before, now = decided_pairs(blocks, cuts, rng)
     models = {}
-    for name, pairs in ((LEARNED_BEFORE, before), (LEARNED, now)):
-        model = learning.fit(pairs)
+    plain, weighted = learning.LearningSettings(ips=False), learning.LearningSettings(ips=True)
+    fits = ((LEARNED_BEFORE, before, plain), (LEARNED, now, plain), (LEARNED_IPW, now, weighted))
+    for name, pairs, settings in fits:
+        model = learning.fit(pairs, settings)
         if not isinstance(model, learning.RankingModel):
             print(f"\n{name}: {model.message}")
             return None
@@ -378,7 +390,9 @@ def learn_from_decisions(
         print(
             f"\n{name}: {model.n_pairs:,} decided pairs ({m.approved:,} approved); held-out "
             f"ROC AUC {m.roc_auc:.3f} (weighted score {m.weighted_roc_auc or float('nan'):.3f}), "
-            f"Brier {m.brier:.3f}; coefficients {model.coefficients}"
+            f"Brier {m.brier:.3f}; IPS-weighted held-out nDCG@10 {m.ips_ndcg or float('nan'):.3f} "
+            f"(weights {'clipped at ' + str(m.max_weight) if m.ips else 'all 1'}, "
+            f"{m.explored:,} explored pairs); coefficients {model.coefficients}"
         )
         models[name] = model
     held_out = []

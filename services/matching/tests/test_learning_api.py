@@ -172,7 +172,15 @@ def test_the_latest_fit_ranks_in_every_process_and_after_a_restart(
     assert refit["id"] == latest["id"] + 1
     # Same decisions, same seed: the same fit, measured against the live one on the same
     # held-out pairs; not better, so it is recorded but does not replace it.
-    unchanged = {"live_roc_auc": latest["metrics"]["roc_auc"], "promoted": False}
+    # The gate compares the IPS-weighted nDCG@10 (a tie keeps the live model).
+    m = latest["metrics"]
+    unchanged = {
+        "live_roc_auc": m["roc_auc"],
+        "live_ips_roc_auc": m["ips_roc_auc"],
+        "live_ips_ndcg": m["ips_ndcg"],
+        "gate": "ips_ndcg",
+        "promoted": False,
+    }
     assert refit["metrics"] == latest["metrics"] | unchanged
     # The first process sees the newer record too, and both keep ranking with the live fit.
     assert client.get("/ranking-model", headers=MANAGER).json()["id"] == refit["id"]

@@ -29,6 +29,17 @@ class MatchingSettings(ServiceSettings):
     # Exploration: every n-th place of a match list's review window shows a lower-ranked
     # eligible candidate, marked (domain/exploration.py); 0 turns it off.
     exploration_every: int = Field(default=10, ge=0)
+    # Inverse propensity weighting of the learned ranking's fit and refit gate
+    # (domain/weighting.py): on, with weights clipped at this (docs/matching.md says why 10).
+    ipw: bool = True
+    ipw_max_weight: float = Field(default=10.0, ge=1, le=100)
+    # The refit schedule (`kakehashi-matching refit-loop`): refit when at least this many new
+    # decisions were recorded since the last attempt AND this long has passed since it.
+    refit_min_new_decisions: int = Field(default=50, ge=1)
+    refit_min_interval_minutes: int = Field(default=60, ge=0)
+    refit_poll_seconds: float = Field(default=60.0, gt=0)
+    # A refit holds a lease this long; one whose holder died expires after it.
+    refit_lease_seconds: int = Field(default=900, ge=60)
     # How long a program manager may take back a decision.
     undo_window_minutes: int = Field(default=10, ge=0)
     # TrueType fonts of the PDF shortlist: the first sets the text (Latin and Vietnamese), the

@@ -77,7 +77,16 @@ def decision_row_of(decision: MatchDecision) -> DecisionRow:
     """An audited decision as labelling reads it (no note, nobody's name)."""
     d = decision
     return DecisionRow(
-        d.match_id, d.version, d.action, d.to_status, d.reason_code, d.score, d.components
+        d.match_id,
+        d.version,
+        d.action,
+        d.to_status,
+        d.reason_code,
+        d.score,
+        d.components,
+        job_order_id=d.job_order_id,
+        exploration=d.exploration,
+        propensity=d.propensity,
     )
 
 

@@ -129,6 +129,11 @@ class MatchDecision(SQLModel, table=True):
     decided_by_organisation_id: str = Field(max_length=100)
     decided_at: datetime = Field(sa_type=UTCDateTime)
     version: int
+    # How the list showed the pair when it was first decided (revision 0012; None: a later
+    # step, or recorded before): shown by exploration, and the probability the list's policy
+    # showed it in the review window (`exploration.Placement`), which weights it in the fit.
+    exploration: bool | None = None
+    propensity: float | None = None
 
 
 class RankingModelFit(SQLModel, table=True):
@@ -145,3 +150,33 @@ class RankingModelFit(SQLModel, table=True):
     intercept: float
     # The fitted numbers (per calibration fold: coef, intercept, a, b) to rank with.
     folds: list[dict[str, Any]] = Field(sa_type=sa.JSON)
+
+
+class RefitAttempt(SQLModel, table=True):
+    """Each attempt to refit the learned ranking (scheduled or asked for): what it saw, its
+    held-out figures, and why its fit was or was not promoted (revision 0012)."""
+
+    __tablename__ = "ranking_refit_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime = Field(sa_type=UTCDateTime)
+    trigger: str = Field(max_length=32)  # "schedule" or "manual"
+    outcome: str = Field(max_length=32)  # `learning_schedule.Outcome`
+    reason: str = Field(sa_type=sa.Text)
+    # The newest decision the attempt read: the next one counts new decisions from here.
+    last_decision_id: int = 0
+    new_decisions: int = 0
+    fit_id: int | None = Field(default=None, index=True)  # ranking_model.id, if a fit was made
+    metrics: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class RefitLease(SQLModel, table=True):
+    """Who is refitting now: one row, taken by compare-and-set so that two schedulers never
+    fit at once; a lease that outlives its holder expires."""
+
+    __tablename__ = "ranking_refit_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str | None = Field(default=None, max_length=200)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -10,6 +10,11 @@ the person (sex, age, marital status, province of birth) can enter it, and a tes
 `FEATURES` apart from `PROTECTED`. It is fitted only once enough pairs of both kinds are labelled;
 until then the weighted score ranks. A refit replaces the live model only when it ranks the same
 held-out pairs better (`Metrics.promoted`).
+
+Each pair is weighted by one over the probability that the list showed it (`weighting.py`): the
+engine's own top weighs 1, a pair shown by exploration up to `max_weight`. The fit and the gate
+(IPS-weighted nDCG@10 per order on the held-out pairs) use the same weights, so neither is
+fooled by the engine choosing what gets decided.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import numpy.typing as npt
 from kakehashi.matching.domain.components import COMPONENT_NAMES
 from kakehashi.matching.domain.decisions import PairStatus, RejectionReason
 from kakehashi.matching.domain.features import EXTRA_FEATURES
+from kakehashi.matching.domain.weighting import DEFAULT_MAX_WEIGHT, ips_ndcg, ips_weights
 
 if TYPE_CHECKING:
     from sklearn.calibration import CalibratedClassifierCV  # type: ignore[import-untyped]
@@ -58,6 +64,7 @@ APPROVED = frozenset(status for status, grade in GRADES.items() if grade >= APPR
 NOT_A_JUDGEMENT = frozenset({RejectionReason.CANDIDATE_DECLINED, RejectionReason.HEADCOUNT_FILLED})
 UNDO = "undo"
 CALIBRATION_FOLDS = 3
+GATE_K = 10  # the gate's nDCG@k: the first console page a program manager reads
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -70,6 +77,9 @@ class LearningSettings:
     min_minority: int = 10  # labelled pairs of the rarer class
     test_size: float = 0.25
     random_state: int = 0
+    # Inverse propensity weighting of the fit and the gate (`weighting.py`), clipped at this.
+    ips: bool = True
+    max_weight: float = DEFAULT_MAX_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,11 @@ class DecisionRow:
     reason_code: str | None
     score: float | None
     components: Mapping[str, float] | None
+    job_order_id: str | None = None
+    # How the list showed the pair when this step was taken (`exploration.Placement`); None
+    # for steps not taken off a list (undo, interview) and decisions recorded before.
+    exploration: bool | None = None
+    propensity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,10 @@ class LabelledPair:
     score: float | None  # the weighted score then (the baseline the model is compared with)
     approved: bool
     grade: int | None = None  # GRADES; None: APPROVED_GRADE if approved, else 0
+    order: str | None = None  # the job order: the gate's nDCG ranks each order's pairs
+    # The probability the list showed the pair when it was first decided (None: unknown).
+    propensity: float | None = None
+    exploration: bool = False
 
     @property
     def label(self) -> int:
@@ -123,7 +142,9 @@ def labelled_pairs(rows: Iterable[DecisionRow]) -> list[LabelledPair]:
     """Each pair's latest judgement that was not undone, with the components it was taken on.
 
     An undo cancels the step before it (an undo is never undone itself); withdrawals and pairs
-    whose components were not recorded label nothing.
+    whose components were not recorded label nothing. The pair's propensity is that of its
+    first kept step: the one taken off the list, when the list decided what was seen (later
+    steps are taken off the shortlist).
     """
     steps: dict[str, list[DecisionRow]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.match_id, r.version)):
@@ -140,7 +161,17 @@ def labelled_pairs(rows: Iterable[DecisionRow]) -> list[LabelledPair]:
             if grade is not None:
                 if row.components is not None:
                     approved = grade >= APPROVED_GRADE
-                    pair = LabelledPair(match_id, row.components, row.score, approved, grade)
+                    first = kept[0]
+                    pair = LabelledPair(
+                        match_id,
+                        row.components,
+                        row.score,
+                        approved,
+                        grade,
+                        order=row.job_order_id,
+                        propensity=first.propensity,
+                        exploration=bool(first.exploration),
+                    )
                     labelled.append(pair)
                 break
     return labelled
@@ -198,6 +229,18 @@ class Metrics:
     # whether this fit replaced it: only when its ROC AUC beats the live one's.
     live_roc_auc: float | None = None
     promoted: bool = True
+    # Inverse-propensity-weighted figures on the same held-out pairs (weights of `weighting.py`;
+    # all 1 for a fit without IPW): the gate compares `ips_ndcg` with `live_ips_ndcg` (nDCG@10
+    # per order), or the weighted ROC AUCs when no held-out order has two pairs.
+    ips_roc_auc: float | None = None
+    live_ips_roc_auc: float | None = None
+    ips_ndcg: float | None = None
+    live_ips_ndcg: float | None = None
+    weighted_ips_ndcg: float | None = None  # the weighted score's
+    gate: str = "roc_auc"  # which figure decided `promoted`
+    ips: bool = False  # whether this fit was weighted
+    max_weight: float | None = None
+    explored: int = 0  # labelled pairs that exploration had shown
 
 
 @dataclass(frozen=True)
@@ -298,21 +341,65 @@ def _at(x: FloatArray, threshold: int) -> FloatArray:
     return np.hstack([x, indicators])
 
 
-def _ordinal(x: FloatArray, grades: npt.NDArray[np.int64]) -> tuple[FloatArray, FloatArray]:
+def _ordinal(
+    x: FloatArray, grades: npt.NDArray[np.int64], weights: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Each pair once per threshold t of the grades (1 to 4), labelled grade >= t, with an
-    indicator of t: a cumulative-logit (proportional odds) model of the graded labels, whose
-    shared coefficients rank and whose threshold intercepts place "grade >= t"; one logistic
-    regression fits it."""
+    indicator of t and the pair's weight: a cumulative-logit (proportional odds) model of the
+    graded labels, whose shared coefficients rank and whose threshold intercepts place
+    "grade >= t"; one logistic regression fits it."""
     rows = np.vstack([_at(x, t) for t in THRESHOLDS])
     labels = np.concatenate([(grades >= t).astype(np.int64) for t in THRESHOLDS])
+    repeated = np.tile(weights, len(THRESHOLDS))
     # Shuffled (with a fixed seed, so a fit is reproducible): the calibration folds split rows
     # in order, and each fold must see every threshold.
     order = np.random.default_rng(0).permutation(len(rows))
-    return rows[order], labels[order]
+    return rows[order], labels[order], repeated[order]
 
 
-def _fitted(x: FloatArray, grades: npt.NDArray[np.int64]) -> CalibratedClassifierCV:
-    return _estimator().fit(*_ordinal(x, grades))
+def _fitted(
+    x: FloatArray, grades: npt.NDArray[np.int64], weights: FloatArray
+) -> CalibratedClassifierCV:
+    rows, labels, sample_weight = _ordinal(x, grades, weights)
+    return _estimator().fit(rows, labels, sample_weight=sample_weight)
+
+
+def pair_weights(pairs: list[LabelledPair], settings: LearningSettings) -> FloatArray:
+    """Each pair's weight in the fit and the gate: clipped, self-normalised inverse propensity
+    (`weighting.ips_weights`), or 1 for every pair when the settings turn IPW off."""
+    if not settings.ips:
+        return np.ones(len(pairs), dtype=np.float64)
+    return ips_weights([p.propensity for p in pairs], settings.max_weight)
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """The held-out comparison of a fit with the live model, weighted by propensity."""
+
+    ips_roc_auc: float
+    live_ips_roc_auc: float | None
+    ips_ndcg: float | None
+    live_ips_ndcg: float | None
+    weighted_ips_ndcg: float | None
+
+    @property
+    def figure(self) -> str:
+        """The figure compared: "ips_ndcg", else "ips_roc_auc"; "nothing_live" without one."""
+        if self.live_ips_roc_auc is None and self.live_ips_ndcg is None:
+            return "nothing_live"
+        both_ndcg = self.ips_ndcg is not None and self.live_ips_ndcg is not None
+        return "ips_ndcg" if both_ndcg else "ips_roc_auc"
+
+    @property
+    def promoted(self) -> bool:
+        """Nothing live, or strictly better on the gate's figure (a tie keeps the live one)."""
+        pairs = {
+            "nothing_live": (1.0, 0.0),
+            "ips_ndcg": (self.ips_ndcg, self.live_ips_ndcg),
+            "ips_roc_auc": (self.ips_roc_auc, self.live_ips_roc_auc),
+        }
+        new, live = pairs[self.figure]
+        return new is not None and live is not None and new > live
 
 
 def fit(
@@ -344,27 +431,45 @@ def fit(
     y = np.array([p.approved for p in pairs], dtype=np.int64)
     grades = np.array([p.label for p in pairs], dtype=np.int64)
     baseline = np.array([np.nan if p.score is None else p.score for p in pairs])
-    x_train, x_test, g_train, _, y_train, y_test, _, base_test = train_test_split(
-        x,
-        grades,
-        y,
-        baseline,
-        test_size=settings.test_size,
-        stratify=y,
-        random_state=settings.random_state,
+    weights = pair_weights(pairs, settings)
+    index = np.arange(len(pairs))
+    x_train, x_test, g_train, g_test, y_train, y_test, _, base_test, i_train, i_test = (
+        train_test_split(
+            x,
+            grades,
+            y,
+            baseline,
+            index,
+            test_size=settings.test_size,
+            stratify=y,
+            random_state=settings.random_state,
+        )
     )
-    held_out = _fitted(x_train, g_train)
+    held_out = _fitted(x_train, g_train, weights[i_train])
     predicted = held_out.predict_proba(_at(x_test, APPROVED_GRADE))[:, 1]
-    live_auc = None
+    w_test = weights[i_test]
+    groups = [pairs[i].order for i in i_test.tolist()]
+    live_auc = live_ips_auc = live_ndcg = None
     if live is not None:
         columns = {name: x_test[:, i] for i, name in enumerate(FEATURES)}
         if set(live.features) <= set(columns):
-            live_auc = round(float(roc_auc_score(y_test, live.probability(columns))), 4)
+            live_predicted = live.probability(columns)
+            live_auc = round(float(roc_auc_score(y_test, live_predicted)), 4)
+            live_ips_auc = _rounded(roc_auc_score(y_test, live_predicted, sample_weight=w_test))
+            live_ndcg = _rounded(ips_ndcg(groups, g_test, live_predicted, w_test, GATE_K))
     known = ~np.isnan(base_test)
-    weighted_auc = None
+    weighted_auc = weighted_ndcg = None
     if known.all():
         weighted_auc = round(float(roc_auc_score(y_test, base_test)), 4)
+        weighted_ndcg = _rounded(ips_ndcg(groups, g_test, base_test, w_test, GATE_K))
     roc_auc = round(float(roc_auc_score(y_test, predicted)), 4)
+    gate = _Gate(
+        ips_roc_auc=round(float(roc_auc_score(y_test, predicted, sample_weight=w_test)), 4),
+        live_ips_roc_auc=live_ips_auc,
+        ips_ndcg=_rounded(ips_ndcg(groups, g_test, predicted, w_test, GATE_K)),
+        live_ips_ndcg=live_ndcg,
+        weighted_ips_ndcg=weighted_ndcg,
+    )
     metrics = Metrics(
         roc_auc=roc_auc,
         brier=round(float(brier_score_loss(y_test, predicted)), 4),
@@ -375,8 +480,21 @@ def fit(
         approved=approved,
         rejected=rejected,
         live_roc_auc=live_auc,
-        promoted=live_auc is None or roc_auc > live_auc,
+        promoted=gate.promoted,
+        ips_roc_auc=gate.ips_roc_auc,
+        live_ips_roc_auc=gate.live_ips_roc_auc,
+        ips_ndcg=gate.ips_ndcg,
+        live_ips_ndcg=gate.live_ips_ndcg,
+        weighted_ips_ndcg=gate.weighted_ips_ndcg,
+        gate=gate.figure,
+        ips=settings.ips,
+        max_weight=settings.max_weight if settings.ips else None,
+        explored=sum(p.exploration for p in pairs),
     )
-    served = _fitted(x, grades)
+    served = _fitted(x, grades, weights)
     coefficients, intercept = _coefficients(served)
     return RankingModel(folds_of(served), coefficients, intercept, metrics, len(pairs))
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import pages as console
 from kakehashi.matching.entrypoints.dependencies import (
@@ -20,6 +21,7 @@ from kakehashi.matching.entrypoints.dependencies import (
     WeightsDep,
     install_services,
 )
+from kakehashi.matching.entrypoints.refit_loop import learning_settings_of
 from kakehashi.matching.entrypoints.schemas import (
     AllocationProposalPublic,
     CandidateMatch,
@@ -240,7 +242,9 @@ def allocation_proposal(
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
     app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
-    services = MatchingServices()
+    settings = runtime.settings
+    assert isinstance(settings, MatchingSettings)
+    services = MatchingServices(learning_settings=learning_settings_of(settings))
     install_services(app, services)
     decisions_api.install(app)
     learning_api.install(app)

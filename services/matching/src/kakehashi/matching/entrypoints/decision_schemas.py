@@ -78,6 +78,10 @@ class DecisionPublic(BaseModel):
     decided_by_role: str
     decided_at: Timestamp
     version: int
+    # How the list showed the pair when it was first decided (None on later steps): what the
+    # learned ranking weights the decision by (docs/matching.md, inverse propensity weighting).
+    exploration: bool | None = None
+    propensity: float | None = None
 
 
 class SkillPublic(BaseModel):

@@ -25,6 +25,7 @@ from kakehashi.matching.entrypoints.decision_schemas import (
     SkillPublic,
 )
 from kakehashi.matching.entrypoints.dependencies import (
+    PlacementsDep,
     SettingsDep,
     SurplusDep,
     UndoWindowDep,
@@ -62,15 +63,21 @@ def decide(
     uow: UowDep,
     weights: WeightsDep,
     surplus: SurplusDep,
+    placements: PlacementsDep,
 ) -> PairPublic:
     """Shortlist, propose to the employer, select, reject (with a reason code) or withdraw."""
     command = Decide(job_order_id, candidate_id, body.action, body.reason_code, body.note)
-    return _pair(decisions.decide(uow, principal, command, weights, surplus))
+    return _pair(decisions.decide(uow, principal, command, weights, surplus, placements))
 
 
 @router.post("/decisions/bulk")
 def decide_many(
-    body: BulkDecisionsIn, principal: Decider, uow: UowDep, weights: WeightsDep, surplus: SurplusDep
+    body: BulkDecisionsIn,
+    principal: Decider,
+    uow: UowDep,
+    weights: WeightsDep,
+    surplus: SurplusDep,
+    placements: PlacementsDep,
 ) -> list[PairPublic]:
     """Several decisions at once, all or nothing: one refusal (409 naming it) saves none."""
     commands = [
@@ -78,7 +85,7 @@ def decide_many(
         for d in body.decisions
     ]
     try:
-        pairs = decisions.decide_many(uow, principal, commands, weights, surplus)
+        pairs = decisions.decide_many(uow, principal, commands, weights, surplus, placements)
     except BulkItemError as error:
         code = status.HTTP_404_NOT_FOUND if error.not_found else status.HTTP_409_CONFLICT
         detail = [{"loc": ["body", "decisions", error.index], "msg": error.message}]

@@ -16,6 +16,7 @@ from kakehashi.matching.domain.scoring import Surplus
 from kakehashi.matching.service_layer.allocation import AllocationRuns
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.matching.service_layer.learning import RankingModels
+from kakehashi.matching.service_layer.placement import ListPlacements
 from kakehashi.matching.service_layer.services import MatchingServices
 from kakehashi.shared.web import settings_of
 
@@ -91,3 +92,13 @@ AllocationRunsDep = Annotated[AllocationRuns, Depends(_allocation_runs)]
 WeightsDep = Annotated[Weights, Depends(weights_of)]
 SurplusDep = Annotated[Surplus, Depends(surplus_of)]
 UndoWindowDep = Annotated[timedelta, Depends(undo_window)]
+
+
+def placements_of(
+    index: IndexDep, settings: SettingsDep, weights: WeightsDep, surplus: SurplusDep
+) -> ListPlacements:
+    """Where each order's default list shows a pair, for a first decision to record."""
+    return ListPlacements(index, weights, surplus, settings.exploration_every)
+
+
+PlacementsDep = Annotated[ListPlacements, Depends(placements_of)]

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
-from kakehashi.matching.adapters.tables import RankingModelFit
+from kakehashi.matching.adapters.tables import RankingModelFit, RefitAttempt
 from kakehashi.matching.domain.learning import FEATURES
 from kakehashi.matching.entrypoints.dependencies import LearningSettingsDep, RankingModelsDep
 from kakehashi.matching.entrypoints.schemas import (
     LearnedMetrics,
     NotEnoughDecisionsPublic,
     RankingModelPublic,
+    RefitAttemptPublic,
 )
 from kakehashi.matching.service_layer import learning
 from kakehashi.shared.auth import Principal, Role
@@ -81,6 +82,30 @@ def latest(principal: Manager, uow: UowDep) -> RankingModelPublic:
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no ranking model has been fitted")
     return _public(record)
+
+
+def _attempt(attempt: RefitAttempt) -> RefitAttemptPublic:
+    assert attempt.id is not None
+    return RefitAttemptPublic(
+        id=attempt.id,
+        started_at=attempt.started_at,
+        finished_at=attempt.finished_at,
+        trigger=attempt.trigger,
+        outcome=attempt.outcome,
+        reason=attempt.reason,
+        new_decisions=attempt.new_decisions,
+        fit_id=attempt.fit_id,
+        metrics=LearnedMetrics(**attempt.metrics) if attempt.metrics else None,
+    )
+
+
+@router.get("/attempts")
+def attempts(
+    principal: Manager, uow: UowDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
+) -> list[RefitAttemptPublic]:
+    """The latest refit attempts, newest first (scheduled by `refit-loop` or asked for): each
+    with its held-out figures and why its fit was or was not promoted."""
+    return [_attempt(a) for a in learning.attempts(uow, limit)]
 
 
 def install(app: FastAPI) -> None:

@@ -141,6 +141,31 @@ class LearnedMetrics(BaseModel):
     # whether this fit replaced it (only if its ROC AUC is higher).
     live_roc_auc: float | None = None
     promoted: bool = True
+    # Weighted by inverse propensity (docs/matching.md); `gate` names the figure compared with
+    # the live model's: ips_ndcg (nDCG@10 per order), ips_roc_auc, or nothing_live.
+    ips_roc_auc: float | None = None
+    live_ips_roc_auc: float | None = None
+    ips_ndcg: float | None = None
+    live_ips_ndcg: float | None = None
+    weighted_ips_ndcg: float | None = None
+    gate: str = "roc_auc"
+    ips: bool = False
+    max_weight: float | None = None
+    explored: int = 0
+
+
+class RefitAttemptPublic(BaseModel):
+    """One attempt to refit the learned ranking: when, why it ran, and what came of it."""
+
+    id: int
+    started_at: Timestamp
+    finished_at: Timestamp
+    trigger: Literal["manual", "schedule"]
+    outcome: Literal["promoted", "kept_live", "not_enough_decisions", "failed"]
+    reason: str
+    new_decisions: int
+    fit_id: int | None
+    metrics: LearnedMetrics | None
 
 
 class RankingModelPublic(BaseModel):

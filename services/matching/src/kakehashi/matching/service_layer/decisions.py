@@ -2,6 +2,9 @@
 
 Each decision moves the pair, writes an audit row and emits MATCH_STATUS_CHANGED through the
 outbox, all in one transaction. Bulk decisions run in one transaction too: all or nothing.
+
+A pair's first decision also records how the list showed it (`placement.ListPlacements`): by
+exploration or not, and with which propensity; learning weights the pair by it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from kakehashi.matching.domain import events
 from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
 from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.decisions import DecisionError, PairStatus, RejectionReason
+from kakehashi.matching.domain.exploration import Placement
 from kakehashi.matching.domain.features import pair_features, training_progress
 from kakehashi.matching.domain.model import Pool
 from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHABLE_ORDER_STATUSES
@@ -31,6 +35,7 @@ from kakehashi.matching.service_layer.decided_pairs import (
     visible_order,
 )
 from kakehashi.matching.service_layer.metrics import count_decisions
+from kakehashi.matching.service_layer.placement import ListPlacements
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.events import MATCH_EVENTS, EventEnvelope
@@ -61,10 +66,13 @@ def decide(
     command: Decide,
     weights: Weights,
     surplus: Surplus = Surplus(),
+    placements: ListPlacements | None = None,
 ) -> MatchPair:
-    """A program manager's decision on one pair."""
+    """A program manager's decision on one pair; with `placements`, a first decision records
+    how the list showed the pair."""
+    shown = _placement(uow, placements, command)
     with uow:
-        pair = _apply(uow, principal, command, weights, utcnow(), surplus)
+        pair = _apply(uow, principal, command, weights, utcnow(), surplus, shown)
         uow.commit()
     count_decisions([command.action])
     return pair
@@ -76,14 +84,16 @@ def decide_many(
     commands: Sequence[Decide],
     weights: Weights,
     surplus: Surplus = Surplus(),
+    placements: ListPlacements | None = None,
 ) -> list[MatchPair]:
     """Several decisions in one transaction: if one is refused, none is saved."""
     now = utcnow()
+    shown = [_placement(uow, placements, command) for command in commands]
     with uow:
         pairs = []
         for index, command in enumerate(commands):
             try:
-                pairs.append(_apply(uow, principal, command, weights, now, surplus))
+                pairs.append(_apply(uow, principal, command, weights, now, surplus, shown[index]))
             except DecisionError as error:
                 raise BulkItemError(index, error.message) from error
             except PairNotFoundError as error:
@@ -188,6 +198,15 @@ def mark_refused(uow: UnitOfWork, refusal: Refusal) -> bool:
     return True
 
 
+def _placement(
+    uow: UnitOfWork, placements: ListPlacements | None, command: Decide
+) -> Placement | None:
+    """Read before the decision's transaction (the list is computed in its own unit of work)."""
+    if placements is None:
+        return None
+    return placements.of(uow, command.job_order_id, command.candidate_id)
+
+
 def _apply(
     uow: UnitOfWork,
     principal: Principal,
@@ -195,6 +214,7 @@ def _apply(
     weights: Weights,
     now: datetime,
     surplus: Surplus = Surplus(),
+    shown: Placement | None = None,
 ) -> MatchPair:
     target = rules.TARGET[command.action]
     rules.check_reason(target, command.reason_code, command.note)
@@ -229,8 +249,19 @@ def _apply(
         now,
         command.reason_code,
     )
+    # Only a first decision is taken off the list; later ones off the pair's own status.
+    first = current in (None, PairStatus.UNDECIDED)
     _audit(
-        uow, principal, pair, command.action, current, command.reason_code, command.note, score, now
+        uow,
+        principal,
+        pair,
+        command.action,
+        current,
+        command.reason_code,
+        command.note,
+        score,
+        now,
+        shown if first else None,
     )
     return pair
 
@@ -348,6 +379,7 @@ def _audit(
     note: str | None,
     score: tuple[float, dict[str, float]] | None,
     now: datetime,
+    shown: Placement | None = None,
 ) -> None:
     uow.session.add(
         MatchDecision(
@@ -366,5 +398,7 @@ def _audit(
             decided_by_organisation_id=principal.organisation_id,
             decided_at=now,
             version=pair.version,
+            exploration=None if shown is None else shown.exploration,
+            propensity=None if shown is None else shown.propensity,
         )
     )

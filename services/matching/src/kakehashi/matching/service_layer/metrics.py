@@ -1,6 +1,6 @@
 """Matching's own Prometheus metrics (beside the shared HTTP, relay and consumer ones): how big the
-candidate index is, what building a sector's pool costs, how long a match list takes, and the
-decisions taken, by action. Names are listed in docs/operations.md, "What to watch"."""
+candidate index is, what building a sector's pool costs, how long a match list takes, the
+decisions taken, by action, and the learned ranking's refit attempts, by outcome. Names are listed in docs/operations.md, "What to watch"."""
 
 from __future__ import annotations
 
@@ -33,3 +33,16 @@ def count_decisions(actions: list[str]) -> None:
     """Count decisions once their transaction committed (a refused bulk counts none)."""
     for action in actions:
         DECISIONS.labels(str(action)).inc()
+
+
+REFITS = Counter(
+    "kakehashi_matching_refits",
+    "Refit attempts of the learned ranking (scheduled or asked for), by outcome: promoted, "
+    "kept_live, not_enough_decisions, busy, failed.",
+    ["outcome"],
+)
+
+
+def count_refit(outcome: str) -> None:
+    """Count one refit attempt once its outcome is known (and recorded, unless busy)."""
+    REFITS.labels(str(outcome)).inc()

@@ -17,7 +17,12 @@ from kakehashi.matching.domain.decisions import (
 )
 from kakehashi.matching.entrypoints.console.rendering import PREFIX, render
 from kakehashi.matching.entrypoints.console.session import Decider, Reviewer, htmx_only
-from kakehashi.matching.entrypoints.dependencies import SurplusDep, UndoWindowDep, WeightsDep
+from kakehashi.matching.entrypoints.dependencies import (
+    PlacementsDep,
+    SurplusDep,
+    UndoWindowDep,
+    WeightsDep,
+)
 from kakehashi.matching.service_layer import decided_pairs, decisions
 from kakehashi.matching.service_layer.decided_pairs import PairNotFoundError
 from kakehashi.shared.auth import Principal, Role
@@ -59,6 +64,7 @@ def decide(
     uow: UowDep,
     weights: WeightsDep,
     surplus: SurplusDep,
+    placements: PlacementsDep,
     _htmx: Annotated[None, Depends(htmx_only)],
     action: Annotated[Action, Form()],
     reason_code: Annotated[str, Form(max_length=32)] = "",
@@ -68,7 +74,7 @@ def decide(
     try:
         reason = RejectionReason(reason_code) if reason_code and action is Action.REJECT else None
         command = Decide(job_order_id, candidate_id, action, reason, note.strip() or None)
-        decisions.decide(uow, principal, command, weights, surplus)
+        decisions.decide(uow, principal, command, weights, surplus, placements)
     except DecisionError as refused:
         error = refused.message
     except PairNotFoundError:

@@ -99,3 +99,10 @@ FILLS = {
     "partly": N_("Partly filled"),
     "filled": N_("Filled"),
 }
+# What became of a refit attempt of the learned ranking (`domain/refits.Outcome`).
+REFIT_OUTCOMES = {
+    "promoted": N_("better than the live model: lists rank with it"),
+    "kept_live": N_("not better than the live model: kept for the record"),
+    "not_enough_decisions": N_("not enough decisions to fit"),
+    "failed": N_("the fit failed"),
+}
