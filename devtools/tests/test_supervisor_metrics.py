@@ -13,7 +13,7 @@ def test_each_worker_gets_a_distinct_metrics_port_on_its_command_line(tmp_path: 
     supervisor = Supervisor(tmp_path)
     workers = [p for p in PROCESSES if p.subcommand != "api"]
     ports = [supervisor.ports.metrics[p.name] for p in workers]
-    assert len(set(ports)) == len(workers) == 8
+    assert len(set(ports)) == len(workers) == 9
     apis = set(Ports().apis.values())
     assert not (set(ports) & (apis | {Ports().broker, Ports().mail}))
     for process in PROCESSES:

@@ -60,6 +60,8 @@ PROCESSES = (
     Process("identity-relay", "identity", "relay"),
     # Mails notifications of matching's decisions (metrics on 9108, after the others).
     Process("identity-consumer", "identity", "consume"),
+    # Refits the learned ranking as decisions accumulate (metrics on 9109).
+    Process("matching-refit-loop", "matching", "refit-loop"),
 )
 
 
