@@ -26,7 +26,6 @@ from typing import Any
 
 import httpx
 import pytest
-from babel.messages.pofile import read_po
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from conftest import auth, issuer_settings, sign_as_test_issuer, token_for, wait_until
@@ -47,7 +46,12 @@ from kakehashi.shared.ui import dead_letter_pages
 from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from kakehashi.shared.ui.i18n import KIT_LOCALES, LANGUAGE_COOKIE
 from kakehashi.shared.ui.pages import Pages
-from tests.e2e.accessibility import assert_accessible, screenshot_widths
+from tests.e2e.accessibility import (
+    assert_accessible,
+    english_leftovers,
+    screenshot_widths,
+    translated_msgids,
+)
 from tests.e2e.conftest import produce_independently
 
 pytestmark = pytest.mark.e2e
@@ -360,94 +364,6 @@ def market(system: Supervisor) -> Market:
 
 # The checks -------------------------------------------------------------------------------------
 
-# A sentence left in English on a vi or ja page: a run of ASCII words with an English function
-# word among them (none of them is a Vietnamese word, even written without its marks).
-ENGLISH_WORDS = frozenset(
-    (
-        "the",
-        "of",
-        "and",
-        "is",
-        "are",
-        "for",
-        "with",
-        "your",
-        "you",
-        "this",
-        "that",
-        "not",
-        "on",
-        "by",
-        "from",
-        "be",
-        "has",
-        "have",
-        "was",
-        "will",
-        "or",
-        "at",
-        "its",
-        "can",
-        "cannot",
-        "here",
-        "there",
-        "what",
-        "when",
-        "which",
-        "who",
-    )
-)
-WORD = re.compile(r"[A-Za-z']+")
-# The page's visible text pieces and its labels in attributes, leaving out what is marked as
-# another language than the page's (lang="en" on an error the code wrote) or as code.
-VISIBLE_TEXTS = """() => {
-  const page = document.documentElement.lang;
-  const own = (el) => (el.closest('[lang]')?.lang || page) === page
-                      && !el.closest('script, style, code, [translate=no]');
-  const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const parent = node.parentElement;
-    if (!parent || !own(parent) || !parent.checkVisibility()) continue;
-    const text = node.textContent.trim();
-    if (text) out.push(text);
-  }
-  for (const el of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
-    if (!own(el)) continue;
-    for (const name of ['placeholder', 'aria-label', 'title']) {
-      const value = el.getAttribute(name);
-      if (value) out.push(value.trim());
-    }
-  }
-  return out;
-}"""
-
-
-def translated_msgids(renderer: Pages, language: str) -> frozenset[str]:
-    """The English msgids of the page's catalogs (the kit's and the service's) that `language`
-    says otherwise: shown as they are, they were left untranslated."""
-    found = set()
-    for locales in (KIT_LOCALES, renderer.locales):
-        if locales is None:
-            continue
-        with (locales / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-            catalog = read_po(po, locale=language)
-        found |= {str(m.id) for m in catalog if m.id and isinstance(m.id, str) and m.string != m.id}
-    return frozenset(found)
-
-
-def english_leftovers(page: Any, msgids: frozenset[str]) -> list[str]:
-    """The page's texts that are English: a catalog's msgid shown untranslated, or a sentence
-    that reads as English."""
-    leftovers = []
-    for text in page.evaluate(VISIBLE_TEXTS):
-        if not text.isascii():
-            continue
-        words = [w.lower() for w in WORD.findall(text)]
-        if text in msgids or (len(words) >= 2 and ENGLISH_WORDS & set(words)):
-            leftovers.append(text)
-    return leftovers
-
 
 def check_page(page: Any, entry: GalleryPage, url: str, language: str) -> list[str]:
     """Open `url` and check `entry` in `language`; returns what is wrong (empty: all good)."""
@@ -469,7 +385,8 @@ def check_page(page: Any, entry: GalleryPage, url: str, language: str) -> list[s
         problems.append(f"{where}: {entry.label!r} has no {language} translation")
     if label not in page.locator("body").inner_text():
         problems.append(f"{where}: {label!r} is not on the page")
-    msgids = translated_msgids(renderer, language) if language != "en" else frozenset()
+    catalogs = (KIT_LOCALES, renderer.locales)
+    msgids = translated_msgids(language, *catalogs) if language != "en" else frozenset()
     if language != "en" and (english := english_leftovers(page, msgids)):
         problems.append(f"{where}: English left: {english}")
     for check in (
