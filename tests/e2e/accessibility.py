@@ -83,6 +83,7 @@ ENGLISH_WORDS = frozenset({
     "there", "what", "when", "which", "who"
 })  # fmt: skip
 WORD = re.compile(r"[A-Za-z']+")
+PUNCTUATION = ".,:;!?()[]\"'·—-"
 # The page's visible text pieces and its labels in attributes, leaving out what is marked as
 # another language than the page's (lang="en" on an error the code wrote) or as code.
 VISIBLE_TEXTS = """() => {
@@ -114,9 +115,9 @@ def translated_msgids(language: str, *catalogs: Path | None) -> frozenset[str]:
     untranslated."""
     from babel.messages.pofile import read_po
 
-    found = set()
+    found: set[str] = set()
     for locales in catalogs:
-        if locales is None:
+        if locales is None or language == "en":  # English is the source: it has no catalog
             continue
         with (locales / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
             catalog = read_po(po, locale=language)
@@ -132,7 +133,10 @@ def english_leftovers(page: Any, msgids: frozenset[str] = frozenset()) -> list[s
     for text in page.evaluate(VISIBLE_TEXTS):
         if not text.isascii():
             continue
-        words = [w.lower() for w in WORD.findall(text)]
+        # Words are whole: "be0f5a" in an id is no "be".
+        words = [
+            w.lower() for w in (t.strip(PUNCTUATION) for t in text.split()) if WORD.fullmatch(w)
+        ]
         if text in msgids or (len(words) >= 2 and ENGLISH_WORDS & set(words)):
             leftovers.append(text)
     return leftovers
