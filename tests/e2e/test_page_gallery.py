@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -57,6 +58,7 @@ from tests.e2e.conftest import produce_independently
 pytestmark = pytest.mark.e2e
 
 LANGUAGES = ("vi", "ja", "en")
+LOCALES = {"vi": "vi-VN", "ja": "ja-JP", "en": "en-GB"}  # the browser's (dates in forms)
 SPECS = {"candidates": CANDIDATES, "employers": EMPLOYERS, "identity": IDENTITY}
 RENDERERS: dict[str, Pages] = {
     "candidates": CANDIDATE_PAGES,
@@ -64,6 +66,8 @@ RENDERERS: dict[str, Pages] = {
     "identity": IDENTITY_PAGES,
 }
 INVITEE = "gallery-invitee@kakehashi.example"
+ENROLLING = "gallery-enrolling@kakehashi.example"
+ENROLLING_PASSWORD = "Cầu Kakehashi gallery 2026"
 # Who opens a page: a role's session (the test issuer's token, which the services trust), the
 # administrator signed in at identity (identity's own token), or a visitor without a session.
 VISITOR, ADMIN_AT_IDENTITY = "visitor", "identity-admin"
@@ -82,6 +86,7 @@ class Market:
     invitation: str  # path and query of a mailed invitation link
     password_reset: str  # path and query of a mailed password reset link
     identity_admin_token: str
+    enrolling_token: str  # a user who has begun setting up two-factor sign-in
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,10 @@ def _admin(_m: Market) -> str:
 
 def _identity_admin(m: Market) -> str:
     return m.identity_admin_token
+
+
+def _enrolling_user(m: Market) -> str:
+    return m.enrolling_token
 
 
 def _visitor(_m: Market) -> str:
@@ -179,7 +188,9 @@ GALLERY: tuple[GalleryPage, ...] = (
     GalleryPage("identity", "password-reset", "/password-reset", _visitor,
                 lambda m: m.password_reset, "Choose a new password"),
     GalleryPage("identity", "two-factor", "/account/two-factor", _identity_admin,
-                _at("/account/two-factor"), "Two-factor sign-in"),
+                _at("/account/two-factor"), "Set up two-factor sign-in"),
+    GalleryPage("identity", "two-factor-enrolment", "/account/two-factor", _enrolling_user,
+                _at("/account/two-factor"), "Turn on two-factor sign-in"),
     GalleryPage("identity", "admin", "/admin", _identity_admin, _at("/admin"), "Sign-in audit"),
 )  # fmt: skip
 
@@ -294,8 +305,32 @@ def _dead_letter_path(system: Supervisor, service: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _identity_links(system: Supervisor) -> tuple[str, str, str]:
-    """The administrator's identity token, an invitation and a password reset link as mailed."""
+def _enrolling(identity: str, mail_dir: Path, admin: dict[str, str], organisation: str) -> str:
+    """The identity token of a new user half way through setting up two-factor sign-in (the
+    secret made, not yet confirmed with a code)."""
+    invitation = {
+        "email": ENROLLING,
+        "display_name": "Trần Văn Bình",
+        "preferred_language": "vi",
+        "organisation_id": organisation,
+        "role": "training_centre",
+    }
+    assert httpx.post(f"{identity}/invitations", json=invitation, headers=admin).is_success
+    link = wait_until(partial(latest_link, mail_dir, ENROLLING, "/invitation"), timeout_s=30)
+    token = parse_qs(urlsplit(str(link)).query)["token"][0]
+    body = {"token": token, "password": ENROLLING_PASSWORD}
+    assert httpx.post(f"{identity}/invitations/accept", json=body).status_code == 204
+    signed_in = _json(
+        httpx.post(f"{identity}/sign-in", json={"email": ENROLLING, "password": ENROLLING_PASSWORD})
+    )
+    bearer = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    _json(httpx.post(f"{identity}/me/totp", headers=bearer), 201)
+    return str(signed_in["access_token"])
+
+
+def _identity_links(system: Supervisor) -> tuple[str, str, str, str]:
+    """The administrator's identity token, an invitation and a password reset link as mailed,
+    and the token of a user setting up two-factor sign-in."""
     identity = system.url("identity")
     token = _json(
         httpx.post(f"{identity}/sign-in", json={"email": ADMIN_EMAIL, "password": DEMO_PASSWORD})
@@ -319,7 +354,8 @@ def _identity_links(system: Supervisor) -> tuple[str, str, str]:
         for to, path in ((INVITEE, "/invitation"), (ADMIN_EMAIL, "/password-reset"))
     ]
     relative = [re.sub(r"^https?://[^/]+", "", str(link)) for link in links]
-    return str(token), relative[0], relative[1]
+    enrolling = _enrolling(identity, system.mail_dir, admin, centre.id)
+    return str(token), relative[0], relative[1], enrolling
 
 
 @pytest.fixture(scope="module")
@@ -348,7 +384,7 @@ def market(system: Supervisor) -> Market:
         service: wait_until(partial(_dead_letter_path, system, service), timeout_s=60)
         for service in ("candidates", "employers")
     }
-    token, invitation, password_reset = _identity_links(system)
+    token, invitation, password_reset, enrolling = _identity_links(system)
     return Market(
         centre=candidate["training_centre_id"],
         candidate_id=candidate["id"],
@@ -359,6 +395,7 @@ def market(system: Supervisor) -> Market:
         invitation=invitation,
         password_reset=password_reset,
         identity_admin_token=token,
+        enrolling_token=enrolling,
     )
 
 
@@ -408,7 +445,7 @@ def test_every_page_in_the_gallery(
     """One browser context per language (the language cookie); the session cookie is swapped
     for each page's reader, so a context serves every page of that language."""
     started = time.monotonic()
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context = browser.new_context(locale=LOCALES[language], viewport={"width": 1366, "height": 900})
     host = system.url("identity")  # every service is on 127.0.0.1: one cookie jar for all
     context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": host}])
     page = context.new_page()
