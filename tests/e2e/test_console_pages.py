@@ -15,7 +15,14 @@ import pytest
 
 from conftest import auth, wait_until
 from kakehashi.devtools.supervisor import Supervisor
-from tests.e2e.accessibility import assert_accessible, screenshot_widths
+from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR as CONSOLE_LOCALES
+from kakehashi.shared.ui.i18n import KIT_LOCALES
+from tests.e2e.accessibility import (
+    assert_accessible,
+    english_leftovers,
+    screenshot_widths,
+    translated_msgids,
+)
 from tests.e2e.conftest import post_welder_order, register_welder
 
 pytestmark = pytest.mark.e2e
@@ -104,9 +111,12 @@ def test_every_console_page_is_accessible_and_fits_a_phone(
         "employer-order": (market.employer, f"/orders/{market.order_id}"),
         "not-for-this-role": (market.centre, "/orders"),
     }
+    msgids = translated_msgids(language, KIT_LOCALES, CONSOLE_LOCALES)
     for name, (principal, path) in pages.items():
         page = open_page(principal, path, language)
         assert page.locator("h1").count() == 1, name
+        if language != "en":
+            assert english_leftovers(page, msgids) == [], name
         assert_accessible(page)
         screenshot_widths(page, f"console-{name}-{language}")
     employer_view = open_page(market.employer, f"/orders/{market.order_id}", language)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from kakehashi.shared.ui.labels import SECTORS as SECTORS  # the kit's, named alike everywhere
+from kakehashi.shared.ui.labels import TRACKS as TRACKS
+
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's marker: extracted, translated when shown)
     return message
@@ -42,33 +45,6 @@ REFUSALS = {
     "selected_elsewhere": N_("the candidate is selected for another order"),
     "not_available": N_("the candidate is past selection (contract, visa, abroad or returned)"),
     "pipeline": N_("the candidate's pipeline does not allow the move"),
-}
-SECTORS = {
-    "nursing_care": N_("Nursing care"),
-    "building_cleaning": N_("Building cleaning"),
-    "industrial_products_manufacturing": N_("Industrial products manufacturing"),
-    "construction": N_("Construction"),
-    "shipbuilding": N_("Shipbuilding"),
-    "automobile_maintenance": N_("Automobile maintenance"),
-    "aviation": N_("Aviation"),
-    "accommodation": N_("Accommodation"),
-    "agriculture": N_("Agriculture"),
-    "fisheries": N_("Fisheries"),
-    "food_beverage_manufacturing": N_("Food and beverage manufacturing"),
-    "food_service": N_("Food service"),
-    "automobile_transport": N_("Automobile transport"),
-    "railway": N_("Railway"),
-    "forestry": N_("Forestry"),
-    "wood_industry": N_("Wood industry"),
-    "linen_supply": N_("Linen supply"),
-    "logistics_warehouse": N_("Logistics warehousing"),
-    "resource_circulation": N_("Resource circulation"),
-}
-TRACKS = {
-    "titp": N_("Technical Intern Training"),
-    "esd": N_("Employment for Skill Development"),
-    "ssw1": N_("Specified Skilled Worker (i)"),
-    "ssw2": N_("Specified Skilled Worker (ii)"),
 }
 LEVELS = {"none": N_("no certified level")}
 SEXES = {"female": N_("female"), "male": N_("male"), "other": N_("other")}

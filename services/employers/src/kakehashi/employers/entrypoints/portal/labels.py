@@ -3,6 +3,8 @@ the portal's catalogs; skills are named by the shared taxonomy (`kakehashi.share
 
 from __future__ import annotations
 
+from kakehashi.shared.ui.labels import SECTORS as SECTORS  # the kit's, named alike everywhere
+from kakehashi.shared.ui.labels import TRACKS as TRACKS
 from kakehashi.shared.ui.navigation import N_
 
 STATUSES = {
@@ -32,33 +34,6 @@ DONE = {
     "filled": N_("The job order is filled."),
     "closed": N_("The job order is closed."),
     "cancelled": N_("The job order was cancelled."),
-}
-TRACKS = {
-    "titp": N_("Technical Intern Training"),
-    "esd": N_("Employment for Skill Development"),
-    "ssw1": N_("Specified Skilled Worker (i)"),
-    "ssw2": N_("Specified Skilled Worker (ii)"),
-}
-SECTORS = {
-    "nursing_care": N_("Nursing care"),
-    "building_cleaning": N_("Building cleaning"),
-    "industrial_products_manufacturing": N_("Industrial products manufacturing"),
-    "construction": N_("Construction"),
-    "shipbuilding": N_("Shipbuilding"),
-    "automobile_maintenance": N_("Automobile maintenance"),
-    "aviation": N_("Aviation"),
-    "accommodation": N_("Accommodation"),
-    "agriculture": N_("Agriculture"),
-    "fisheries": N_("Fisheries"),
-    "food_beverage_manufacturing": N_("Food and beverage manufacturing"),
-    "food_service": N_("Food service"),
-    "automobile_transport": N_("Automobile transport"),
-    "railway": N_("Railway"),
-    "forestry": N_("Forestry"),
-    "wood_industry": N_("Wood industry"),
-    "linen_supply": N_("Linen supply"),
-    "logistics_warehouse": N_("Logistics warehousing"),
-    "resource_circulation": N_("Resource circulation"),
 }
 EDUCATION = {
     "none": N_("No requirement"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from kakehashi.matching.domain.components import COMPONENTS as SCORE_COMPONENTS
 from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS
 from kakehashi.matching.domain.reasons import N_
+from kakehashi.shared.ui.labels import SECTORS as SECTORS  # the kit's, named alike everywhere
+from kakehashi.shared.ui.labels import TRACKS as TRACKS
 
 STATUSES = {
     "registered": N_("registered"),
@@ -60,33 +62,6 @@ REJECTION_REASONS = {
 }
 COMPONENTS = {c.name: c.label for c in SCORE_COMPONENTS}
 CONSTRAINTS = {c.name: c.label for c in HARD_CONSTRAINTS}
-SECTORS = {
-    "nursing_care": N_("Nursing care"),
-    "building_cleaning": N_("Building cleaning"),
-    "industrial_products_manufacturing": N_("Industrial products manufacturing"),
-    "construction": N_("Construction"),
-    "shipbuilding": N_("Shipbuilding"),
-    "automobile_maintenance": N_("Automobile maintenance"),
-    "aviation": N_("Aviation"),
-    "accommodation": N_("Accommodation"),
-    "agriculture": N_("Agriculture"),
-    "fisheries": N_("Fisheries"),
-    "food_beverage_manufacturing": N_("Food and beverage manufacturing"),
-    "food_service": N_("Food service"),
-    "automobile_transport": N_("Automobile transport"),
-    "railway": N_("Railway"),
-    "forestry": N_("Forestry"),
-    "wood_industry": N_("Wood industry"),
-    "linen_supply": N_("Linen supply"),
-    "logistics_warehouse": N_("Logistics warehousing"),
-    "resource_circulation": N_("Resource circulation"),
-}
-TRACKS = {
-    "titp": N_("Technical Intern Training"),
-    "esd": N_("Employment for Skill Development"),
-    "ssw1": N_("Specified Skilled Worker (i)"),
-    "ssw2": N_("Specified Skilled Worker (ii)"),
-}
 # The dashboard's filters (service_layer.dashboard.Deadline and Fill).
 DEADLINES = {
     "passed": N_("Passed"),
