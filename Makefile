@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup dev test lint typecheck pytest seed bench translations clean system-packages-dev \
+.PHONY: setup dev test lint typecheck pytest seed bench bench-scale translations clean system-packages-dev \
 	system-packages-test
 
 setup:  ## install uv if missing, then the locked workspace
@@ -43,6 +43,9 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/matching_service.py
 	$(UV) run python bench/console_pages.py
 	$(UV) run python bench/matching_quality.py
+
+bench-scale: setup  ## issue 17's scale table in one run (about an hour): each figure beside its target
+	$(UV) run python bench/scale.py
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
 IDENTITY_LOCALES := src/kakehashi/identity/entrypoints/pages/locales
