@@ -191,6 +191,8 @@ GALLERY: tuple[GalleryPage, ...] = (
                 _at("/account/two-factor"), "Set up two-factor sign-in"),
     GalleryPage("identity", "two-factor-enrolment", "/account/two-factor", _enrolling_user,
                 _at("/account/two-factor"), "Turn on two-factor sign-in"),
+    GalleryPage("identity", "notifications", "/account/notifications", _identity_admin,
+                _at("/account/notifications"), "Notification mails"),
     GalleryPage("identity", "admin", "/admin", _identity_admin, _at("/admin"), "Sign-in audit"),
 )  # fmt: skip
 
