@@ -1,6 +1,7 @@
 """Skills tests are named in the reader's language, composed of the track's and the sector's
 names (translated once in the kit); a code no rule names is shown as the code it is."""
 
+# ruff: noqa: RUF001 (Japanese names are written with full-width brackets)
 from __future__ import annotations
 
 from pathlib import Path

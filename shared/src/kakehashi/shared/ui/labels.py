@@ -70,8 +70,9 @@ def skills_test_name(code: str, gettext: Callable[[str], str]) -> str | None:
 
 
 def skills_test_label(code: str, language: str) -> str:
-    """A test's name in `language` (特定技能1号評価試験（建設） for ssw1_construction), the code
-    itself when no rule names it (a centre may record a test we do not know)."""
+    """A test's name in `language` (e.g. "Kỳ thi Kỹ năng đặc định số 1: Xây dựng" for
+    ssw1_construction), the code itself when no rule names it (a centre may record a test we
+    do not know)."""
     return skills_test_name(code, translations(None, language).gettext) or code
 
 
