@@ -63,8 +63,7 @@ def test_the_form_suggests_the_sector_s_tests_by_name(client: TestClient) -> Non
     form = client.get("/portal/candidates/form/skills?sector=construction&lang=vi").text
     assert 'list="skills-tests"' in form
     assert (
-        '<option value="ssw1_construction" label="Kỳ thi Kỹ năng đặc định số 1: Xây dựng">'
-        in form
+        '<option value="ssw1_construction" label="Kỳ thi Kỹ năng đặc định số 1: Xây dựng">' in form
     )
     assert "Kỳ thi Kỹ năng đặc định số 2: Xây dựng" in form
     care = client.get("/portal/candidates/form/skills?sector=nursing_care&lang=ja").text
