@@ -379,7 +379,7 @@ def test_the_candidate_page_shows_eligibility_history_matching_and_privacy(
     ssw1 = page.split('data-track="ssw1"')[1].split("</tr>")[0]
     assert "yes" in ssw1
     assert "Japanese N4 (needs N4)" in ssw1
-    assert "test ssw1_construction passed" in ssw1
+    assert "Specified Skilled Worker (i) skills test (Construction) passed" in ssw1
     assert "registered → ready" in page
     assert "matching: proposed to employer for job order order-1" in page
     assert re.search(r'data-order="order-1">.*?proposed to employer', page, re.S)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from conftest import token_for
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.entrypoints.console.rendering import PAGES
 from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.matching.tests.market_events import applier, candidate_event, order_event
 
@@ -125,3 +126,15 @@ def test_counts_on_pages_take_the_right_plural_in_each_language(service_client: 
         "同分野の候補者1名のうち1名が要件を満たす"
         in client.get("/console/orders/order-1", params={"lang": "ja"}).text
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ja", "特定技能2号評価試験（介護）"), ("vi", "Kỳ thi Kỹ năng đặc định số 2: Điều dưỡng")],  # noqa: RUF001
+)
+def test_the_console_names_a_skills_test_by_the_kit(language: str, expected: str) -> None:
+    """Candidate events carry no tests passed today; when a console page shows one, it is
+    named by the kit's `skills_test` filter in the reader's language, not by its code."""
+    page = PAGES.environments[language].from_string("{{ code | skills_test }}")
+    assert page.render(code="ssw2_nursing_care") == expected
+    assert page.render(code="jft_basic") == '<code lang="en">jft_basic</code>'

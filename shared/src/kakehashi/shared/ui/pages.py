@@ -16,7 +16,7 @@ from jinja2.runtime import Context
 
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.organisations import OrganisationNames, display_name, organisation_names
-from kakehashi.shared.ui import browser_session, navigation
+from kakehashi.shared.ui import browser_session, labels, navigation
 from kakehashi.shared.ui.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_COOKIE,
@@ -112,10 +112,13 @@ class Pages:
             languages=LANGUAGE_NAMES,
             kit_static=self.static_path,
             role_labels=navigation.ROLE_LABELS,
+            skills_test_codes=labels.skills_test_codes,
             **globals,
         )
         env.filters["day"] = lambda value: long_date(value, language)
         env.filters["organisation"] = self._organisation_filter(language)
+        # `{{ code | skills_test }}`: a skills test (ssw1_construction) named for the reader.
+        env.filters["skills_test"] = lambda code: labels.skills_test_markup(str(code), language)
         if filters is not None:
             env.filters.update(filters(language))
         return env

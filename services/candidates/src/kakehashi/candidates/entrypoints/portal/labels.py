@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from markupsafe import Markup, escape
+
 from kakehashi.shared.ui.labels import SECTORS as SECTORS  # the kit's, named alike everywhere
 from kakehashi.shared.ui.labels import TRACKS as TRACKS
 
@@ -114,8 +116,9 @@ REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^(?P<hours>\d+) training hours \(needs (?P<needed>\d+)\)$",
             N_("%(hours)s training hours (needs %(needed)s)"),
         ),
-        (r"^test (?P<test>\S+) passed$", N_("test %(test)s passed")),
-        (r"^test (?P<test>\S+) not passed$", N_("test %(test)s not passed")),
+        # The test is named by the kit (a skills test: its track and sector, translated).
+        (r"^test (?P<test>\S+) passed$", N_("%(test)s passed")),
+        (r"^test (?P<test>\S+) not passed$", N_("%(test)s not passed")),
         (
             r"^TITP stage (?P<stage>\d+) in (?P<sector>\w+) completed$",
             N_("TITP stage %(stage)s in %(sector)s completed"),
@@ -134,29 +137,31 @@ def translate_reason(
     gettext: Callable[[str], str],
     name_of: Callable[[str, str], str],
     day_of: Callable[[str], str] = str,
-) -> str:
+) -> Markup:
     """One eligibility reason in the reader's language; alternatives ("a or b") one by one. A
     reason no pattern reads is shown as the domain wrote it. `name_of(kind, code)` names a
-    track or sector, `day_of` writes an ISO date as the reader does."""
+    track, sector or test (markup, e.g. an unknown test marked as code, is kept; text is
+    escaped), `day_of` writes an ISO date as the reader does."""
     parts = reason.split(" or ")
     if len(parts) > 1:
         translated = [translate_reason(part, gettext, name_of, day_of) for part in parts]
         text = translated[0]
         for part in translated[1:]:
-            text = gettext(OR) % {"first": text, "second": part}
+            text = escape(gettext(OR)) % {"first": text, "second": part}
         return text
     for pattern, template in REASONS:
         found = pattern.match(reason)
         if found is None:
             continue
         values = found.groupdict()
-        for kind in ("track", "sector"):
+        named: dict[str, str] = dict(values)
+        for kind in ("track", "sector", "test"):
             if kind in values:
-                values[kind] = name_of(kind, values[kind])
+                named[kind] = name_of(kind, values[kind])
         if "day" in values:
-            values["day"] = day_of(values["day"])
-        return gettext(template) % values
-    return reason
+            named["day"] = day_of(values["day"])
+        return escape(gettext(template)) % named
+    return escape(reason)
 
 
 # Why a pipeline move was made, as the service writes it in the history.

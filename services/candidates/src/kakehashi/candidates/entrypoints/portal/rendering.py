@@ -18,6 +18,7 @@ from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA
 from kakehashi.shared.ui import browser_session, i18n
+from kakehashi.shared.ui.labels import skills_test_markup
 from kakehashi.shared.ui.pages import Pages, from_directory, language_of
 from kakehashi.shared.web import settings_of
 
@@ -58,6 +59,8 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
     tables = {"track": labels.TRACKS, "sector": labels.SECTORS}
 
     def name_of(kind: str, code: str) -> str:
+        if kind == "test":
+            return skills_test_markup(code, language)
         return _named(tables[kind], gettext)(code)
 
     def day_of(iso: str) -> str:
