@@ -34,18 +34,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import col
 
 from kakehashi.devtools.development_key import development_token
 from kakehashi.devtools.supervisor import PROCESSES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.db import make_engine
+from kakehashi.shared.outbox import OutboxMessage
 from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector
 from kakehashi.shared.skills import taxonomy
 
@@ -270,12 +272,28 @@ async def wait_for_read_model(engine: Engine, table: str, count: int, timeout_s:
     return time.monotonic()
 
 
+def relay_delays(url: str, since: datetime) -> list[float]:
+    """Seconds from each outbox row's writing to the broker's acknowledgement (its `sent_at`),
+    for the rows written since `since`: the relay's share of the lag."""
+    engine = make_engine(url)
+    sent_at = col(OutboxMessage.sent_at)
+    query = select(OutboxMessage.created_at, sent_at).where(
+        col(OutboxMessage.created_at) >= since, sent_at.is_not(None)
+    )
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+    finally:
+        engine.dispose()
+    return [(sent - created).total_seconds() for created, sent in rows]
+
+
 def verdict(value: float, target: float, higher_is_better: bool) -> str:
     good = value >= target if higher_is_better else value <= target
     return "meets" if good else "misses"
 
 
-def report(name: str, run: Run, settle_s: float, label: str) -> None:
+def report(name: str, run: Run, settle_s: float, label: str, relay_s: list[float]) -> None:
     seconds = run.ended - run.started
     accepted = len(run.latencies_ms)
     rps = accepted / seconds if seconds else 0.0
@@ -376,6 +394,7 @@ def main() -> None:
         try:
             for name in args.routes:
                 target = TARGETS[name]
+                began = datetime.now(UTC)
                 run, before = asyncio.run(
                     drive(
                         supervisor.url(target.service),
@@ -391,7 +410,11 @@ def main() -> None:
                     wait_for_read_model(matching, target.read_model, expected, 120)
                 )
                 settle_s = settled - run.accepted_at[-1] if run.accepted_at else 0.0
-                report(name, run, settle_s, label)
+                producer = (
+                    urls.get(target.service)
+                    or f"sqlite:///{Path(scratch) / f'{target.service}.db'}"
+                )
+                report(name, run, settle_s, label, relay_delays(producer, began))
             dead = supervisor.dead_child()
             if dead is not None:
                 print(f"a process died during the run: {dead}", file=sys.stderr)

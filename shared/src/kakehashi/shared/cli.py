@@ -48,6 +48,10 @@ WORKER_SPEC_ENV = "KAKEHASHI_API_WORKER_SPEC"
 # prometheus_client's multiprocess mode: each worker's counters in files of this folder, so
 # /metrics sums every worker's whichever one answers the scrape.
 PROMETHEUS_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# How long uvicorn waits for a worker to answer its health ping before killing and replacing it
+# (uvicorn's default is 5 s). A worker importing the API stack on a busy machine took longer,
+# so every worker was killed while starting, again and again.
+WORKER_HEALTHCHECK_S = 60
 
 
 def _start(spec: ServiceSpec) -> Runtime:
@@ -106,6 +110,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 f"{__name__}:worker_app",
                 factory=True,
                 workers=settings.api_workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
                 **options,  # type: ignore[arg-type]
             )
 
