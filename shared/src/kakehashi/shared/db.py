@@ -7,6 +7,7 @@ import fcntl
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,8 +15,22 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    Insert,
+    Select,
+    Table,
+    create_engine,
+    event,
+    func,
+    text,
+)
+from sqlalchemy import insert as insert_into
+from sqlalchemy import select as select_
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
@@ -32,6 +47,9 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 # threads in Starlette's default) may use at once without queueing on the pool.
 PG_POOL_SIZE = 20
 PG_MAX_OVERFLOW = 20
+# A pooled PostgreSQL connection idle longer than this is pinged before use (SELECT 1): one that
+# was in use a moment ago is alive, and a ping per checkout was a tenth of a registration.
+PING_AFTER_IDLE_S = 10.0
 
 
 def make_engine(url: str, **overrides: Any) -> Engine:
@@ -50,13 +68,59 @@ def make_engine(url: str, **overrides: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "before_cursor_execute", _take_the_write_lock)
         return engine
-    options: dict[str, Any] = {
-        "pool_pre_ping": True,
-        "pool_size": PG_POOL_SIZE,
-        "max_overflow": PG_MAX_OVERFLOW,
-    }
+    options: dict[str, Any] = {"pool_size": PG_POOL_SIZE, "max_overflow": PG_MAX_OVERFLOW}
     options.update(overrides)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+        event.listen(engine, "checkin", _note_checkin)
+    return engine
+
+
+_CHECKED_IN_AT = "kakehashi.checked_in_at"
+
+
+def _ping_if_idle(dialect: Dialect) -> Any:
+    """Pessimistic disconnect handling (SQLAlchemy's pre-ping), for connections idle a while:
+    a dead one is replaced by the pool before the caller sees it (a PostgreSQL restart, an idle
+    timeout in between)."""
+
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_CHECKED_IN_AT)
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the pooled connection did not answer") from error
+        if not alive:
+            raise DisconnectionError("the pooled connection did not answer")
+
+    return ping
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def insert_together(
+    writes: list[tuple[Table, list[dict[str, Any]]]], notify: str | None
+) -> Select[Any]:
+    """PostgreSQL: the rows of several tables inserted by one statement, one data-modifying CTE
+    per table, and `notify`'s channel signalled in it (delivered on commit): one round trip
+    where an INSERT per table and a NOTIFY took one each. Foreign keys between the tables are
+    checked at the end of the statement, so a child may reference a parent inserted beside it."""
+    ctes = [
+        _insert_rows(table, rows).cte(f"insert_{n}")
+        for n, (table, rows) in enumerate(writes)
+        if rows
+    ]
+    answer = func.pg_notify(notify, "") if notify else func.now()
+    return select_(answer).add_cte(*ctes)
+
+
+def _insert_rows(table: Table, rows: list[dict[str, Any]]) -> Insert:
+    return insert_into(table).values(rows)
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
@@ -139,8 +203,8 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def is_postgres(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
 
 
 def ping(engine: Engine) -> None:
