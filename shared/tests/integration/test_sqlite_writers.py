@@ -58,7 +58,8 @@ def test_a_writer_that_gives_up_lets_the_next_one_write(engine: Engine, end: str
     raw = engine.raw_connection()
     try:
         sqlite = raw.dbapi_connection
-        assert isinstance(sqlite, OneWriterConnection) and sqlite.writer_lock is not None
+        assert isinstance(sqlite, OneWriterConnection)
+        assert sqlite.writer_lock is not None
         assert sqlite.writer_lock.acquire(timeout=1), "the lock was kept after " + end
         sqlite.writer_lock.release()
     finally:
@@ -78,7 +79,7 @@ def test_many_concurrent_writers_all_commit(engine: Engine) -> None:
                     connection.execute(
                         text("INSERT INTO note (body) VALUES (:body)"), {"body": f"{n}-{k}"}
                     )
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     writers = [threading.Thread(target=write, args=(n,)) for n in range(16)]
