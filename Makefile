@@ -42,6 +42,7 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/matching_service.py
 	$(UV) run python bench/console_pages.py
 	$(UV) run python bench/matching_quality.py
+	$(UV) run python bench/write_load.py --duration 15
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales
 IDENTITY_LOCALES := src/kakehashi/identity/entrypoints/pages/locales
