@@ -3,6 +3,8 @@ statement."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import (
     Column,
@@ -19,6 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from kakehashi.shared import db
+from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
+from kakehashi.shared.outbox import OutboxMessage
+from kakehashi.shared.runtime import Runtime
+from kakehashi.shared.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +96,32 @@ def test_rows_of_several_tables_go_in_one_statement_with_a_notification(
     finally:
         listener.close()
         engine.dispose()
+
+
+def test_a_replayable_process_commits_without_waiting_unless_it_emits(
+    postgres_only: None, database_url: str
+) -> None:
+    settings = ServiceSettings(database_url=database_url)
+    runtime = Runtime.build(settings, Path("unused"), replayable=True)
+    OutboxMessage.__table__.create(runtime.engine)  # type: ignore[attr-defined]
+    show = text("SHOW synchronous_commit")
+    try:
+        with runtime.engine.connect() as connection:
+            assert connection.execute(show).scalar_one() == "off"
+        uow = runtime.uow()
+        with uow:
+            event = EventEnvelope.new(type="test.emitted", source="t", subject="s", data={})
+            uow.emit(CANDIDATE_EVENTS, event)
+            uow.session.flush()
+            assert uow.session.execute(show).scalar_one() == "on"
+            uow.commit()
+        with runtime.engine.connect() as connection:  # SET LOCAL: that transaction only
+            assert connection.execute(show).scalar_one() == "off"
+    finally:
+        runtime.engine.dispose()
+    api = Runtime.build(settings, Path("unused"))
+    try:
+        with api.engine.connect() as connection:
+            assert connection.execute(show).scalar_one() == "on"
+    finally:
+        api.engine.dispose()

@@ -54,10 +54,10 @@ PROMETHEUS_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 WORKER_HEALTHCHECK_S = 60
 
 
-def _start(spec: ServiceSpec) -> Runtime:
+def _start(spec: ServiceSpec, *, replayable: bool = False) -> Runtime:
     settings = spec.settings_factory()
     configure_logging(spec.name, settings.log_level, settings.log_json)
-    runtime = Runtime.build(settings, spec.migrations)
+    runtime = Runtime.build(settings, spec.migrations, replayable=replayable)
     runtime.migrate()
     return runtime
 
@@ -121,7 +121,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
         ) -> None:
             """Publish outbox rows to Kafka until stopped."""
-            runtime = _start(spec)
+            runtime = _start(spec, replayable=True)
             servers = runtime.settings.bootstrap_servers
             partitions = runtime.settings.kafka_topic_partitions
             ensure_topics(servers, spec.produces, partitions)
@@ -179,7 +179,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
         ) -> None:
             """Apply events from Kafka to this service's database until stopped."""
-            runtime = _start(spec)
+            runtime = _start(spec, replayable=True)
             settings = runtime.settings
             group = spec.name
             ensure_topics(

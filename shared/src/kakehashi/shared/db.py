@@ -57,6 +57,9 @@ def make_engine(url: str, **overrides: Any) -> Engine:
     process on SQLite; pre-ping and a pool sized for the API's thread pool on PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        # PostgreSQL's commit options mean nothing here.
+        overrides.pop("connect_args", None)
+        overrides.pop("durable_outbox", None)
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {
@@ -68,9 +71,12 @@ def make_engine(url: str, **overrides: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "before_cursor_execute", _take_the_write_lock)
         return engine
+    durable_outbox = overrides.pop("durable_outbox", False)
     options: dict[str, Any] = {"pool_size": PG_POOL_SIZE, "max_overflow": PG_MAX_OVERFLOW}
     options.update(overrides)
     engine = create_engine(url, **options)
+    if durable_outbox:
+        event.listen(engine, "before_cursor_execute", _wait_for_flush_when_emitting)
     if not options.get("pool_pre_ping"):
         event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
         event.listen(engine, "checkin", _note_checkin)
@@ -78,6 +84,16 @@ def make_engine(url: str, **overrides: Any) -> Engine:
 
 
 _CHECKED_IN_AT = "kakehashi.checked_in_at"
+_OUTBOX_INSERT = re.compile(r'\s*INSERT\s+INTO\s+"?outbox"?[\s(]', re.IGNORECASE)
+
+
+def _wait_for_flush_when_emitting(
+    connection: Connection, cursor: Any, statement: str, *_args: Any
+) -> None:
+    """On a connection that commits without waiting for the WAL flush, a transaction that
+    writes outbox rows waits after all (`SET LOCAL`: this transaction only)."""
+    if _OUTBOX_INSERT.match(statement):
+        cursor.connection.execute("SET LOCAL synchronous_commit = on")
 
 
 def _ping_if_idle(dialect: Dialect) -> Any:
