@@ -54,7 +54,9 @@ PING_AFTER_IDLE_S = 10.0
 
 def make_engine(url: str, **overrides: Any) -> Engine:
     """An engine tuned for its backend: WAL, a busy timeout and one writer at a time per
-    process on SQLite; pre-ping and a pool sized for the API's thread pool on PostgreSQL."""
+    process on SQLite; on PostgreSQL a pool sized for the API's thread pool whose connections
+    are pinged after sitting idle. `durable_outbox=True` (with `synchronous_commit=off` in
+    `connect_args`): transactions that write outbox rows still wait for the WAL flush."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # PostgreSQL's commit options mean nothing here.
@@ -155,10 +157,11 @@ class OneWriterConnection(sqlite3.Connection):
 
     SQLite lets one transaction write at a time. Without this, concurrent requests of one API
     process collide on the file lock and each loser sleeps in SQLite's busy handler, whose
-    waits grow to 100 ms however soon the lock is free again: at 16 concurrent registrations
-    that made the median 240 ms and p99 1.4 s while the process sat mostly idle. Waiting on a
-    Python lock instead hands the file to the next writer the moment the previous commits.
-    Other processes (the relay, the consumer) still meet the busy timeout as before.
+    naps grow to 100 ms however soon the lock is free again. Waiting on a Python lock instead
+    hands the file to the next writer the moment the previous one commits: with 16 threads
+    registering, p99 went from seconds to about one, for a higher median (docs/operations.md,
+    "Scaling the write path"). Other processes (the relay, the consumer) still meet the busy
+    timeout as before.
     """
 
     writer_lock: threading.Lock | None = None
