@@ -14,6 +14,7 @@ from kakehashi.candidates.adapters.tables import (
     CandidateConsent,
     CandidateTransition,
 )
+from kakehashi.candidates.service_layer import handlers
 from kakehashi.shared.outbox import OutboxMessage
 from kakehashi.shared.relay_wakeup import wakeup_for
 from services.candidates.tests.samples import CENTRE, SHARING, runtime_of
@@ -83,3 +84,17 @@ def test_the_same_person_twice_is_refused_and_writes_nothing_more(client: TestCl
     assert again.status_code == 409
     with Session(runtime_of(client).engine) as session:
         assert session.execute(select(func.count()).select_from(Candidate)).scalar_one() == 1
+
+
+def test_a_registration_that_loses_the_race_to_the_same_passport_is_a_409(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.post("/candidates", json=PERSON, headers=CENTRE)
+    assert first.status_code == 201, first.text
+    # As if a concurrent registration committed between the duplicate check and the INSERT.
+    monkeypatch.setattr(handlers, "check_duplicate", lambda *_args: None)
+    again = client.post("/candidates", json=PERSON | {"full_name": "Tran Thi Lan"}, headers=CENTRE)
+    assert again.status_code == 409, again.text
+    assert again.json() == {
+        "detail": "this person is already registered at another training centre"
+    }
