@@ -55,8 +55,10 @@ TARGET_RPS = 500.0
 TARGET_P99_MS = 100.0
 TARGET_LAG_S = 1.0
 # Only what the write path needs: no identity (tokens are signed with the development key).
-RUNNING = ("candidates-api", "candidates-relay", "employers-api", "employers-relay")
-RUNNING += ("matching-api", "matching-consumer")
+RUNNING = (
+    *("candidates-api", "candidates-relay", "employers-api", "employers-relay"),
+    *("matching-api", "matching-consumer"),
+)
 DATABASES = ("candidates", "employers", "matching")
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
@@ -277,7 +279,7 @@ def relay_delays(url: str, since: datetime) -> list[float]:
     for the rows written since `since`: the relay's share of the lag."""
     engine = make_engine(url)
     sent_at = col(OutboxMessage.sent_at)
-    query = select(OutboxMessage.created_at, sent_at).where(
+    query = select(col(OutboxMessage.created_at), sent_at).where(
         col(OutboxMessage.created_at) >= since, sent_at.is_not(None)
     )
     try:
@@ -285,7 +287,7 @@ def relay_delays(url: str, since: datetime) -> list[float]:
             rows = connection.execute(query).all()
     finally:
         engine.dispose()
-    return [(sent - created).total_seconds() for created, sent in rows]
+    return [(sent - created).total_seconds() for created, sent in rows if sent is not None]
 
 
 def verdict(value: float, target: float, higher_is_better: bool) -> str:
