@@ -43,6 +43,7 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/matching_service.py
 	$(UV) run python bench/console_pages.py
 	$(UV) run python bench/matching_quality.py
+	$(UV) run python bench/write_load.py --duration 15
 
 bench-scale: setup  ## issue 17's scale table in one run (about an hour): each figure beside its target
 	$(UV) run python bench/scale.py

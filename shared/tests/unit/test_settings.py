@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from kakehashi.shared.cli import worker_share
 from kakehashi.shared.jwks import DEVELOPMENT_JWK
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.signing import SigningKey, jwks
@@ -92,3 +93,26 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.bootstrap_servers == ["a:1", "b:2"]
     assert settings.auth_algorithms == ["RS256"]
     assert settings.auth_role_claim == "realm_access.roles"
+
+
+def test_several_api_workers_need_postgresql(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="api_workers=4 needs PostgreSQL"):
+        ServiceSettings(api_workers=4, data_dir=tmp_path)
+    with pytest.raises(ValidationError, match="needs PostgreSQL"):
+        ServiceSettings(api_workers=2, database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert ServiceSettings(data_dir=tmp_path).api_workers == 1
+    postgres = "postgresql+psycopg://kakehashi@db.internal/candidates"
+    assert ServiceSettings(api_workers=4, database_url=postgres).api_workers == 4
+
+
+def test_each_api_worker_gets_its_share_of_the_write_limit() -> None:
+    postgres = "postgresql+psycopg://kakehashi@db.internal/candidates"
+    settings = ServiceSettings(
+        api_workers=4, database_url=postgres, writes_per_minute=600, write_burst=122
+    )
+    share = worker_share(settings)
+    assert (share.write_rate, share.write_burst) == (150, 31)  # rounded up
+    unlimited = ServiceSettings(api_workers=4, database_url=postgres, writes_per_minute=0)
+    assert worker_share(unlimited).write_rate == 0
+    alone = ServiceSettings(writes_per_minute=600)
+    assert worker_share(alone) is alone

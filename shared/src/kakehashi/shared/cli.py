@@ -5,9 +5,13 @@ from __future__ import annotations
 import contextlib
 import getpass
 import logging
+import math
+import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -32,20 +36,34 @@ from kakehashi.shared.kafka import ensure_topics, make_producer
 from kakehashi.shared.metrics import serve_metrics, watch_readiness
 from kakehashi.shared.observability import configure_logging
 from kakehashi.shared.process import stop_on_signals
-from kakehashi.shared.runtime import Runtime, ServiceSpec
+from kakehashi.shared.runtime import Runtime, ServiceSpec, resolve
+from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.tracing import configure_tracing
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 
+# How an API worker process (started by uvicorn, not by this CLI) finds its service's spec.
+WORKER_SPEC_ENV = "KAKEHASHI_API_WORKER_SPEC"
+# prometheus_client's multiprocess mode: each worker's counters in files of this folder, so
+# /metrics sums every worker's whichever one answers the scrape.
+PROMETHEUS_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# How long uvicorn waits for a worker to answer its health ping before killing and replacing it
+# (uvicorn's default is 5 s). A worker importing the API stack on a busy machine took longer,
+# so every worker was killed while starting, again and again.
+WORKER_HEALTHCHECK_S = 60
 
-def _start(spec: ServiceSpec, process: str | None = None) -> Runtime:
+
+def _start(spec: ServiceSpec, process: str | None = None, *, replayable: bool = False) -> Runtime:
     """Settings, logs and the migrated database of a command; a long-running `process` (api,
     relay, consumer) also exports its traces when an OTLP endpoint is configured."""
     settings = spec.settings_factory()
     configure_logging(spec.name, settings.log_level, settings.log_json)
     if process is not None:
         configure_tracing(settings, f"{spec.name}-{process}")
-    runtime = Runtime.build(settings, spec.migrations)
+    runtime = Runtime.build(settings, spec.migrations, replayable=replayable)
     runtime.migrate()
     return runtime
 
@@ -87,19 +105,34 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
         host: str = typer.Option(None, help="bind address (default from settings)"),
         port: int = typer.Option(None, help="port (default from settings)"),
     ) -> None:
-        """Serve the HTTP API (migrations are applied first)."""
+        """Serve the HTTP API (migrations are applied first); `api_workers` processes of it."""
         import uvicorn  # only the API process loads the web server
 
         runtime = _start(spec, "api")
-        uvicorn.run(
-            spec.create_app(runtime),
-            host=host or runtime.settings.api_host,
-            port=port or runtime.settings.api_port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=True,
-            forwarded_allow_ips=runtime.settings.forwarded_allow_ips,
-        )
+        settings = runtime.settings
+        options = {
+            "host": host or settings.api_host,
+            "port": port or settings.api_port,
+            "log_config": None,
+            "access_log": False,
+            "proxy_headers": True,
+            "forwarded_allow_ips": settings.forwarded_allow_ips,
+        }
+        if settings.api_workers == 1:
+            uvicorn.run(spec.create_app(runtime), **options)  # type: ignore[arg-type]
+            return
+        runtime.engine.dispose()  # each worker opens its own pool
+        os.environ[WORKER_SPEC_ENV] = _spec_path(spec)
+        with tempfile.TemporaryDirectory(prefix=f"kakehashi-{spec.name}-metrics-") as folder:
+            os.environ.setdefault(PROMETHEUS_MULTIPROC_ENV, folder)
+            log.info("starting API workers", extra={"workers": settings.api_workers})
+            uvicorn.run(
+                f"{__name__}:worker_app",
+                factory=True,
+                workers=settings.api_workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+                **options,  # type: ignore[arg-type]
+            )
 
     if spec.produces:
 
@@ -108,7 +141,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
         ) -> None:
             """Publish outbox rows to Kafka until stopped."""
-            runtime = _start(spec, "relay")
+            runtime = _start(spec, "relay", replayable=True)
             servers = runtime.settings.bootstrap_servers
             partitions = runtime.settings.kafka_topic_partitions
             ensure_topics(servers, spec.produces, partitions)
@@ -166,7 +199,7 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
             metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP),
         ) -> None:
             """Apply events from Kafka to this service's database until stopped."""
-            runtime = _start(spec, "consumer")
+            runtime = _start(spec, "consumer", replayable=True)
             settings = runtime.settings
             group = spec.name
             ensure_topics(
@@ -239,6 +272,42 @@ def service_cli(spec: ServiceSpec) -> typer.Typer:
                 raise typer.Exit(1)
 
     return app
+
+
+def _spec_path(spec: ServiceSpec) -> str:
+    """The import path of `spec` (every service's bootstrap.py names it SPEC)."""
+    path = f"kakehashi.{spec.name}.bootstrap:SPEC"
+    if resolve(path) is not spec:
+        raise RuntimeError(f"{path} is not the spec being served: cannot start API workers")
+    return path
+
+
+def worker_app() -> FastAPI:
+    """One API worker's app (uvicorn calls this in each worker process it starts).
+
+    The parent applied the migrations. Each worker keeps its own pool, token-key cache and
+    write-limit buckets: the per-caller write rate is shared out between the workers, since the
+    kernel hands a caller's connections to any of them."""
+    spec: ServiceSpec = resolve(os.environ[WORKER_SPEC_ENV])
+    settings = spec.settings_factory()
+    configure_logging(spec.name, settings.log_level, settings.log_json)
+    configure_tracing(settings, f"{spec.name}-api")
+    runtime = Runtime.build(worker_share(settings), spec.migrations)
+    return spec.create_app(runtime)
+
+
+def worker_share(settings: ServiceSettings) -> ServiceSettings:
+    """`settings` for one of `api_workers` workers: the write limit (per minute and burst)
+    divided between them, rounded up, so a caller spread over every worker gets about the
+    configured rate in all."""
+    workers, rate = settings.api_workers, settings.write_rate
+    if workers == 1 or rate == 0:
+        return settings
+    share = {
+        "writes_per_minute": math.ceil(rate / workers),
+        "write_burst": math.ceil(settings.write_burst / workers),
+    }
+    return settings.model_copy(update=share)
 
 
 def _expectations(pairs: list[str], tables: tuple[str, ...]) -> dict[str, int]:

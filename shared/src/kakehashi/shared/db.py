@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import re
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +15,22 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    Insert,
+    Select,
+    Table,
+    create_engine,
+    event,
+    func,
+    text,
+)
+from sqlalchemy import insert as insert_into
+from sqlalchemy import select as select_
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
@@ -23,23 +41,175 @@ SessionFactory = sessionmaker[Session]
 _MIGRATION_LOCK_KEY = 0x6B616B65_68617368
 
 
+# SQLite's busy timeout: how long a writer waits for the file's write lock before failing.
+SQLITE_BUSY_TIMEOUT_S = 30.0
+# PostgreSQL connections per engine: as many as the thread pool that runs sync routes (40
+# threads in Starlette's default) may use at once without queueing on the pool.
+PG_POOL_SIZE = 20
+PG_MAX_OVERFLOW = 20
+# A pooled PostgreSQL connection idle longer than this is pinged before use (SELECT 1): one that
+# was in use a moment ago is alive, and a ping per checkout was a tenth of a registration.
+PING_AFTER_IDLE_S = 10.0
+
+
 def make_engine(url: str, **overrides: Any) -> Engine:
-    """An engine tuned for its backend: WAL and a busy timeout on SQLite, pre-ping on PostgreSQL."""
+    """An engine tuned for its backend: WAL, a busy timeout and one writer at a time per
+    process on SQLite; on PostgreSQL a pool sized for the API's thread pool whose connections
+    are pinged after sitting idle. `durable_outbox=True` (with `synchronous_commit=off` in
+    `connect_args`): transactions that write outbox rows still wait for the WAL flush."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        # PostgreSQL's commit options mean nothing here.
+        overrides.pop("connect_args", None)
+        overrides.pop("durable_outbox", None)
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **overrides
-        )
+        connect_args = {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_S,
+            "factory": OneWriterConnection,
+        }
+        engine = create_engine(url, connect_args=connect_args, **overrides)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _take_the_write_lock)
         return engine
-    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+    durable_outbox = overrides.pop("durable_outbox", False)
+    options: dict[str, Any] = {"pool_size": PG_POOL_SIZE, "max_overflow": PG_MAX_OVERFLOW}
     options.update(overrides)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if durable_outbox:
+        event.listen(engine, "before_cursor_execute", _wait_for_flush_when_emitting)
+    if not options.get("pool_pre_ping"):
+        event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+        event.listen(engine, "checkin", _note_checkin)
+    return engine
+
+
+_CHECKED_IN_AT = "kakehashi.checked_in_at"
+_OUTBOX_INSERT = re.compile(r'\s*INSERT\s+INTO\s+"?outbox"?[\s(]', re.IGNORECASE)
+
+
+def _wait_for_flush_when_emitting(
+    connection: Connection, cursor: Any, statement: str, *_args: Any
+) -> None:
+    """On a connection that commits without waiting for the WAL flush, a transaction that
+    writes outbox rows waits after all (`SET LOCAL`: this transaction only)."""
+    if _OUTBOX_INSERT.match(statement):
+        cursor.connection.execute("SET LOCAL synchronous_commit = on")
+
+
+def _ping_if_idle(dialect: Dialect) -> Any:
+    """Pessimistic disconnect handling (SQLAlchemy's pre-ping), for connections idle a while:
+    a dead one is replaced by the pool before the caller sees it (a PostgreSQL restart, an idle
+    timeout in between)."""
+
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_CHECKED_IN_AT)
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the pooled connection did not answer") from error
+        if not alive:
+            raise DisconnectionError("the pooled connection did not answer")
+
+    return ping
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def insert_together(
+    writes: list[tuple[Table, list[dict[str, Any]]]], notify: str | None
+) -> Select[Any]:
+    """PostgreSQL: the rows of several tables inserted by one statement, one data-modifying CTE
+    per table, and `notify`'s channel signalled in it (delivered on commit): one round trip
+    where an INSERT per table and a NOTIFY took one each. Foreign keys between the tables are
+    checked at the end of the statement, so a child may reference a parent inserted beside it."""
+    ctes = [
+        _insert_rows(table, rows).cte(f"insert_{n}")
+        for n, (table, rows) in enumerate(writes)
+        if rows
+    ]
+    answer = func.pg_notify(notify, "") if notify else func.now()
+    return select_(answer).add_cte(*ctes)
+
+
+def _insert_rows(table: Table, rows: list[dict[str, Any]]) -> Insert:
+    return insert_into(table).values(rows)
+
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(database: str) -> threading.Lock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(database, threading.Lock())
+
+
+class OneWriterConnection(sqlite3.Connection):
+    """A SQLite connection that takes its process's write lock for the file before its first
+    write of a transaction and lets it go when the transaction ends.
+
+    SQLite lets one transaction write at a time. Without this, concurrent requests of one API
+    process collide on the file lock and each loser sleeps in SQLite's busy handler, whose
+    naps grow to 100 ms however soon the lock is free again. Waiting on a Python lock instead
+    hands the file to the next writer the moment the previous one commits: with 16 threads
+    registering, p99 went from seconds to about one, for a higher median (docs/operations.md,
+    "Scaling the write path"). Other processes (the relay, the consumer) still meet the busy
+    timeout as before.
+    """
+
+    writer_lock: threading.Lock | None = None
+    holds_writer_lock = False
+
+    def take_writer_lock(self) -> None:
+        lock = self.writer_lock
+        if lock is None or self.holds_writer_lock:
+            return
+        if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            raise sqlite3.OperationalError("database is locked (another writer of this process)")
+        self.holds_writer_lock = True
+
+    def _let_go(self) -> None:
+        if self.holds_writer_lock and self.writer_lock is not None:
+            self.holds_writer_lock = False
+            self.writer_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._let_go()
+
+
+def _take_the_write_lock(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, OneWriterConnection) and _WRITE.match(statement):
+        raw.take_writer_lock()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, OneWriterConnection):
+        database = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+        # A file's writers share one lock; each in-memory database (no file name) is its own.
+        dbapi_connection.writer_lock = _write_lock(database) if database else threading.Lock()
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -52,8 +222,8 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def is_postgres(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
 
 
 def ping(engine: Engine) -> None:

@@ -13,6 +13,7 @@ on a timer: an unscraped process pays nothing for them.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import prometheus_client
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -158,8 +159,19 @@ class MetricsMiddleware:
 
 
 def exposition() -> bytes:
-    """The registry in Prometheus' text format (what GET /metrics answers)."""
-    return prometheus_client.generate_latest(REGISTRY)
+    """The registry in Prometheus' text format (what GET /metrics answers).
+
+    An API run as several worker processes (PROMETHEUS_MULTIPROC_DIR set by its CLI) answers
+    with every worker's counters and histograms summed, whichever worker takes the scrape, plus
+    this worker's scrape-time figures (readiness is the same from each)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return prometheus_client.generate_latest(REGISTRY)
+    registry = prometheus_client.CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=folder)  # type: ignore[no-untyped-call]
+    registry.register(_OUTBOX)
+    registry.register(_READINESS)
+    return prometheus_client.generate_latest(registry)
 
 
 # --- Figures read at scrape time --------------------------------------------------------------

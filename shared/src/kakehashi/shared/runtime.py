@@ -45,8 +45,17 @@ class Runtime:
     doorbell: Doorbell = field(default_factory=SilentDoorbell)
 
     @classmethod
-    def build(cls, settings: ServiceSettings, migrations: Path) -> Runtime:
-        engine = make_engine(settings.resolved_database_url)
+    def build(
+        cls, settings: ServiceSettings, migrations: Path, *, replayable: bool = False
+    ) -> Runtime:
+        """`replayable`: every write of this process can be redone from the broker (a consumer
+        stores its positions with what it applied; a relay re-sends rows not marked sent), so
+        on PostgreSQL its commits do not wait for the WAL flush (`synchronous_commit=off`). A
+        crash of the database may lose its last fraction of a second of commits, all together
+        with their positions, and they are applied again; never an API's, whose 201 is a
+        promise. A transaction that writes outbox rows still waits (`durable_outbox`): its
+        event may be published at once, so it must not be lost and made anew."""
+        engine = make_engine(settings.resolved_database_url, **_commit_options(replayable))
         doorbell = doorbell_for(engine, settings.relay_wake_socket)
         return cls(settings, engine, make_session_factory(engine), migrations, doorbell)
 
@@ -62,6 +71,12 @@ class Runtime:
             "broker": broker_check(self.settings.bootstrap_servers),
             "consumer": recovery_check(self.engine),
         }
+
+
+def _commit_options(replayable: bool) -> dict[str, Any]:
+    if not replayable:
+        return {}
+    return {"connect_args": {"options": "-c synchronous_commit=off"}, "durable_outbox": True}
 
 
 def resolve(path: str) -> Any:

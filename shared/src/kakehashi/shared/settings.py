@@ -70,6 +70,12 @@ class ServiceSettings(BaseSettings):
     # reverse proxy in front, so a page knows it was reached over https (Secure cookies, HSTS).
     forwarded_allow_ips: str = "127.0.0.1"
     api_port: int = 8000
+    # API worker processes (uvicorn --workers). One on SQLite, whose single writer is kept by a
+    # lock inside the process; more only on PostgreSQL (docs/operations.md, "Scaling the write
+    # path", says which state each worker keeps for itself).
+    api_workers: int = Field(
+        default=1, ge=1, le=64, description="API processes; >1 needs PostgreSQL"
+    )
     relay_batch_size: int = Field(default=200, ge=1)
     # An idle relay sleeps until a writer wakes it (PostgreSQL NOTIFY; on SQLite a datagram on
     # a local socket), looking anyway after a wait that doubles from the first to the longest.
@@ -131,6 +137,15 @@ class ServiceSettings(BaseSettings):
         if not isinstance(keys, list) or not keys:
             raise ValueError("must be a JSON Web Key Set with at least one key")
         return value
+
+    @model_validator(mode="after")
+    def _one_api_process_on_sqlite(self) -> ServiceSettings:
+        if self.api_workers > 1 and self.resolved_database_url.startswith("sqlite"):
+            raise ValueError(
+                f"api_workers={self.api_workers} needs PostgreSQL: on SQLite one process "
+                "writes (set a postgresql+psycopg:// database_url, or api_workers=1)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _idle_waits_in_order(self) -> ServiceSettings:

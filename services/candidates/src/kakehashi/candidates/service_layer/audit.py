@@ -9,6 +9,7 @@ if the audit cannot be written, the read fails rather than go unrecorded.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
@@ -25,6 +26,15 @@ def record(
     session: Session, principal: Principal, action: AuditAction, candidate_ids: Iterable[str]
 ) -> None:
     """Insert one audit row per candidate in the caller's transaction."""
+    rows = entry_values(principal, action, candidate_ids)
+    if rows:
+        session.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+
+
+def entry_values(
+    principal: Principal, action: AuditAction, candidate_ids: Iterable[str]
+) -> list[dict[str, Any]]:
+    """The column values of one audit row per candidate (for a caller inserting them itself)."""
     entry = {
         "at": utcnow(),
         "subject": principal.subject,
@@ -33,9 +43,7 @@ def record(
         "action": action.value,
         "correlation_id": get_correlation_id(),
     }
-    rows = [entry | {"candidate_id": candidate_id} for candidate_id in candidate_ids]
-    if rows:
-        session.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+    return [entry | {"candidate_id": candidate_id} for candidate_id in candidate_ids]
 
 
 def entries_of(session: Session, candidate_id: str) -> list[AuditEntry]:

@@ -121,7 +121,12 @@ def register_candidate(
     registration = prepare_registration(principal, command, today())
     with uow:
         check_duplicate(uow.session, principal, registration.profile, None)
-        write_registrations(uow, principal, AuditAction.CREATE, [registration])
+        try:
+            write_registrations(uow, principal, AuditAction.CREATE, [registration])
+        except IntegrityError:
+            # The INSERT itself met the unique passport index: a concurrent registration of the
+            # same person committed between the check and this write.
+            raise DuplicateCandidateError(None) from None
         commit(uow)
     return registration.details()
 

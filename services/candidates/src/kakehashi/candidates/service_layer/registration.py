@@ -16,7 +16,12 @@ from sqlalchemy import Table, insert
 from sqlmodel import SQLModel
 
 from kakehashi.candidates.adapters.mapping import profile_columns
-from kakehashi.candidates.adapters.tables import Candidate, CandidateConsent, CandidateTransition
+from kakehashi.candidates.adapters.tables import (
+    AuditEntry,
+    Candidate,
+    CandidateConsent,
+    CandidateTransition,
+)
 from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.domain.consent import (
     ConsentRecord,
@@ -34,8 +39,10 @@ from kakehashi.candidates.service_layer import audit
 from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.clock import utcnow
+from kakehashi.shared.db import insert_together, is_postgres
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.outbox import OutboxMessage, outbox_values
+from kakehashi.shared.relay_wakeup import NOTIFY_CHANNEL
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 
@@ -145,20 +152,33 @@ def table(model: type[SQLModel]) -> Table:
     return found
 
 
+# Up to this many registrations go to PostgreSQL as one statement (POST /candidates writes
+# one); an import's chunks stay an INSERT per table, whose executemany suits thousands of rows.
+ONE_STATEMENT_MAX = 20
+
+
 def write_registrations(
     uow: UnitOfWork, principal: Principal, action: AuditAction, batch: Sequence[Registration]
 ) -> None:
     """Insert the batch's rows, outbox rows and audit rows in the caller's transaction."""
     if not batch:
         return
-    # Core inserts of the tables (not ORM bulk inserts): a third of the cost at 100k rows.
-    session = uow.session
-    session.execute(insert(table(Candidate)), [r.candidate for r in batch])
-    session.execute(insert(table(CandidateTransition)), [r.history for r in batch])
-    consents = [c for r in batch for c in r.consents]
-    if consents:
-        session.execute(insert(table(CandidateConsent)), consents)
     events = [outbox_values(CANDIDATE_EVENTS, r.event) for r in batch if r.event is not None]
-    if events:
-        session.execute(insert(table(OutboxMessage)), events)
-    audit.record(session, principal, action, [r.id for r in batch])
+    writes = [
+        (table(Candidate), [r.candidate for r in batch]),
+        (table(CandidateTransition), [r.history for r in batch]),
+        (table(CandidateConsent), [c for r in batch for c in r.consents]),
+        (table(OutboxMessage), events),
+        (table(AuditEntry), audit.entry_values(principal, action, [r.id for r in batch])),
+    ]
+    session = uow.session
+    if is_postgres(session.get_bind()) and len(batch) <= ONE_STATEMENT_MAX:
+        # Five INSERTs and the relay's NOTIFY were six round trips of a registration's ten;
+        # one statement does them all (docs/operations.md, "Scaling the write path"). The
+        # NOTIFY rides in it, so the unit of work sees no outbox INSERT and rings no more.
+        session.execute(insert_together(writes, notify=NOTIFY_CHANNEL if events else None))
+        return
+    # Core inserts of the tables (not ORM bulk inserts): a third of the cost at 100k rows.
+    for written, rows in writes:
+        if rows:
+            session.execute(insert(written), rows)

@@ -1,0 +1,127 @@
+"""PostgreSQL connections: pinged only after sitting idle, and several tables' rows in one
+statement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.exc import IntegrityError
+
+from kakehashi.shared import db
+from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
+from kakehashi.shared.outbox import OutboxMessage
+from kakehashi.shared.runtime import Runtime
+from kakehashi.shared.settings import ServiceSettings
+
+pytestmark = pytest.mark.integration
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_unseen(
+    postgres_only: None, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = db.make_engine(database_url, pool_size=1, max_overflow=0)
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        dead = _backend_pid(engine)
+        with admin.connect() as connection:  # a restart or an idle timeout, as the pool sees it
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dead})
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+        assert _backend_pid(engine) != dead
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+def test_a_connection_in_use_a_moment_ago_is_not_pinged(
+    postgres_only: None, database_url: str
+) -> None:
+    engine = db.make_engine(database_url, pool_size=1, max_overflow=0)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    try:
+        _backend_pid(engine)
+        _backend_pid(engine)
+        # The first checkout of a new connection pings nothing either: it was just opened.
+        assert statements == ["SELECT pg_backend_pid()"] * 2
+    finally:
+        engine.dispose()
+
+
+def test_rows_of_several_tables_go_in_one_statement_with_a_notification(
+    postgres_only: None, database_url: str
+) -> None:
+    metadata = MetaData()
+    parent = Table("parent", metadata, Column("id", String(8), primary_key=True))
+    child = Table(
+        "child",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("parent_id", ForeignKey("parent.id"), nullable=False),
+    )
+    engine = db.make_engine(database_url)
+    listener = engine.raw_connection()
+    try:
+        metadata.create_all(engine)
+        listener.driver_connection.autocommit = True  # type: ignore[union-attr]
+        listener.cursor().execute("LISTEN together")
+        writes = [(parent, [{"id": "p1"}, {"id": "p2"}]), (child, [{"parent_id": "p2"}])]
+        with engine.begin() as connection:  # the child's key is checked against its sibling
+            connection.execute(db.insert_together(writes, notify="together"))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM parent")).scalar_one() == 2
+            assert connection.execute(text("SELECT parent_id FROM child")).scalar_one() == "p2"
+        heard = list(listener.driver_connection.notifies(timeout=5, stop_after=1))  # type: ignore[union-attr]
+        assert [n.channel for n in heard] == ["together"]
+        orphan = db.insert_together([(child, [{"parent_id": "nobody"}])], notify=None)
+        with engine.begin() as connection, pytest.raises(IntegrityError):
+            connection.execute(orphan)
+    finally:
+        listener.close()
+        engine.dispose()
+
+
+def test_a_replayable_process_commits_without_waiting_unless_it_emits(
+    postgres_only: None, database_url: str
+) -> None:
+    settings = ServiceSettings(database_url=database_url)
+    runtime = Runtime.build(settings, Path("unused"), replayable=True)
+    OutboxMessage.__table__.create(runtime.engine)  # type: ignore[attr-defined]
+    show = text("SHOW synchronous_commit")
+    try:
+        with runtime.engine.connect() as connection:
+            assert connection.execute(show).scalar_one() == "off"
+        uow = runtime.uow()
+        with uow:
+            event = EventEnvelope.new(type="test.emitted", source="t", subject="s", data={})
+            uow.emit(CANDIDATE_EVENTS, event)
+            uow.session.flush()
+            assert uow.session.execute(show).scalar_one() == "on"
+            uow.commit()
+        with runtime.engine.connect() as connection:  # SET LOCAL: that transaction only
+            assert connection.execute(show).scalar_one() == "off"
+    finally:
+        runtime.engine.dispose()
+    api = Runtime.build(settings, Path("unused"))
+    try:
+        with api.engine.connect() as connection:
+            assert connection.execute(show).scalar_one() == "on"
+    finally:
+        api.engine.dispose()
