@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints import decisions_api, learning_api
 from kakehashi.matching.entrypoints.console import pages as console
 from kakehashi.matching.entrypoints.dependencies import (
@@ -33,6 +34,7 @@ from kakehashi.matching.entrypoints.schemas import (
 )
 from kakehashi.matching.service_layer import queries
 from kakehashi.matching.service_layer.allocation import propose
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.matching.service_layer.services import MatchingServices
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.guards import require_roles
@@ -240,7 +242,9 @@ def allocation_proposal(
 def create_app(runtime: Runtime) -> FastAPI:
     """The matching API bound to one runtime (settings and database)."""
     app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
-    services = MatchingServices()
+    settings = runtime.settings
+    snapshot = settings.candidate_index_snapshot if isinstance(settings, MatchingSettings) else None
+    services = MatchingServices(candidate_index=CandidateIndex(snapshot))
     install_services(app, services)
     decisions_api.install(app)
     learning_api.install(app)
@@ -254,6 +258,8 @@ def create_app(runtime: Runtime) -> FastAPI:
             # Every sector's pool before the first request, not on it; changes still sync lazily.
             await run_in_threadpool(services.candidate_index.warm, runtime.uow())
             yield
+            # Kept on disk as it stands now, so the next start reads it back, not the rows.
+            await run_in_threadpool(services.candidate_index.save)
 
     app.router.lifespan_context = lifespan
     return app
