@@ -28,10 +28,16 @@ class SnapshotError(Exception):
     """The snapshot file cannot be used (unreadable, truncated, or of another format)."""
 
 
-def write(path: Path, change_seq: int, sectors: Mapping[str, Arrays]) -> None:
-    """Keep `sectors` (arrays by name, per sector) as seen at `change_seq`."""
+def write(path: Path, source: str, change_seq: int, sectors: Mapping[str, Arrays]) -> None:
+    """Keep `sectors` (arrays by name, per sector) of the read model `source` (the database it
+    was read from) as seen at `change_seq`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"format": FORMAT, "change_seq": change_seq, "sectors": sorted(sectors)}
+    meta = {
+        "format": FORMAT,
+        "source": source,
+        "change_seq": change_seq,
+        "sectors": sorted(sectors),
+    }
     members: dict[str, npt.NDArray[np.generic]] = {"meta": text_array([json.dumps(meta)])}
     for sector, arrays in sectors.items():
         for name, array in arrays.items():
@@ -44,8 +50,9 @@ def write(path: Path, change_seq: int, sectors: Mapping[str, Arrays]) -> None:
     os.replace(partial, path)
 
 
-def read(path: Path) -> tuple[int, dict[str, Arrays]] | None:
-    """The change sequence and the sectors' arrays kept at `path`; None if there is no file."""
+def read(path: Path, source: str) -> tuple[int, dict[str, Arrays]] | None:
+    """The change sequence and the sectors' arrays kept at `path` for the read model `source`;
+    None if there is no file (SnapshotError if it is unreadable or of another read model)."""
     if not path.exists():
         return None
     try:
@@ -54,6 +61,8 @@ def read(path: Path) -> tuple[int, dict[str, Arrays]] | None:
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 found = meta.get("format") if isinstance(meta, dict) else None
                 raise SnapshotError(f"{path}: format {found!r}, this version reads {FORMAT}")
+            if meta.get("source") != source:
+                raise SnapshotError(f"{path}: written from another database")
             sectors: dict[str, Arrays] = {str(s): {} for s in meta["sectors"]}
             for member in archive.files:
                 sector, _, name = member.partition("/")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import make_url
 
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.config import MatchingSettings
@@ -244,7 +245,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
     settings = runtime.settings
     snapshot = settings.candidate_index_snapshot if isinstance(settings, MatchingSettings) else None
-    services = MatchingServices(candidate_index=CandidateIndex(snapshot))
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    services = MatchingServices(candidate_index=CandidateIndex(snapshot, database))
     install_services(app, services)
     decisions_api.install(app)
     learning_api.install(app)

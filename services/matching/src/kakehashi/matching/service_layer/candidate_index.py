@@ -221,9 +221,9 @@ class CandidateIndex:
     """Matchable candidates by sector, kept in step with the read model incrementally, and on
     disk at `snapshot` (if given) so a restart reads it back instead of rebuilding."""
 
-    def __init__(self, snapshot: Path | None = None) -> None:
+    def __init__(self, snapshot: Path | None = None, source: str = "") -> None:
         self._lock = threading.Lock()
-        self._snapshot = snapshot
+        self._snapshot, self._source = snapshot, source  # source: the read model's database
         self._sectors: dict[str, SectorCandidates] = {}
         self._views: dict[str, SectorPool] = {}  # what `sector` gave, until the sector changes
         self._seen = 0  # the highest change sequence number applied
@@ -263,7 +263,7 @@ class CandidateIndex:
             sectors, seen = dict(self._sectors), self._seen
         started = time.perf_counter()
         index_snapshot.write(
-            self._snapshot, seen, {name: s.arrays() for name, s in sectors.items()}
+            self._snapshot, self._source, seen, {name: s.arrays() for name, s in sectors.items()}
         )
         self._saved = seen
         log.info(
@@ -275,18 +275,25 @@ class CandidateIndex:
         if self._ready:
             return
         started = time.perf_counter()
-        if not self._restore(uow):
+        source = "snapshot" if self._restore(uow) else "rows"
+        if source == "rows":
             self._build(uow)
         self._ready = True
-        INDEX_CANDIDATES.set(sum(map(len, self._sectors.values())))
-        INDEX_BUILD_DURATION.observe(time.perf_counter() - started)
+        held = sum(map(len, self._sectors.values()))
+        INDEX_CANDIDATES.set(held)
+        seconds = time.perf_counter() - started
+        INDEX_BUILD_DURATION.observe(seconds)
+        log.info(
+            "candidate index ready",
+            extra={"source": source, "candidates": held, "seconds": round(seconds, 2)},
+        )
 
     def _restore(self, uow: UnitOfWork) -> bool:
         """The snapshot read back and caught up, if it fits the read model."""
         if self._snapshot is None:
             return False
         try:
-            found = index_snapshot.read(self._snapshot)
+            found = index_snapshot.read(self._snapshot, self._source)
         except index_snapshot.SnapshotError as error:
             log.warning("candidate index snapshot ignored, rebuilding: %s", error)
             return False
@@ -313,6 +320,7 @@ class CandidateIndex:
             return False
         self._seen = self._saved = seen
         self._sync(uow)  # the changes made since it was written
+        caught_up = self._seen - seen
         with uow:
             expected = _matchable_count(uow)
         held = sum(map(len, self._sectors.values()))
@@ -325,7 +333,10 @@ class CandidateIndex:
             )
             self._sectors, self._views, self._seen, self._saved = {}, {}, 0, -1
             return False
-        log.info("candidate index read from its snapshot", extra={"change_seq": seen})
+        log.info(
+            "candidate index read from its snapshot",
+            extra={"change_seq": seen, "changes_since": caught_up},
+        )
         return True
 
     def _build(self, uow: UnitOfWork) -> None:
