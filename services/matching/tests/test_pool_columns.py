@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from kakehashi.matching.domain.blocking import blocked_row
+from kakehashi.matching.domain.constraints import Constraint, constraint_of
 from kakehashi.matching.domain.model import CandidateProfile, Order, Pool, Requirement
 from kakehashi.matching.domain.pool_columns import by_id, concat, from_arrays, take, to_arrays
 from kakehashi.matching.domain.scoring import evaluate
@@ -112,3 +114,25 @@ def test_arrays_that_do_not_make_a_pool_are_refused() -> None:
     del arrays["levels"]
     with pytest.raises(KeyError):
         from_arrays(arrays)
+
+
+def test_departure_days_between_the_same_window_edges_share_one_eligibility_row() -> None:
+    people = market(400, seed=11)
+    pool = Pool.build(people)
+    days = [TODAY + timedelta(days=d) for d in range(0, 400, 3)]
+    orders = [Order(0, (), Track.SSW1, "Hokkaido", day, None) for day in days]
+    scores = evaluate(pool, orders, TODAY).score
+    track_rows = [
+        k
+        for k in pool.derived._index
+        if isinstance(k, tuple) and k[:2] == (blocked_row, Constraint.TRACK)
+    ]
+    # Shared (fewer rows than days), yet not one row for all: the windows' edges split them.
+    assert 1 < len(track_rows) < len(days) * 2 // 3
+    for position, day in enumerate(days):
+        # Each order is blocked exactly where its own day's eligibility fails or is unknown,
+        # and scores as it would alone on a pool that never saw another day.
+        fails, lacks = constraint_of(Constraint.TRACK).outcome(pool, (Track.SSW1, day.toordinal()))
+        assert np.isneginf(scores[position][fails | lacks]).all()
+        alone = evaluate(Pool.build(people), [orders[position]], TODAY).score[0]
+        np.testing.assert_array_equal(scores[position], alone)

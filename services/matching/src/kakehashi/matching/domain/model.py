@@ -118,6 +118,19 @@ class Pool:
         places[order] = np.arange(len(self.ids))
         return places
 
+    @cached_property
+    def window_edges(self) -> dict[Track, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+        """Per track, the distinct first and last days of the candidates' windows, sorted.
+
+        Whether a candidate is eligible on a day changes only where the day crosses one of
+        them, so the days between the same edges share one eligibility row (`blocking.row_key`)
+        instead of a row per departure day.
+        """
+        return {
+            track: (np.unique(first), np.unique(last))
+            for track, (first, last) in self.track_windows.items()
+        }
+
     def __len__(self) -> int:
         return len(self.ids)
 
