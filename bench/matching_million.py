@@ -265,7 +265,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
 class Api:
     """The matching API as its own process, on a free port."""
 
-    def __init__(self, url: str, data_dir: Path, log: Path) -> None:
+    def __init__(self, url: str, data_dir: Path, log: Path, src: list[str]) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -274,6 +274,8 @@ class Api:
             "KAKEHASHI_MATCHING_DATA_DIR": str(data_dir),
             "KAKEHASHI_MATCHING_LOG_LEVEL": "INFO",
         }
+        if src:  # another checkout's code, to compare with
+            env["PYTHONPATH"] = os.pathsep.join(src)
         self.started = time.perf_counter()
         self._log_path = log
         self._log = log.open("ab")
@@ -371,6 +373,11 @@ def main() -> None:
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "kakehashi-million"
     )
     parser.add_argument("--fill-only", action="store_true")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        help="run the API from this checkout's sources (e.g. a worktree of main), to compare",
+    )
     args = parser.parse_args()
     target_mb = 500 if args.candidates <= 100_000 else 3000
     data_dir = args.data_dir / f"{args.candidates}x{args.orders}"
@@ -379,6 +386,11 @@ def main() -> None:
     order_ids = fill(url, args.candidates, args.orders)
     if args.fill_only:
         return
+    src = (
+        [str(args.checkout / "services/matching/src"), str(args.checkout / "shared/src")]
+        if args.checkout
+        else []
+    )
     snapshot = data_dir / "matching.db.candidate-index.npz"
     snapshot.unlink(missing_ok=True)
     log = data_dir / "api.log"
@@ -386,7 +398,7 @@ def main() -> None:
     print(f"(machine shared, {os.getloadavg()[0]:.1f} load average at start: figures are upper")
     print(" bounds; compare them with each other)")
 
-    api = Api(url, data_dir, log)
+    api = Api(url, data_dir, log, src)
     cold = api.ready()
     print(f"start-up to ready, cold (no snapshot): {cold:.1f} s ({api.index_seconds()})")
     now, _ = memory_mb(api.process.pid)
@@ -414,7 +426,7 @@ def main() -> None:
     size = snapshot.stat().st_size / 2**20 if snapshot.exists() else 0
     print(f"graceful stop (writes the index snapshot, {size:,.0f} MB): {stop:.1f} s")
 
-    api = Api(url, data_dir, log)
+    api = Api(url, data_dir, log, src)
     warm = api.ready()
     now, peak = memory_mb(api.process.pid)
     print(
@@ -428,7 +440,7 @@ def main() -> None:
     print(
         f"{args.changes:,} candidates changed while the API was down ({time.perf_counter() - started:.1f} s)"
     )
-    api = Api(url, data_dir, log)
+    api = Api(url, data_dir, log, src)
     caught_up = api.ready()
     print(
         f"start-up to ready after a restart, snapshot caught up with them: {caught_up:.1f} s"
