@@ -278,6 +278,7 @@ class Api:
             env["PYTHONPATH"] = os.pathsep.join(src)
         self.started = time.perf_counter()
         self._log_path = log
+        self._log_from = log.stat().st_size if log.exists() else 0  # this process's lines after
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             [*API_COMMAND, "--port", str(self.port)],
@@ -315,7 +316,10 @@ class Api:
 
     def index_seconds(self) -> str:
         """What the API logged of its index's last warm-up: from where, how long."""
-        for line in reversed(self._log_path.read_text().splitlines()):
+        with self._log_path.open("rb") as file:
+            file.seek(self._log_from)
+            lines = file.read().decode(errors="replace").splitlines()
+        for line in reversed(lines):
             if '"candidate index ready"' in line:
                 entry = json.loads(line)
                 return f"index from the {entry['source']} in {entry['seconds']:.1f} s"
