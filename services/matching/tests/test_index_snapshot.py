@@ -217,3 +217,14 @@ def read_counter(client: TestClient) -> int:
         counter = uow.session.get(ChangeSequence, "candidates")
         assert counter is not None
         return int(counter.value)
+
+
+def test_a_snapshot_that_cannot_be_written_does_not_stop_the_api(
+    first: TestClient, service_client: Build, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = started_lists(service_client, None)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    caplog.set_level(logging.INFO, logger=INDEX_LOG)
+    assert started_lists(service_client, blocker / "index.npz") == expected
+    assert any(m.startswith("candidate index snapshot not written") for m in index_messages(caplog))

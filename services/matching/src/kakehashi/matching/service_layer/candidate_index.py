@@ -281,9 +281,16 @@ class CandidateIndex:
                 return
             sectors, seen = dict(self._sectors), self._seen
         started = time.perf_counter()
-        index_snapshot.write(
-            self._snapshot, self._source, seen, {name: s.arrays() for name, s in sectors.items()}
-        )
+        try:
+            index_snapshot.write(
+                self._snapshot,
+                self._source,
+                seen,
+                {name: s.arrays() for name, s in sectors.items()},
+            )
+        except OSError as error:  # a read-only or full disk: the next start rebuilds, no worse
+            log.warning("candidate index snapshot not written: %s", error)
+            return
         self._saved = seen
         log.info(
             "candidate index snapshot written",
