@@ -27,6 +27,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ class IndexedFields(CandidateFields, Protocol):
 
 
 Mask = npt.NDArray[np.bool_]
+RECENT_ROWS = 4096  # rows a sector keeps of those its lists showed lately
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,10 @@ class CandidateRows(Sequence[CandidateView]):
 
     def __init__(self, ids: Sequence[str], uow: UnitOfWork) -> None:
         self._ids, self._template = ids, uow
+        # The rows read lately. A changed candidate re-stamps their row, which replaces the
+        # sector's pool and with it these rows, so what is kept here is never older than it.
+        self._recent: OrderedDict[int, CandidateView] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -215,16 +221,30 @@ class CandidateRows(Sequence[CandidateView]):
         return iter(self[:])
 
     def fetch(self, positions: Iterable[int]) -> dict[int, CandidateView]:
-        """The rows at these positions, in one query; a candidate erased since the pool was
-        synced is left out."""
-        by_id = {self._ids[p]: p for p in positions}
-        if not by_id:
-            return {}
-        with copy.copy(self._template) as uow:
-            rows = uow.session.exec(
-                select(CandidateView).where(col(CandidateView.candidate_id).in_(by_id))
-            ).all()
-        return {by_id[r.candidate_id]: r for r in rows}
+        """The rows at these positions, in one query for those not read lately; a candidate
+        erased since the pool was synced is left out."""
+        found: dict[int, CandidateView] = {}
+        missing: dict[str, int] = {}
+        with self._recent_lock:
+            for p in positions:
+                row = self._recent.get(p)
+                if row is None:
+                    missing[self._ids[p]] = p
+                else:
+                    found[p] = row
+                    self._recent.move_to_end(p)
+        if missing:
+            with copy.copy(self._template) as uow:
+                rows = uow.session.exec(
+                    select(CandidateView).where(col(CandidateView.candidate_id).in_(missing))
+                ).all()
+            with self._recent_lock:
+                for row in rows:
+                    p = missing[row.candidate_id]
+                    found[p] = self._recent[p] = row
+                while len(self._recent) > RECENT_ROWS:
+                    self._recent.popitem(last=False)
+        return found
 
 
 @dataclass(frozen=True)
