@@ -37,3 +37,22 @@ def test_every_sector_pool_is_built_at_start_up_and_changes_still_sync(
         consumer.apply(candidate_event("dung", sector="construction"))
         body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
         assert [m["candidate_id"] for m in body["matches"]] == ["an", "binh", "dung"]
+
+
+def test_a_list_shows_each_candidate_as_the_read_model_holds_them_now(
+    service_client: Callable[..., TestClient],
+) -> None:
+    client: TestClient = service_client(SPEC)
+    consumer = applier(client)
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    with client:
+
+        def names() -> list[str]:
+            body = client.get("/job-orders/order-1/matches", headers=MANAGER).json()
+            return [m["full_name"] for m in body["matches"]]
+
+        assert names() == ["Nguyễn Văn an"]
+        assert names() == ["Nguyễn Văn an"]  # read again: from the rows kept lately
+        consumer.apply(candidate_event("an", version=2, full_name="Nguyễn Thị An"))
+        assert names() == ["Nguyễn Thị An"]  # not the row kept before the change

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from kakehashi.shared.settings import ServiceSettings
 
@@ -40,6 +41,10 @@ class MatchingSettings(ServiceSettings):
     refit_poll_seconds: float = Field(default=60.0, gt=0)
     # A refit holds a lease this long; one whose holder died expires after it.
     refit_lease_seconds: int = Field(default=900, ge=60)
+    # The candidate index kept on disk so a restart does not rebuild it from every row
+    # (service_layer/candidate_index.py); empty: beside the SQLite database, else in data_dir.
+    index_snapshot_path: Path | None = None
+    index_snapshot: bool = True
     # How long a program manager may take back a decision.
     undo_window_minutes: int = Field(default=10, ge=0)
     # TrueType fonts of the PDF shortlist: the first sets the text (Latin and Vietnamese), the
@@ -52,3 +57,17 @@ class MatchingSettings(ServiceSettings):
         ],
         min_length=1,
     )
+
+    @property
+    def candidate_index_snapshot(self) -> Path | None:
+        """Where the candidate index is kept: beside a SQLite database (so it belongs to that
+        database), else under `data_dir`; None when switched off."""
+        if not self.index_snapshot:
+            return None
+        if self.index_snapshot_path is not None:
+            return self.index_snapshot_path
+        url = make_url(self.resolved_database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            database = Path(url.database or "")
+            return database.with_name(database.name + ".candidate-index.npz")
+        return self.data_dir / "matching-candidate-index.npz"

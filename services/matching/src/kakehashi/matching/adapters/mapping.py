@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
+from typing import Any, Protocol
 
 import numpy as np
 
 from kakehashi.matching.adapters.tables import (
-    CandidateView,
     JobOrderView,
     MatchDecision,
     RankingModelFit,
@@ -21,24 +21,70 @@ from kakehashi.shared.reference import JapaneseLevel, Track
 UNDO = "undo"  # the audit's action of an undo
 
 
-def profile_of(view: CandidateView) -> CandidateProfile:
+class CandidateFields(Protocol):
+    """What scoring reads of a candidate: a CandidateView, or a row of just these columns
+    (what the index reads when it builds from every row: no ORM object per candidate)."""
+
+    @property
+    def candidate_id(self) -> str: ...
+    @property
+    def japanese_level(self) -> str: ...
+    @property
+    def skills(self) -> list[dict[str, Any]]: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def available_from(self) -> date | None: ...
+    @property
+    def eligible_tracks(self) -> list[str] | None: ...
+    @property
+    def eligible_windows(self) -> dict[str, list[list[str | None]]] | None: ...
+    @property
+    def desired_tracks(self) -> list[str]: ...
+    @property
+    def desired_prefectures(self) -> list[str]: ...
+    @property
+    def experience_years(self) -> float | None: ...
+
+
+# The columns of CandidateFields, for a query that reads only them.
+CANDIDATE_FIELDS = (
+    "candidate_id",
+    "japanese_level",
+    "skills",
+    "date_of_birth",
+    "available_from",
+    "eligible_tracks",
+    "eligible_windows",
+    "desired_tracks",
+    "desired_prefectures",
+    "experience_years",
+)
+
+
+# Lookups instead of enum calls: profile_of runs once per candidate when the index is built.
+_RANK = {level.value: level.rank for level in JapaneseLevel}
+_TRACK = {track.value: track for track in Track}
+
+
+def profile_of(view: CandidateFields) -> CandidateProfile:
     """A candidate of the read model as scoring reads them."""
     return CandidateProfile(
         id=view.candidate_id,
-        japanese_rank=JapaneseLevel(view.japanese_level).rank,
+        japanese_rank=_RANK[view.japanese_level],
         skills={s["code"]: s["level"] for s in view.skills},
         date_of_birth=view.date_of_birth,
         available_from=view.available_from,
         eligible_tracks=None
         if view.eligible_tracks is None
-        else frozenset(map(Track, view.eligible_tracks)),
+        else frozenset(map(_TRACK.__getitem__, view.eligible_tracks)),
         eligible_windows=None
         if view.eligible_windows is None
         else {
             Track(track): tuple((_day(first, -np.inf), _day(last, np.inf)) for first, last in runs)
             for track, runs in view.eligible_windows.items()
         },
-        desired_tracks=frozenset(map(Track, view.desired_tracks)),
+        desired_tracks=frozenset(map(_TRACK.__getitem__, view.desired_tracks)),
         desired_prefectures=frozenset(view.desired_prefectures),
         experience_years=view.experience_years,
     )

@@ -36,6 +36,21 @@ def blocked_row(pool: Pool, row: Vector, flag: Constraint, key: Any) -> None:
     row[fails | lacks] = -np.inf
 
 
+def row_key(pool: Pool, flag: Constraint, key: Any) -> tuple[Any, ...]:
+    """What a constraint's blocking row depends on, to share it between keys.
+
+    A track key's day is replaced by where it falls among the pool's window edges: every day
+    between the same edges gives the same row, so orders leaving on hundreds of different days
+    share a few rows instead of keeping one each (a float32 per candidate per row).
+    """
+    if flag == Constraint.TRACK:
+        track, day = key
+        starts, ends = pool.window_edges[track]
+        span = (int(np.searchsorted(starts, day, "right")), int(np.searchsorted(ends, day, "left")))
+        return (flag, track, span)
+    return (flag, key)
+
+
 _ROWS_PER_BLOCK = 16
 
 

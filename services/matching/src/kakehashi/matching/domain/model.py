@@ -118,13 +118,33 @@ class Pool:
         places[order] = np.arange(len(self.ids))
         return places
 
+    @cached_property
+    def window_edges(self) -> dict[Track, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+        """Per track, the distinct first and last days of the candidates' windows, sorted.
+
+        Whether a candidate is eligible on a day changes only where the day crosses one of
+        them, so the days between the same edges share one eligibility row (`blocking.row_key`)
+        instead of a row per departure day.
+        """
+        return {
+            track: (np.unique(first), np.unique(last))
+            for track, (first, last) in self.track_windows.items()
+        }
+
     def __len__(self) -> int:
         return len(self.ids)
 
     def level(self, index: int, code: str) -> int:
         """One candidate's level in one skill (0 if none)."""
         column = self.vocabulary.get(code)
-        return 0 if column is None else int(self._by_candidate[index, column])
+        if column is None:
+            return 0
+        # Read from the CSR arrays: scipy's scalar indexing costs ~0.3 ms, and a list's
+        # explanations ask for hundreds of levels.
+        matrix = self._by_candidate
+        start, end = matrix.indptr[index], matrix.indptr[index + 1]
+        found = np.flatnonzero(matrix.indices[start:end] == column)
+        return int(matrix.data[start + found[0]]) if len(found) else 0
 
     def levels(self, code: str) -> Vector:
         """Every candidate's level in one skill (0 if none), as a dense row."""

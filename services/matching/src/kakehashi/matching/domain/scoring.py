@@ -26,7 +26,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from kakehashi.matching.domain.blocking import Bits, block_by_date, blocked_row, constraint_bits
+from kakehashi.matching.domain.blocking import (
+    Bits,
+    block_by_date,
+    blocked_row,
+    constraint_bits,
+    row_key,
+)
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import ROW_CONSTRAINTS
 from kakehashi.matching.domain.model import (
@@ -282,9 +288,10 @@ def _combine(
         for key, coefficient, label in _terms(order, today, surplus, scoring):
             if weight[label] == 0:
                 continue
-            column = columns.get(key)
+            shared = _shared_key(pool, key)
+            column = columns.get(shared)
             if column is None:
-                column = columns[key] = pool.derived.index(key, partial(_build, pool, key))
+                column = columns[shared] = pool.derived.index(shared, partial(_build, pool, key))
             merged[column] = merged.get(column, 0.0) + weight[label] * coefficient
         cols += merged
         data += merged.values()
@@ -296,6 +303,14 @@ def _combine(
     )
     product: Matrix = np.asarray(combination @ rows, dtype=np.float32)
     return product
+
+
+def _shared_key(pool: Pool, key: RowKey) -> RowKey:
+    """The key a row is kept under: a blocking row's (`blocking.row_key`) is shared by every
+    key that gives the same row; the others are their own."""
+    if key[0] is blocked_row:
+        return (blocked_row, *row_key(pool, key[1], key[2]))
+    return key
 
 
 def _build(pool: Pool, key: RowKey, row: Vector) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import make_url
 
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.config import MatchingSettings
@@ -35,6 +36,7 @@ from kakehashi.matching.entrypoints.schemas import (
 )
 from kakehashi.matching.service_layer import queries
 from kakehashi.matching.service_layer.allocation import propose
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from kakehashi.matching.service_layer.services import MatchingServices
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.guards import require_roles
@@ -244,7 +246,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = create_service_app(runtime, "Kakehashi matching", [router, candidates, allocations])
     settings = runtime.settings
     assert isinstance(settings, MatchingSettings)
-    services = MatchingServices(learning_settings=learning_settings_of(settings))
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    services = MatchingServices(
+        learning_settings=learning_settings_of(settings),
+        candidate_index=CandidateIndex(settings.candidate_index_snapshot, database),
+    )
     install_services(app, services)
     decisions_api.install(app)
     learning_api.install(app)
@@ -258,6 +264,8 @@ def create_app(runtime: Runtime) -> FastAPI:
             # Every sector's pool before the first request, not on it; changes still sync lazily.
             await run_in_threadpool(services.candidate_index.warm, runtime.uow())
             yield
+            # Kept on disk as it stands now, so the next start reads it back, not the rows.
+            await run_in_threadpool(services.candidate_index.save)
 
     app.router.lifespan_context = lifespan
     return app

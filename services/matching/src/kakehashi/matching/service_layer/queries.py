@@ -24,7 +24,7 @@ from kakehashi.matching.domain.rules import MATCHABLE_CANDIDATE_STATUSES, MATCHA
 from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.text import fold
 from kakehashi.matching.domain.top_k import top_k_per_order
-from kakehashi.matching.service_layer.candidate_index import CandidateIndex
+from kakehashi.matching.service_layer.candidate_index import CandidateIndex, SectorPool
 from kakehashi.matching.service_layer.metrics import MATCH_LIST_DURATION
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
@@ -49,18 +49,17 @@ class MatchFilters:
         return any(v is not None for v in vars(self).values())
 
 
-def _keep(filters: MatchFilters, rows: list[CandidateView], pool: Pool) -> np.ndarray:
+def _keep(filters: MatchFilters, sector: SectorPool) -> npt.NDArray[np.bool_]:
     """Which of the pool's candidates pass the filters (a boolean mask in pool order)."""
-    keep = np.ones(len(rows), dtype=bool)
+    keep = np.ones(len(sector.pool), dtype=bool)
     if filters.province is not None:
         wanted = fold(filters.province)  # "Thai Binh" finds Thái Bình
-        keep &= np.array([fold(r.province) == wanted for r in rows], dtype=bool)
+        keep &= sector.labels["province"].where(lambda p: fold(p or "") == wanted)
     if filters.training_centre_id is not None:
-        keep &= np.array(
-            [r.training_centre_id == filters.training_centre_id for r in rows], dtype=bool
-        )
+        centre = filters.training_centre_id
+        keep &= sector.labels["training_centre_id"].where(lambda c: c == centre)
     if filters.min_japanese_rank is not None:
-        keep &= pool.japanese_rank >= filters.min_japanese_rank
+        keep &= sector.pool.japanese_rank >= filters.min_japanese_rank
     return keep
 
 
@@ -134,11 +133,11 @@ def ranked_candidates(
         if view.status not in MATCHABLE_ORDER_STATUSES:
             return MatchList(view, 0, 0, [], [], {})
     sector = index.sector(uow, view.sector)
-    pool, candidates = sector.pool, sector.rows
+    pool = sector.pool
     order = order_of(view)
     evaluation = evaluate(pool, [order], today(), weights, surplus)
     shown = evaluation.score.copy()
-    shown[0, ~_keep(filters, candidates, pool)] = -np.inf
+    shown[0, ~_keep(filters, sector)] = -np.inf
     if filters.min_score is not None:
         shown[shown < filters.min_score] = -np.inf
     learned = None
@@ -146,7 +145,7 @@ def ranked_candidates(
         ranked = np.flatnonzero(np.isfinite(shown[0]))
         learned = np.full(shown.shape, -np.inf)
         features = pair_features(
-            pool, [order], today(), training_progress([c.training_status for c in candidates])
+            pool, [order], today(), sector.labels["training_status"].spread(training_progress)
         )
         inputs = {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
         inputs |= {n: values[0, ranked] for n, values in features.items()}
@@ -161,6 +160,10 @@ def ranked_candidates(
         ranked_ids, explored = explore(
             ranked_ids, np.flatnonzero(np.isfinite(scores[0])), explore_every, window, rng
         )
+    page = ranked_ids[offset : offset + limit]
+    incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit].tolist()
+    # Only the rows shown are read from the database, in one query.
+    candidates = sector.rows.fetch([*page, *incomplete])
     matches = [
         RankedCandidate(
             rank=position,
@@ -171,15 +174,16 @@ def ranked_candidates(
             learned_score=None if learned is None else round(float(learned[0, i]), 4),
             exploration=i in explored,
         )
-        for position, i in enumerate(ranked_ids[offset : offset + limit], start=offset + 1)
+        for position, i in enumerate(page, start=offset + 1)
+        if i in candidates  # not erased since the pool was synced
     ]
-    incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit]
     needs_data = [
         IncompleteCandidate(
             candidates[i],
             [c.name for c in BY_FLAG if c.flag & int(evaluation.missing[0, i])],
         )
-        for i in incomplete.tolist()
+        for i in incomplete
+        if i in candidates
     ]
     excluded = {c.name: int(np.count_nonzero(evaluation.failed[0] & c.flag)) for c in BY_FLAG}
     eligible = int(np.count_nonzero(evaluation.eligible[0]))
@@ -187,14 +191,14 @@ def ranked_candidates(
     histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
     return MatchList(
         view,
-        len(candidates),
+        len(pool),
         eligible,
         matches,
         needs_data,
         excluded,
         histogram,
         shown=int(shown_scores.size),
-        not_ranked=len(candidates) - eligible,
+        not_ranked=len(pool) - eligible,
         needs_data_count=int(np.count_nonzero(evaluation.needs_data[0])),
         several_reasons=_failing_several(evaluation.failed[0]),
     )
