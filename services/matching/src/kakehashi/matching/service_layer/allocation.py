@@ -162,14 +162,17 @@ def _graph(
 def _placements(
     allocation: Allocation, orders: list[JobOrderView], pool: SectorPool
 ) -> list[Placement]:
+    """The allocation's pairs with the names to show, the candidates' rows read in one query
+    (the index keeps no rows; a candidate erased meanwhile is left out)."""
+    rows = pool.rows.fetch(allocation.candidate_index.tolist())
     return [
         Placement(
             job_order_id=orders[o].job_order_id,
             title=orders[o].title,
-            candidate_id=pool.rows[c].candidate_id,
-            full_name=pool.rows[c].full_name,
-            name_vi=pool.rows[c].name_vi,
-            name_katakana=pool.rows[c].name_katakana,
+            candidate_id=rows[c].candidate_id,
+            full_name=rows[c].full_name,
+            name_vi=rows[c].name_vi,
+            name_katakana=rows[c].name_katakana,
             score=round(float(v), 4),
         )
         for o, c, v in zip(
@@ -178,6 +181,7 @@ def _placements(
             allocation.score.tolist(),
             strict=True,
         )
+        if c in rows
     ]
 
 
