@@ -11,7 +11,12 @@ from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.entrypoints.dependencies import services_of
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
-from services.matching.tests.market_events import applier, candidate_event, order_event
+from services.matching.tests.market_events import (
+    applier,
+    candidate_event,
+    order_event,
+    status_event,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -56,3 +61,28 @@ def test_a_list_shows_each_candidate_as_the_read_model_holds_them_now(
         assert names() == ["Nguyễn Văn an"]  # read again: from the rows kept lately
         consumer.apply(candidate_event("an", version=2, full_name="Nguyễn Thị An"))
         assert names() == ["Nguyễn Thị An"]  # not the row kept before the change
+
+
+def test_a_sector_whose_last_candidate_leaves_lists_no_one(
+    service_client: Callable[..., TestClient],
+) -> None:
+    """The index edits a sector in place: removing its only candidate leaves it empty (an
+    erasure in CI found the edit failing on the empty sector with a 500)."""
+    client: TestClient = service_client(SPEC)
+    consumer = applier(client)
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    with client:
+
+        def matched() -> list[str]:
+            answer = client.get("/job-orders/order-1/matches", headers=MANAGER)
+            assert answer.status_code == 200, answer.text
+            return [m["candidate_id"] for m in answer.json()["matches"]]
+
+        assert matched() == ["an"]
+        consumer.apply(
+            status_event("candidate.status_changed", "candidate_id", "an", 2, "withdrawn")
+        )
+        assert matched() == []
+        consumer.apply(candidate_event("binh"))  # and the sector fills again
+        assert matched() == ["binh"]

@@ -145,7 +145,9 @@ class SectorCandidates:
 
     @staticmethod
     def joined(parts: Sequence[SectorCandidates]) -> SectorCandidates:
-        """The parts' candidates together, in candidate id order."""
+        """The parts' candidates together, in candidate id order (none: an empty sector)."""
+        if not parts:
+            return SectorCandidates.build([])
         if len(parts) == 1:
             joined = parts[0]
         else:
