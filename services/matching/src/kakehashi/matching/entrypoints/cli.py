@@ -12,7 +12,7 @@ from kakehashi.matching.entrypoints.refit_loop import (
     refit_schedule_of,
 )
 from kakehashi.shared.cli import METRICS_PORT_HELP, service_cli
-from kakehashi.shared.metrics import serve_metrics
+from kakehashi.shared.metrics import serve_metrics, watch_readiness
 from kakehashi.shared.observability import configure_logging
 from kakehashi.shared.process import stop_on_signals
 from kakehashi.shared.runtime import Runtime
@@ -31,6 +31,8 @@ def refit_loop(metrics_port: int = typer.Option(None, help=METRICS_PORT_HELP)) -
     configure_logging(SPEC.name, settings.log_level, settings.log_json)
     runtime = Runtime.build(settings, MIGRATIONS)
     runtime.migrate()
+    # Like every worker: its readiness (the database answers) beside its own figures.
+    watch_readiness(SPEC.name, runtime.readiness_checks())
     serve_metrics(settings.metrics_host, metrics_port or settings.metrics_port)
     stop = stop_on_signals()
     learning_schedule.run(
