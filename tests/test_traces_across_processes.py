@@ -222,7 +222,15 @@ def test_one_registration_is_one_trace_across_three_processes(
     candidate_id = created.json()["id"]
     try:
         wait_until(lambda: _in_match_list(processes.matching_database, candidate_id), 90)
+        # Each process exports its spans in its own batches: wait for all three.
         wait_until(lambda: collector.named("process candidate.registered"), 30)
+        wait_until(lambda: collector.named("POST /candidates"), 30)
+        wait_until(
+            lambda: any(
+                s.trace_id == TRACE_ID for s in collector.named("publish candidate-events")
+            ),
+            30,
+        )
     except AssertionError:
         for name in processes.children:
             print(f"--- {name}\n{processes.log(name)[-4000:]}")

@@ -275,6 +275,49 @@ def test_an_employer_sees_only_candidates_proposed_to_its_own_order_without_priv
     assert match_events(client)[-1]["reason_code"] == "interview_failed"
 
 
+def test_an_employer_never_sees_a_rejection_of_someone_never_proposed_to_it(
+    client: TestClient, market: EventApplier
+) -> None:
+    """The program office's own rejections are its business; the employer hears of a rejection
+    (its own interview's, or the office's) only for a candidate proposed to it."""
+    for candidate, action, body in (
+        ("an", "reject", {"reason_code": "skills", "note": "not enough welding"}),
+        ("binh", "propose", {}),
+        ("binh", "reject", {"reason_code": "skills"}),
+    ):
+        decided = decide(client, candidate, action, **body)
+        assert decided.status_code in (200, 201), decided.text
+    entries = client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).json()["entries"]
+    assert [(e["candidate"]["candidate_id"], e["status"]) for e in entries] == [
+        ("binh", "rejected")
+    ]
+    everyone = client.get("/job-orders/order-1/shortlist", headers=MANAGER).json()["entries"]
+    assert len(everyone) == 2
+
+
+def test_an_employer_no_longer_sees_a_candidate_who_withdrew_consent_to_share(
+    client: TestClient, market: EventApplier
+) -> None:
+    decide(client, "binh", "propose")
+    shown = client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).json()["entries"]
+    assert shown[0]["candidate"]["full_name"] == "Nguyễn Văn binh"
+    unpublished = {"candidate_id": "binh", "version": 2}
+    market.apply(
+        EventEnvelope.new(
+            type="candidate.unpublished", source="test", subject="binh", data=unpublished
+        )
+    )
+    [entry] = client.get("/job-orders/order-1/shortlist", headers=EMPLOYER).json()["entries"]
+    assert entry["status"] == "proposed"  # the pair stays; the profile is no longer shared
+    assert entry["candidate"] is None
+    sheet = client.get("/job-orders/order-1/shortlist.xlsx", headers=EMPLOYER)
+    assert sheet.status_code == 200
+    assert b"binh" not in sheet.content
+    # The program office still sees whom the pair is about.
+    [manager_entry] = client.get("/job-orders/order-1/shortlist", headers=MANAGER).json()["entries"]
+    assert manager_entry["candidate"]["candidate_id"] == "binh"
+
+
 def test_a_withdrawn_or_erased_candidate_leaves_every_order(
     client: TestClient, market: EventApplier
 ) -> None:

@@ -6,5 +6,8 @@ from __future__ import annotations
 MATCHABLE_CANDIDATE_STATUSES = frozenset(
     {"registered", "in_training", "ready", "shortlisted", "interviewed"}
 )
+# Not a pipeline state: the status matching gives a candidate whose sharing consent was withdrawn
+# (nobody outside the program office sees their profile then).
+UNPUBLISHED = "unpublished"
 # Only open and interviewing orders are matched.
 MATCHABLE_ORDER_STATUSES = frozenset({"open", "interviewing"})

@@ -6,6 +6,7 @@ from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import CandidateView, JobOrderView, MatchDecision, MatchPair
 from kakehashi.matching.domain.decisions import EMPLOYER_VISIBLE, PairStatus
+from kakehashi.matching.domain.rules import UNPUBLISHED
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.unit_of_work import UnitOfWork
 
@@ -41,7 +42,8 @@ def history(
 def pairs_of_order(
     uow: UnitOfWork, principal: Principal, job_order_id: str, statuses: frozenset[str] | None = None
 ) -> tuple[JobOrderView, list[tuple[MatchPair, CandidateView | None]]]:
-    """An order's decided pairs with each candidate's read-model row (None once erased)."""
+    """An order's decided pairs with each candidate's read-model row (None once erased; for an
+    employer also None once the candidate withdrew their consent to share the profile)."""
     with uow:
         order = visible_order(uow, principal, job_order_id)
         query = select(MatchPair).where(MatchPair.job_order_id == job_order_id)
@@ -55,6 +57,8 @@ def pairs_of_order(
                 select(CandidateView).where(col(CandidateView.candidate_id).in_(ids))
             ).all()
         }
+        if not principal.sees_everything:
+            views = {i: v for i, v in views.items() if v.status != UNPUBLISHED}
     return order, [(p, views.get(p.candidate_id)) for p in pairs]
 
 
@@ -63,8 +67,30 @@ def shortlist_of(
 ) -> tuple[JobOrderView, list[tuple[MatchPair, CandidateView | None]]]:
     """The order's pairs the principal may follow: every one for program managers and admins,
     those proposed to it (and what became of them) for the order's employer."""
-    statuses = None if principal.sees_everything else EMPLOYER_VISIBLE
-    return pairs_of_order(uow, principal, job_order_id, statuses)
+    if principal.sees_everything:
+        return pairs_of_order(uow, principal, job_order_id)
+    order, pairs = pairs_of_order(uow, principal, job_order_id, EMPLOYER_VISIBLE)
+    # A rejection is the employer's business only if the candidate was proposed to it first.
+    rejected = [p.match_id for p, _ in pairs if p.status == PairStatus.REJECTED]
+    shown = _ever_shown_to_employer(uow, rejected) if rejected else set()
+    return order, [
+        (p, view) for p, view in pairs if p.status != PairStatus.REJECTED or p.match_id in shown
+    ]
+
+
+# The statuses that put a candidate in front of the order's employer.
+_SHOWN = frozenset({PairStatus.PROPOSED, PairStatus.INTERVIEWED, PairStatus.SELECTED})
+
+
+def _ever_shown_to_employer(uow: UnitOfWork, match_ids: list[str]) -> set[str]:
+    """Of these pairs, those a decision once proposed (or moved further) to the employer."""
+    with uow:
+        found = uow.session.exec(
+            select(MatchDecision.match_id)
+            .where(col(MatchDecision.match_id).in_(match_ids))
+            .where(col(MatchDecision.to_status).in_(_SHOWN))
+        ).all()
+    return set(found)
 
 
 def selected_count(pairs: list[tuple[MatchPair, CandidateView | None]]) -> int:

@@ -18,6 +18,7 @@ from kakehashi.matching.adapters.tables import (
     ErasedCandidate,
     JobOrderView,
 )
+from kakehashi.matching.domain.rules import UNPUBLISHED
 from kakehashi.matching.service_layer import decisions
 from kakehashi.shared.applier import Handler
 from kakehashi.shared.clock import utcnow
@@ -40,8 +41,6 @@ JOB_ORDER_CLOSED = "job_order.closed"
 JOB_ORDER_CANCELLED = "job_order.cancelled"
 JOB_ORDER_FILLED = "job_order.filled"
 
-# Not a pipeline state: the status matching gives a candidate whose sharing consent was withdrawn.
-UNPUBLISHED = "unpublished"
 WITHDRAWN = "withdrawn"
 
 ReadModelRow = TypeVar("ReadModelRow", CandidateView, JobOrderView)
