@@ -118,6 +118,8 @@ def test_each_user_gets_the_decisions_as_chosen_in_their_language_and_never_twic
     assert _send_each(client) == 0  # nothing is mailed twice
     # The employer (each, by default) hears of the proposal, in Japanese, katakana and Latin.
     (to_sato,) = mails_to(mailbox, SATO)
+    assert to_sato["Date"]
+    assert to_sato["Message-ID"].endswith("@kakehashi.local>")
     assert f"{NAME_KATAKANA} ({FULL_NAME})" in text_of(to_sato)
     assert f"求人「{TITLE}」" in text_of(to_sato)
     assert f"/portal/orders/{ORDER}" in text_of(to_sato)

@@ -6,6 +6,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Literal, Protocol
 
 from kakehashi.identity.config import IdentitySettings
@@ -80,6 +81,11 @@ class SmtpMailer:
         message["From"] = s.mail_from
         message["To"] = mail.to
         message["Subject"] = mail.subject
+        # Without a Date and a Message-ID some servers reject or misfile the mail.
+        message["Date"] = formatdate(usegmt=True)
+        message["Message-ID"] = make_msgid(
+            domain=parseaddr(s.mail_from)[1].rpartition("@")[2] or None
+        )
         message.set_content(mail.body)
         smtp: smtplib.SMTP
         if s.smtp_security == "tls":
