@@ -10,7 +10,9 @@ from typing import Any
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
+from kakehashi.identity.entrypoints.pages.rendering import default_next
 from kakehashi.identity.service_layer import sessions
 from kakehashi.shared.ui.browser_session import CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE
 from services.identity.tests.samples import (
@@ -62,6 +64,22 @@ def test_signing_in_sets_the_session_cookies_and_goes_to_the_console(client: Tes
     claims = jwt.decode(response.cookies[SESSION_COOKIE], options={"verify_signature": False})
     assert claims["role"] == "admin"
     assert claims["exp"] - claims["iat"] == 300
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        ("training_centre", "http://127.0.0.1:8001/portal/candidates"),
+        ("employer", "http://127.0.0.1:8002/portal/orders"),
+        ("program_manager", CONSOLE),
+        ("admin", CONSOLE),
+    ],
+)
+def test_a_sign_in_without_a_next_page_lands_where_the_role_works(
+    client: TestClient, role: str, home: str
+) -> None:
+    request = Request({"type": "http", "app": client.app, "headers": []})
+    assert default_next(request, role) == home
 
 
 def test_next_leads_only_to_our_services(client: TestClient) -> None:

@@ -57,8 +57,18 @@ def allowed_origins(request: Request) -> frozenset[str]:
     return browser_session.origins_of([*settings.web_urls.values(), settings.public_url])
 
 
-def default_next(request: Request) -> str:
-    return identity_settings(request).web_urls["matching"] + "/console/orders"
+# Where each role works: a sign-in without a page to go back to lands there.
+HOME_OF_ROLE = {
+    "training_centre": ("candidates", "/portal/candidates"),
+    "employer": ("employers", "/portal/orders"),
+}
+
+
+def default_next(request: Request, role: str | None = None) -> str:
+    """The page a user lands on after signing in when no page asked for it: their portal
+    (training centres, employers), else the review console."""
+    service, path = HOME_OF_ROLE.get(role or "", ("matching", "/console/orders"))
+    return identity_settings(request).web_urls[service] + path
 
 
 def csrf_passes(request: Request, form_token: str | None) -> bool:

@@ -147,7 +147,8 @@ def post_session(
     session_id = sessions.start(
         uow, identity, signed_in, address, request.headers.get("user-agent")
     )
-    target = browser_session.safe_next(next, allowed_origins(request), default_next(request))
+    home = default_next(request, signed_in.role)
+    target = browser_session.safe_next(next, allowed_origins(request), home)
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     settings = identity.settings
     browser_session.set_refresh_cookie(
