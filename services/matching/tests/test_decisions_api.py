@@ -430,3 +430,30 @@ def test_match_lists_show_each_candidates_pipeline_status(
         "registered",
         None,
     )
+
+
+def test_allocation_leaves_out_rejected_pairs_and_counts_selections_against_headcount(
+    client: TestClient, market: EventApplier
+) -> None:
+    def placed() -> set[tuple[str, str]]:
+        body = client.get("/allocations/proposal?sector=construction", headers=MANAGER).json()
+        return {(p["job_order_id"], p["candidate_id"]) for p in body["placements"]}
+
+    first = placed()
+    [(_, on_order_1)] = [pair for pair in first if pair[0] == "order-1"]  # headcount 1
+    rejected = decide(client, on_order_1, "reject", reason_code="skills")
+    assert rejected.status_code in (200, 201), rejected.text
+    second = placed()
+    assert ("order-1", on_order_1) not in second
+    assert any(order == "order-1" for order, _ in second)  # someone else takes the place
+    # A selection holds order-1's only place: nobody more is proposed for it.
+    [(_, other)] = [pair for pair in second if pair[0] == "order-1"]
+    assert decide(client, other, "propose").status_code in (200, 201)
+    interview = client.post(
+        f"/job-orders/order-1/candidates/{other}/interview",
+        json={"result": "pass"},
+        headers=EMPLOYER,
+    )
+    assert interview.status_code == 200, interview.text
+    assert decide(client, other, "select").status_code in (200, 201)
+    assert not any(order == "order-1" for order, _ in placed())

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from kakehashi.matching.adapters.mapping import order_of
-from kakehashi.matching.adapters.tables import JobOrderView
+from kakehashi.matching.adapters.tables import JobOrderView, MatchPair
 from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
 from kakehashi.matching.domain.components import Weights
+from kakehashi.matching.domain.decisions import PairStatus
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.scoring import Surplus, evaluate
 from kakehashi.matching.domain.top_k import top_k_per_order
@@ -119,7 +121,7 @@ def propose(
         graph = _graph(pool, sector_orders, day, weights, surplus, progress)
         if graph is None:
             continue
-        headcount = np.array([o.headcount for o in sector_orders])
+        graph, headcount = _without_decided(uow, graph, sector_orders, pool)
         exact = allocate_exact(graph, headcount, None if progress is None else progress.solving())
         greedy = allocate_greedy(graph, headcount)
         proposal.total_score += exact.total_score
@@ -127,6 +129,36 @@ def propose(
         proposal.greedy_placed += len(greedy.order_index)
         proposal.placements += _placements(exact, sector_orders, pool)
     return proposal
+
+
+# A pair decided this way is not proposed again; a selection already holds one of its places.
+CLOSED_PAIRS = frozenset({PairStatus.REJECTED, PairStatus.WITHDRAWN})
+
+
+def _without_decided(
+    uow: UnitOfWork, graph: sparse.csr_matrix, orders: list[JobOrderView], pool: SectorPool
+) -> tuple[sparse.csr_matrix, npt.NDArray[np.int64]]:
+    """The graph without the pairs a program manager already rejected or withdrew, and each
+    order's places left once its selections are counted."""
+    ids = [o.job_order_id for o in orders]
+    with uow:
+        pairs = list(
+            uow.session.exec(select(MatchPair).where(col(MatchPair.job_order_id).in_(ids))).all()
+        )
+    row_of = {order_id: row for row, order_id in enumerate(ids)}
+    position = {candidate_id: at for at, candidate_id in enumerate(pool.pool.ids)}
+    selected = np.zeros(len(orders), dtype=np.int64)
+    editable = graph.tolil(copy=True)
+    for pair in pairs:
+        row = row_of[pair.job_order_id]
+        if pair.status == PairStatus.SELECTED and pair.refusal_code is None:
+            selected[row] += 1
+        elif pair.status in CLOSED_PAIRS and pair.candidate_id in position:
+            editable[row, position[pair.candidate_id]] = 0
+    headcount = np.array([o.headcount for o in orders], dtype=np.int64)
+    closed = editable.tocsr()
+    closed.eliminate_zeros()
+    return closed, np.maximum(headcount - selected, 0)
 
 
 def _graph(
