@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.requests import Request
 
+from kakehashi.shared.auth import Principal, Role
+from kakehashi.shared.settings import ServiceSettings
+from kakehashi.shared.ui import navigation
 from kakehashi.shared.ui.browser_session import (
     CSRF_COOKIE,
     csrf_passes,
@@ -91,3 +94,22 @@ def test_a_service_catalog_is_layered_over_the_kit_s(tmp_path: Path) -> None:
     assert layered.gettext("Review console") == "審査コンソール"  # the kit's
     assert translations(None, "ja").gettext("Sign out") == "ログアウト"
     assert translations(tmp_path, "en").gettext("Hello") == "Hello"
+
+
+@pytest.mark.parametrize(
+    ("role", "keys"),
+    [
+        (Role.TRAINING_CENTRE, ["candidates", "account"]),
+        (Role.EMPLOYER, ["employers", "console", "account"]),
+        (Role.PROGRAM_MANAGER, ["console", "account"]),
+        (Role.ADMIN, ["console", "admin", "account"]),
+    ],
+)
+def test_the_header_leads_each_role_to_its_pages_and_its_mail_settings(
+    role: Role, keys: list[str]
+) -> None:
+    settings = ServiceSettings(web_identity_url="https://id.example/")
+    found = navigation.links(settings, Principal(subject="u", role=role, organisation_id="o"))
+    assert [link.key for link in found] == keys
+    assert found[-1].url == "https://id.example/account/notifications"
+    assert navigation.links(settings, None) == []

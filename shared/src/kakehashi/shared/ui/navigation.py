@@ -34,7 +34,7 @@ REVIEWERS = frozenset({Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER})
 def links(settings: ServiceSettings, principal: Principal | None) -> list[NavLink]:
     """What `principal` may open: its portal (training centres: their candidates at the
     candidates service; employers: their job orders at the employers service), the review
-    console, the administration (admins)."""
+    console, the administration (admins), and their notification-mail settings at identity."""
     if principal is None:
         return []
     urls = settings.web_urls
@@ -51,6 +51,10 @@ def links(settings: ServiceSettings, principal: Principal | None) -> list[NavLin
         found.append(NavLink("console", N_("Review console"), urls["matching"] + "/console/orders"))
     if principal.role is Role.ADMIN:
         found.append(NavLink("admin", N_("Administration"), urls["identity"] + "/admin"))
+    # Everyone chooses how they hear of what happens (each event, a daily digest, or not).
+    found.append(
+        NavLink("account", N_("Notification mails"), urls["identity"] + "/account/notifications")
+    )
     return found
 
 
