@@ -73,9 +73,13 @@ def test_several_workers_serve_one_port_and_count_together(
                 f"{url}/candidates", json=body, headers=auth("training_centre", "tc-1"), timeout=30
             )
             assert created.status_code == 201, created.text
-        lines = (tmp_path / "api.log").read_text().splitlines()
-        started = sum("Started server process" in line for line in lines)
-        assert started == WORKERS, f"{started} workers started"
+
+        def started() -> int:
+            lines = (tmp_path / "api.log").read_text().splitlines()
+            return sum("Started server process" in line for line in lines)
+
+        # The port answers once the first worker is up; the others follow moments later.
+        wait_until(lambda: started() == WORKERS, timeout_s=120)
         assert _requests_counted(url) == REQUESTS
     finally:
         os.killpg(api.pid, signal.SIGTERM)
