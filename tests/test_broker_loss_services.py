@@ -6,8 +6,7 @@ republish` brings matching to exactly the producer's count, nothing applied twic
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,6 @@ from kakehashi.candidates.bootstrap import SPEC as CANDIDATES
 from kakehashi.candidates.entrypoints.cli import app as candidates_cli
 from kakehashi.matching.adapters.tables import CandidateView
 from kakehashi.matching.bootstrap import SPEC as MATCHING
-from kakehashi.matching.config import MatchingSettings
 from kakehashi.shared.applier import InboxEntry
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.outbox import OutboxRelay, pending_count
@@ -43,24 +41,6 @@ def _person(n: int) -> dict[str, object]:
         "available_from": "2027-02-01",
         "consents": [SHARING],
     }
-
-
-@pytest.fixture
-def candidates(service_client: Callable[..., TestClient], broker: Broker) -> TestClient:
-    return service_client(CANDIDATES, kafka_bootstrap_servers=broker.bootstrap)
-
-
-@pytest.fixture
-def matching(tmp_path: Path, broker: Broker) -> Iterator[Runtime]:
-    settings = MatchingSettings(
-        database_url=f"sqlite:///{tmp_path / 'matching.db'}",
-        environment="test",
-        kafka_bootstrap_servers=broker.bootstrap,
-    )
-    runtime = Runtime.build(settings, MATCHING.migrations)
-    runtime.migrate()
-    yield runtime
-    runtime.engine.dispose()
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ its match list. Spans are kept by the SDK's in-memory exporter."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,6 @@ from conftest import Broker, outbox_events, read_topic, wait_until
 from kakehashi.candidates.bootstrap import SPEC as CANDIDATES
 from kakehashi.matching.adapters.tables import CandidateView
 from kakehashi.matching.bootstrap import SPEC as MATCHING
-from kakehashi.matching.config import MatchingSettings
 from kakehashi.shared import tracing
 from kakehashi.shared.events import CANDIDATE_EVENTS
 from kakehashi.shared.outbox import OutboxRelay, pending_count
@@ -55,24 +53,6 @@ def spans() -> Iterator[InMemorySpanExporter]:
     tracing.install(provider)
     yield exporter
     tracing.uninstall()
-
-
-@pytest.fixture
-def candidates(service_client: Callable[..., TestClient], broker: Broker) -> TestClient:
-    return service_client(CANDIDATES, kafka_bootstrap_servers=broker.bootstrap)
-
-
-@pytest.fixture
-def matching(tmp_path: Path, broker: Broker) -> Iterator[Runtime]:
-    settings = MatchingSettings(
-        database_url=f"sqlite:///{tmp_path / 'matching.db'}",
-        environment="test",
-        kafka_bootstrap_servers=broker.bootstrap,
-    )
-    runtime = Runtime.build(settings, MATCHING.migrations)
-    runtime.migrate()
-    yield runtime
-    runtime.engine.dispose()
 
 
 @pytest.fixture
