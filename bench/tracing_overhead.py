@@ -17,15 +17,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from metrics_overhead import requests_per_second  # the same ASGI request loop
 
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.shared import tracing
@@ -52,43 +56,6 @@ def build_app(data_dir: Path) -> FastAPI:
     traced = any(getattr(m.cls, "__name__", "") == _TRACING for m in app.user_middleware)
     assert traced == tracing.enabled()
     return app
-
-
-async def one_request(app: Any) -> int:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": PATH,
-        "raw_path": PATH.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"bench")],
-        "client": ("127.0.0.1", 1),
-        "server": ("bench", 80),
-        "state": {},
-    }
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
-
-
-async def requests_per_second(app: Any, count: int) -> float:
-    started = time.perf_counter()
-    for _ in range(count):
-        assert await one_request(app) == 200
-    return count / (time.perf_counter() - started)
 
 
 def turn_on(exporter: Dropped) -> None:
