@@ -158,7 +158,8 @@ def test_on_a_phone_the_decisions_are_reached_without_scrolling_sideways(
         button.scroll_into_view_if_needed()
         box = button.bounding_box()
         assert box is not None
-        assert 0 <= box["x"] and box["x"] + box["width"] <= 390, button.inner_text()
+        assert box["x"] >= 0, button.inner_text()
+        assert box["x"] + box["width"] <= 390, button.inner_text()
     assert page.evaluate("window.scrollX") == 0
     # A decision taken on the phone: the card's buttons work where they are.
     status = page.locator("#ranked tr[data-candidate=an] .decision > .status")

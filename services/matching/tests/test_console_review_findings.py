@@ -118,7 +118,8 @@ def test_warnings_of_the_terms_come_before_those_of_the_deadline_and_old_events_
     with Session(runtime_of_client(console).engine) as session:
         stored = session.get(JobOrderView, "o-warned")
         old = session.get(JobOrderView, "o-old")
-        assert stored is not None and old is not None
+        assert stored is not None
+        assert old is not None
         assert stored.warnings == [
             "overtime_above_standard_limit",
             "marital_status_preference",
@@ -180,7 +181,8 @@ def test_passed_skills_tests_are_kept_and_shown_where_skills_are(console: TestCl
     market.apply(candidate_event("binh", full_name="Trần Văn Bình"))  # no tests_passed at all
     with Session(runtime_of_client(console).engine) as session:
         an, binh = session.get(CandidateView, "an"), session.get(CandidateView, "binh")
-        assert an is not None and binh is not None
+        assert an is not None
+        assert binh is not None
         assert an.skills == skills
         assert binh.skills[0].get("tests_passed", []) == []
 
@@ -193,5 +195,6 @@ def test_passed_skills_tests_are_kept_and_shown_where_skills_are(console: TestCl
     ranked = console.get("/console/orders/order-1?lang=en").text
     row_an = ranked.split('data-candidate="an"')[1].split("</tr>")[0]
     row_binh = ranked.split('data-candidate="binh"')[1].split("</tr>")[0]
-    assert "Skills tests passed" in row_an and 'data-test="ssw1_construction"' in row_an
+    assert "Skills tests passed" in row_an
+    assert 'data-test="ssw1_construction"' in row_an
     assert "Skills tests passed" not in row_binh
