@@ -105,9 +105,23 @@ def test_the_snapshot_has_the_agreed_fields_and_nothing_personal() -> None:
         "job_order_id", "version", "employer_id", "title", "track", "sector", "job_category",
         "prefecture", "headcount", "min_japanese_level", "required_skills",
         "experience_years_min", "monthly_base_pay_yen", "expected_departure_date",
-        "application_deadline", "status",
+        "application_deadline", "status", "warnings",
     }  # fmt: skip
+    assert data["warnings"] == []
     assert (data["track"], data["version"], data["status"]) == ("ssw1", 3, "open")
+
+
+def test_the_snapshot_carries_warning_codes_and_nothing_else_of_them() -> None:
+    terms = JobOrderTerms(
+        title="Welder",
+        sector=Sector.CONSTRUCTION,
+        prefecture="Aichi",
+        headcount=1,
+        min_japanese_level=JapaneseLevel.N4,
+    )
+    codes = ["sex_preference", "below_minimum_wage", "preferred_sex=male"]
+    data = snapshot_data("jo-1", "emp-1", 1, S.OPEN, terms, codes)
+    assert data["warnings"] == ["sex_preference", "below_minimum_wage"]
 
 
 def test_an_order_fills_at_headcount_and_reopens_when_a_selection_is_released() -> None:

@@ -16,6 +16,7 @@ from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.matching.tests.market_events import applier, candidate_event, order_event
 from tests.e2e import conftest as e2e
 from tests.e2e.accessibility import assert_accessible, screenshot_widths
+from tests.e2e.accessibility import horizontal_overflow as e2e_overflow
 
 pytestmark = pytest.mark.integration
 HTMX = {"HX-Request": "true"}
@@ -129,3 +130,44 @@ def test_every_console_page_fits_a_phone_and_passes_axe(
     assert page.locator("[data-candidate=an]").count() == 1  # proposed to this employer
     assert_accessible(page)
     screenshot_widths(page, f"console-fast-employer-order-{language}")
+
+
+# How far the ranked list's wrapper scrolls sideways (0: it fits its box).
+LIST_OVERFLOW = """() => { const wrap = document.querySelector("#ranked").closest(".table-wrap");
+  return wrap.scrollWidth - wrap.clientWidth; }"""
+
+
+@pytest.mark.parametrize("language", ["vi", "ja", "en"])
+def test_on_a_phone_the_decisions_are_reached_without_scrolling_sideways(
+    client: TestClient, page: Any, language: str
+) -> None:
+    """At 390 px the ranked candidates are cards: neither the page nor the list scrolls
+    sideways, and every row's decision buttons lie inside the viewport's width."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{ORIGIN}/console/orders/order-1?lang={language}")
+    assert e2e_overflow(page) == 0
+    assert page.evaluate(LIST_OVERFLOW) <= 0
+    rows = page.locator("#ranked tbody tr[data-candidate]")
+    assert rows.count() >= 1
+    buttons = page.locator("#ranked .decision button:visible")
+    assert buttons.count() >= rows.count()  # each row offers at least one decision
+    for index in range(buttons.count()):
+        button = buttons.nth(index)
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0, button.inner_text()
+        assert box["x"] + box["width"] <= 390, button.inner_text()
+    assert page.evaluate("window.scrollX") == 0
+    # A decision taken on the phone: the card's buttons work where they are.
+    status = page.locator("#ranked tr[data-candidate=an] .decision > .status")
+    before = status.inner_text()
+    page.locator("#ranked tr[data-candidate=an] .decision button:visible").first.click()
+    expect(status).not_to_have_text(before)
+    assert page.evaluate(LIST_OVERFLOW) <= 0
+    assert e2e_overflow(page) == 0
+    # On a wide screen it stays a table with its header row.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.locator("#ranked thead th").first.is_visible()

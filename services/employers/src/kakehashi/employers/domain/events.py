@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,15 @@ JOB_ORDER_UPDATED = "job_order.updated"
 JOB_ORDER_FILLED = "job_order.filled"
 JOB_ORDER_CLOSED = "job_order.closed"
 JOB_ORDER_CANCELLED = "job_order.cancelled"
+
+# The warnings an order may carry to matching (rules.warnings_for): codes, never values.
+WARNING_CODES = frozenset({
+    "below_minimum_wage",
+    "sex_preference",
+    "age_preference",
+    "marital_status_preference",
+    "overtime_above_standard_limit",
+})  # fmt: skip
 
 _STATUS_EVENTS = {
     JobOrderStatus.FILLED: JOB_ORDER_FILLED,
@@ -28,10 +38,13 @@ def snapshot_data(
     version: int,
     status: JobOrderStatus,
     terms: JobOrderTerms,
+    warning_codes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What matching needs of an open or interviewing order, in full (opened and updated).
 
-    Built from the terms alone: preferences on sex, age and marital status cannot get in.
+    Built from the terms alone: preferences on sex, age and marital status cannot get in. Only
+    the codes of the order's warnings travel (`sex_preference`, `below_minimum_wage`...), so the
+    program manager reviewing in matching is warned too; never the preferences' values.
     """
     return {
         "job_order_id": job_order_id,
@@ -53,6 +66,7 @@ def snapshot_data(
         "expected_departure_date": _iso(terms.expected_departure_date),
         "application_deadline": _iso(terms.application_deadline),
         "status": status.value,
+        "warnings": [code for code in warning_codes if code in WARNING_CODES],
     }
 
 

@@ -139,7 +139,9 @@ def emit_change(
     if event_type is None:
         return
     data = (
-        snapshot_data(order.id, order.employer_id, order.version, after, terms)
+        snapshot_data(
+            order.id, order.employer_id, order.version, after, terms, warning_codes(order)
+        )
         if carries_snapshot(event_type)
         else status_data(order.id, order.version, after)
     )
@@ -147,6 +149,11 @@ def emit_change(
         JOB_ORDER_EVENTS,
         EventEnvelope.new(type=event_type, source=SOURCE, subject=order.id, data=data),
     )
+
+
+def warning_codes(order: JobOrder) -> list[str]:
+    """The codes of the warnings last computed for the order (stored with its terms)."""
+    return [str(w["code"]) for w in order.warnings or []]
 
 
 def history_row(

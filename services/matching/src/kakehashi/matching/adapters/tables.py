@@ -86,6 +86,9 @@ class JobOrderView(SQLModel, table=True):
     expected_departure_date: date | None = None
     application_deadline: date | None = None
     monthly_base_pay_yen: int | None = None
+    # What the order's terms warn a program manager of, as employers' codes (below_minimum_wage,
+    # sex_preference...); never a preference's value. Empty from older events (revision 0013).
+    warnings: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -2,8 +2,10 @@
 
 A reviewer narrows the orders (search, sector, prefecture, deadline, fill), sorts them and pages
 through them; the fill-rate charts count the orders the filters keep. A warning is shown only
-where it asks for action: a deadline passed, or near, with places still open and too few
-candidates in review to fill them (an order on track, or without a deadline, has none).
+where it asks for action: what the order's terms warn of (employers' warning codes: pay below
+the minimum wage, preferences that clash with fair selection, overtime above the standard limit),
+and a deadline passed, or near, with places still open and too few candidates in review to fill
+them (an order on track, or without a deadline, has no deadline warning).
 """
 
 from __future__ import annotations
@@ -21,14 +23,32 @@ from sqlmodel import col, select
 
 from kakehashi.matching.adapters.tables import JobOrderView, MatchPair
 from kakehashi.matching.domain.decisions import PairStatus
-from kakehashi.matching.domain.reasons import Reason
+from kakehashi.matching.domain.reasons import N_, Reason
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.text import fold
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.organisations import OrganisationNames, organisation_names
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 DEADLINE_SOON_DAYS = 14
 PER_PAGE = 25
+# What employers' warning codes say to a program manager (message ids of the console's catalogs).
+TERMS_WARNINGS = {
+    "below_minimum_wage": N_("pay below the prefecture's minimum wage"),
+    "sex_preference": N_(
+        "the employer states a preference on sex (against fair selection; not used in matching)"
+    ),
+    "age_preference": N_(
+        "the employer states an age range (against fair selection; not used in matching)"
+    ),
+    "marital_status_preference": N_(
+        "the employer states a preference on marital status "
+        "(against fair selection; not used in matching)"
+    ),
+    "overtime_above_standard_limit": N_(
+        "overtime above the standard limit of an article 36 agreement"
+    ),
+}
 
 
 class Deadline(StrEnum):
@@ -138,8 +158,13 @@ def dashboard(
             statement = statement.where(JobOrderView.employer_id == principal.organisation_id)
         orders = list(uow.session.exec(statement).all())
         counts = _pair_counts(uow, [o.job_order_id for o in orders])
+        employers = (
+            organisation_names(uow.session, {o.employer_id for o in orders})
+            if query.search is not None
+            else {}
+        )
     rows = [_row(order, counts, today) for order in orders]
-    kept = [row for row in rows if _keeps(query, row)]
+    kept = [row for row in rows if _keeps(query, row, employers)]
     kept.sort(key=_SORT_KEYS[query.sort], reverse=query.descending)
     pages = max(1, math.ceil(len(kept) / query.per_page))
     page = min(query.page, pages)
@@ -165,14 +190,25 @@ def _row(order: JobOrderView, counts: dict[tuple[str, str], int], today: date) -
     )
     deadline = order.application_deadline
     days = None if deadline is None else (deadline - today).days
-    return OrderRow(order, selected, in_review, _warnings(order, selected, in_review, days), days)
+    warnings = _terms_warnings(order) + _warnings(order, selected, in_review, days)
+    return OrderRow(order, selected, in_review, warnings, days)
 
 
-def _keeps(query: OrderQuery, row: OrderRow) -> bool:
+def order_warnings(uow: UnitOfWork, order: JobOrderView, today: date) -> list[Reason]:
+    """Everything the dashboard warns of for one order (its page shows the same)."""
+    with uow:
+        counts = _pair_counts(uow, [order.job_order_id])
+    return _row(order, counts, today).warnings
+
+
+def _keeps(query: OrderQuery, row: OrderRow, employers: dict[str, OrganisationNames]) -> bool:
     order = row.order
     if query.search is not None:
         wanted = fold(query.search)
-        haystack = fold(f"{order.title} {order.job_order_id} {order.employer_id}")
+        haystack = fold(
+            " ".join([order.title, order.job_order_id, order.employer_id])
+            + _names_of(employers.get(order.employer_id))
+        )
         if wanted not in haystack:
             return False
     return (
@@ -181,6 +217,14 @@ def _keeps(query: OrderQuery, row: OrderRow) -> bool:
         and (query.deadline is None or row.deadline is query.deadline)
         and (query.fill is None or row.fill is query.fill)
     )
+
+
+def _names_of(names: OrganisationNames | None) -> str:
+    """The employer's names in every script identity gave (株式会社..., Latin, Vietnamese), so a
+    reviewer finds the order by whichever they type."""
+    if names is None:
+        return ""
+    return "".join(f" {name}" for name in (names.name_latin, names.name_vi, names.name_ja) if name)
 
 
 # Ties keep a stable, readable order: by title, then id.
@@ -206,6 +250,15 @@ def _pair_counts(uow: UnitOfWork, order_ids: list[str]) -> dict[tuple[str, str],
         .group_by(col(MatchPair.job_order_id), col(MatchPair.status))
     ).all()
     return {(order_id, status): int(n) for order_id, status, n in result}
+
+
+def _terms_warnings(order: JobOrderView) -> list[Reason]:
+    """What the order's terms warn of, as employers told us (a code we do not know yet is shown
+    as itself rather than dropped: a warning must not go unseen)."""
+    return [
+        Reason(TERMS_WARNINGS[code]) if code in TERMS_WARNINGS else Reason("{code}", code=code)
+        for code in order.warnings or []
+    ]
 
 
 def _warnings(

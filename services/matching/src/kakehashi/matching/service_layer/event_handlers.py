@@ -8,7 +8,7 @@ tombstone keeps an erased candidate erased whatever arrives later.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +53,8 @@ class _EventData(BaseModel):
 class SkillData(_EventData):
     code: SkillCode
     level: SkillLevel
+    # The skills tests the candidate passed for this skill, by code (absent from older producers).
+    tests_passed: list[Annotated[str, Field(min_length=1, max_length=64)]] = []
 
 
 class CandidateData(_EventData):
@@ -107,6 +109,9 @@ class JobOrderData(_EventData):
     expected_departure_date: date | None = None
     application_deadline: date | None = None
     monthly_base_pay_yen: int | None = Field(default=None, ge=0)
+    # Codes of what the order warns of (absent from older producers: no warnings). Codes only:
+    # the values of the preferences behind them never reach matching.
+    warnings: list[Annotated[str, Field(min_length=1, max_length=64)]] = []
 
 
 class StatusData(_EventData):

@@ -268,6 +268,7 @@ def order_page(
         ),
         "can_decide": principal.role is Role.PROGRAM_MANAGER,
         "reasons": [r.value for r in RejectionReason],
+        "warnings": dashboard.order_warnings(uow, order, today()),
     }
     if request.headers.get("hx-request") == "true":  # the filter form refreshes the list only
         return render(request, "_matches.html", principal, oob=True, **context)

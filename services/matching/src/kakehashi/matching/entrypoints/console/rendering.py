@@ -21,6 +21,7 @@ from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, long_date, 
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel
+from kakehashi.shared.ui.labels import skills_test_markup
 from kakehashi.shared.ui.pages import Pages, from_directory, language_of, remember_language
 
 HERE = Path(__file__).parent
@@ -79,6 +80,15 @@ def short_reference(job_order_id: str) -> str:
     return order_reference(job_order_id)
 
 
+def tests_passed(skills_held: list[dict[str, Any]]) -> list[str]:
+    """The codes of the skills tests a candidate passed, over all their skills, each once and in
+    the order given; none from a snapshot that did not carry them (older producers)."""
+    codes: dict[str, None] = {}
+    for held in skills_held:
+        codes.update(dict.fromkeys(str(code) for code in held.get("tests_passed") or []))
+    return list(codes)
+
+
 def moment(value: datetime | None, language: str) -> str:
     """A time as readers of `language` write it, in UTC (the console's one clock)."""
     if value is None:
@@ -93,6 +103,8 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "percent": lambda value: f"{value:.0%}",
         "prefecture": lambda name: prefecture_name(name, language),
         "skill": lambda code: skills.label(code, language),
+        "skills_test": lambda code: skills_test_markup(code, language),
+        "tests_passed": tests_passed,
         "track": lambda code: term_label(Term("track", code), language),
         "moment": lambda value: moment(value, language),
         "level": lambda value: level_label(value, language),
