@@ -174,9 +174,7 @@ def test_an_order_with_only_the_required_fields_and_no_profile_exports(
     assert rows["住居 (Housing)"] == ["未記入 (not stated)"]
     assert rows["面接 (Interview)"] == ["未記入 (not stated)"]
     # No weekly hours: the rules hold the order to the standard 40, and the sheet says so.
-    assert rows["所定労働時間 (Hours per week)"] == [
-        "週40時間（法定労働時間） (40 h/week, standard)"
-    ]
+    assert rows["所定労働時間 (Hours per week)"] == ["法定労働時間 週40時間 (standard 40 h/week)"]
 
 
 def test_skills_are_named_never_shown_as_codes(client: TestClient) -> None:

@@ -219,7 +219,7 @@ def test_the_kyujinhyo_downloads_from_the_order_page(client: TestClient) -> None
 
 @pytest.mark.parametrize(
     ("language", "standard"),
-    [("en", "40 h (standard)"), ("vi", "40 giờ (tiêu chuẩn)"), ("ja", "40時間（法定労働時間）")],
+    [("en", "40 h (standard)"), ("vi", "40 giờ (tiêu chuẩn)"), ("ja", "法定労働時間 40時間")],
 )
 def test_blank_weekly_hours_read_as_the_standard_40_the_rules_use(
     client: TestClient, language: str, standard: str

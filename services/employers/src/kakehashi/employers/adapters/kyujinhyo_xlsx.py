@@ -176,7 +176,7 @@ def weekly_hours(hours: float | None) -> str:
     rules compute its hourly pay so), which the sheet says rather than 未記入."""
     if hours is None:
         shown = f"{STANDARD_HOURS_PER_WEEK:g}"
-        return f"週{shown}時間（法定労働時間） ({shown} h/week, standard)"
+        return f"法定労働時間 週{shown}時間 (standard {shown} h/week)"
     return _quantity(hours, "週{}時間", "h/week")
 
 
