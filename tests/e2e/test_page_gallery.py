@@ -194,6 +194,10 @@ GALLERY: tuple[GalleryPage, ...] = (
     GalleryPage("identity", "notifications", "/account/notifications", _identity_admin,
                 _at("/account/notifications"), "Notification mails"),
     GalleryPage("identity", "admin", "/admin", _identity_admin, _at("/admin"), "Sign-in audit"),
+    GalleryPage("identity", "dead-letters", "/admin/dead-letters", _identity_admin,
+                _at("/admin/dead-letters"), "Dead letters"),
+    GalleryPage("identity", "dead-letter", "/admin/dead-letters/{partition}/{offset}",
+                _identity_admin, lambda m: m.dead_letter["identity"], "Traceback"),
 )  # fmt: skip
 
 # GET routes outside the API schema that are not pages, and why.
@@ -297,11 +301,12 @@ def _import_job(system: Supervisor, centre: str) -> str:
     return str(job["id"])
 
 
-def _dead_letter_path(system: Supervisor, service: str) -> str | None:
-    """The page of the first dead letter `service` lists, once it is there."""
+def _dead_letter_path(system: Supervisor, service: str, session: str | None) -> str | None:
+    """The page of the first dead letter `service` lists, once it is there (`session`: an admin's
+    token identity issued, which identity's own page requires; else the test issuer's)."""
     page = httpx.get(
         f"{system.url(service)}/admin/dead-letters",
-        cookies={SESSION_COOKIE: token_for("admin", "kakehashi-operator")},
+        cookies={SESSION_COOKIE: session or token_for("admin", "kakehashi-operator")},
     )
     found = re.search(r'href="(/admin/dead-letters/\d+/\d+)"', page.text)
     return found.group(1) if found else None
@@ -363,8 +368,8 @@ def _identity_links(system: Supervisor) -> tuple[str, str, str, str]:
 @pytest.fixture(scope="module")
 def market(system: Supervisor) -> Market:
     """A small seeded market (the demo's organisations), a finished import, one dead letter in
-    the candidates' and the employers' groups, and identity's mailed links."""
-    # An unreadable message on a topic both services consume: each dead-letters it.
+    the candidates', the employers' and identity's groups, and identity's mailed links."""
+    # An unreadable message on a topic all three consume: each dead-letters it.
     produce_independently(system.bootstrap, MATCH_EVENTS, "gallery", b"not an event")
     urls = {service: system.url(service) for service in SERVICES}
     report = seed(urls, sign_as_test_issuer, candidates=24, job_orders=4, seed=7)
@@ -382,11 +387,12 @@ def market(system: Supervisor) -> Market:
     # The richest candidate page: one far along the pipeline.
     stages = ("interviewed", "shortlisted", "ready", "in_training", "registered")
     candidate = min(listed, key=lambda c: stages.index(c["status"]) if c["status"] in stages else 9)
-    dead_letters = {
-        service: wait_until(partial(_dead_letter_path, system, service), timeout_s=60)
-        for service in ("candidates", "employers")
-    }
     token, invitation, password_reset, enrolling = _identity_links(system)
+    sessions = {"candidates": None, "employers": None, "identity": token}
+    dead_letters = {
+        service: wait_until(partial(_dead_letter_path, system, service, session), timeout_s=60)
+        for service, session in sessions.items()
+    }
     return Market(
         centre=candidate["training_centre_id"],
         candidate_id=candidate["id"],

@@ -97,9 +97,9 @@ def test_the_export_is_a_kyujinhyo_with_the_order_and_employer(client: TestClien
     assert rows["在留資格 (Residence status)"] == ["特定技能1号 (Specified Skilled Worker i)"]
     assert rows["求人名 (Job title)"] == ["溶接工 / Welder"]
     assert rows["分野 (Sector)"] == ["建設 (construction)"]
-    assert rows["職種 (Job category)"] == ["welding"]
-    assert rows["必須 (Must have)"] == ["welding: レベル3以上 (level 3 or above)"]
-    assert rows["歓迎 (Nice to have)"] == ["scaffolding: レベル2以上 (level 2 or above)"]
+    assert rows["職種 (Job category)"] == ["溶接 (Welding)"]
+    assert rows["必須 (Must have)"] == ["溶接 (Welding): レベル3以上 (level 3 or above)"]
+    assert rows["歓迎 (Nice to have)"] == ["とび (Scaffolding): レベル2以上 (level 2 or above)"]
     assert rows["必要な日本語能力 (Minimum level)"] == ["N4以上 (N4 or above)"]
     assert rows["経験年数 (Experience in the sector)"] == ["2年以上 (2 years or more)"]
     assert rows["所定労働時間 (Hours per week)"] == ["週40時間 (40 h/week)"]
@@ -173,6 +173,28 @@ def test_an_order_with_only_the_required_fields_and_no_profile_exports(
     assert rows["基本給・月額 (Monthly base pay)"] == ["未記入 (not stated)"]
     assert rows["住居 (Housing)"] == ["未記入 (not stated)"]
     assert rows["面接 (Interview)"] == ["未記入 (not stated)"]
+    # No weekly hours: the rules hold the order to the standard 40, and the sheet says so.
+    assert rows["所定労働時間 (Hours per week)"] == ["法定労働時間 週40時間 (standard 40 h/week)"]
+
+
+def test_skills_are_named_never_shown_as_codes(client: TestClient) -> None:
+    """Taxonomy skills (and the job category, coded alike) read 溶接 (Welding); a code the
+    taxonomy lacks is made readable."""
+    skills = [
+        {"code": "welding", "min_level": 3, "must_have": True},
+        {"code": "pipe_fitting", "min_level": 1, "must_have": False},
+    ]
+    values = [
+        str(v)
+        for row in _sheet(client, _post(client, {**ORDER, "required_skills": skills})).iter_rows(
+            values_only=True
+        )
+        for v in row
+        if v is not None
+    ]
+    assert "溶接 (Welding): レベル3以上 (level 3 or above)" in values
+    assert "Pipe fitting: レベル1以上 (level 1 or above)" in values
+    assert not [v for v in values if "welding" in v or "pipe_fitting" in v]
 
 
 def test_only_the_owner_managers_and_admins_may_export(client: TestClient) -> None:

@@ -217,6 +217,20 @@ def test_the_kyujinhyo_downloads_from_the_order_page(client: TestClient) -> None
     assert workbook.content[:2] == b"PK"
 
 
+@pytest.mark.parametrize(
+    ("language", "standard"),
+    [("en", "40 h (standard)"), ("vi", "40 giờ (tiêu chuẩn)"), ("ja", "法定労働時間 40時間")],
+)
+def test_blank_weekly_hours_read_as_the_standard_40_the_rules_use(
+    client: TestClient, language: str, standard: str
+) -> None:
+    sign_in(client)
+    blank = client.get(f"/portal/orders/{post_order(client)}", params={"lang": language}).text
+    assert f'<dd id="hours-per-week">{standard}</dd>' in blank
+    given = client.get(f"/portal/orders/{post_order(client, hours_per_week='38.5')}").text
+    assert '<dd id="hours-per-week">38.5</dd>' in given
+
+
 def test_the_list_pages_by_fifty(client: TestClient) -> None:
     sign_in(client)
     body = {"title": "溶接工", "sector": "construction", "prefecture": "Aichi", "headcount": 1}

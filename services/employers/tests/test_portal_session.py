@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from conftest import match_decision, refused_tokens
 from kakehashi.shared.applier import EventApplier
+from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.ui.browser_session import CSRF_FIELD, SESSION_COOKIE
 from services.employers.tests.portal_browser import (
     CSRF,
@@ -173,6 +174,81 @@ def test_the_order_page_shows_the_candidates_proposed_and_links_to_matchings_vie
     assert 'data-count="proposed">proposed to you: 1<' in page
     assert "1 of 2 selected" in page
     assert "cand-" not in page  # no ids: matching's view names the people
+
+
+def candidate_event(kind: str, candidate_id: str, version: int, **names: str) -> EventEnvelope:
+    """A candidates event as candidates publishes it (a snapshot carries more than the name)."""
+    data = {"candidate_id": candidate_id, "version": version}
+    if kind in ("registered", "updated"):
+        data |= {"training_centre_id": "tc-hanoi", "date_of_birth": "2000-01-01", **names}
+    return EventEnvelope.new(
+        type=f"candidate.{kind}", source="kakehashi.candidates", subject=candidate_id, data=data
+    )
+
+
+AN = {
+    "full_name": "Nguyen Van An",
+    "name_vi": "Nguyễn Văn An",
+    "name_katakana": "グエン・ヴァン・アン",
+}
+BINH = {"full_name": "Tran Thi Binh"}  # no Vietnamese or katakana spelling given
+
+
+def _names(page: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r'<td class="candidate-name">(.*?)</td>', page)
+    ]
+
+
+def test_the_order_page_names_the_proposed_candidates_as_each_reader_knows_them(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    """Employers arrange interviews by name: katakana with the passport's letters for Japanese
+    readers, the Vietnamese spelling for Vietnamese ones, the passport's otherwise."""
+    sign_in(client)
+    order_id = post_order(client)
+    consumer.apply(candidate_event("registered", "cand-an", 1, **AN))
+    consumer.apply(candidate_event("registered", "cand-binh", 1, **BINH))
+    consumer.apply(match_decision(order_id, "cand-an", "proposed", 2))
+    consumer.apply(match_decision(order_id, "cand-binh", "interviewed", 3))
+    consumer.apply(match_decision(order_id, "cand-chi", "proposed", 2))  # no snapshot yet
+    url = f"/portal/orders/{order_id}"
+    assert _names(client.get(url, params={"lang": "ja"}).text) == [
+        "グエン・ヴァン・アン (Nguyen Van An)",
+        "Tran Thi Binh",
+        "氏名はまだ届いていません",
+    ]
+    assert _names(client.get(url, params={"lang": "vi"}).text)[:2] == [
+        "Nguyễn Văn An",
+        "Tran Thi Binh",
+    ]
+    english = client.get(url, params={"lang": "en"}).text
+    assert _names(english) == ["Nguyen Van An", "Tran Thi Binh", "Name not received yet"]
+    assert "cand-" not in english  # names, never ids
+
+
+def test_a_candidate_who_withdrew_consent_is_never_shown(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    sign_in(client)
+    order_id = post_order(client)
+    consumer.apply(candidate_event("registered", "cand-an", 1, **AN))
+    consumer.apply(candidate_event("registered", "cand-binh", 1, **BINH))
+    consumer.apply(match_decision(order_id, "cand-an", "proposed", 2))
+    consumer.apply(match_decision(order_id, "cand-binh", "proposed", 2))
+    consumer.apply(candidate_event("unpublished", "cand-an", 3))
+    consumer.apply(candidate_event("updated", "cand-an", 2, **AN))  # late: changes nothing
+    url = f"/portal/orders/{order_id}"
+    page = client.get(url, headers=EN).text
+    assert _names(page) == ["Tran Thi Binh"]
+    assert "Nguyen" not in page
+    assert 'data-count="proposed">proposed to you: 1<' in page
+    consumer.apply(candidate_event("erased", "cand-binh", 2))
+    assert 'data-empty="proposals"' in client.get(url, headers=EN).text
+    # Published again (consent given anew): a newer snapshot shows them again.
+    consumer.apply(candidate_event("updated", "cand-an", 4, **AN))
+    assert _names(client.get(url, headers=EN).text) == ["Nguyen Van An"]
 
 
 def extracted() -> set[str]:

@@ -4,6 +4,8 @@ or all after a fix, discard one with a reason (`kakehashi.shared.dead_letters`).
 One generic router: each consuming service mounts it with `install(app, SPEC)` in its API
 factory. Administrators only (the SSO cookie of the UI kit, verified as the API verifies a bearer
 token); every POST passes the kit's CSRF checks. Rendered with the kit's layout and catalog.
+Identity, which issues the tokens, passes its own `principal_of` (its key ring and its users,
+read locally): it does not fetch its own JWKS over HTTP.
 """
 
 from __future__ import annotations
@@ -50,8 +52,15 @@ class Refused(Exception):  # noqa: N818 (answered with a 403 page)
         self.principal = principal
 
 
+# Who a request's browser session names, or None without a valid one.
+PrincipalOf = Callable[[Request], Principal | None]
+
+
 def signed_in(request: Request) -> Principal:
-    principal = browser_session.principal_of(request)
+    principal_of: PrincipalOf = getattr(
+        request.app.state, "dead_letter_principal_of", browser_session.principal_of
+    )
+    principal = principal_of(request)
     if principal is None:
         raise SignInRequired
     return principal
@@ -198,8 +207,12 @@ async def _refused(request: Request, error: Exception) -> Response:
     )
 
 
-def install(app: FastAPI, spec: ServiceSpec) -> None:
-    """Mount the dead-letter pages of `spec`'s consumer on `app`, with the kit's assets."""
+def install(
+    app: FastAPI, spec: ServiceSpec, principal_of: PrincipalOf = browser_session.principal_of
+) -> None:
+    """Mount the dead-letter pages of `spec`'s consumer on `app`, with the kit's assets; the
+    session is verified by `principal_of` (the shared token verifier unless the app says)."""
+    app.state.dead_letter_principal_of = principal_of
     app.include_router(dead_letters_router(spec))
     app.mount(STATIC, StaticFiles(directory=KIT_STATIC), name="admin-static")
     app.add_exception_handler(SignInRequired, _sign_in_handler(spec.name))

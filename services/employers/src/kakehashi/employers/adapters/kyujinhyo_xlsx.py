@@ -23,6 +23,8 @@ from kakehashi.employers.domain.model import (
     JobOrderTerms,
     RequiredSkill,
 )
+from kakehashi.employers.domain.rules import STANDARD_HOURS_PER_WEEK
+from kakehashi.shared import skills as taxonomy
 from kakehashi.shared.cells import safe_cell
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, Sector, Track
 
@@ -116,7 +118,7 @@ def build_kyujinhyo(
     form.section("職種・業務内容 (Job category and duties)")
     form.field("求人名 (Job title)", terms.title)
     form.field("分野 (Sector)", sector_name(terms.sector))
-    form.field("職種 (Job category)", terms.job_category or NOT_STATED)
+    form.field("職種 (Job category)", _job_category(terms.job_category))
     form.section("募集人数 (Headcount)")
     form.field("募集人数 (Headcount)", terms.headcount, PERSONS)
     _skills(form, terms.required_skills)
@@ -128,9 +130,7 @@ def build_kyujinhyo(
     form.section("賃金 (Wages)")
     form.field("基本給・月額 (Monthly base pay)", _or_not_stated(terms.monthly_base_pay_yen), YEN)
     form.section("労働時間・残業・休日 (Working hours, overtime, days off)")
-    form.field(
-        "所定労働時間 (Hours per week)", _quantity(terms.hours_per_week, "週{}時間", "h/week")
-    )
+    form.field("所定労働時間 (Hours per week)", weekly_hours(terms.hours_per_week))
     form.field(
         "時間外労働 (Overtime per month)",
         _quantity(terms.overtime_hours_per_month, "月{}時間", "h/month"),
@@ -162,6 +162,22 @@ def prefecture_name(prefecture: str) -> str:
 
 def sector_name(sector: Sector) -> str:
     return f"{SECTOR_NAMES[sector]} ({sector.value.replace('_', ' ')})"
+
+
+def skill_name(code: str) -> str:
+    """溶接 (Welding): the taxonomy's Japanese label with the English one; a code outside the
+    taxonomy made readable (`pipe_fitting` -> Pipe fitting), never the raw code."""
+    japanese, english = taxonomy.label(code, "ja"), taxonomy.label(code, "en")
+    return japanese if japanese == english else f"{japanese} ({english})"
+
+
+def weekly_hours(hours: float | None) -> str:
+    """週40時間 (40 h/week); an order that gives none is held to the standard 40 hours (the
+    rules compute its hourly pay so), which the sheet says rather than 未記入."""
+    if hours is None:
+        shown = f"{STANDARD_HOURS_PER_WEEK:g}"
+        return f"法定労働時間 週{shown}時間 (standard {shown} h/week)"
+    return _quantity(hours, "週{}時間", "h/week")
 
 
 def japanese_level(level: JapaneseLevel) -> str:
@@ -237,7 +253,7 @@ def _skills(form: _Form, skills: tuple[RequiredSkill, ...]) -> None:
     for skill in sorted(skills, key=lambda s: not s.must_have):
         label = "必須 (Must have)" if skill.must_have else "歓迎 (Nice to have)"
         level = skill.min_level
-        form.field(label, f"{skill.code}: レベル{level}以上 (level {level} or above)")
+        form.field(label, f"{skill_name(skill.code)}: レベル{level}以上 (level {level} or above)")
 
 
 def _housing(form: _Form, housing: Housing | None) -> None:
@@ -259,6 +275,11 @@ def _interview(form: _Form, interview: Interview | None) -> None:
         return
     form.field("面接日 (Date)", _or_not_stated(interview.on), DATE)
     form.field("面接方法 (Format)", INTERVIEW_NAMES[interview.format])
+
+
+def _job_category(code: str | None) -> str:
+    """Job categories are coded like skills (`welding`): named the same way."""
+    return skill_name(code) if code else NOT_STATED
 
 
 def _years(minimum: int) -> str:

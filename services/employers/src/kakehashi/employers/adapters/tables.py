@@ -97,3 +97,20 @@ class Selection(SQLModel, table=True):
     # selection is not counted. It may arrive before the decision itself (revision 0004).
     refused_version: int | None = None
     refusal_code: str | None = Field(default=None, max_length=32)
+
+
+class CandidateName(SQLModel, table=True):
+    """A candidate's name in its three spellings, from candidates' snapshots, so that the order
+    page names the people proposed to the employer (the employer-safe view includes the name,
+    and interviews are arranged by name). Nothing else of the person is kept. A candidate who
+    withdrew consent or was erased keeps a nameless row (`shared` False): their proposals are
+    not shown, and an older snapshot arriving late cannot bring the name back."""
+
+    __tablename__ = "candidate_name"
+
+    candidate_id: str = Field(primary_key=True, max_length=36)
+    version: int
+    full_name: str | None = Field(default=None, max_length=200)  # the passport's Latin letters
+    name_vi: str | None = Field(default=None, max_length=200)
+    name_katakana: str | None = Field(default=None, max_length=200)
+    shared: bool = True

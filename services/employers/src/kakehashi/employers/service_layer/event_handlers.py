@@ -1,5 +1,6 @@
 """The events employers consumes, their schemas and handlers: matching's decisions, counted per
-order as selections; the order fills when they reach its headcount.
+order as selections; the order fills when they reach its headcount; candidates' names, so that
+the order page names the people proposed (gone again once a candidate withdraws consent).
 
 A selection the candidate's owner refused (candidates' `candidate.match_refused`, the saga's
 compensating step) is not counted; a filled order that loses a selection so goes back to
@@ -13,7 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from kakehashi.employers.adapters import mapping
-from kakehashi.employers.adapters.tables import JobOrder, Selection
+from kakehashi.employers.adapters.tables import CandidateName, JobOrder, Selection
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, steps_to_filled
 from kakehashi.employers.service_layer.handlers import emit_change, history_row
 from kakehashi.shared.applier import Handler
@@ -27,6 +28,8 @@ from kakehashi.shared.versioned import upsert_versioned
 # Consumed from matching (its producer keeps its own constant; services share no code).
 MATCH_STATUS_CHANGED = "match.status_changed"
 CANDIDATE_MATCH_REFUSED = "candidate.match_refused"
+CANDIDATE_SNAPSHOTS = ("candidate.registered", "candidate.updated")
+CANDIDATE_WITHHELD = ("candidate.unpublished", "candidate.erased")
 SELECTED = "selected"
 # Who the history names when an order fills because of decisions taken in matching.
 MATCHING_DECISIONS = Principal(
@@ -54,6 +57,41 @@ class MatchRefusedData(BaseModel):
     candidate_id: str
     match_version: int = Field(ge=1)
     reason_code: str = Field(max_length=32)
+
+
+class CandidateNameData(BaseModel):
+    """What the order page needs of `candidate.registered` / `candidate.updated`: the name."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    candidate_id: str = Field(min_length=1, max_length=36)
+    version: int = Field(ge=1)
+    full_name: str = Field(min_length=1, max_length=200)
+    name_vi: str | None = Field(default=None, max_length=200)
+    name_katakana: str | None = Field(default=None, max_length=200)
+
+
+class CandidateWithheldData(BaseModel):
+    """`candidate.unpublished` / `candidate.erased`: the name is no longer to be shown."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    candidate_id: str = Field(min_length=1, max_length=36)
+    version: int = Field(ge=1)
+
+
+def candidate_snapshot(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """Keep the name (a republished candidate's snapshot shares it again)."""
+    data = CandidateNameData.model_validate(event.data)
+    fields = data.model_dump() | {"shared": True}
+    upsert_versioned(uow.session, CandidateName, data.candidate_id, fields)
+
+
+def candidate_withheld(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """Forget the name and hide the candidate's proposals: consent withdrawn, or data erased."""
+    data = CandidateWithheldData.model_validate(event.data)
+    nameless = {"full_name": None, "name_vi": None, "name_katakana": None, "shared": False}
+    upsert_versioned(uow.session, CandidateName, data.candidate_id, data.model_dump() | nameless)
 
 
 def match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
@@ -125,17 +163,13 @@ def not_ours(event: EventEnvelope, uow: UnitOfWork) -> None:
     """Candidate events employers reads past: named, so that they are not logged as unknown."""
 
 
-# The other events on candidate-events, which employers receives for `candidate.match_refused`.
-NOT_OURS = (
-    "candidate.registered",
-    "candidate.updated",
-    "candidate.status_changed",
-    "candidate.unpublished",
-    "candidate.erased",
-)
+# The other event on candidate-events, which employers receives for the ones above.
+NOT_OURS = ("candidate.status_changed",)
 HANDLERS: dict[str, Handler] = {
     MATCH_STATUS_CHANGED: match_status_changed,
     CANDIDATE_MATCH_REFUSED: match_refused,
+    **dict.fromkeys(CANDIDATE_SNAPSHOTS, candidate_snapshot),
+    **dict.fromkeys(CANDIDATE_WITHHELD, candidate_withheld),
     **dict.fromkeys(NOT_OURS, not_ours),
     # identity's organisations, for their names (kakehashi.shared.organisations)
     **IDENTITY_HANDLERS,

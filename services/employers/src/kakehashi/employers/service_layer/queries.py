@@ -4,7 +4,7 @@ matching has put before its employer, and what the rules say about a 求人票 b
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from kakehashi.employers.adapters import mapping
 from kakehashi.employers.adapters.tables import (
+    CandidateName,
     EmployerProfile,
     JobOrder,
     JobOrderTransition,
@@ -166,25 +167,53 @@ def job_order_history(
 BEFORE_THE_EMPLOYER = ("proposed", "interviewed", "selected")
 
 
-def proposals_of(
-    uow: UnitOfWork, principal: Principal, job_order_id: str
-) -> list[Selection] | None:
+@dataclass(frozen=True)
+class Proposal:
+    """A candidate put before the employer: where they stand, since when, and their name in its
+    three spellings (None until candidates' snapshot of them has arrived)."""
+
+    candidate_id: str
+    status: str
+    updated_at: datetime
+    full_name: str | None
+    name_vi: str | None
+    name_katakana: str | None
+
+
+def proposals_of(uow: UnitOfWork, principal: Principal, job_order_id: str) -> list[Proposal] | None:
     """The candidates matching proposed to the order's employer and where each stands
     (proposed, interviewed, selected), oldest first; None if the caller may not see the order.
 
-    Refused decisions (the candidate's owner did not follow) are left out: they hold no place."""
+    Refused decisions (the candidate's owner did not follow) are left out: they hold no place.
+    A candidate who withdrew consent to share their profile (or was erased) is never shown."""
     with uow:
         if _visible_order(uow, principal, job_order_id) is None:
             return None
         rows = uow.session.exec(
-            select(Selection)
+            select(Selection, CandidateName)
+            .join(
+                CandidateName,
+                col(CandidateName.candidate_id) == col(Selection.candidate_id),
+                isouter=True,
+            )
             .where(
                 col(Selection.job_order_id) == job_order_id,
                 col(Selection.status).in_(BEFORE_THE_EMPLOYER),
             )
             .order_by(col(Selection.updated_at), col(Selection.candidate_id))
         ).all()
-    return [row for row in rows if row.refused_version != row.version]
+    return [
+        Proposal(
+            candidate_id=row.candidate_id,
+            status=row.status,
+            updated_at=row.updated_at,
+            full_name=name.full_name if name else None,
+            name_vi=name.name_vi if name else None,
+            name_katakana=name.name_katakana if name else None,
+        )
+        for row, name in rows
+        if row.refused_version != row.version and (name is None or name.shared)
+    ]
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Literal, Protocol
 
 from kakehashi.identity.config import IdentitySettings
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 Kind = Literal["invitation", "password_reset"]
 
 # Subject and body per language; `{link}`, `{hours}` and `{name}` are filled in.
@@ -65,6 +68,19 @@ def compose(kind: Kind, language: str, to: str, name: str, link: str, hours: flo
     return Mail(to, subject, body.format(name=name, link=link, hours=hours_text))
 
 
+def encoded_subject(subject: str) -> str:
+    """The Subject as folded RFC 2047 encoded words, each carrying its own spaces.
+
+    The standard library's folding (policy default/SMTP, Python 3.11) may move the space
+    between two words out of an encoded word into the fold, where readers drop it: a
+    Vietnamese subject came out as "trúng tuyểnđơn". `Header` keeps every space inside an
+    encoded word; set with `set_raw`, the policy leaves its lines (each under 78) as they are.
+    `set_raw` checks nothing, so line breaks (a name or title could hold one) become spaces."""
+    one_line = _CONTROL.sub(" ", subject)
+    charset = "us-ascii" if one_line.isascii() else "utf-8"
+    return Header(one_line, charset, header_name="Subject").encode()
+
+
 class Mailer(Protocol):
     def send(self, mail: Mail) -> None: ...
 
@@ -80,7 +96,7 @@ class SmtpMailer:
         message = EmailMessage()
         message["From"] = s.mail_from
         message["To"] = mail.to
-        message["Subject"] = mail.subject
+        message.set_raw("Subject", encoded_subject(mail.subject))
         # Without a Date and a Message-ID some servers reject or misfile the mail.
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = make_msgid(

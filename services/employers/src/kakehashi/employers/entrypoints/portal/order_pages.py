@@ -24,6 +24,7 @@ from kakehashi.employers.domain.lifecycle import (
     StatusConflictError,
 )
 from kakehashi.employers.domain.model import Education, InterviewFormat, MaritalStatus, Sex
+from kakehashi.employers.domain.rules import STANDARD_HOURS_PER_WEEK
 from kakehashi.employers.entrypoints.portal import forms, labels
 from kakehashi.employers.entrypoints.portal.forms import FieldErrors, OrderForm
 from kakehashi.employers.entrypoints.portal.rendering import PREFIX, gettext, language_of, render
@@ -302,6 +303,7 @@ def _order_page(
         shortlist_view=f"{matching}/console/orders/{order.id}",
         reason_error=reason_error,
         lang_code=language_of(request),
+        standard_hours=STANDARD_HOURS_PER_WEEK,  # what the rules use when the order gives none
     )
 
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from kakehashi.employers.entrypoints.portal import labels
+from kakehashi.employers.service_layer.queries import Proposal
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA
@@ -29,6 +30,20 @@ def prefecture_name(name: str, language: str) -> str:
     return PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
 
 
+def candidate_name(proposal: Proposal, language: str) -> str | None:
+    """A proposed candidate as the reader knows them: `Nguyễn Văn An` (vi), `グエン・ヴァン・アン
+    (Nguyen Van An)` (ja: katakana with the passport's letters, which the visa papers carry),
+    `Nguyen Van An` (en, and whenever the reader's spelling is missing); as matching's console
+    and identity's mails name them. None while candidates' snapshot has not arrived."""
+    if proposal.full_name is None:
+        return None
+    if language == "vi" and proposal.name_vi:
+        return proposal.name_vi
+    if language == "ja" and proposal.name_katakana:
+        return f"{proposal.name_katakana} ({proposal.full_name})"
+    return proposal.full_name
+
+
 def yen(value: float | None) -> str:
     return "—" if value is None else f"¥{value:,.0f}"
 
@@ -36,6 +51,7 @@ def yen(value: float | None) -> str:
 def _filters(language: str) -> dict[str, Callable[..., Any]]:
     return {
         "prefecture": lambda name: prefecture_name(name, language),
+        "candidate_name": lambda proposal: candidate_name(proposal, language),
         "skill": lambda code: skills.label(code, language),
         "yen": yen,
     }

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kakehashi.identity.adapters.signing import TokenRejectedError
 from kakehashi.identity.config import IdentitySettings
-from kakehashi.identity.entrypoints.callers import IdentityDep
+from kakehashi.identity.entrypoints.callers import IdentityDep, identity_of
 from kakehashi.identity.service_layer import callers, organisations
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.organisations import OrganisationNames
@@ -120,6 +120,19 @@ def page_principal(request: Request, uow: UowDep, identity: IdentityDep) -> Prin
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
+
+
+def session_principal(request: Request) -> Principal | None:
+    """`page_principal` for pages outside identity's own (the shared dead-letter page): the
+    session checked against identity's key ring and users, read from its database, never its
+    own JWKS over HTTP; None without a valid one."""
+    token = browser_session.access_token(request)
+    if token is None:
+        return None
+    try:
+        return callers.principal_of(runtime_of(request).uow(), identity_of(request), token)
+    except TokenRejectedError:
+        return None
 
 
 async def to_sign_in(request: Request, _error: Exception) -> Response:
