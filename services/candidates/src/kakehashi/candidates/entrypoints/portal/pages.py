@@ -25,7 +25,12 @@ from kakehashi.candidates.domain.consent import (
 )
 from kakehashi.candidates.domain.japanese import japanese_test_kinds
 from kakehashi.candidates.domain.names import DuplicateCandidateError
-from kakehashi.candidates.domain.pipeline import TRANSITIONS, Status, TransitionNotAllowedError
+from kakehashi.candidates.domain.pipeline import (
+    TRANSITIONS,
+    HeldByMatchError,
+    Status,
+    TransitionNotAllowedError,
+)
 from kakehashi.candidates.domain.privacy import CandidateErasedError
 from kakehashi.candidates.entrypoints import privacy_api
 from kakehashi.candidates.entrypoints.convert import profile_changes, register_command
@@ -55,6 +60,12 @@ PAGE_SIZE = 25
 NOTICE_VERSION = "2026-01"
 # The moves a centre makes by hand on the candidate's page (matching's decisions make the rest).
 CENTRE_MOVES = (Status.IN_TRAINING, Status.READY, Status.WITHDRAWN)
+# Why the centre cannot take a candidate whom an order holds back to training, and how to.
+HELD_BY_MATCH = N_(
+    "An order holds this candidate in matching: they cannot go back to training from here. To "
+    "release them, the program manager rejects or withdraws them in matching, or you withdraw "
+    "the candidate (this ends every order's pair)."
+)  # a flash cookie holds at most 300 characters
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -412,6 +423,9 @@ async def move_candidate(
         return response
     try:
         found = handlers.move_candidate(uow, principal, MoveCandidate(candidate_id, target, None))
+    except HeldByMatchError:
+        flash(response, HELD_BY_MATCH, "error")
+        return response
     except TransitionNotAllowedError:
         flash(response, N_("The pipeline does not allow this move now."), "error")
         return response
