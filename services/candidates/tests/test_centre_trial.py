@@ -7,17 +7,61 @@ and names follow the reader's language."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import match_decision
 from kakehashi.shared.applier import EventApplier
+from kakehashi.shared.events import EventEnvelope
 from services.candidates.tests.samples import CENTRE
-from services.candidates.tests.test_match_decisions import ORDER_A, _ready_candidate, _status
+from services.candidates.tests.test_match_decisions import (
+    ORDER_A,
+    ORDER_B,
+    _ready_candidate,
+    _status,
+)
 from services.candidates.tests.test_portal import post, register, sign_in
 
 pytestmark = pytest.mark.integration
+
+
+EMPLOYER_ID = "emp-aichi-tanaka"
+TITLE = "溶接工 / Welder"
+NOT_RECEIVED = {
+    "en": "order (title not yet received)",
+    "vi": "đơn hàng (chưa nhận được tên)",
+    "ja": "求人（名称未受信）",
+}
+
+
+def _text(html: str) -> str:
+    """What a reader sees: the page without its tags (so without ids in attributes)."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def job_order_event(
+    kind: str, order_id: str, version: int, title: str = TITLE, status: str = "open"
+) -> EventEnvelope:
+    """employers' `job_order.<kind>`: a snapshot (opened, updated) or a status only."""
+    data: dict[str, Any] = {"job_order_id": order_id, "version": version, "status": status}
+    if kind in ("opened", "updated"):
+        data |= {"employer_id": EMPLOYER_ID, "title": title, "sector": "construction"}
+    return EventEnvelope.new(
+        type=f"job_order.{kind}", source="kakehashi.employers", subject=order_id, data=data
+    )
+
+
+def organisation_event(organisation_id: str, kind: str, **names: str) -> EventEnvelope:
+    """identity's `organisation.registered`."""
+    data = {"organisation_id": organisation_id, "version": 1, "kind": kind} | names
+    return EventEnvelope.new(
+        type="organisation.registered",
+        source="kakehashi.identity",
+        subject=organisation_id,
+        data=data,
+    )
 
 
 def _flash(page: str) -> str:
@@ -79,3 +123,104 @@ def test_the_portal_says_why_in_the_readers_language_and_moves_nothing(
     page = client.get(f"/portal/candidates/{cid}?lang={language}").text
     assert expected in _flash(page)
     assert 'data-status="selected"' in page
+
+
+# Orders by their titles, deciders in words ------------------------------------------------------
+
+
+def _matching_column(page: str) -> str:
+    return page.split('id="matching-h"')[1].split("</section>")[0]
+
+
+def _history(page: str) -> str:
+    return page.split('id="pipeline-h"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "ja"])
+def test_a_decision_before_its_order_is_named_neutrally_then_by_title_never_by_id(
+    client: TestClient, consumer: EventApplier, language: str
+) -> None:
+    sign_in(client)
+    cid = register(client)
+    consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
+    for url in (f"/portal/candidates/{cid}", "/portal/notifications"):
+        shown = _text(client.get(f"{url}?lang={language}").text)
+        assert NOT_RECEIVED[language] in shown
+        assert ORDER_A not in shown
+    consumer.apply(job_order_event("opened", ORDER_A, 1))
+    consumer.apply(
+        organisation_event(EMPLOYER_ID, "employer", name_latin="Tanaka Kogyo", name_ja="田中工業")
+    )
+    employer = "田中工業" if language == "ja" else "Tanaka Kogyo"
+    for url in (f"/portal/candidates/{cid}", "/portal/notifications"):
+        shown = _text(client.get(f"{url}?lang={language}").text)
+        assert TITLE in shown and employer in shown, url
+        assert NOT_RECEIVED[language] not in shown
+        assert ORDER_A not in shown
+    history = _text(_history(client.get(f"/portal/candidates/{cid}?lang={language}").text))
+    assert TITLE in history  # the move's reason names the order too
+
+
+def test_the_directory_keeps_the_newest_title_and_a_late_snapshot_fills_a_missing_one(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    sign_in(client)
+    cid = register(client)
+    consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
+    consumer.apply(job_order_event("opened", ORDER_A, 1, title="Welder"))
+    consumer.apply(job_order_event("updated", ORDER_A, 2, title="Welder (night shift)"))
+    consumer.apply(job_order_event("opened", ORDER_A, 1, title="Welder"))  # replayed, late
+    consumer.apply(job_order_event("filled", ORDER_A, 3, status="filled"))
+    page = _matching_column(client.get(f"/portal/candidates/{cid}?lang=en").text)
+    assert "Welder (night shift)" in page
+    # A status event first (a replay from a later offset): the title still comes with a snapshot.
+    consumer.apply(match_decision(ORDER_B, cid, "proposed", 1))
+    consumer.apply(job_order_event("closed", ORDER_B, 5, status="closed"))
+    assert NOT_RECEIVED["en"] in _matching_column(client.get(f"/portal/candidates/{cid}").text)
+    consumer.apply(job_order_event("updated", ORDER_B, 4, title="Scaffolder"))
+    page = _matching_column(client.get(f"/portal/candidates/{cid}?lang=en").text)
+    assert "Scaffolder" in page and NOT_RECEIVED["en"] not in page
+
+
+def test_the_history_names_who_moved_the_candidate_in_words(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    sign_in(client)
+    cid = register(client)  # by the centre (user@tc-tay-ninh)
+    post(client, f"/portal/candidates/{cid}/move", {"to": "ready"})
+    consumer.apply(
+        match_decision(
+            ORDER_A, cid, "proposed", 1,
+            decided_by="pm-user-7", decided_by_role="program_manager",
+            decided_by_organisation_id="pm-office",
+        )
+    )  # fmt: skip
+    consumer.apply(
+        match_decision(
+            ORDER_A, cid, "interviewed", 2, previous_status="proposed",
+            decided_by="emp-user-3", decided_by_role="employer",
+            decided_by_organisation_id=EMPLOYER_ID,
+        )
+    )  # fmt: skip
+    consumer.apply(match_decision(ORDER_B, cid, "selected", 1))  # matching itself
+    for event in (
+        organisation_event(EMPLOYER_ID, "employer", name_latin="Tanaka Kogyo", name_ja="田中工業"),
+        organisation_event(
+            "tc-tay-ninh", "training_centre", name_latin="Tay Ninh Training Centre",
+            name_vi="Trung tâm đào tạo Tây Ninh",
+        ),
+    ):  # fmt: skip
+        consumer.apply(event)
+    en = _text(_history(client.get(f"/portal/candidates/{cid}?lang=en").text))
+    assert "program manager" in en
+    assert "employer: Tanaka Kogyo" in en
+    assert "Tay Ninh Training Centre" in en  # the registration and the move to ready
+    assert "matching" in en
+    for raw in ("user@tc-tay-ninh", "pm-user-7", "emp-user-3", EMPLOYER_ID, "pm-office"):
+        assert raw not in en
+    ja = _text(_history(client.get(f"/portal/candidates/{cid}?lang=ja").text))
+    assert "企業：田中工業" in ja
+    assert "プログラムマネージャー" in ja
+    vi = _text(_history(client.get(f"/portal/candidates/{cid}?lang=vi").text))
+    assert "Trung tâm đào tạo Tây Ninh" in vi
+    assert "doanh nghiệp: Tanaka Kogyo" in vi

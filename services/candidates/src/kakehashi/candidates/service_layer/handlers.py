@@ -115,6 +115,7 @@ def history_entry(
         reason=reason,
         actor=principal.subject,
         actor_organisation_id=principal.organisation_id,
+        actor_role=principal.role.value,
         at=row.updated_at,
     )
 

@@ -36,7 +36,13 @@ from kakehashi.candidates.entrypoints import privacy_api
 from kakehashi.candidates.entrypoints.convert import profile_changes, register_command
 from kakehashi.candidates.entrypoints.portal import forms, labels
 from kakehashi.candidates.entrypoints.portal.labels import N_
-from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
+from kakehashi.candidates.entrypoints.portal.rendering import (
+    PREFIX,
+    actor_namer,
+    order_namer,
+    render,
+    translations,
+)
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import consents, handlers, placements, privacy, queries
 from kakehashi.shared import skills
@@ -395,10 +401,13 @@ def candidate_page(
         return _not_found(request, principal)
     current = Status(file.candidate.row.status)
     moves = [move for move in CENTRE_MOVES if move in TRANSITIONS[current]]
+    language = language_of(request)
     return render(
         request,
         "candidate.html",
         principal,
+        order_name=order_namer(request, file.orders, language),
+        actor_name=actor_namer(request, file.actor_kinds, language),
         file=file,
         row=file.candidate.row,
         moves=moves,
@@ -530,4 +539,6 @@ async def erase_candidate(
 def notifications_page(request: Request, principal: PortalUser, uow: UowDep) -> HTMLResponse:
     """What happened lately to my candidates in matching, newest first."""
     recent = placements.recent_placements(uow, principal, limit=100)
-    return render(request, "notifications.html", principal, recent=recent)
+    orders = {p.job_order_id: p.order for p in recent if p.order is not None}
+    order_name = order_namer(request, orders, language_of(request))
+    return render(request, "notifications.html", principal, recent=recent, order_name=order_name)
