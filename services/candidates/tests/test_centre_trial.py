@@ -22,7 +22,7 @@ from services.candidates.tests.test_match_decisions import (
     _ready_candidate,
     _status,
 )
-from services.candidates.tests.test_portal import post, register, sign_in
+from services.candidates.tests.test_portal import PERSON, post, register, sign_in
 
 pytestmark = pytest.mark.integration
 
@@ -224,3 +224,92 @@ def test_the_history_names_who_moved_the_candidate_in_words(
     vi = _text(_history(client.get(f"/portal/candidates/{cid}?lang=vi").text))
     assert "Trung tâm đào tạo Tây Ninh" in vi
     assert "doanh nghiệp: Tanaka Kogyo" in vi
+
+
+# The form: provinces and tests to choose, not codes to type -------------------------------------
+
+
+def _options(page: str, name: str) -> list[tuple[str, str]]:
+    select = page.split(f'name="{name}"')[1].split("</select>")[0]
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_province_is_chosen_from_the_34_by_name_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    vi = _options(client.get("/portal/candidates/new?lang=vi").text, "province")
+    assert len([value for value, _ in vi if value]) == 34
+    assert ("Tây Ninh", "Tây Ninh") in vi
+    assert "Long An" not in {value for value, _ in vi}  # merged into Tây Ninh in 2025
+    ja = _options(client.get("/portal/candidates/new?lang=ja").text, "province")
+    assert ("Tây Ninh", "タイニン（Tây Ninh）") in ja
+    # A profile stored with a unit no longer in force keeps it on the edit form.
+    cid = register(client, province="Long An")
+    edit = client.get(f"/portal/candidates/{cid}/edit?lang=vi").text
+    assert '<option value="Long An" selected>' in edit
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Choose a province from the list."),
+        ("vi", "Hãy chọn một tỉnh, thành phố trong danh sách."),
+        ("ja", "一覧から省・市を選んでください。"),
+    ],
+)
+def test_a_province_not_on_the_list_is_refused_in_the_readers_words(
+    client: TestClient, language: str, message: str
+) -> None:
+    sign_in(client)
+    response = post(
+        client, f"/portal/candidates/new?lang={language}", PERSON | {"province": "Atlantis"}
+    )
+    assert response.status_code == 422
+    error = re.search(r'id="e-province">([^<]*)<', response.text)
+    assert error is not None and error.group(1) == message
+    assert "unknown Vietnamese province" not in response.text
+
+
+def test_the_tests_ticked_on_the_form_are_the_tests_passed(client: TestClient) -> None:
+    sign_in(client)
+    form = PERSON | {"skills.welding.tests_passed": ["ssw2_construction", "ssw1_construction"]}
+    response = post(client, "/portal/candidates/new", form)
+    assert response.status_code == 303, response.text
+    cid = response.headers["location"].rsplit("/", 1)[1]
+    skills = client.get(f"/candidates/{cid}", headers=CENTRE).json()["skills"]
+    assert skills[0]["tests_passed"] == ["ssw2_construction", "ssw1_construction"]
+
+
+# Names as readers expect them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [
+        ("vi", "Nguyễn Thị Hằng", "グエン・ティ・ハン"),
+        ("ja", "グエン・ティ・ハン (Nguyen Thi Hang)", "Nguyễn Thị Hằng"),
+        ("en", "Nguyen Thi Hang", "グエン・ティ・ハン"),
+    ],
+)
+def test_notifications_name_the_candidate_as_the_reader_expects(
+    client: TestClient, consumer: EventApplier, language: str, expected: str, absent: str
+) -> None:
+    sign_in(client)
+    cid = register(client)
+    consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
+    page = client.get(f"/portal/notifications?lang={language}").text
+    row = page.split(f'href="/portal/candidates/{cid}">')[1].split("</a>")[0]
+    assert row == expected
+    assert absent not in page
+
+
+def test_a_vietnamese_reader_without_the_vietnamese_spelling_sees_the_passport_name(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    sign_in(client)
+    cid = register(client, name_vi="", name_katakana="")
+    consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
+    for language in ("vi", "ja"):
+        page = client.get(f"/portal/notifications?lang={language}").text
+        assert f'href="/portal/candidates/{cid}">Nguyen Thi Hang</a>' in page

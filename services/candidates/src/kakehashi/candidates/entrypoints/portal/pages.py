@@ -32,6 +32,7 @@ from kakehashi.candidates.domain.pipeline import (
     TransitionNotAllowedError,
 )
 from kakehashi.candidates.domain.privacy import CandidateErasedError
+from kakehashi.candidates.domain.provinces import provinces_in_force
 from kakehashi.candidates.entrypoints import privacy_api
 from kakehashi.candidates.entrypoints.convert import profile_changes, register_command
 from kakehashi.candidates.entrypoints.portal import forms, labels
@@ -47,6 +48,7 @@ from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, 
 from kakehashi.candidates.service_layer import consents, handlers, placements, privacy, queries
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import (
     PREFECTURE_NAMES_JA,
@@ -189,6 +191,15 @@ def _options(table: dict[str, str], gettext: Any) -> list[tuple[str, str]]:
     return [(code, gettext(name)) for code, name in table.items()]
 
 
+def _province_options(current: str, language: str) -> list[tuple[str, str]]:
+    """The provinces in force today, named for the reader; a stored unit no longer in force (a
+    profile registered before the 2025 merger) stays on the list so that saving keeps it."""
+    options = [(unit.name, unit.label(language)) for unit in provinces_in_force(today())]
+    if current and current not in {value for value, _ in options}:
+        options.insert(0, (current, current))
+    return options
+
+
 def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
     """The form's values, errors and choices (named in the reader's language)."""
     gettext = translations(language).gettext
@@ -223,6 +234,7 @@ def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
             (lv.value, gettext(labels.LEVELS.get(lv.value, lv.value))) for lv in JapaneseLevel
         ],
         "test_options": [(code, kind.name) for code, kind in japanese_test_kinds().items()],
+        "province_options": _province_options(str(state.values.get("province", "")), language),
         "prefecture_options": [
             (name, PREFECTURE_NAMES_JA[name] if language == "ja" else name) for name in PREFECTURES
         ],
