@@ -89,7 +89,9 @@ def test_the_api_refuses_a_training_move_while_an_order_holds_the_candidate(
     # Matching letting the candidate go releases them (back to their training stage).
     consumer.apply(match_decision(ORDER_A, cid, "rejected", 2, previous_status="proposed"))
     assert _status(client, cid) == "ready"
-    moved = client.post(f"/candidates/{cid}/transitions", json={"to": "in_training"}, headers=CENTRE)
+    moved = client.post(
+        f"/candidates/{cid}/transitions", json={"to": "in_training"}, headers=CENTRE
+    )
     assert moved.status_code == 200, moved.text
 
 
@@ -99,7 +101,9 @@ def test_withdrawing_stays_open_while_an_order_holds_the_candidate(
     cid = _ready_candidate(client)
     consumer.apply(match_decision(ORDER_A, cid, "proposed", 1))
     consumer.apply(match_decision(ORDER_A, cid, "interviewed", 2, previous_status="proposed"))
-    withdrawn = client.post(f"/candidates/{cid}/transitions", json={"to": "withdrawn"}, headers=CENTRE)
+    withdrawn = client.post(
+        f"/candidates/{cid}/transitions", json={"to": "withdrawn"}, headers=CENTRE
+    )
     assert withdrawn.status_code == 200, withdrawn.text
 
 
@@ -154,7 +158,8 @@ def test_a_decision_before_its_order_is_named_neutrally_then_by_title_never_by_i
     employer = "田中工業" if language == "ja" else "Tanaka Kogyo"
     for url in (f"/portal/candidates/{cid}", "/portal/notifications"):
         shown = _text(client.get(f"{url}?lang={language}").text)
-        assert TITLE in shown and employer in shown, url
+        assert TITLE in shown, url
+        assert employer in shown, url
         assert NOT_RECEIVED[language] not in shown
         assert ORDER_A not in shown
     history = _text(_history(client.get(f"/portal/candidates/{cid}?lang={language}").text))
@@ -179,7 +184,8 @@ def test_the_directory_keeps_the_newest_title_and_a_late_snapshot_fills_a_missin
     assert NOT_RECEIVED["en"] in _matching_column(client.get(f"/portal/candidates/{cid}").text)
     consumer.apply(job_order_event("updated", ORDER_B, 4, title="Scaffolder"))
     page = _matching_column(client.get(f"/portal/candidates/{cid}?lang=en").text)
-    assert "Scaffolder" in page and NOT_RECEIVED["en"] not in page
+    assert "Scaffolder" in page
+    assert NOT_RECEIVED["en"] not in page
 
 
 def test_the_history_names_who_moved_the_candidate_in_words(
@@ -267,7 +273,8 @@ def test_a_province_not_on_the_list_is_refused_in_the_readers_words(
     )
     assert response.status_code == 422
     error = re.search(r'id="e-province">([^<]*)<', response.text)
-    assert error is not None and error.group(1) == message
+    assert error is not None
+    assert error.group(1) == message
     assert "unknown Vietnamese province" not in response.text
 
 

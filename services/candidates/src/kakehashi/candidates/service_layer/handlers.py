@@ -21,8 +21,8 @@ from kakehashi.candidates.domain.events import (
     MoveCause,
     status_changed_data,
 )
-from kakehashi.candidates.domain.names import DuplicateCandidateError, fold, passport_key
 from kakehashi.candidates.domain.match_decisions import LIVE
+from kakehashi.candidates.domain.names import DuplicateCandidateError, fold, passport_key
 from kakehashi.candidates.domain.pipeline import (
     Status,
     check_manual_move,

@@ -87,7 +87,9 @@ class Placement:
     names: PersonNames  # for the name in the reader's language
 
 
-def _placement(pair: CandidateMatch, names: PersonNames, orders: dict[str, KnownOrder]) -> Placement:
+def _placement(
+    pair: CandidateMatch, names: PersonNames, orders: dict[str, KnownOrder]
+) -> Placement:
     return Placement(
         candidate_id=pair.candidate_id,
         candidate_name=names.full_name,
