@@ -320,3 +320,23 @@ def test_a_vietnamese_reader_without_the_vietnamese_spelling_sees_the_passport_n
     for language in ("vi", "ja"):
         page = client.get(f"/portal/notifications?lang={language}").text
         assert f'href="/portal/candidates/{cid}">Nguyen Thi Hang</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "others"),
+    [
+        ("vi", "Nguyễn Thị Hằng", ["Nguyen Thi Hang", "グエン・ティ・ハン"]),
+        ("ja", "グエン・ティ・ハン (Nguyen Thi Hang)", ["Nguyễn Thị Hằng"]),
+        ("en", "Nguyen Thi Hang", ["Nguyễn Thị Hằng", "グエン・ティ・ハン"]),
+    ],
+)
+def test_the_candidate_page_heads_with_the_readers_name_and_lists_the_others_once(
+    client: TestClient, language: str, heading: str, others: list[str]
+) -> None:
+    sign_in(client)
+    cid = register(client)
+    page = client.get(f"/portal/candidates/{cid}?lang={language}").text
+    assert f"<h1>{heading}</h1>" in page
+    below = page.split("</h1>")[1].split("</p>")[0]
+    assert [name for name in others if name in below] == others
+    assert heading not in below
