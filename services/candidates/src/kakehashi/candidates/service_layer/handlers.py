@@ -193,13 +193,15 @@ def move_candidate(
 
 def live_pairs(session: Session, candidate_id: str) -> int:
     """How many orders hold the candidate in matching (a live pair: shortlisted, proposed,
-    interviewed or selected), as the service recorded matching's decisions."""
+    interviewed or selected), as the service recorded matching's decisions; a decision the
+    pipeline refused holds nobody."""
     statuses = [status.value for status in LIVE]
     return len(
         session.exec(
             select(CandidateMatch.match_id).where(
                 col(CandidateMatch.candidate_id) == candidate_id,
                 col(CandidateMatch.status).in_(statuses),
+                col(CandidateMatch.refusal).is_(None),
             )
         ).all()
     )
