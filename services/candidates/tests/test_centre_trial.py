@@ -288,6 +288,25 @@ def test_the_tests_ticked_on_the_form_are_the_tests_passed(client: TestClient) -
     assert skills[0]["tests_passed"] == ["ssw2_construction", "ssw1_construction"]
 
 
+@pytest.mark.parametrize(
+    ("language", "jlpt"),
+    [
+        ("ja", "JLPT（日本語能力試験）"),
+        ("vi", "JLPT (Kỳ thi năng lực tiếng Nhật)"),
+        ("en", "JLPT (Japanese-Language Proficiency Test)"),
+    ],
+)
+def test_the_japanese_tests_are_offered_by_their_full_names(
+    client: TestClient, language: str, jlpt: str
+) -> None:
+    sign_in(client)
+    options = _options(
+        client.get(f"/portal/candidates/new?lang={language}").text, "japanese_tests.0.test"
+    )
+    assert ("jlpt", jlpt) in options
+    assert len(options) == 5  # the blank choice and the four test types
+
+
 # Names as readers expect them ------------------------------------------------------------------
 
 

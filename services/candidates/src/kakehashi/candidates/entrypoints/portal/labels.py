@@ -49,6 +49,14 @@ REFUSALS = {
     "pipeline": N_("the candidate's pipeline does not allow the move"),
 }
 LEVELS = {"none": N_("no certified level")}
+# The Japanese tests of reference_data/japanese_tests.json, by their full names (a test type
+# added there without a name here is shown by its short name).
+JAPANESE_TESTS = {
+    "jlpt": N_("JLPT (Japanese-Language Proficiency Test)"),
+    "jft_basic": N_("JFT-Basic (Japan Foundation Test for Basic Japanese)"),
+    "nat_test": N_("NAT-TEST (Japanese Language NAT-TEST)"),
+    "j_test": N_("J.TEST (Test of Practical Japanese)"),
+}
 SEXES = {"female": N_("female"), "male": N_("male"), "other": N_("other")}
 EDUCATION = {
     "primary": N_("primary school"),

@@ -233,7 +233,15 @@ def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
         "level_options": [
             (lv.value, gettext(labels.LEVELS.get(lv.value, lv.value))) for lv in JapaneseLevel
         ],
-        "test_options": [(code, kind.name) for code, kind in japanese_test_kinds().items()],
+        "test_options": [
+            (
+                code,
+                gettext(labels.JAPANESE_TESTS[code])
+                if code in labels.JAPANESE_TESTS
+                else kind.name,
+            )
+            for code, kind in japanese_test_kinds().items()
+        ],
         "province_options": _province_options(str(state.values.get("province", "")), language),
         "prefecture_options": [
             (name, PREFECTURE_NAMES_JA[name] if language == "ja" else name) for name in PREFECTURES
