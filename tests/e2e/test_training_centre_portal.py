@@ -107,14 +107,17 @@ def test_a_centre_registers_a_candidate_and_imports_a_thousand_rows(
         page.get_by_label("Tên bằng katakana").fill("ファム・ティ・ラン")
         page.get_by_label("Ngày sinh").fill("2000-03-15")
         page.get_by_label("Số hộ chiếu").fill("C5550001")
-        page.get_by_label("Tỉnh/thành").fill("Nghệ An")
+        page.get_by_label("Tỉnh/thành").select_option("Nghệ An")  # the 34, by name
         page.get_by_label("Điện thoại").fill("gọi tôi")
         page.locator("#f-sector").select_option("construction")
         # htmx brings the sector's skills, named in Vietnamese.
         welding = page.get_by_label("Mức Hàn")
         expect(welding).to_be_visible()
         welding.select_option("3")
-        page.get_by_label("Kỳ thi đã đỗ về Hàn").fill("ssw1_construction")
+        # The sector's skills tests are ticked by name, not typed as codes.
+        page.get_by_role("group", name="Kỳ thi đã đỗ về Hàn").get_by_label(
+            "Kỳ thi Kỹ năng đặc định số 1: Xây dựng"
+        ).check()
         page.locator("#f-japanese_tests-0-test").select_option("jlpt")
         page.locator("#f-japanese_tests-0-level").select_option("N4")
         page.locator("#f-japanese_tests-0-date").fill("2025-12-07")

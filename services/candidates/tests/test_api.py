@@ -50,8 +50,24 @@ def test_registering_saves_the_candidate_and_its_event_in_one_transaction(
     assert (row.topic, row.message_key, row.sent_at) == ("candidate-events", body["id"], None)
     assert event["type"] == "candidate.registered"
     assert event["correlation_id"] == "req-1"
-    assert event["data"]["skills"] == AN["skills"]
+    assert event["data"]["skills"] == [
+        {"code": "welding", "level": 3, "tests_passed": []},
+        {"code": "scaffolding", "level": 2, "tests_passed": []},
+    ]
     assert response.headers["X-Correlation-ID"] == "req-1"
+
+
+def test_the_snapshot_names_each_skills_tests_passed_sorted(client: TestClient) -> None:
+    """Matching reads the tests passed per skill (the tracks' skills-test rules): each skill is
+    exactly {code, level, tests_passed}, the tests a sorted list of codes."""
+    tests = ["ssw2_construction", "ssw1_construction"]
+    body = AN | {"skills": [{"code": "welding", "level": 3, "tests_passed": tests}]}
+    response = client.post("/candidates", json=body, headers=CENTRE)
+    assert response.status_code == 201, response.text
+    [row] = _outbox(client)
+    assert json.loads(row.payload)["data"]["skills"] == [
+        {"code": "welding", "level": 3, "tests_passed": ["ssw1_construction", "ssw2_construction"]}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from kakehashi.candidates.domain.names import fold, passport_key, search_terms
 from kakehashi.candidates.domain.provinces import (
     find_province,
     provinces,
+    provinces_in_force,
     related_codes,
     resolve_province,
 )
@@ -95,3 +96,16 @@ def test_resolving_checks_name_and_code_agree() -> None:
 def test_a_merged_unit_finds_its_predecessors() -> None:
     assert related_codes("M72") == {"M72", "72", "80"}
     assert related_codes("40") == {"40"}
+
+
+def test_a_form_offers_the_34_units_in_force_in_vietnamese_order_named_for_japanese_readers() -> (
+    None
+):
+    offered = provinces_in_force(TODAY)
+    assert len(offered) == 34
+    assert [unit.name for unit in offered][:3] == ["An Giang", "Bắc Ninh", "Cà Mau"]
+    assert all(unit.name_ja for unit in offered)
+    tay_ninh = next(unit for unit in offered if unit.name == "Tây Ninh")
+    assert tay_ninh.label("ja") == "タイニン（Tây Ninh）"  # noqa: RUF001
+    assert (tay_ninh.label("vi"), tay_ninh.label("en")) == ("Tây Ninh", "Tây Ninh")
+    assert len(provinces_in_force(date(2025, 6, 30))) == 63  # the day before the merger

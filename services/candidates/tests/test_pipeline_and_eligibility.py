@@ -18,8 +18,10 @@ from kakehashi.candidates.domain.eligibility import (
 from kakehashi.candidates.domain.japanese import JapaneseTest, JapaneseTestResult
 from kakehashi.candidates.domain.pipeline import (
     TRANSITIONS,
+    HeldByMatchError,
     Status,
     TransitionNotAllowedError,
+    check_manual_move,
     check_transition,
 )
 from kakehashi.candidates.domain.profile import (
@@ -220,3 +222,12 @@ def test_experience_counts_overlapping_periods_in_the_sector_once() -> None:
     )
     assert experience_years(history, Sector.CONSTRUCTION, TODAY) == 4.0
     assert experience_years((), Sector.CONSTRUCTION, TODAY) == 0.0
+
+
+@pytest.mark.parametrize("current", [Status.SHORTLISTED, Status.INTERVIEWED, Status.SELECTED])
+def test_a_held_candidate_goes_back_to_training_only_when_matching_lets_go(current: Status) -> None:
+    for target in (Status.REGISTERED, Status.IN_TRAINING, Status.READY):
+        with pytest.raises(HeldByMatchError, match="withdraw"):
+            check_manual_move(current, target, live_pairs=1)
+        check_manual_move(current, target, live_pairs=0)  # no order holds them: allowed
+    check_manual_move(current, Status.WITHDRAWN, live_pairs=2)  # withdrawing is always open

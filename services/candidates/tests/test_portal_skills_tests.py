@@ -58,18 +58,21 @@ def test_a_test_not_passed_is_named_in_the_reason(client: TestClient) -> None:
     assert "Specified Skilled Worker (i) skills test (Construction) not passed" in en
 
 
-def test_the_form_suggests_the_sector_s_tests_by_name(client: TestClient) -> None:
+def test_the_form_offers_the_sector_s_tests_by_name_to_tick(client: TestClient) -> None:
     sign_in(client)
     form = client.get("/portal/candidates/form/skills?sector=construction&lang=vi").text
-    assert 'list="skills-tests"' in form
     assert (
-        '<option value="ssw1_construction" label="Kỳ thi Kỹ năng đặc định số 1: Xây dựng">' in form
-    )
+        '<input type="checkbox" name="skills.welding.tests_passed" value="ssw1_construction" >'
+        " Kỳ thi Kỹ năng đặc định số 1: Xây dựng</label>"
+    ) in form
     assert "Kỳ thi Kỹ năng đặc định số 2: Xây dựng" in form
+    assert 'type="text" name="skills.welding.tests_passed"' not in form  # nothing to type
     care = client.get("/portal/candidates/form/skills?sector=nursing_care&lang=ja").text
     assert "介護日本語評価試験" in care
-    # The form sends the codes, and a test typed in the field is kept as typed.
+    # The form sends the codes ticked; a test held that no rule of the sector names stays ticked.
     candidate_id = register(client, **TESTS)
     edit = client.get(f"/portal/candidates/{candidate_id}/edit?lang=ja").text
-    assert 'value="ssw1_construction; ssw2_construction; local_weld_b2"' in edit
+    for code in ("ssw1_construction", "ssw2_construction", "local_weld_b2"):
+        assert f'name="skills.welding.tests_passed" value="{code}" checked>' in edit
     assert "特定技能2号評価試験（建設）" in edit
+    assert 'value="ssw1_construction" checked> 特定技能1号評価試験（建設）' in edit

@@ -79,7 +79,9 @@ def test_consent_given_later_publishes_a_full_snapshot(client: TestClient) -> No
     [event] = outbox_events(client)
     assert event["type"] == "candidate.updated"
     assert (event["data"]["version"], event["data"]["candidate_id"]) == (2, created["id"])
-    assert event["data"]["skills"] == [{"code": "welding", "level": 3}]
+    assert event["data"]["skills"] == [
+        {"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]}
+    ]
     assert client.get(f"/candidates/{created['id']}", headers=CENTRE).json()["published"] is True
     # Another scope adds a record but publishes nothing new.
     _give(client, created["id"], ABROAD)

@@ -76,7 +76,9 @@ def test_events_carry_the_matching_snapshot_and_nothing_sensitive(client: TestCl
     [event] = outbox_events(client)
     data = event["data"]
     assert set(data) == SNAPSHOT_KEYS
-    assert data["skills"] == [{"code": "welding", "level": 3}]
+    assert data["skills"] == [
+        {"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]}
+    ]
     # Every script of the name, so matching shows each reader the one they know.
     assert (data["full_name"], data["name_vi"], data["name_katakana"]) == (
         "Nguyen Van An",

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kakehashi.candidates.config import CandidatesSettings
-from kakehashi.shared.events import CANDIDATE_EVENTS, IDENTITY_EVENTS, MATCH_EVENTS
+from kakehashi.shared.events import (
+    CANDIDATE_EVENTS,
+    IDENTITY_EVENTS,
+    JOB_ORDER_EVENTS,
+    MATCH_EVENTS,
+)
 from kakehashi.shared.runtime import ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
@@ -16,6 +21,6 @@ SPEC = ServiceSpec(
     migrations=MIGRATIONS,
     app="kakehashi.candidates.entrypoints.api:create_app",
     produces=(CANDIDATE_EVENTS,),
-    consumes=(MATCH_EVENTS, IDENTITY_EVENTS),
+    consumes=(MATCH_EVENTS, IDENTITY_EVENTS, JOB_ORDER_EVENTS),
     handlers="kakehashi.candidates.service_layer.event_handlers:HANDLERS",
 )

@@ -75,6 +75,9 @@ class CandidateTransition(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     actor: str = Field(max_length=200)
     actor_organisation_id: str = Field(max_length=100)
+    # The actor's role (training_centre, program_manager, employer, admin), so the history names
+    # them in words; None on entries older than revision 0011 and on imported registrations.
+    actor_role: str | None = Field(default=None, max_length=32)
     at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -132,3 +135,18 @@ class CandidateMatch(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
     # The reason code when the pipeline refused the decision (`candidate.match_refused`).
     refusal: str | None = Field(default=None, max_length=32)
+
+
+class JobOrderEntry(SQLModel, table=True):
+    """What the portal calls a job order: its title and employer, kept from employers'
+    `job_order.*` events (revision 0011) so pages name orders, not their ids. The version drops
+    late and repeated events."""
+
+    __tablename__ = "job_order_directory"
+
+    job_order_id: str = Field(primary_key=True, max_length=36)
+    version: int
+    title: str | None = Field(default=None, max_length=200)  # None until a snapshot arrives
+    employer_id: str | None = Field(default=None, max_length=100)
+    status: str = Field(max_length=32)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -52,8 +52,12 @@ def snapshot_data(
         "province_code": profile.province_code,
         "sector": profile.sector.value,
         "japanese_level": level.value,
-        # Exactly {code, level}: matching validates skill items strictly.
-        "skills": [{"code": s.code, "level": s.level} for s in profile.skills],
+        # {code, level, tests_passed}: the skills tests passed in each skill, as sorted codes
+        # (additive in v1: matching reads them for the tracks' skills-test rules).
+        "skills": [
+            {"code": s.code, "level": s.level, "tests_passed": sorted(set(s.tests_passed))}
+            for s in profile.skills
+        ],
         "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
         "available_from": profile.available_from.isoformat() if profile.available_from else None,
         "desired_tracks": [t.value for t in profile.desired_tracks],

@@ -60,6 +60,30 @@ class TransitionNotAllowedError(Exception):
         self.message = message
 
 
+class HeldByMatchError(TransitionNotAllowedError):
+    """A person tried to take a candidate whom an order holds in matching back to training (the
+    API answers 409 naming the field `status`)."""
+
+    field = "status"
+    code = "held_by_match"
+
+
+HELD_BY_MATCH = (
+    "the candidate is {status} for {orders} job order(s) in matching: a training stage would "
+    "take them out of it behind matching's back. To release them, the program manager rejects "
+    "or withdraws them in matching (the candidate then returns to their training stage), or "
+    "withdraw the candidate, which ends every order's pair"
+)
+
+
+def check_manual_move(current: Status, target: Status, live_pairs: int) -> None:
+    """Raise HeldByMatchError when a person (not a decision of matching) would move a candidate
+    whom `live_pairs` orders still hold (shortlisted, proposed, interviewed or selected) below
+    the matching stage: only matching's decisions release them, or a withdrawal."""
+    if live_pairs and current in DECIDED_STAGES and target in TRAINING_STAGES:
+        raise HeldByMatchError(HELD_BY_MATCH.format(status=current.value, orders=live_pairs))
+
+
 def training_after(training: Status, target: Status) -> Status:
     """The training stage once the candidate moves to `target`: a training stage replaces it."""
     return target if target in TRAINING_STAGES else training

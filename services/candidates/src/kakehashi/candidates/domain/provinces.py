@@ -28,6 +28,14 @@ class Province:
     successor: str | None = None
     merged_from: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    name_ja: str | None = None  # the name Japanese readers know (units in force)
+
+    def label(self, language: str) -> str:
+        """The unit as a reader of `language` finds it in a list: its Vietnamese name, which
+        Vietnamese and English readers use, with the katakana first for Japanese readers."""
+        if language == "ja" and self.name_ja:
+            return f"{self.name_ja}（{self.name}）"  # noqa: RUF001 (Japanese brackets)
+        return self.name
 
     def in_force(self, on: date) -> bool:
         """Whether this unit existed on `on`."""
@@ -66,6 +74,7 @@ def provinces() -> dict[str, Province]:
             successor=u.get("successor"),
             merged_from=tuple(u.get("merged_from", ())),
             aliases=tuple(u.get("aliases", ())),
+            name_ja=u.get("name_ja"),
         )
         for u in raw["units"]
     ]
@@ -116,6 +125,13 @@ def resolve_province(province: str | None, province_code: str | None, on: date) 
         return by_code or by_name
     assert by_code is not None
     return by_code
+
+
+def provinces_in_force(on: date) -> list[Province]:
+    """The units in force on `on` (the 34 since the 2025 merger), in alphabetical order of their
+    names as Vietnamese readers sort them (diacritics ignored): the choices a form offers."""
+    units = [unit for unit in provinces().values() if unit.in_force(on)]
+    return sorted(units, key=lambda unit: (fold(unit.name), unit.name))
 
 
 def related_codes(code: str) -> frozenset[str]:

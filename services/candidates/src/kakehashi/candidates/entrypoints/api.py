@@ -11,7 +11,11 @@ from fastapi.responses import JSONResponse
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.domain.commands import MoveCandidate, UpdateCandidate
 from kakehashi.candidates.domain.names import DuplicateCandidateError
-from kakehashi.candidates.domain.pipeline import Status, TransitionNotAllowedError
+from kakehashi.candidates.domain.pipeline import (
+    HeldByMatchError,
+    Status,
+    TransitionNotAllowedError,
+)
 from kakehashi.candidates.entrypoints import imports_api, portal, privacy_api
 from kakehashi.candidates.entrypoints.convert import (
     candidate_public,
@@ -148,7 +152,10 @@ async def _forbidden_filter(_request: Request, error: Exception) -> JSONResponse
 
 async def _not_allowed(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, TransitionNotAllowedError)
-    return JSONResponse({"detail": error.message}, status_code=status.HTTP_409_CONFLICT)
+    body: dict[str, str] = {"detail": error.message}
+    if isinstance(error, HeldByMatchError):
+        body |= {"field": error.field, "code": error.code}
+    return JSONResponse(body, status_code=status.HTTP_409_CONFLICT)
 
 
 def create_app(runtime: Runtime) -> FastAPI:

@@ -280,4 +280,5 @@ class TransitionPublic(BaseModel):
     reason: str | None
     actor: str
     actor_organisation_id: str
+    actor_role: str | None = None  # recorded since revision 0011
     at: Timestamp

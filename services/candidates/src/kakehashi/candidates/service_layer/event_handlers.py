@@ -1,5 +1,6 @@
 """The events candidates consumes, their schemas and handlers: matching's decisions, which the
-candidate's pipeline follows pair by pair.
+candidate's pipeline follows pair by pair; employers' job orders, kept as a small directory
+(title, employer) so the portal names orders; identity's organisations, for their names.
 
 Each move goes through `change_status`, as a manual one does: history entry, audit row and
 `candidate.status_changed` in the consumer's transaction. A placing decision the pipeline
@@ -16,7 +17,7 @@ import logging
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from kakehashi.candidates.adapters.tables import CandidateMatch
+from kakehashi.candidates.adapters.tables import CandidateMatch, JobOrderEntry
 from kakehashi.candidates.domain.eligibility import eligible_tracks
 from kakehashi.candidates.domain.events import (
     CANDIDATE_MATCH_REFUSED,
@@ -42,12 +43,14 @@ from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.organisations import IDENTITY_HANDLERS
 from kakehashi.shared.unit_of_work import UnitOfWork
-from kakehashi.shared.versioned import is_stale
+from kakehashi.shared.versioned import is_stale, upsert_versioned
 
 log = logging.getLogger(__name__)
 
-# Consumed from matching (its producer keeps its own constant; services share no code).
+# Consumed from matching and employers (producers keep their own constants; no shared code).
 MATCH_STATUS_CHANGED = "match.status_changed"
+JOB_ORDER_SNAPSHOTS = ("job_order.opened", "job_order.updated")
+JOB_ORDER_STATUSES = ("job_order.filled", "job_order.closed", "job_order.cancelled")
 
 # Who the history names when the event does not say who decided.
 MATCHING = "matching"
@@ -180,8 +183,47 @@ def refuse(uow: UnitOfWork, data: MatchStatusData, reason: RefusalReason, messag
     )
 
 
+class JobOrderStatusData(BaseModel):
+    """`job_order.filled` / `closed` / `cancelled`: an order's new status."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    job_order_id: str = Field(min_length=1, max_length=36)
+    version: int = Field(ge=1)
+    status: str = Field(min_length=1, max_length=32)
+
+
+class JobOrderData(JobOrderStatusData):
+    """`job_order.opened` / `updated`: of the order's snapshot, what the portal names it by."""
+
+    employer_id: str = Field(min_length=1, max_length=100)
+    title: str = Field(min_length=1, max_length=200)
+
+
+def job_order_snapshot(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """Keep the order's newest title and employer. A snapshot older than a status event already
+    kept still gives a title the directory lacks (the decisions naming it may be waiting)."""
+    data = JobOrderData.model_validate(event.data)
+    fields = data.model_dump() | {"updated_at": utcnow()}
+    if upsert_versioned(uow.session, JobOrderEntry, data.job_order_id, fields) is None:
+        row = uow.session.get(JobOrderEntry, data.job_order_id)
+        if row is not None and row.title is None:
+            row.title, row.employer_id = data.title, data.employer_id
+            uow.session.add(row)
+
+
+def job_order_status(event: EventEnvelope, uow: UnitOfWork) -> None:
+    """Note a filled, closed or cancelled order (its title comes with a snapshot)."""
+    data = JobOrderStatusData.model_validate(event.data)
+    fields = data.model_dump() | {"updated_at": utcnow()}
+    upsert_versioned(uow.session, JobOrderEntry, data.job_order_id, fields)
+
+
 HANDLERS: dict[str, Handler] = {
     MATCH_STATUS_CHANGED: match_status_changed,
+    # employers' orders, for their titles on the portal
+    **dict.fromkeys(JOB_ORDER_SNAPSHOTS, job_order_snapshot),
+    **dict.fromkeys(JOB_ORDER_STATUSES, job_order_status),
     # identity's organisations, for their names (kakehashi.shared.organisations)
     **IDENTITY_HANDLERS,
 }

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kakehashi.candidates.adapters.mapping import profile_columns, profile_of
-from kakehashi.candidates.adapters.tables import Candidate, CandidateTransition
+from kakehashi.candidates.adapters.tables import Candidate, CandidateMatch, CandidateTransition
 from kakehashi.candidates.domain.commands import MoveCandidate, RegisterCandidate, UpdateCandidate
 from kakehashi.candidates.domain.eligibility import eligible_tracks, evaluate
 from kakehashi.candidates.domain.events import (
@@ -21,8 +21,14 @@ from kakehashi.candidates.domain.events import (
     MoveCause,
     status_changed_data,
 )
+from kakehashi.candidates.domain.match_decisions import LIVE
 from kakehashi.candidates.domain.names import DuplicateCandidateError, fold, passport_key
-from kakehashi.candidates.domain.pipeline import Status, check_transition, training_after
+from kakehashi.candidates.domain.pipeline import (
+    Status,
+    check_manual_move,
+    check_transition,
+    training_after,
+)
 from kakehashi.candidates.domain.privacy import AuditAction, CandidateErasedError
 from kakehashi.candidates.domain.profile import CandidateProfile, apply_changes
 from kakehashi.candidates.domain.validation import normalise_profile
@@ -109,6 +115,7 @@ def history_entry(
         reason=reason,
         actor=principal.subject,
         actor_organisation_id=principal.organisation_id,
+        actor_role=principal.role.value,
         at=row.updated_at,
     )
 
@@ -178,9 +185,26 @@ def move_candidate(
         if row is None:
             return None
         found = details(row, today())
+        check_manual_move(Status(row.status), command.to_status, live_pairs(uow.session, row.id))
         change_status(uow, principal, found, command.to_status, command.reason)
         uow.commit()
     return found
+
+
+def live_pairs(session: Session, candidate_id: str) -> int:
+    """How many orders hold the candidate in matching (a live pair: shortlisted, proposed,
+    interviewed or selected), as the service recorded matching's decisions; a decision the
+    pipeline refused holds nobody."""
+    statuses = [status.value for status in LIVE]
+    return len(
+        session.exec(
+            select(CandidateMatch.match_id).where(
+                col(CandidateMatch.candidate_id) == candidate_id,
+                col(CandidateMatch.status).in_(statuses),
+                col(CandidateMatch.refusal).is_(None),
+            )
+        ).all()
+    )
 
 
 def change_status(

@@ -40,6 +40,7 @@ ROWS: dict[str, tuple[str, ...]] = {
 SPARE_ROWS = 1  # blank lines offered after the filled ones
 FORM_ERROR = "__all__"
 SKILL_LEVEL = re.compile(r"skills\.([a-z][a-z0-9_]*)\.level")
+SKILL_TESTS = re.compile(r"skills\.([a-z][a-z0-9_]*)\.tests_passed")
 
 # Pydantic's error types, as messages the reader understands; the rest say what was refused.
 MESSAGES = {
@@ -60,6 +61,12 @@ MESSAGES = {
     "too_long": N_("Too many entries."),
 }
 REFUSED = N_("Not accepted: %(reason)s")
+# The domain's refusals of a field whose words the reader needs in full (the domain's message
+# is English and may quote what was typed).
+DOMAIN_MESSAGES = {
+    "province": N_("Choose a province from the list."),
+    "province_code": N_("Choose a province from the list."),
+}
 # What the error summary calls each field (the labels of the form, as msgids); a line's field
 # is named without its line number (`japanese_tests.date`).
 FIELD_LABELS = {
@@ -149,6 +156,8 @@ def values_of_form(form: FormData) -> Values:
             continue
         if key in MULTIPLE:
             values[key] = [str(v) for v in form.getlist(key) if str(v).strip()]
+        elif SKILL_TESTS.fullmatch(key):  # the tests ticked (or typed, for a sector without)
+            values[key] = "; ".join(str(v).strip() for v in form.getlist(key) if str(v).strip())
         else:
             values[key] = str(form.get(key) or "").strip()
     return values
@@ -262,9 +271,11 @@ def pydantic_errors(
 def domain_error(
     error: DomainError, state: FormState, gettext: Callable[[str], str]
 ) -> dict[str, str]:
-    return {
-        field_of(domain_field(error.field), state): gettext(REFUSED) % {"reason": error.message}
-    }
+    name = field_of(domain_field(error.field), state)
+    if error.field in DOMAIN_MESSAGES:
+        # A code or name refused by the province list is a choice to make again on the form.
+        return {"province": gettext(DOMAIN_MESSAGES[error.field])}
+    return {name: gettext(REFUSED) % {"reason": error.message}}
 
 
 def validate_create(

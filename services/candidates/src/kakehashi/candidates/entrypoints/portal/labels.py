@@ -49,6 +49,14 @@ REFUSALS = {
     "pipeline": N_("the candidate's pipeline does not allow the move"),
 }
 LEVELS = {"none": N_("no certified level")}
+# The Japanese tests of reference_data/japanese_tests.json, by their full names (a test type
+# added there without a name here is shown by its short name).
+JAPANESE_TESTS = {
+    "jlpt": N_("JLPT (Japanese-Language Proficiency Test)"),
+    "jft_basic": N_("JFT-Basic (Japan Foundation Test for Basic Japanese)"),
+    "nat_test": N_("NAT-TEST (Japanese Language NAT-TEST)"),
+    "j_test": N_("J.TEST (Test of Practical Japanese)"),
+}
 SEXES = {"female": N_("female"), "male": N_("male"), "other": N_("other")}
 EDUCATION = {
     "primary": N_("primary school"),
@@ -170,11 +178,37 @@ HISTORY_REASONS = {
     "erased at the person's request": N_("erased at the person's request"),
 }
 MATCH_MOVE = re.compile(r"^match (?P<status>\w+) for job order (?P<order>\S+)$")
-MATCH_MOVE_TEXT = N_("matching: %(status)s for job order %(order)s")
+MATCH_MOVE_TEXT = N_("matching: %(status)s for %(order)s")
+# A job order as the portal names it (its title, its employer's name), or before employers'
+# event on it has arrived: never its id.
+ORDER_OF_EMPLOYER = N_("%(title)s (%(employer)s)")
+ORDER_NOT_RECEIVED = N_("order (title not yet received)")
+# Who made a pipeline move (the history's "By"), by role; an organisation's kind stands for the
+# role on entries that did not record one.
+ROLE_OF_KIND = {
+    "training_centre": "training_centre",
+    "employer": "employer",
+    "program_office": "program_manager",
+    "operator": "admin",
+}
+EMPLOYER_NAMED = N_("employer: %(name)s")
+ACTOR_ROLES = {
+    "training_centre": N_("training centre"),
+    "employer": N_("employer"),
+    "program_manager": N_("program manager"),
+    "admin": N_("administrator"),
+}
+BY_MATCHING = N_("matching")
+ACTOR_NOT_RECEIVED = N_("a user (organisation not yet received)")
 
 
-def translate_history(reason: str | None, gettext: Callable[[str], str]) -> str:
-    """A history entry's reason in the reader's language (free text is shown as written)."""
+def translate_history(
+    reason: str | None,
+    gettext: Callable[[str], str],
+    order_name: Callable[[str], str] | None = None,
+) -> str:
+    """A history entry's reason in the reader's language (free text is shown as written); a
+    job order named by `order_name` (its title), else neutrally, never by its id."""
     if not reason:
         return ""
     if reason in HISTORY_REASONS:
@@ -183,5 +217,6 @@ def translate_history(reason: str | None, gettext: Callable[[str], str]) -> str:
     if found is not None:
         status = found.group("status")
         named = gettext(PAIR_STATUSES[status]) if status in PAIR_STATUSES else status
-        return gettext(MATCH_MOVE_TEXT) % {"status": named, "order": found.group("order")}
+        order = order_name(found.group("order")) if order_name else gettext(ORDER_NOT_RECEIVED)
+        return gettext(MATCH_MOVE_TEXT) % {"status": named, "order": order}
     return reason

@@ -25,17 +25,30 @@ from kakehashi.candidates.domain.consent import (
 )
 from kakehashi.candidates.domain.japanese import japanese_test_kinds
 from kakehashi.candidates.domain.names import DuplicateCandidateError
-from kakehashi.candidates.domain.pipeline import TRANSITIONS, Status, TransitionNotAllowedError
+from kakehashi.candidates.domain.pipeline import (
+    TRANSITIONS,
+    HeldByMatchError,
+    Status,
+    TransitionNotAllowedError,
+)
 from kakehashi.candidates.domain.privacy import CandidateErasedError
+from kakehashi.candidates.domain.provinces import provinces_in_force
 from kakehashi.candidates.entrypoints import privacy_api
 from kakehashi.candidates.entrypoints.convert import profile_changes, register_command
 from kakehashi.candidates.entrypoints.portal import forms, labels
 from kakehashi.candidates.entrypoints.portal.labels import N_
-from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
+from kakehashi.candidates.entrypoints.portal.rendering import (
+    PREFIX,
+    actor_namer,
+    order_namer,
+    render,
+    translations,
+)
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import consents, handlers, placements, privacy, queries
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import (
     PREFECTURE_NAMES_JA,
@@ -55,6 +68,12 @@ PAGE_SIZE = 25
 NOTICE_VERSION = "2026-01"
 # The moves a centre makes by hand on the candidate's page (matching's decisions make the rest).
 CENTRE_MOVES = (Status.IN_TRAINING, Status.READY, Status.WITHDRAWN)
+# Why the centre cannot take a candidate whom an order holds back to training, and how to.
+HELD_BY_MATCH = N_(
+    "An order holds this candidate in matching: they cannot go back to training from here. To "
+    "release them, the program manager rejects or withdraws them in matching, or you withdraw "
+    "the candidate (this ends every order's pair)."
+)  # a flash cookie holds at most 300 characters
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -172,6 +191,15 @@ def _options(table: dict[str, str], gettext: Any) -> list[tuple[str, str]]:
     return [(code, gettext(name)) for code, name in table.items()]
 
 
+def _province_options(current: str, language: str) -> list[tuple[str, str]]:
+    """The provinces in force today, named for the reader; a stored unit no longer in force (a
+    profile registered before the 2025 merger) stays on the list so that saving keeps it."""
+    options = [(unit.name, unit.label(language)) for unit in provinces_in_force(today())]
+    if current and current not in {value for value, _ in options}:
+        options.insert(0, (current, current))
+    return options
+
+
 def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
     """The form's values, errors and choices (named in the reader's language)."""
     gettext = translations(language).gettext
@@ -205,7 +233,16 @@ def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
         "level_options": [
             (lv.value, gettext(labels.LEVELS.get(lv.value, lv.value))) for lv in JapaneseLevel
         ],
-        "test_options": [(code, kind.name) for code, kind in japanese_test_kinds().items()],
+        "test_options": [
+            (
+                code,
+                gettext(labels.JAPANESE_TESTS[code])
+                if code in labels.JAPANESE_TESTS
+                else kind.name,
+            )
+            for code, kind in japanese_test_kinds().items()
+        ],
+        "province_options": _province_options(str(state.values.get("province", "")), language),
         "prefecture_options": [
             (name, PREFECTURE_NAMES_JA[name] if language == "ja" else name) for name in PREFECTURES
         ],
@@ -384,10 +421,13 @@ def candidate_page(
         return _not_found(request, principal)
     current = Status(file.candidate.row.status)
     moves = [move for move in CENTRE_MOVES if move in TRANSITIONS[current]]
+    language = language_of(request)
     return render(
         request,
         "candidate.html",
         principal,
+        order_name=order_namer(request, file.orders, language),
+        actor_name=actor_namer(request, file.actor_kinds, language),
         file=file,
         row=file.candidate.row,
         moves=moves,
@@ -412,6 +452,9 @@ async def move_candidate(
         return response
     try:
         found = handlers.move_candidate(uow, principal, MoveCandidate(candidate_id, target, None))
+    except HeldByMatchError:
+        flash(response, HELD_BY_MATCH, "error")
+        return response
     except TransitionNotAllowedError:
         flash(response, N_("The pipeline does not allow this move now."), "error")
         return response
@@ -516,4 +559,6 @@ async def erase_candidate(
 def notifications_page(request: Request, principal: PortalUser, uow: UowDep) -> HTMLResponse:
     """What happened lately to my candidates in matching, newest first."""
     recent = placements.recent_placements(uow, principal, limit=100)
-    return render(request, "notifications.html", principal, recent=recent)
+    orders = {p.job_order_id: p.order for p in recent if p.order is not None}
+    order_name = order_namer(request, orders, language_of(request))
+    return render(request, "notifications.html", principal, recent=recent, order_name=order_name)

@@ -4,7 +4,7 @@ tracks, skills) and people as readers of that language expect."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,10 @@ from babel.support import NullTranslations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from kakehashi.candidates.adapters.tables import CandidateTransition
 from kakehashi.candidates.entrypoints.portal import labels
+from kakehashi.candidates.service_layer.event_handlers import MATCHING, MATCHING_ORGANISATION
+from kakehashi.candidates.service_layer.placements import KnownOrder
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.reference import PREFECTURE_NAMES_JA
@@ -54,6 +57,61 @@ def person_name(row: Any, language: str) -> str:
     return str(row.full_name)
 
 
+def other_names(row: Any, language: str) -> list[str]:
+    """The person's other spellings, those `person_name` did not show (under the heading)."""
+    shown = person_name(row, language)
+    names = (row.full_name, row.name_vi, row.name_katakana)
+    return [str(name) for name in names if name and str(name) not in shown]
+
+
+def order_namer(
+    request: Request, orders: Mapping[str, KnownOrder], language: str
+) -> Callable[[str], str]:
+    """How the page names a job order: its title with its employer's name, from the directories
+    as they are now (an order whose event has not arrived yet is named neutrally, never by id)."""
+    gettext = translations(language).gettext
+    employer_ids = [o.employer_id for o in orders.values() if o.employer_id]
+    employers = PAGES.organisation_names(request, employer_ids)
+
+    def name(job_order_id: str) -> str:
+        order = orders.get(job_order_id)
+        if order is None or not order.title:
+            return str(gettext(labels.ORDER_NOT_RECEIVED))
+        employer = employers.get(order.employer_id or "")
+        if employer is None:
+            return order.title
+        named = {"title": order.title, "employer": employer.in_language(language)}
+        return str(gettext(labels.ORDER_OF_EMPLOYER) % named)
+
+    return name
+
+
+def actor_namer(
+    request: Request, kinds: Mapping[str, str], language: str
+) -> Callable[[CandidateTransition], str]:
+    """Who made a pipeline move, in words: matching, the role ("program manager"), or the
+    organisation's name ("employer: Tanaka Kogyo"), never a user's or an organisation's id."""
+    gettext = translations(language).gettext
+    organisations = PAGES.organisation_names(request, list(kinds))
+
+    def name(entry: CandidateTransition) -> str:
+        organisation = entry.actor_organisation_id
+        if entry.actor == MATCHING and organisation == MATCHING_ORGANISATION:
+            return str(gettext(labels.BY_MATCHING))
+        role = entry.actor_role or labels.ROLE_OF_KIND.get(kinds.get(organisation, ""))
+        known = organisations.get(organisation)
+        named = known.in_language(language) if known is not None else None
+        if role == "training_centre" and named:
+            return named  # the centre's own name
+        if role == "employer" and named:
+            return str(gettext(labels.EMPLOYER_NAMED) % {"name": named})
+        if role in labels.ACTOR_ROLES:
+            return str(gettext(labels.ACTOR_ROLES[role]))
+        return named or str(gettext(labels.ACTOR_NOT_RECEIVED))
+
+    return name
+
+
 def _filters(language: str) -> dict[str, Callable[..., Any]]:
     gettext = translations(language).gettext
     tables = {"track": labels.TRACKS, "sector": labels.SECTORS}
@@ -84,7 +142,10 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "skill": lambda code: skills.label(str(code), language),
         "reason": lambda text: labels.translate_reason(str(text), gettext, name_of, day_of),
         "person": lambda row: person_name(row, language),
-        "history": lambda reason: labels.translate_history(reason, gettext),
+        "other_names": lambda row: other_names(row, language),
+        "history": lambda reason, order_name=None: labels.translate_history(
+            reason, gettext, order_name
+        ),
         "isoday": lambda text: day_of(str(text)) if text else "—",
         "prefecture": lambda name: (
             PREFECTURE_NAMES_JA.get(name, name) if language == "ja" else name
