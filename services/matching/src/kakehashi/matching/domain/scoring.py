@@ -306,7 +306,7 @@ def _combine(
 
 # Candidates per tile of the product: the rows' tile (a few dozen rows of it) and the result's
 # stay in cache while every order of the batch reads them.
-_TILE = 2048
+_TILE = 8192
 
 
 def _product(combination: sparse.csr_matrix, rows: Matrix) -> Matrix:
