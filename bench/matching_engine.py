@@ -167,6 +167,8 @@ class Run:
     refresh_s: float  # the steady state of a running service
     scored_pairs: int
     one_order_ms: tuple[float, ...]  # one new order against its sector's whole pool, 300 times
+    # The same in CPU time: on a busy machine, what the wall clock adds is the other processes.
+    one_order_cpu_ms: tuple[float, ...]
 
     @property
     def steady_ratio(self) -> float:
@@ -204,13 +206,15 @@ def one_run(market: Market, weights: Weights, naive_pairs: int, seed: int) -> tu
     for e in rng.integers(len(graph_vals), size=2_000).tolist():
         o, i = int(graph_rows[e]), int(graph_cols[e])
         check(market.candidates[i], market.orders[o], normalised, float(graph_vals[e]))
-    latencies = []
+    latencies, cpu = [], []
     for o in rng.integers(len(market.orders), size=300).tolist():
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         pool = pools[int(market.order_sector[o])]
         top_k_per_order(evaluate(pool, [market.orders[o]], TODAY, weights).score, TOP_K)
         latencies.append((time.perf_counter() - t) * 1000)
-    return Run(index_s, naive_rate, cold_s, refresh_s, scored_pairs, tuple(latencies)), result
+        cpu.append((time.process_time() - c) * 1000)
+    run = Run(index_s, naive_rate, cold_s, refresh_s, scored_pairs, tuple(latencies), tuple(cpu))
+    return run, result
 
 
 def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
@@ -267,7 +271,8 @@ def main() -> None:
     beside("  full refresh top-50", spread(refresh_s, " s"), "<= 2 s", max(refresh_s) <= 2)
     beside(
         "  one order p95 (last run)",
-        f"{p95:.2f} ms (p50 {np.percentile(latencies, 50):.2f} ms)",
+        f"{p95:.2f} ms (p50 {np.percentile(latencies, 50):.2f} ms; "
+        f"CPU time p95 {np.percentile(runs[-1].one_order_cpu_ms, 95):.2f} ms)",
         "<= 1 ms",
         p95 <= 1,
     )
