@@ -42,7 +42,10 @@ def _people() -> list[CandidateProfile]:
     ]
     variants = [
         {},
-        {"japanese_tests": (JFT_A2,), "skills": (TradeSkill("welding", 3, ("ssw1_construction",)),)},
+        {
+            "japanese_tests": (JFT_A2,),
+            "skills": (TradeSkill("welding", 3, ("ssw1_construction",)),),
+        },
         {"declared_japanese_level": JapaneseLevel.N5, "training_hours": 150},
         {"sector": Sector.NURSING_CARE, "declared_japanese_level": JapaneseLevel.N4},
         {"sector": Sector.LINEN_SUPPLY, "declared_japanese_level": JapaneseLevel.N3},
@@ -79,7 +82,10 @@ def test_remembered_windows_are_those_judged_afresh() -> None:
 
 def test_people_of_the_same_facts_but_birthdays_keep_their_own_windows() -> None:
     # Both turn 18 after today, on different days: the memo must not hand one the other's.
-    ready = {"japanese_tests": (JFT_A2,), "skills": (TradeSkill("welding", 3, ("ssw1_construction",)),)}
+    ready = {
+        "japanese_tests": (JFT_A2,),
+        "skills": (TradeSkill("welding", 3, ("ssw1_construction",)),),
+    }
     first = replace(BASE, date_of_birth=date(2009, 6, 10), **ready)  # type: ignore[arg-type]
     second = replace(first, date_of_birth=date(2009, 8, 20))
     assert eligibility_windows(first, TODAY)["ssw1"] == [(date(2027, 6, 10), None)]
