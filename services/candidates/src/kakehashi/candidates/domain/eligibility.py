@@ -268,10 +268,11 @@ def evaluate(
     return tuple(_evaluate_track(track, facts, rules) for track in _TRACKS)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4096)
 def _evaluate_by_default_rules(facts: _Facts) -> tuple[TrackEligibility, ...]:
     # The verdicts depend only on the facts (the shipped rules do not change in a process), and
-    # an import judges thousands of people sharing a sector, level, age and reference date.
+    # an import judges thousands of people sharing a sector, level, age and reference date (a
+    # cohort's availability date). Kept small: spread-out availability dates rarely repeat.
     return tuple(_evaluate_track(track, facts, None) for track in _TRACKS)
 
 
@@ -346,7 +347,7 @@ def eligibility_windows(
     return {track: list(runs) for track, runs in found.items()}
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4096)
 def _windows_by_default_rules(
     facts: _Facts, starts: tuple[date | None, ...], ages: tuple[int | None, ...]
 ) -> dict[str, list[Window]]:
