@@ -1,6 +1,7 @@
-"""Eligibility with the shipped rules is remembered per set of facts (an import judges thousands
-of people sharing a sector, level and age): the remembered verdicts and windows must be exactly
-those the rules give when judged afresh, for people who differ only in what the memo ignores."""
+"""Eligibility with the shipped rules reuses what an import recomputed per row (every track's
+plan per sector and day, the windows per facts, turning days and ages): the verdicts and
+windows must be exactly those the rules give when judged afresh, for people who differ only in
+what the memo ignores."""
 
 from __future__ import annotations
 

@@ -221,10 +221,20 @@ def _default_plan(track: Track, sector: Sector, on: date) -> _Plan:
     return _plan(default_rules(), track, sector, on)
 
 
+@lru_cache(maxsize=4096)
+def _default_plans(sector: Sector, on: date) -> tuple[tuple[Track, _Plan], ...]:
+    # Every track's plan in one look-up: hashing enums is a Python call, five looks-ups per
+    # candidate were a fifth of judging one.
+    return tuple((track, _default_plan(track, sector, on)) for track in _TRACKS)
+
+
 def _evaluate_track(
     track: Track, facts: _Facts, rules: tuple[Rule, ...] | None
 ) -> TrackEligibility:
-    plan = _plan(rules, track, facts.sector, facts.on)
+    return _judge(track, _plan(rules, track, facts.sector, facts.on), facts)
+
+
+def _judge(track: Track, plan: _Plan, facts: _Facts) -> TrackEligibility:
     if plan.closed is not None:
         return plan.closed
     reasons: list[str] = []
@@ -264,16 +274,10 @@ def evaluate(
     """Eligibility for every track, in the order of `Track`."""
     facts = _facts(profile, today)
     if rules is None:
-        return _evaluate_by_default_rules(facts)
+        return tuple(
+            _judge(track, plan, facts) for track, plan in _default_plans(facts.sector, facts.on)
+        )
     return tuple(_evaluate_track(track, facts, rules) for track in _TRACKS)
-
-
-@lru_cache(maxsize=4096)
-def _evaluate_by_default_rules(facts: _Facts) -> tuple[TrackEligibility, ...]:
-    # The verdicts depend only on the facts (the shipped rules do not change in a process), and
-    # an import judges thousands of people sharing a sector, level, age and reference date (a
-    # cohort's availability date). Kept small: spread-out availability dates rarely repeat.
-    return tuple(_evaluate_track(track, facts, None) for track in _TRACKS)
 
 
 def eligible_tracks(results: tuple[TrackEligibility, ...]) -> tuple[str, ...]:
@@ -365,8 +369,15 @@ def _windows(
         on_start = facts._replace(on=start or facts.on, age=ages[index])
         following = starts[index + 1] if index + 1 < len(starts) else None
         end = None if following is None else date.fromordinal(following.toordinal() - 1)
-        for track in _TRACKS:
-            if not _evaluate_track(track, on_start, rules).eligible:
+        plans = (
+            _default_plans(on_start.sector, on_start.on)
+            if rules is None
+            else tuple(
+                (track, _plan(rules, track, on_start.sector, on_start.on)) for track in _TRACKS
+            )
+        )
+        for track, plan in plans:
+            if not _judge(track, plan, on_start).eligible:
                 continue
             runs = windows.setdefault(track.value, [])
             if (
