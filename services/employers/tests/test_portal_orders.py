@@ -227,8 +227,22 @@ def test_blank_weekly_hours_read_as_the_standard_40_the_rules_use(
     sign_in(client)
     blank = client.get(f"/portal/orders/{post_order(client)}", params={"lang": language}).text
     assert f'<dd id="hours-per-week">{standard}</dd>' in blank
-    given = client.get(f"/portal/orders/{post_order(client, hours_per_week='38.5')}").text
-    assert '<dd id="hours-per-week">38.5</dd>' in given
+
+
+
+@pytest.mark.parametrize(
+    ("language", "weekly"), [("en", "38.5 h/week"), ("vi", "38.5 giờ/tuần"), ("ja", "週38.5時間")]
+)
+def test_given_weekly_hours_carry_their_unit_and_no_standard_note(
+    client: TestClient, language: str, weekly: str
+) -> None:
+    sign_in(client)
+    order_id = post_order(client, hours_per_week="38.5")
+    given = client.get(f"/portal/orders/{order_id}", params={"lang": language}).text
+    assert f'<dd id="hours-per-week">{weekly}</dd>' in given
+    # The order's number, as the 求人票 prints it.
+    number = order_id.replace("-", "")[:8].upper()
+    assert number in given.split('id="order-number">', 1)[1].split("</span>", 1)[0]
 
 
 def test_the_list_pages_by_fifty(client: TestClient) -> None:
