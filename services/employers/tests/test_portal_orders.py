@@ -229,7 +229,6 @@ def test_blank_weekly_hours_read_as_the_standard_40_the_rules_use(
     assert f'<dd id="hours-per-week">{standard}</dd>' in blank
 
 
-
 @pytest.mark.parametrize(
     ("language", "weekly"), [("en", "38.5 h/week"), ("vi", "38.5 giờ/tuần"), ("ja", "週38.5時間")]
 )

@@ -161,7 +161,9 @@ def test_a_decision_before_the_candidate_is_known_waits_for_the_snapshot(
     applier.apply(candidate_registered())
     assert _send_each(client) == 1
     (to_mai,) = mails_to(mailbox, MAI)
-    assert to_mai["Subject"] == f"Kakehashi: {FULL_NAME} was selected for “{TITLE}” of Tanaka Kogyo."
+    assert (
+        to_mai["Subject"] == f"Kakehashi: {FULL_NAME} was selected for “{TITLE}” of Tanaka Kogyo."
+    )
     assert mails_to(mailbox, SATO) == []  # a selection is the centre's news
 
 

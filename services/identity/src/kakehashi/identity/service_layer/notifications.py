@@ -33,13 +33,13 @@ from kakehashi.identity.domain import notification_texts as texts
 from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import (
     AUDIENCE_ROLE,
+    PROPOSAL_KIND,
     Audience,
     CandidateName,
     Delivery,
     NoticeItem,
     NoticeKind,
     OrganisationName,
-    PROPOSAL_KIND,
     default_for_roles,
     delivery_of,
     digest_slot,
