@@ -257,3 +257,15 @@ def test_the_list_pages_by_fifty(client: TestClient) -> None:
     assert second.count("<tr data-order=") == 1
     assert ">Previous<" in second
     assert ">Next<" not in second
+
+
+def test_the_header_marks_the_current_page_once(client: TestClient) -> None:
+    sign_in(client)
+    orders = client.get("/portal/orders", params={"lang": "ja"}).text
+    header = orders.split("</header>", 1)[0]
+    assert header.count('aria-current="page"') == 1
+    assert 'data-service="employers" aria-current="page">自社の求人</a>' in header
+    assert "候補者リスト" in header  # the console's list is named apart
+    profile = client.get("/portal/profile").text.split("</header>", 1)[0]
+    assert profile.count('aria-current="page"') == 1
+    assert '/portal/profile" aria-current="page"' in profile

@@ -113,3 +113,18 @@ def test_the_header_leads_each_role_to_its_pages_and_its_mail_settings(
     assert [link.key for link in found] == keys
     assert found[-1].url == "https://id.example/account/notifications"
     assert navigation.links(settings, None) == []
+
+
+def test_the_header_marks_the_page_s_own_link_and_names_the_employer_s_two_lists_apart() -> None:
+    settings = ServiceSettings(web_employers_url="https://emp.example", service_name="employers")
+    employer = Principal(subject="u", role=Role.EMPLOYER, organisation_id="o")
+    found = navigation.links(settings, employer)
+    # The employer portal's orders and the console's shortlists: two pages, two names.
+    labels = [link.label for link in found]
+    assert len(set(labels)) == len(labels)
+    assert "Job orders" not in labels
+    assert navigation.current(found, "employers", "/portal/orders/abc") == "employers"
+    assert navigation.current(found, "employers", "/portal/profile") is None
+    assert navigation.current(found, "matching", "/console/orders") == "console"
+    assert navigation.current(found, "matching", "/portal/orders") is None  # another service's
+    assert navigation.current(found, "identity", "/account/notifications") == "account"

@@ -184,13 +184,15 @@ class Pages:
         if kind in FLASH_KINDS and text:
             shown.insert(0, (kind, gettext(text)))
         page = self.environments[language].get_template(template)
+        nav = navigation.links(settings, principal)
         html = page.render(
             request=request,
             principal=principal,
             lang=language,
             path=request.url.path,
             language_links=_language_links(request, page_url),
-            nav=navigation.links(settings, principal),
+            nav=nav,
+            nav_current=navigation.current(nav, settings.service_name, request.url.path),
             csrf_token=browser_session.csrf_token(request),
             sign_out_url=navigation.sign_out_url(settings),
             messages=shown,
