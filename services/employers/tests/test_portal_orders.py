@@ -9,7 +9,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import token_for
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE
+from kakehashi.shared.auth import Language
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.employers.tests.portal_browser import (
     EN,
     HTMX,
@@ -269,3 +272,16 @@ def test_the_header_marks_the_current_page_once(client: TestClient) -> None:
     profile = client.get("/portal/profile").text.split("</header>", 1)[0]
     assert profile.count('aria-current="page"') == 1
     assert '/portal/profile" aria-current="page"' in profile
+
+
+@pytest.mark.parametrize("language", ["vi", "ja", "en"])
+def test_a_signed_in_user_reads_their_own_language_whatever_the_browser_says(
+    client: TestClient, language: Language
+) -> None:
+    client.cookies.set(SESSION_COOKIE, token_for("employer", "emp-aichi", language=language))
+    other = {"vi": "ja", "ja": "en-US,en;q=0.9", "en": "vi"}[language]
+    page = client.get("/portal/orders", headers={"Accept-Language": other}).text
+    assert f'<html lang="{language}">' in page
+    # The switcher's choice still wins over it.
+    chosen = client.get("/portal/orders", params={"lang": other[:2]}).text
+    assert f'<html lang="{other[:2]}">' in chosen

@@ -128,3 +128,12 @@ def test_the_header_marks_the_page_s_own_link_and_names_the_employer_s_two_lists
     assert navigation.current(found, "matching", "/console/orders") == "console"
     assert navigation.current(found, "matching", "/portal/orders") is None  # another service's
     assert navigation.current(found, "identity", "/account/notifications") == "account"
+
+
+def test_the_signed_in_user_s_language_comes_after_a_choice_and_before_the_browser_s() -> None:
+    assert choose_language(None, None, "en-US,en;q=0.9", "ja", user="ja") == "ja"
+    assert choose_language(None, None, "en-US", "vi", user="vi") == "vi"
+    assert choose_language(None, "en", "vi", "vi", user="ja") == "en"  # the switcher's cookie
+    assert choose_language("vi", None, None, "ja", user="ja") == "vi"  # ?lang=
+    assert choose_language(None, None, "en-US", "vi", user=None) == "en"
+    assert choose_language(None, None, "fr-FR", "ja", user="de") == "ja"  # unsupported: skipped

@@ -2,8 +2,10 @@
 
 English is the source language. Catalogs are read from .po files at start and compiled in memory
 (no build step). A service's catalog is layered over the kit's, so the shared layout's messages
-are translated once, in the kit. The language is the user's choice (a cookie), else the
-browser's Accept-Language, else Vietnamese.
+are translated once, in the kit. The language is the reader's explicit choice (?lang=, then the
+switcher's cookie), else the signed-in user's language (chosen in identity, carried by the
+token's `lang` claim: the one their mails are in), else the browser's Accept-Language, else the
+portal's default (Vietnamese; the employer portal's is Japanese).
 """
 
 from __future__ import annotations
@@ -59,10 +61,14 @@ def choose_language(
     cookie: str | None,
     accept_language: str | None,
     default: str = DEFAULT_LANGUAGE,
+    *,
+    user: str | None = None,
 ) -> str:
-    """The query parameter, else the saved choice, else the browser's best match, else
-    `default` (Vietnamese unless a portal says otherwise: the employer portal is Japanese)."""
-    for choice in (requested, cookie):
+    """The query parameter, else the saved choice, else the signed-in `user`'s language, else
+    the browser's best match, else `default` (Vietnamese unless a portal says otherwise: the
+    employer portal is Japanese). A Japanese employer on an English browser reads Japanese,
+    as their mails are."""
+    for choice in (requested, cookie, user):
         if choice in LANGUAGES:
             return choice
     preferred = [

@@ -28,6 +28,24 @@ ROLE_LABELS = {
     Role.PROGRAM_MANAGER.value: N_("Program manager"),
     Role.ADMIN.value: N_("Administrator"),
 }
+# Each service as people know it (msgids): a page names a service so, never by its code name.
+SERVICE_NAMES = {
+    "identity": N_("Sign-in and accounts (identity service)"),
+    "candidates": N_("Training-centre portal (candidates service)"),
+    "employers": N_("Employer portal (employers service)"),
+    "matching": N_("Review console (matching service)"),
+}
+DEAD_LETTER_PAGE = "/admin/dead-letters"
+
+
+def dead_letter_links(settings: ServiceSettings) -> list[NavLink]:
+    """Each service's dead-letter page (administrators), their URLs from settings."""
+    return [
+        NavLink(service, label, settings.web_urls[service] + DEAD_LETTER_PAGE, service)
+        for service, label in SERVICE_NAMES.items()
+    ]
+
+
 # Each portal's home page, under its service's browser URL.
 PORTALS = {"candidates": "/portal/candidates", "employers": "/portal/orders"}
 REVIEWERS = frozenset({Role.PROGRAM_MANAGER, Role.ADMIN, Role.EMPLOYER})

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -31,6 +31,7 @@ from kakehashi.shared.web import runtime_of, settings_of
 KIT = Path(__file__).parent
 KIT_STATIC = KIT / "static"
 FLASH_KINDS = ("ok", "error")
+USER_LANGUAGE = "kakehashi_user_language"  # request.state's note of the user's language
 # Where a service finds organisations' names: (the request, the ids) -> names by id.
 OrganisationLookup = Callable[[Request, Collection[str]], Mapping[str, OrganisationNames]]
 
@@ -43,13 +44,38 @@ def from_directory(request: Request, ids: Collection[str]) -> Mapping[str, Organ
 
 
 def language_of(request: Request, default: str = DEFAULT_LANGUAGE) -> str:
-    """?lang=, else the language cookie, else Accept-Language, else `default` (Vietnamese)."""
+    """?lang=, else the language cookie, else the signed-in user's language, else
+    Accept-Language, else `default` (Vietnamese)."""
     return choose_language(
         request.query_params.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("accept-language"),
         default,
+        user=user_language(request),
     )
+
+
+def user_language(request: Request) -> str | None:
+    """The signed-in user's language, from their session's token (`lang` claim), once per
+    request; None for a visitor, an unreadable token, or a service that verifies no tokens
+    itself (identity tells it with `remember_user`)."""
+    if hasattr(request.state, USER_LANGUAGE):
+        known: str | None = getattr(request.state, USER_LANGUAGE)
+        return known
+    principal = None
+    if browser_session.access_token(request) and hasattr(request.app.state, "token_verifier"):
+        try:
+            principal = browser_session.principal_of(request)
+        except HTTPException:
+            principal = None  # the keys cannot be fetched: the page answers that, not us
+    remember_user(request, principal)
+    return getattr(request.state, USER_LANGUAGE)  # type: ignore[no-any-return]
+
+
+def remember_user(request: Request, principal: Principal | None) -> None:
+    """Note who this request's user is, for the choice of language (a page knowing its
+    principal saves verifying the token again)."""
+    setattr(request.state, USER_LANGUAGE, principal.language if principal is not None else None)
 
 
 def remember_language(response: Response, language: str) -> None:
@@ -112,6 +138,7 @@ class Pages:
             languages=LANGUAGE_NAMES,
             kit_static=self.static_path,
             role_labels=navigation.ROLE_LABELS,
+            service_names=navigation.SERVICE_NAMES,
             skills_test_codes=labels.skills_test_codes,
             **globals,
         )
@@ -175,6 +202,8 @@ class Pages:
         """`template` in the reader's language inside the kit's layout. `messages` are
         (kind, already translated text) pairs shown above the page; `page_url` is the URL the
         language switcher reloads (a POST's answer names its form page)."""
+        if principal is not None:
+            remember_user(request, principal)
         language = self.language_of(request)
         settings = settings_of(request)
         shown = list(messages or [])
