@@ -11,12 +11,13 @@ portal's default (Vietnamese; the employer portal's is Japanese).
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -85,8 +86,34 @@ def choose_language(
     return best or default
 
 
+# The one date format of every page, per language (Babel's "medium": 2027/04/01, 1 thg 4, 2027,
+# Apr 1, 2027), and the one date-time format: that date, the time on a 24-hour clock, in UTC
+# (every service's one clock). Pages format dates only through these (the kit's `day` and
+# `moment` filters), so the console and the portals write a date alike.
+DATE_FORMAT = "medium"
+TIME_PATTERN = "HH:mm"
+
+
 def long_date(value: object, language: str) -> str:
-    """A date as people of `language` write it (e.g. 2027年4月1日, 1 thg 4, 2027)."""
+    """A date as people of `language` write it (e.g. 2027/04/01, 1 thg 4, 2027); a date-time is
+    taken at its UTC date."""
     if value is None:
         return "—"
-    return format_date(value, format="medium", locale=Locale.parse(language))  # type: ignore[arg-type]
+    if isinstance(value, datetime):
+        value = _in_utc(value).date()
+    return format_date(value, format=DATE_FORMAT, locale=Locale.parse(language))  # type: ignore[arg-type]
+
+
+def long_moment(value: datetime | None, language: str) -> str:
+    """A point in time as the kit writes it in `language`: its date as `long_date` writes it,
+    then the time and UTC (30 thg 11, 2026 14:14 UTC; 2026/11/30 14:14 UTC)."""
+    if value is None:
+        return "—"
+    moment = _in_utc(value)
+    time = format_time(moment, TIME_PATTERN, locale=Locale.parse(language))
+    return f"{long_date(moment.date(), language)} {time} UTC"
+
+
+def _in_utc(value: datetime) -> datetime:
+    """A naive date-time is taken as UTC (as the services store them)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -24,6 +24,7 @@ from kakehashi.shared.ui.i18n import (
     LANGUAGES,
     choose_language,
     long_date,
+    long_moment,
     translations,
 )
 from kakehashi.shared.web import runtime_of, settings_of
@@ -143,6 +144,7 @@ class Pages:
             **globals,
         )
         env.filters["day"] = lambda value: long_date(value, language)
+        env.filters["moment"] = lambda value: long_moment(value, language)
         env.filters["organisation"] = self._organisation_filter(language)
         # `{{ code | skills_test }}`: a skills test (ssw1_construction) named for the reader.
         env.filters["skills_test"] = lambda code: labels.skills_test_markup(str(code), language)
