@@ -42,5 +42,5 @@ def principal_of(uow: UnitOfWork, identity: Identity, token: str) -> Principal:
         subject=user.id,
         role=role,
         organisation_id=claims["org"],
-        language=language,  # type: ignore[arg-type]  # one of LANGUAGES
+        language=language,
     )
