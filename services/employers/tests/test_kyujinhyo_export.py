@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from conftest import auth
+from kakehashi.shared.applier import EventApplier
+from kakehashi.shared.events import EventEnvelope
 from services.employers.tests.samples import EMPLOYER, MANAGER, OTHER_EMPLOYER, Body, Headers
 
 pytestmark = pytest.mark.integration
@@ -68,7 +70,8 @@ def _sheet(client: TestClient, order_id: str, headers: Headers = EMPLOYER) -> An
     response = client.get(f"/job-orders/{order_id}/export.xlsx", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == XLSX
-    assert f'filename="kyujinhyo-{order_id}.xlsx"' in response.headers["content-disposition"]
+    number = order_id.replace("-", "")[:8].upper()
+    assert f'filename="kyujinhyo-{number}.xlsx"' in response.headers["content-disposition"]
     workbook = load_workbook(BytesIO(response.content))
     assert workbook.sheetnames == ["求人票"]
     return workbook["求人票"]
@@ -89,7 +92,8 @@ def test_the_export_is_a_kyujinhyo_with_the_order_and_employer(client: TestClien
     sheet = _sheet(client, order_id)
     rows = _rows(sheet)
 
-    assert rows["求人番号 (Job order no.)"] == [order_id]
+    # A short number people can read out, the one the order's page shows; not the UUID.
+    assert rows["求人番号 (Job order no.)"] == [order_id.replace("-", "")[:8].upper()]
     assert rows["事業所名 (Company name)"] == ["田中工業株式会社\nTanaka Kogyo Co., Ltd."]
     assert rows["所在地 (Prefecture)"] == ["岐阜県 (Gifu)"]
     assert rows["都道府県 (Prefecture)"] == ["愛知県 (Aichi)"]  # the work site, not the office
@@ -140,7 +144,8 @@ def test_the_export_never_shows_sex_age_or_marital_preferences(client: TestClien
     for who in (EMPLOYER, MANAGER):  # the manager sees the preferences in the API, not here
         sheet = _sheet(client, order_id, who)
         values = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
-        texts = [v.lower() for v in values if isinstance(v, str) and v != order_id]
+        number = order_id.replace("-", "")[:8].upper()  # hex digits: may hold "23" by chance
+        texts = [v.lower() for v in values if isinstance(v, str) and v != number]
         for word in (
             "性別",
             "年齢",
@@ -166,7 +171,7 @@ def test_an_order_with_only_the_required_fields_and_no_profile_exports(
     order_id = _post(client, body | {"track": "titp", "min_japanese_level": "none"})
     rows = _rows(_sheet(client, order_id))
     assert rows["事業所名 (Company name)"] == ["未登録 (no employer profile yet)"]
-    assert "所在地 (Prefecture)" not in rows
+    assert rows["所在地 (Prefecture)"] == ["未登録 (no employer profile yet)"]
     assert rows["在留資格 (Residence status)"] == ["技能実習 (Technical Intern Training)"]
     assert rows["必要な技能 (Required skills)"] == ["なし (none)"]
     assert rows["必要な日本語能力 (Minimum level)"] == ["不問 (not required)"]
@@ -175,6 +180,30 @@ def test_an_order_with_only_the_required_fields_and_no_profile_exports(
     assert rows["面接 (Interview)"] == ["未記入 (not stated)"]
     # No weekly hours: the rules hold the order to the standard 40, and the sheet says so.
     assert rows["所定労働時間 (Hours per week)"] == ["法定労働時間 週40時間 (standard 40 h/week)"]
+
+
+def test_without_a_profile_the_company_is_named_from_the_organisation_directory(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    """The page header names the employer from identity's organisation: so does the sheet;
+    only the profile's own fields say 未登録."""
+    consumer.apply(
+        EventEnvelope.new(
+            type="organisation.registered",
+            source="kakehashi.identity",
+            subject="emp-aichi",
+            data={
+                "organisation_id": "emp-aichi",
+                "version": 1,
+                "kind": "employer",
+                "name_latin": "Tanaka Kogyo",
+                "name_ja": "田中工業株式会社",
+            },
+        )
+    )
+    rows = _rows(_sheet(client, _post(client, ORDER)))
+    assert rows["事業所名 (Company name)"] == ["田中工業株式会社\nTanaka Kogyo"]
+    assert rows["業種 (Industry)"] == ["未登録 (no employer profile yet)"]
 
 
 def test_skills_are_named_never_shown_as_codes(client: TestClient) -> None:

@@ -9,7 +9,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import token_for
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE
+from kakehashi.shared.auth import Language
+from kakehashi.shared.ui.browser_session import SESSION_COOKIE
 from services.employers.tests.portal_browser import (
     EN,
     HTMX,
@@ -227,8 +230,21 @@ def test_blank_weekly_hours_read_as_the_standard_40_the_rules_use(
     sign_in(client)
     blank = client.get(f"/portal/orders/{post_order(client)}", params={"lang": language}).text
     assert f'<dd id="hours-per-week">{standard}</dd>' in blank
-    given = client.get(f"/portal/orders/{post_order(client, hours_per_week='38.5')}").text
-    assert '<dd id="hours-per-week">38.5</dd>' in given
+
+
+@pytest.mark.parametrize(
+    ("language", "weekly"), [("en", "38.5 h/week"), ("vi", "38.5 giờ/tuần"), ("ja", "週38.5時間")]
+)
+def test_given_weekly_hours_carry_their_unit_and_no_standard_note(
+    client: TestClient, language: str, weekly: str
+) -> None:
+    sign_in(client)
+    order_id = post_order(client, hours_per_week="38.5")
+    given = client.get(f"/portal/orders/{order_id}", params={"lang": language}).text
+    assert f'<dd id="hours-per-week">{weekly}</dd>' in given
+    # The order's number, as the 求人票 prints it.
+    number = order_id.replace("-", "")[:8].upper()
+    assert number in given.split('id="order-number">', 1)[1].split("</span>", 1)[0]
 
 
 def test_the_list_pages_by_fifty(client: TestClient) -> None:
@@ -244,3 +260,28 @@ def test_the_list_pages_by_fifty(client: TestClient) -> None:
     assert second.count("<tr data-order=") == 1
     assert ">Previous<" in second
     assert ">Next<" not in second
+
+
+def test_the_header_marks_the_current_page_once(client: TestClient) -> None:
+    sign_in(client)
+    orders = client.get("/portal/orders", params={"lang": "ja"}).text
+    header = orders.split("</header>", 1)[0]
+    assert header.count('aria-current="page"') == 1
+    assert 'data-service="employers" aria-current="page">自社の求人</a>' in header
+    assert "候補者リスト" in header  # the console's list is named apart
+    profile = client.get("/portal/profile").text.split("</header>", 1)[0]
+    assert profile.count('aria-current="page"') == 1
+    assert '/portal/profile" aria-current="page"' in profile
+
+
+@pytest.mark.parametrize("language", ["vi", "ja", "en"])
+def test_a_signed_in_user_reads_their_own_language_whatever_the_browser_says(
+    client: TestClient, language: Language
+) -> None:
+    client.cookies.set(SESSION_COOKIE, token_for("employer", "emp-aichi", language=language))
+    other = {"vi": "ja", "ja": "en-US,en;q=0.9", "en": "vi"}[language]
+    page = client.get("/portal/orders", headers={"Accept-Language": other}).text
+    assert f'<html lang="{language}">' in page
+    # The switcher's choice still wins over it.
+    chosen = client.get("/portal/orders", params={"lang": other[:2]}).text
+    assert f'<html lang="{other[:2]}">' in chosen

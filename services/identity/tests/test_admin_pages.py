@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kakehashi.shared.ui.browser_session import CSRF_COOKIE
+from services.identity.tests.notification_samples import settings_of
 from services.identity.tests.samples import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -91,7 +92,8 @@ def test_an_admin_manages_organisations_and_users(
     assert "deactivated" in off.text
     assert "/admin/users/" + hoa + "/deactivate" not in off.text
     header = client.get("/admin?lang=vi").text
-    assert 'data-organisation="kakehashi-operator">kakehashi-operator<' in header
+    # The operator is named, never shown by its id.
+    assert 'data-organisation="kakehashi-operator">Đơn vị vận hành Kakehashi<' in header
     form(client, "/admin/organisations/kakehashi-operator", name_latin="Kakehashi operator",
          name_vi="Nhà vận hành Kakehashi", name_ja="架け橋運営")  # fmt: skip
     for language, name in [("vi", "Nhà vận hành Kakehashi"), ("ja", "架け橋運営"),
@@ -122,3 +124,20 @@ def test_the_audit_shows_refused_and_successful_sign_ins(admin_browser: TestClie
     assert "nobody@kakehashi.example" in page
     assert "unknown_email" in page
     assert "signed in" in page
+
+
+def test_the_admin_home_links_every_service_s_dead_letters_by_its_name(
+    admin_browser: TestClient,
+) -> None:
+    page = admin_browser.get("/admin?lang=en").text
+    settings = settings_of(admin_browser)
+    for service, name in [
+        ("identity", "Sign-in and accounts (identity service)"),
+        ("candidates", "Training-centre portal (candidates service)"),
+        ("employers", "Employer portal (employers service)"),
+        ("matching", "Review console (matching service)"),
+    ]:
+        url = settings.web_urls[service] + "/admin/dead-letters"
+        assert f'<a href="{url}" data-dead-letters="{service}">{name}</a>' in page
+    vi = admin_browser.get("/admin?lang=vi").text
+    assert "Cổng trung tâm đào tạo (dịch vụ candidates)" in vi

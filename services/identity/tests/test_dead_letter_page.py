@@ -87,6 +87,8 @@ def test_an_identity_admin_lists_inspects_and_replays_identitys_dead_letters(
     assert post_sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 303
 
     page = client.get(PAGE, headers=EN)
+    # The service by the name people know it, not its consumer group's code name.
+    assert "<h1>Dead letters · Sign-in and accounts (identity service)</h1>" in page.text
     assert page.status_code == 200, page.text
     assert "candidate.registered" in page.text
     assert "database is locked" in page.text
@@ -125,4 +127,5 @@ def test_only_identitys_own_admin_sessions_open_the_page(
     assert post_sign_in(client, "lan@kakehashi.example", PASSWORD).status_code == 303
     refused = client.get(PAGE, headers=EN)
     assert refused.status_code == 403
-    assert "Dead letters are for administrators." in refused.text
+    # Lan chose Vietnamese: her pages are in it, whatever her browser says.
+    assert "Chỉ quản trị viên mới xem được thư lỗi." in refused.text

@@ -18,6 +18,7 @@ from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import Delivery
 from kakehashi.identity.service_layer import notifications
 from kakehashi.shared.clock import utcnow
+from kakehashi.shared.events import EventEnvelope
 from kakehashi.shared.ui.browser_session import CSRF_COOKIE
 from services.identity.tests.notification_samples import (
     CANDIDATE,
@@ -126,8 +127,9 @@ def test_each_user_gets_the_decisions_as_chosen_in_their_language_and_never_twic
     # Mai chose a mail per event: the proposal and the rejection with its reason, in English.
     to_mai = mails_to(mailbox, MAI)
     assert [m["Subject"] for m in to_mai] == [
-        f"Kakehashi: {FULL_NAME} was proposed for the order “{TITLE}”.",
-        f"Kakehashi: {FULL_NAME} was not chosen for “{TITLE}”. Reason: interview failed.",
+        f"Kakehashi: {FULL_NAME} was proposed for the order “{TITLE}” of Tanaka Kogyo.",
+        f"Kakehashi: {FULL_NAME} was not chosen for “{TITLE}” of Tanaka Kogyo."
+        " Reason: interview failed.",
     ]
     assert f"/portal/candidates/{CANDIDATE}" in text_of(to_mai[0])
     assert "2000-05-01" not in text_of(to_mai[0])  # no date of birth, whatever the event held
@@ -140,7 +142,7 @@ def test_each_user_gets_the_decisions_as_chosen_in_their_language_and_never_twic
     (digest,) = mails_to(mailbox, LAN)
     assert digest["Subject"] == "Kakehashi: 2 cập nhật về ứng viên"
     body = text_of(digest)
-    assert f"{NAME_VI} đã được giới thiệu cho đơn tuyển “{TITLE}”." in body
+    assert f"{NAME_VI} đã được giới thiệu cho đơn tuyển “{TITLE}” của Tanaka Kogyo." in body
     assert "Lý do: không đạt phỏng vấn." in body
     assert mails_to(mailbox, HOA) == []  # off
     assert len(mailbox.messages) == 4
@@ -159,7 +161,9 @@ def test_a_decision_before_the_candidate_is_known_waits_for_the_snapshot(
     applier.apply(candidate_registered())
     assert _send_each(client) == 1
     (to_mai,) = mails_to(mailbox, MAI)
-    assert to_mai["Subject"] == f"Kakehashi: {FULL_NAME} was selected for “{TITLE}”."
+    assert (
+        to_mai["Subject"] == f"Kakehashi: {FULL_NAME} was selected for “{TITLE}” of Tanaka Kogyo."
+    )
     assert mails_to(mailbox, SATO) == []  # a selection is the centre's news
 
 
@@ -259,3 +263,72 @@ def test_a_mail_the_server_refused_is_sent_in_a_later_round(
     assert _send_each(client) == 1  # nothing was marked sent by the failed round
     assert _send_each(client) == 0
     assert [m["To"] for m in mailbox.messages] == [MAI]
+
+
+def _undo(version: int, status: str = "shortlisted") -> EventEnvelope:
+    """The program manager's Undo of a proposal (or the candidate's withdrawal)."""
+    action = "undo" if status != "withdrawn" else "withdraw"
+    return decision(status, version, previous_status="proposed", action=action)
+
+
+def test_an_undone_proposal_is_corrected_to_whoever_was_mailed_it(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    _users(client, admin, mailbox)
+    applier = event_applier(client, SPEC)
+    applier.apply(candidate_registered())
+    applier.apply(job_order_opened())
+    applier.apply(decision("proposed", 1))
+    assert _send_each(client) == 2  # Sato (employer) and Mai: told at once
+    undo = _undo(2)
+    assert applier.apply(undo)
+    assert not applier.apply(undo)  # delivered twice, corrects once
+    assert _send_each(client) == 2
+    assert _send_each(client) == 0
+    sato = mails_to(mailbox, SATO)
+    assert [m["Subject"] for m in sato] == [
+        f"Kakehashi: 求人「{TITLE}」に候補者 {NAME_KATAKANA} ({FULL_NAME}) さんが推薦されました。",
+        f"Kakehashi: {NAME_KATAKANA} ({FULL_NAME}) さんの求人「{TITLE}」への推薦は取り消されました。",
+    ]
+    mai = mails_to(mailbox, MAI)
+    assert mai[-1]["Subject"] == (
+        f"Kakehashi: The proposal of {FULL_NAME} for “{TITLE}” of Tanaka Kogyo was withdrawn."
+    )
+    # Lan (daily) heard of neither before her digest: both drop, nothing is mailed to her.
+    assert _send_digests(client) == 0
+    assert mails_to(mailbox, LAN) == []
+    assert mails_to(mailbox, HOA) == []
+
+
+def test_a_withdrawal_before_the_mails_went_out_tells_nobody_and_a_new_proposal_is_told(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    _users(client, admin, mailbox)
+    applier = event_applier(client, SPEC)
+    applier.apply(candidate_registered())
+    applier.apply(job_order_opened())
+    applier.apply(decision("proposed", 1))
+    applier.apply(_undo(2, "withdrawn"))
+    assert _send_each(client) == 0
+    assert _send_digests(client) == 0
+    assert mailbox.messages == []
+    # Proposed again: told again; a rejection's let-go pair is not "withdrawn" a second time.
+    applier.apply(decision("proposed", 3))
+    applier.apply(decision("rejected", 4, previous_status="proposed", reason_code="skills"))
+    applier.apply(decision("undecided", 5, previous_status="rejected", action="undo"))
+    assert _send_each(client) == 3  # Sato's proposal, Mai's proposal and rejection
+    assert not any("withdrawn" in m["Subject"] for m in mailbox.messages)
+
+
+def test_a_decision_undone_before_the_candidate_is_known_is_never_told(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    _users(client, admin, mailbox)
+    applier = event_applier(client, SPEC)
+    applier.apply(decision("proposed", 1))
+    applier.apply(_undo(2, "undecided"))
+    applier.apply(job_order_opened())
+    applier.apply(candidate_registered())
+    assert _send_each(client) == 0
+    assert _send_digests(client) == 0
+    assert mailbox.messages == []

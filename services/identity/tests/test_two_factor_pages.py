@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kakehashi.shared.ui.browser_session import CSRF_COOKIE, SESSION_COOKIE
+from kakehashi.shared.ui.i18n import LANGUAGE_COOKIE
 from services.identity.tests.samples import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -28,6 +29,15 @@ from services.identity.tests.test_pages import ORIGIN, post_sign_in
 
 pytestmark = pytest.mark.integration
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _reads_english(client: TestClient) -> None:
+    """Lan (Vietnamese) reads these pages in English: chosen with the switcher, which wins over
+    her account's language (a browser's Accept-Language alone would not)."""
+    client.cookies.set(LANGUAGE_COOKIE, "en")
+
+
 LAN = "lan@tayninh.example.vn"
 PAGE = "/account/two-factor"
 

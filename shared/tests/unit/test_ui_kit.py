@@ -3,6 +3,7 @@ the layering of a service's catalog over the kit's."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from kakehashi.shared.ui.browser_session import (
     origins_of,
     safe_next,
 )
-from kakehashi.shared.ui.i18n import choose_language, translations
+from kakehashi.shared.ui.i18n import choose_language, long_date, long_moment, translations
+from kakehashi.shared.ui.pages import Pages
 
 OURS = origins_of(["http://127.0.0.1:8003", "https://kakehashi.example/console", "/relative"])
 DEFAULT = "http://127.0.0.1:8003/console/orders"
@@ -113,3 +115,51 @@ def test_the_header_leads_each_role_to_its_pages_and_its_mail_settings(
     assert [link.key for link in found] == keys
     assert found[-1].url == "https://id.example/account/notifications"
     assert navigation.links(settings, None) == []
+
+
+def test_the_header_marks_the_page_s_own_link_and_names_the_employer_s_two_lists_apart() -> None:
+    settings = ServiceSettings(web_employers_url="https://emp.example", service_name="employers")
+    employer = Principal(subject="u", role=Role.EMPLOYER, organisation_id="o")
+    found = navigation.links(settings, employer)
+    # The employer portal's orders and the console's shortlists: two pages, two names.
+    labels = [link.label for link in found]
+    assert len(set(labels)) == len(labels)
+    assert "Job orders" not in labels
+    assert navigation.current(found, "employers", "/portal/orders/abc") == "employers"
+    assert navigation.current(found, "employers", "/portal/profile") is None
+    assert navigation.current(found, "matching", "/console/orders") == "console"
+    assert navigation.current(found, "matching", "/portal/orders") is None  # another service's
+    assert navigation.current(found, "identity", "/account/notifications") == "account"
+
+
+def test_the_signed_in_user_s_language_comes_after_a_choice_and_before_the_browser_s() -> None:
+    assert choose_language(None, None, "en-US,en;q=0.9", "ja", user="ja") == "ja"
+    assert choose_language(None, None, "en-US", "vi", user="vi") == "vi"
+    assert choose_language(None, "en", "vi", "vi", user="ja") == "en"  # the switcher's cookie
+    assert choose_language("vi", None, None, "ja", user="ja") == "vi"  # ?lang=
+    assert choose_language(None, None, "en-US", "vi", user=None) == "en"
+    assert choose_language(None, None, "fr-FR", "ja", user="de") == "ja"  # unsupported: skipped
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "moment"),
+    [
+        ("vi", "30 thg 11, 2026", "30 thg 11, 2026 14:14 UTC"),
+        ("ja", "2026/11/30", "2026/11/30 14:14 UTC"),
+        ("en", "Nov 30, 2026", "Nov 30, 2026 14:14 UTC"),
+    ],
+)
+def test_one_date_and_one_date_time_format_per_language(
+    language: str, day: str, moment: str
+) -> None:
+    at = datetime(2026, 11, 30, 23, 14, tzinfo=timezone(timedelta(hours=9)))  # 14:14 UTC
+    assert long_date(at.date(), language) == day
+    assert long_moment(at, language) == moment
+    assert long_moment(datetime(2026, 11, 30, 14, 14), language) == moment  # naive: UTC
+    assert long_moment(at, language).startswith(long_date(at, language))  # the same date
+    assert long_moment(None, language) == "—"
+    # The kit's pages write them so: the `day` and `moment` filters.
+    pages = Pages(Path(__file__).parent, None, "/static")
+    env = pages.environments[language]
+    rendered = env.from_string("{{ at | day }}|{{ at | moment }}").render(at=at)
+    assert rendered == f"{day}|{moment}"

@@ -2,19 +2,22 @@
 
 English is the source language. Catalogs are read from .po files at start and compiled in memory
 (no build step). A service's catalog is layered over the kit's, so the shared layout's messages
-are translated once, in the kit. The language is the user's choice (a cookie), else the
-browser's Accept-Language, else Vietnamese.
+are translated once, in the kit. The language is the reader's explicit choice (?lang=, then the
+switcher's cookie), else the signed-in user's language (chosen in identity, carried by the
+token's `lang` claim: the one their mails are in), else the browser's Accept-Language, else the
+portal's default (Vietnamese; the employer portal's is Japanese).
 """
 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -59,10 +62,14 @@ def choose_language(
     cookie: str | None,
     accept_language: str | None,
     default: str = DEFAULT_LANGUAGE,
+    *,
+    user: str | None = None,
 ) -> str:
-    """The query parameter, else the saved choice, else the browser's best match, else
-    `default` (Vietnamese unless a portal says otherwise: the employer portal is Japanese)."""
-    for choice in (requested, cookie):
+    """The query parameter, else the saved choice, else the signed-in `user`'s language, else
+    the browser's best match, else `default` (Vietnamese unless a portal says otherwise: the
+    employer portal is Japanese). A Japanese employer on an English browser reads Japanese,
+    as their mails are."""
+    for choice in (requested, cookie, user):
         if choice in LANGUAGES:
             return choice
     preferred = [
@@ -79,8 +86,34 @@ def choose_language(
     return best or default
 
 
+# The one date format of every page, per language (Babel's "medium": 2027/04/01, 1 thg 4, 2027,
+# Apr 1, 2027), and the one date-time format: that date, the time on a 24-hour clock, in UTC
+# (every service's one clock). Pages format dates only through these (the kit's `day` and
+# `moment` filters), so the console and the portals write a date alike.
+DATE_FORMAT = "medium"
+TIME_PATTERN = "HH:mm"
+
+
 def long_date(value: object, language: str) -> str:
-    """A date as people of `language` write it (e.g. 2027年4月1日, 1 thg 4, 2027)."""
+    """A date as people of `language` write it (e.g. 2027/04/01, 1 thg 4, 2027); a date-time is
+    taken at its UTC date."""
     if value is None:
         return "—"
-    return format_date(value, format="medium", locale=Locale.parse(language))  # type: ignore[arg-type]
+    if isinstance(value, datetime):
+        value = _in_utc(value).date()
+    return format_date(value, format=DATE_FORMAT, locale=Locale.parse(language))  # type: ignore[arg-type]
+
+
+def long_moment(value: datetime | None, language: str) -> str:
+    """A point in time as the kit writes it in `language`: its date as `long_date` writes it,
+    then the time and UTC (30 thg 11, 2026 14:14 UTC; 2026/11/30 14:14 UTC)."""
+    if value is None:
+        return "—"
+    moment = _in_utc(value)
+    time = format_time(moment, TIME_PATTERN, locale=Locale.parse(language))
+    return f"{long_date(moment.date(), language)} {time} UTC"
+
+
+def _in_utc(value: datetime) -> datetime:
+    """A naive date-time is taken as UTC (as the services store them)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

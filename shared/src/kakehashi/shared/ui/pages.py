@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -24,6 +24,7 @@ from kakehashi.shared.ui.i18n import (
     LANGUAGES,
     choose_language,
     long_date,
+    long_moment,
     translations,
 )
 from kakehashi.shared.web import runtime_of, settings_of
@@ -31,6 +32,7 @@ from kakehashi.shared.web import runtime_of, settings_of
 KIT = Path(__file__).parent
 KIT_STATIC = KIT / "static"
 FLASH_KINDS = ("ok", "error")
+USER_LANGUAGE = "kakehashi_user_language"  # request.state's note of the user's language
 # Where a service finds organisations' names: (the request, the ids) -> names by id.
 OrganisationLookup = Callable[[Request, Collection[str]], Mapping[str, OrganisationNames]]
 
@@ -43,13 +45,38 @@ def from_directory(request: Request, ids: Collection[str]) -> Mapping[str, Organ
 
 
 def language_of(request: Request, default: str = DEFAULT_LANGUAGE) -> str:
-    """?lang=, else the language cookie, else Accept-Language, else `default` (Vietnamese)."""
+    """?lang=, else the language cookie, else the signed-in user's language, else
+    Accept-Language, else `default` (Vietnamese)."""
     return choose_language(
         request.query_params.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("accept-language"),
         default,
+        user=user_language(request),
     )
+
+
+def user_language(request: Request) -> str | None:
+    """The signed-in user's language, from their session's token (`lang` claim), once per
+    request; None for a visitor, an unreadable token, or a service that verifies no tokens
+    itself (identity tells it with `remember_user`)."""
+    if hasattr(request.state, USER_LANGUAGE):
+        known: str | None = getattr(request.state, USER_LANGUAGE)
+        return known
+    principal = None
+    if browser_session.access_token(request) and hasattr(request.app.state, "token_verifier"):
+        try:
+            principal = browser_session.principal_of(request)
+        except HTTPException:
+            principal = None  # the keys cannot be fetched: the page answers that, not us
+    remember_user(request, principal)
+    return getattr(request.state, USER_LANGUAGE)  # type: ignore[no-any-return]
+
+
+def remember_user(request: Request, principal: Principal | None) -> None:
+    """Note who this request's user is, for the choice of language (a page knowing its
+    principal saves verifying the token again)."""
+    setattr(request.state, USER_LANGUAGE, principal.language if principal is not None else None)
 
 
 def remember_language(response: Response, language: str) -> None:
@@ -112,10 +139,12 @@ class Pages:
             languages=LANGUAGE_NAMES,
             kit_static=self.static_path,
             role_labels=navigation.ROLE_LABELS,
+            service_names=navigation.SERVICE_NAMES,
             skills_test_codes=labels.skills_test_codes,
             **globals,
         )
         env.filters["day"] = lambda value: long_date(value, language)
+        env.filters["moment"] = lambda value: long_moment(value, language)
         env.filters["organisation"] = self._organisation_filter(language)
         # `{{ code | skills_test }}`: a skills test (ssw1_construction) named for the reader.
         env.filters["skills_test"] = lambda code: labels.skills_test_markup(str(code), language)
@@ -175,6 +204,8 @@ class Pages:
         """`template` in the reader's language inside the kit's layout. `messages` are
         (kind, already translated text) pairs shown above the page; `page_url` is the URL the
         language switcher reloads (a POST's answer names its form page)."""
+        if principal is not None:
+            remember_user(request, principal)
         language = self.language_of(request)
         settings = settings_of(request)
         shown = list(messages or [])
@@ -184,13 +215,15 @@ class Pages:
         if kind in FLASH_KINDS and text:
             shown.insert(0, (kind, gettext(text)))
         page = self.environments[language].get_template(template)
+        nav = navigation.links(settings, principal)
         html = page.render(
             request=request,
             principal=principal,
             lang=language,
             path=request.url.path,
             language_links=_language_links(request, page_url),
-            nav=navigation.links(settings, principal),
+            nav=nav,
+            nav_current=navigation.current(nav, settings.service_name, request.url.path),
             csrf_token=browser_session.csrf_token(request),
             sign_out_url=navigation.sign_out_url(settings),
             messages=shown,

@@ -94,13 +94,23 @@ LABEL_WIDTH = 34
 VALUE_WIDTH = 64
 
 
+def order_number(job_order_id: str) -> str:
+    """The order's number as people read and say it (the page and the 求人票 print the same):
+    the first 8 hex digits of its id, upper-case. Orders are few per employer, so 8 digits
+    never collide in practice, and the full id stays in the page's address."""
+    return job_order_id.replace("-", "")[:8].upper()
+
+
 def build_kyujinhyo(
     job_order_id: str,
     terms: JobOrderTerms,
     employer: EmployerProfileData | None,
     exported_on: date,
+    organisation_name: str | None = None,
 ) -> bytes:
-    """The order as an XLSX workbook with one sheet, 求人票; `employer` None if it has no profile."""
+    """The order as an XLSX workbook with one sheet, 求人票; `employer` None if it has no profile,
+    then the company is named by `organisation_name` (the employer organisation's name in the
+    organisation directory) and only the profile's own fields say 未登録."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
@@ -108,9 +118,9 @@ def build_kyujinhyo(
     workbook.properties.creator = "Kakehashi"
     form = _Form(sheet)
     form.heading(f"求人票 (Job order): {terms.title}")
-    form.field("求人番号 (Job order no.)", job_order_id)
+    form.field("求人番号 (Job order no.)", order_number(job_order_id))
     form.field("作成日 (Issued on)", exported_on, DATE)
-    _employer(form, employer)
+    _employer(form, employer, organisation_name)
     form.section("就業場所 (Place of work)")
     form.field("都道府県 (Prefecture)", prefecture_name(terms.prefecture))
     form.section("在留資格 (Residence status)")
@@ -230,10 +240,17 @@ class _Form:
         self.sheet.print_title_rows = "1:1"
 
 
-def _employer(form: _Form, employer: EmployerProfileData | None) -> None:
+NOT_REGISTERED = "未登録 (no employer profile yet)"
+
+
+def _employer(
+    form: _Form, employer: EmployerProfileData | None, organisation_name: str | None
+) -> None:
     form.section("求人者 (Employer)")
     if employer is None:
-        form.field("事業所名 (Company name)", "未登録 (no employer profile yet)")
+        form.field("事業所名 (Company name)", organisation_name or NOT_REGISTERED)
+        form.field("所在地 (Prefecture)", NOT_REGISTERED)
+        form.field("業種 (Industry)", NOT_REGISTERED)
         return
     form.field(
         "事業所名 (Company name)", f"{employer.company_name_ja}\n{employer.company_name_romaji}"

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
-from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
+from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE
 from kakehashi.employers.bootstrap import SPEC
 from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import JobOrderStatus, StatusConflictError
 from kakehashi.employers.entrypoints import portal
 from kakehashi.employers.entrypoints.employer_profile import router as profile_router
+from kakehashi.employers.entrypoints.kyujinhyo import kyujinhyo_download
 from kakehashi.employers.entrypoints.responses import JobOrderPublic, TransitionPublic
 from kakehashi.employers.entrypoints.schemas import JobOrderCreate, JobOrderUpdate, TransitionCreate
 from kakehashi.employers.service_layer import handlers, queries
@@ -25,7 +26,7 @@ from kakehashi.shared.reference import Prefecture, Sector, Track
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.schemas import MAX_OFFSET, Page
 from kakehashi.shared.ui import dead_letter_pages
-from kakehashi.shared.web import UowDep, attachment, create_service_app
+from kakehashi.shared.web import UowDep, create_service_app
 
 router = APIRouter(prefix="/job-orders", tags=["job orders"])
 
@@ -63,18 +64,10 @@ WORKBOOK: Responses = {
 @router.get("/{job_order_id}/export.xlsx", response_class=Response, responses=WORKBOOK | NOT_FOUND)
 def export_job_order(job_order_id: str, principal: Reader, uow: UowDep) -> Response:
     """The order as a 求人票 workbook (Japanese, English in brackets), without any preferences."""
-    sheet = queries.job_order_sheet(uow, principal, job_order_id)
-    if sheet is None:
+    download = kyujinhyo_download(uow, principal, job_order_id)
+    if download is None:
         raise JobOrderNotFoundError(job_order_id)
-    terms, employer = sheet
-    content = build_kyujinhyo(job_order_id, terms, employer, today())
-    # An ASCII name for every client, the Japanese one for those that read RFC 5987.
-    return attachment(
-        content,
-        XLSX_MEDIA_TYPE,
-        f"kyujinhyo-{job_order_id}.xlsx",
-        unicode_filename=f"求人票-{job_order_id}.xlsx",
-    )
+    return download
 
 
 @router.patch("/{job_order_id}", responses=NOT_FOUND | CONFLICT)

@@ -16,6 +16,20 @@ class OrganisationKind(StrEnum):
     OPERATOR = "operator"
 
 
+@dataclass(frozen=True)
+class OperatorNames:
+    latin: str
+    vi: str
+    ja: str
+
+
+# The operator's organisation as pages name it (add-admin creates it with these names; the
+# admin page renames it): the header shows a name, never the id kakehashi-operator.
+OPERATOR_NAMES = OperatorNames(
+    "Kakehashi operator", "Đơn vị vận hành Kakehashi", "架け橋 運営事務局"
+)
+
+
 class Language(StrEnum):
     VI = "vi"
     JA = "ja"

@@ -1,6 +1,6 @@
 """The words of notification mails in Vietnamese, Japanese and English: one line per notice, a
 subject for a single notice, and the digest's frame. Like the invitation mail's TEXTS, they are
-plain text; `{candidate}`, `{order}`, `{reason}`, `{count}` and `{name}` are filled in.
+plain text; `{candidate}`, `{order}` (the order named as ORDER says), `{reason}`, `{count}` and `{name}` are filled in.
 
 A mail names the candidate and the order, says what happened and links to the portal page:
 nothing else about the person (no date of birth, no contact details, no notes).
@@ -17,30 +17,44 @@ LANGUAGES = ("vi", "ja", "en")
 # What happened, one line each; the subject of a single-notice mail is the line itself.
 LINES: dict[NoticeKind, dict[str, str]] = {
     NoticeKind.PROPOSED: {
-        "vi": "{candidate} đã được giới thiệu cho đơn tuyển “{order}”.",
-        "ja": "{candidate} さんが求人「{order}」に推薦されました。",
-        "en": "{candidate} was proposed for the order “{order}”.",
+        "vi": "{candidate} đã được giới thiệu cho {order}.",
+        "ja": "{candidate} さんが{order}に推薦されました。",
+        "en": "{candidate} was proposed for the order {order}.",
     },
     NoticeKind.INTERVIEWED: {
-        "vi": "{candidate} đã phỏng vấn cho đơn tuyển “{order}” và được tiếp tục xét chọn.",
-        "ja": "{candidate} さんは求人「{order}」の面接を終え、選考に残っています。",
-        "en": "{candidate} was interviewed for “{order}” and stays in the running.",
+        "vi": "{candidate} đã phỏng vấn cho {order} và được tiếp tục xét chọn.",
+        "ja": "{candidate} さんは{order}の面接を終え、選考に残っています。",
+        "en": "{candidate} was interviewed for {order} and stays in the running.",
     },
     NoticeKind.SELECTED: {
-        "vi": "{candidate} đã trúng tuyển đơn tuyển “{order}”.",
-        "ja": "{candidate} さんが求人「{order}」に採用内定しました。",
-        "en": "{candidate} was selected for “{order}”.",
+        "vi": "{candidate} đã trúng tuyển {order}.",
+        "ja": "{candidate} さんが{order}に採用内定しました。",
+        "en": "{candidate} was selected for {order}.",
     },
     NoticeKind.REJECTED: {
-        "vi": "{candidate} không được chọn cho đơn tuyển “{order}”. Lý do: {reason}.",
-        "ja": "{candidate} さんは求人「{order}」で不採用となりました。理由: {reason}。",
-        "en": "{candidate} was not chosen for “{order}”. Reason: {reason}.",
+        "vi": "{candidate} không được chọn cho {order}. Lý do: {reason}.",
+        "ja": "{candidate} さんは{order}で不採用となりました。理由: {reason}。",
+        "en": "{candidate} was not chosen for {order}. Reason: {reason}.",
     },
     NoticeKind.SHORTLIST_PROPOSED: {
-        "vi": "Ứng viên {candidate} được giới thiệu cho đơn tuyển “{order}” của bạn.",
-        "ja": "求人「{order}」に候補者 {candidate} さんが推薦されました。",
-        "en": "{candidate} is proposed for your order “{order}”.",
+        "vi": "Ứng viên {candidate} được giới thiệu cho {order} của bạn.",
+        "ja": "{order}に候補者 {candidate} さんが推薦されました。",
+        "en": "{candidate} is proposed for your order {order}.",
     },
+    NoticeKind.PROPOSAL_WITHDRAWN: {
+        "vi": "Việc giới thiệu {candidate} cho {order} đã được rút lại.",
+        "ja": "{candidate} さんの{order}への推薦は取り消されました。",
+        "en": "The proposal of {candidate} for {order} was withdrawn.",
+    },
+}
+
+# How a line names the order: its title, and for a training centre's reader its employer too
+# (a centre follows many employers' orders; the employer knows its own).
+ORDER = {"vi": "đơn tuyển “{title}”", "ja": "求人「{title}」", "en": "“{title}”"}
+ORDER_OF_EMPLOYER = {
+    "vi": "đơn tuyển “{title}” của {employer}",
+    "ja": "{employer}の求人「{title}」",
+    "en": "“{title}” of {employer}",
 }
 
 # Matching's rejection codes (RejectionReason there), in the reader's words.
@@ -100,9 +114,15 @@ def reason_label(code: str | None, language: str) -> str:
 
 def line_of(item: NoticeItem, language: str) -> str:
     """What happened, in one sentence."""
+    if item.employer:
+        order = _in(ORDER_OF_EMPLOYER, language).format(
+            title=item.order_title, employer=item.employer
+        )
+    else:
+        order = _in(ORDER, language).format(title=item.order_title)
     return _in(LINES[item.kind], language).format(
         candidate=item.candidate,
-        order=item.order_title,
+        order=order,
         reason=reason_label(item.reason_code, language),
     )
 

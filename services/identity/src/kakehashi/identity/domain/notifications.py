@@ -32,6 +32,7 @@ class NoticeKind(StrEnum):
     SELECTED = "selected"
     REJECTED = "rejected"  # with the reason's code, never the program manager's note
     SHORTLIST_PROPOSED = "shortlist_proposed"  # the employer: a candidate proposed for its order
+    PROPOSAL_WITHDRAWN = "proposal_withdrawn"  # either: a proposal told before was undone
 
 
 class Delivery(StrEnum):
@@ -62,6 +63,14 @@ _CENTRE_KINDS = {
     "rejected": NoticeKind.REJECTED,
 }
 UNDO = "undo"
+
+# The statuses a pair goes back to when its proposal is undone or the candidate withdrawn: those
+# who were told of the proposal hear that it no longer stands.
+RETRACTING = frozenset({"shortlisted", "undecided", "withdrawn"})
+PROPOSAL_KIND: dict[Audience, NoticeKind] = {
+    Audience.TRAINING_CENTRE: NoticeKind.PROPOSED,
+    Audience.EMPLOYER: NoticeKind.SHORTLIST_PROPOSED,
+}
 
 
 def notices_for(status: str, action: str | None) -> list[tuple[Audience, NoticeKind]]:
@@ -125,3 +134,21 @@ class NoticeItem:
     order_title: str
     reason_code: str | None
     link: str
+    employer: str | None = None  # the order's employer, in the reader's spelling (centres' mails)
+
+
+@dataclass(frozen=True)
+class OrganisationName:
+    """An organisation's name in its spellings: Latin letters always, Vietnamese and Japanese
+    when it has them."""
+
+    latin: str
+    vi: str | None = None
+    ja: str | None = None
+
+    def for_reader(self, language: str) -> str:
+        if language == "vi" and self.vi:
+            return self.vi
+        if language == "ja" and self.ja:
+            return self.ja
+        return self.latin

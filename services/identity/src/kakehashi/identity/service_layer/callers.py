@@ -15,6 +15,8 @@ from kakehashi.identity.service_layer.context import Identity
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.unit_of_work import UnitOfWork
 
+LANGUAGES = ("vi", "ja", "en")
+
 
 def principal_of(uow: UnitOfWork, identity: Identity, token: str) -> Principal:
     """The caller a valid, current token names; TokenRejectedError otherwise."""
@@ -34,4 +36,11 @@ def principal_of(uow: UnitOfWork, identity: Identity, token: str) -> Principal:
         role = Role(claims["role"])
     except ValueError as error:
         raise TokenRejectedError("unknown role") from error
-    return Principal(subject=user.id, role=role, organisation_id=claims["org"])
+    # The user's language as it stands now (their pages follow it, as their mails do).
+    language = user.preferred_language if user.preferred_language in LANGUAGES else None
+    return Principal(
+        subject=user.id,
+        role=role,
+        organisation_id=claims["org"],
+        language=language,
+    )

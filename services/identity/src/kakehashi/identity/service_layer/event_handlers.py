@@ -11,7 +11,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from kakehashi.identity.adapters.tables import Notice, NotifiedCandidate, NotifiedJobOrder
-from kakehashi.identity.domain.notifications import notices_for
+from kakehashi.identity.domain.notifications import (
+    RETRACTING,
+    Audience,
+    NoticeKind,
+    notices_for,
+)
 from kakehashi.identity.service_layer import notifications
 from kakehashi.shared.applier import Handler
 from kakehashi.shared.events import EventEnvelope
@@ -23,6 +28,9 @@ CANDIDATE_SNAPSHOTS = ("candidate.registered", "candidate.updated")
 CANDIDATE_ERASED = "candidate.erased"
 JOB_ORDER_SNAPSHOTS = ("job_order.opened", "job_order.updated")
 MATCH_STATUS_CHANGED = "match.status_changed"
+# The statuses in which a pair's proposal stands, as its mails told: leaving one of them back to
+# RETRACTING takes the proposal back (a rejected pair's own mail told the end already).
+STANDING = ("proposed", "interviewed", "selected")
 READ_PAST = (
     "candidate.status_changed",
     "candidate.unpublished",
@@ -73,6 +81,7 @@ class MatchStatusData(BaseModel):
     candidate_id: str = Field(min_length=1, max_length=36)
     status: str = Field(min_length=1, max_length=32)
     action: str | None = Field(default=None, max_length=32)
+    previous_status: str | None = Field(default=None, max_length=32)
     reason_code: str | None = Field(default=None, max_length=32)
     version: int = Field(ge=1)
 
@@ -111,7 +120,9 @@ def on_job_order_snapshot(event: EventEnvelope, uow: UnitOfWork) -> None:
 
 
 def on_match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
-    """A notice per audience the decision concerns (none for the program office's own steps)."""
+    """A notice per audience the decision concerns (none for the program office's own steps);
+    a pair going back from a proposal (undone, or the candidate withdrawn) corrects the
+    proposal's mails, or drops them if they were not sent yet."""
     data = MatchStatusData.model_validate(event.data)
     for audience, kind in notices_for(data.status, data.action):
         notice = Notice(
@@ -124,6 +135,17 @@ def on_match_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
             occurred_at=event.time,
         )
         notifications.take_notice(uow.session, notice)
+    if data.status in RETRACTING and data.previous_status in STANDING:
+        for audience in Audience:
+            correction = Notice(
+                event_id=str(event.id),
+                audience=audience.value,
+                kind=NoticeKind.PROPOSAL_WITHDRAWN.value,
+                candidate_id=data.candidate_id,
+                job_order_id=data.job_order_id,
+                occurred_at=event.time,
+            )
+            notifications.retract_proposal(uow.session, correction)
 
 
 def _read_past(_event: EventEnvelope, _uow: UnitOfWork) -> None:

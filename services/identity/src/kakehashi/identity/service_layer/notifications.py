@@ -26,17 +26,20 @@ from kakehashi.identity.adapters.tables import (
     NotificationSetting,
     NotifiedCandidate,
     NotifiedJobOrder,
+    Organisation,
     User,
 )
 from kakehashi.identity.domain import notification_texts as texts
 from kakehashi.identity.domain.commands import ChooseDelivery
 from kakehashi.identity.domain.notifications import (
     AUDIENCE_ROLE,
+    PROPOSAL_KIND,
     Audience,
     CandidateName,
     Delivery,
     NoticeItem,
     NoticeKind,
+    OrganisationName,
     default_for_roles,
     delivery_of,
     digest_slot,
@@ -144,6 +147,57 @@ def recipients(
     return [(user_id, chosen) for user_id, chosen in session.exec(query).all()]
 
 
+def retract_proposal(session: Session, correction: Notice) -> None:
+    """A pair's proposal was undone, or the candidate withdrawn: whoever was mailed the proposal
+    gets the `correction` (kind PROPOSAL_WITHDRAWN); a proposal still waiting to be sent (a
+    daily user's digest not yet out, a mail not yet sent) is dropped instead, and so nobody
+    hears of either. Nothing happens when the audience was told of no standing proposal."""
+    audience = Audience(correction.audience)
+    told = session.exec(
+        select(Notice)
+        .where(
+            Notice.candidate_id == correction.candidate_id,
+            Notice.job_order_id == correction.job_order_id,
+            Notice.audience == audience.value,
+            col(Notice.kind).in_([PROPOSAL_KIND[audience].value, correction.kind]),
+        )
+        .order_by(col(Notice.occurred_at).desc())
+    ).first()
+    if told is None or told.kind == correction.kind or told.occurred_at > correction.occurred_at:
+        return  # no proposal told, or already corrected, or a newer proposal stands
+    if session.get(Notice, (correction.event_id, correction.audience)) is not None:
+        return
+    correction.fanned_out = True
+    session.add(correction)
+    if not told.fanned_out:
+        told.fanned_out = True  # it waited for a snapshot: it is never given out now
+        session.add(told)
+        return
+    deliveries = session.exec(
+        select(NoticeDelivery).where(
+            NoticeDelivery.event_id == told.event_id, NoticeDelivery.audience == told.audience
+        )
+    ).all()
+    now = clock.utcnow()
+    for delivery in deliveries:
+        if delivery.outcome == DROPPED:
+            continue
+        dropped = session.execute(
+            sa.update(NoticeDelivery)
+            .where(col(NoticeDelivery.id) == delivery.id, col(NoticeDelivery.sent_at).is_(None))
+            .values(sent_at=now, outcome=DROPPED)
+        )
+        if dropped.rowcount == 0:  # type: ignore[attr-defined]
+            session.add(
+                NoticeDelivery(
+                    event_id=correction.event_id,
+                    audience=correction.audience,
+                    user_id=delivery.user_id,
+                    created_at=now,
+                )
+            )
+
+
 def drop_pending_about(session: Session, candidate_id: str) -> None:
     """An erased candidate is named in no mail from now on: their pending deliveries drop."""
     events = select(Notice.event_id).where(Notice.candidate_id == candidate_id)
@@ -202,12 +256,20 @@ def _item(session: Session, one: Pending, links: Links) -> NoticeItem | None:
         return None
     name = CandidateName(candidate.full_name, candidate.name_vi, candidate.name_katakana)
     audience = Audience(notice.audience)
+    employer = session.get(Organisation, order.employer_id)
     return NoticeItem(
         kind=NoticeKind(notice.kind),
         candidate=name.for_reader(language),
         order_title=order.title,
         reason_code=notice.reason_code,
         link=links.for_notice(audience, notice.candidate_id, notice.job_order_id),
+        employer=(
+            OrganisationName(employer.name_latin, employer.name_vi, employer.name_ja).for_reader(
+                language
+            )
+            if employer is not None and audience is Audience.TRAINING_CENTRE
+            else None
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from kakehashi.identity.domain.events import (
     SOURCE,
     organisation_data,
 )
-from kakehashi.identity.domain.model import OrganisationKind, check_profile
+from kakehashi.identity.domain.model import OPERATOR_NAMES, OrganisationKind, check_profile
 from kakehashi.identity.service_layer.errors import ConflictError, NotFoundError
 from kakehashi.shared import clock
 from kakehashi.shared.events import IDENTITY_EVENTS, EventEnvelope
@@ -85,7 +85,15 @@ def names(uow: UnitOfWork, ids: Collection[str]) -> dict[str, OrganisationNames]
         return {}
     with uow:
         rows = uow.session.exec(select(Organisation).where(col(Organisation.id).in_(wanted)))
-        return {row.id: OrganisationNames(row.name_latin, row.name_vi, row.name_ja) for row in rows}
+        return {row.id: _names_of(row) for row in rows}
+
+
+def _names_of(row: Organisation) -> OrganisationNames:
+    """An operator organisation `add-admin` created before it named them was named by its id
+    (kakehashi-operator): it reads as the operator's names until an admin gives it others."""
+    if row.kind == OrganisationKind.OPERATOR.value and row.name_latin == row.id:
+        return OrganisationNames(OPERATOR_NAMES.latin, OPERATOR_NAMES.vi, OPERATOR_NAMES.ja)
+    return OrganisationNames(row.name_latin, row.name_vi, row.name_ja)
 
 
 def emit(uow: UnitOfWork, row: Organisation, event_type: str) -> None:

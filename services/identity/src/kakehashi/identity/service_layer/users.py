@@ -30,7 +30,7 @@ from kakehashi.identity.domain.events import (
     USER_REGISTERED,
     user_data,
 )
-from kakehashi.identity.domain.model import OrganisationKind, normalise_email
+from kakehashi.identity.domain.model import OPERATOR_NAMES, OrganisationKind, normalise_email
 from kakehashi.identity.domain.passwords import check_password
 from kakehashi.identity.domain.throttle import Scope
 from kakehashi.identity.service_layer import links, organisations, throttles
@@ -245,7 +245,9 @@ def create_admin(
             org = Organisation(
                 id=organisation_id,
                 kind=OrganisationKind.OPERATOR.value,
-                name_latin=organisation_id,
+                name_latin=OPERATOR_NAMES.latin,
+                name_vi=OPERATOR_NAMES.vi,
+                name_ja=OPERATOR_NAMES.ja,
                 version=1,
                 created_at=now,
                 updated_at=now,

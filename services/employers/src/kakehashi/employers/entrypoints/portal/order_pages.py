@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from kakehashi.employers.adapters import mapping
-from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE, build_kyujinhyo
+from kakehashi.employers.adapters.kyujinhyo_xlsx import order_number
 from kakehashi.employers.adapters.tables import JobOrder
 from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import (
@@ -25,6 +25,7 @@ from kakehashi.employers.domain.lifecycle import (
 )
 from kakehashi.employers.domain.model import Education, InterviewFormat, MaritalStatus, Sex
 from kakehashi.employers.domain.rules import STANDARD_HOURS_PER_WEEK
+from kakehashi.employers.entrypoints.kyujinhyo import kyujinhyo_download
 from kakehashi.employers.entrypoints.portal import forms, labels
 from kakehashi.employers.entrypoints.portal.forms import FieldErrors, OrderForm
 from kakehashi.employers.entrypoints.portal.rendering import PREFIX, gettext, language_of, render
@@ -44,7 +45,7 @@ from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
 from kakehashi.shared.ui.navigation import N_
 from kakehashi.shared.ui.pages import flash
 from kakehashi.shared.unit_of_work import UnitOfWork
-from kakehashi.shared.web import UowDep, attachment, settings_of
+from kakehashi.shared.web import UowDep, settings_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 PAGE_SIZE = 50
@@ -304,22 +305,17 @@ def _order_page(
         reason_error=reason_error,
         lang_code=language_of(request),
         standard_hours=STANDARD_HOURS_PER_WEEK,  # what the rules use when the order gives none
+        order_number=order_number(order.id),
     )
 
 
 @router.get("/orders/{job_order_id}/kyujinhyo.xlsx")
 def kyujinhyo(job_order_id: str, principal: PortalUser, uow: UowDep) -> Response:
     """The order as a 求人票 workbook, as the API's export gives it (the portal's session)."""
-    sheet = queries.job_order_sheet(uow, principal, job_order_id)
-    if sheet is None:
+    download = kyujinhyo_download(uow, principal, job_order_id)
+    if download is None:
         raise OrderNotFound(job_order_id)
-    terms, employer = sheet
-    return attachment(
-        build_kyujinhyo(job_order_id, terms, employer, today()),
-        XLSX_MEDIA_TYPE,
-        f"kyujinhyo-{job_order_id}.xlsx",
-        unicode_filename=f"求人票-{job_order_id}.xlsx",
-    )
+    return download
 
 
 @router.post("/orders/{job_order_id}/transitions", dependencies=[Csrf])

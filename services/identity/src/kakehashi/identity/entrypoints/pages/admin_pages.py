@@ -35,9 +35,10 @@ from kakehashi.identity.service_layer.errors import (
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import PREFECTURES
+from kakehashi.shared.ui import navigation
 from kakehashi.shared.ui.navigation import N_
 from kakehashi.shared.ui.pages import flash
-from kakehashi.shared.web import UowDep
+from kakehashi.shared.web import UowDep, settings_of
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 AUDIT_ROWS = 50
@@ -108,6 +109,7 @@ def admin_page(request: Request, admin: AdminPage, uow: UowDep) -> HTMLResponse:
         emails=emails,
         mails=mails,
         delivery_labels=DELIVERY_LABELS,
+        dead_letter_links=navigation.dead_letter_links(settings_of(request)),
         account_actions=ACCOUNT_ACTIONS,
         kinds=KINDS,
         languages_all=LANGUAGE_NAMES,
