@@ -9,13 +9,16 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import auth, token_for
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.shared.clock import utcnow
 from kakehashi.shared.ui.browser_session import SESSION_COOKIE
+from kakehashi.shared.ui.i18n import long_moment
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -116,6 +119,19 @@ def test_before_identity_named_the_organisation_the_history_says_a_user(
     assert ja == ["利用者（所属組織は未受信）"]  # noqa: RUF001
     vi = by_column(client.get("/console/candidates/an?lang=vi").text)
     assert vi == ["một người dùng (chưa nhận được thông tin tổ chức)"]
+
+
+def test_the_history_writes_its_times_as_the_portals_do(client: TestClient) -> None:
+    """One date-time format per language across the system (the kit's `moment`): the console
+    had its own short one ("14:14 30/11/26 UTC" where the portals wrote "30 thg 11, 2026")."""
+    sign_in(client)
+    before = utcnow().replace(second=0, microsecond=0)
+    assert decide(client, "an", "propose").status_code == 200
+    after = utcnow()
+    for language in ("vi", "ja", "en"):
+        page = main_of(client.get(f"/console/candidates/an?lang={language}").text)
+        shown = {long_moment(before, language), long_moment(after, language)}
+        assert any(text in page for text in shown), (language, shown)
 
 
 def test_no_console_template_prints_an_actor_s_id() -> None:
@@ -283,9 +299,11 @@ def test_an_employer_s_header_never_names_two_pages_alike(
         links = nav_labels(client.get(f"{path}?lang={language}").text)
         names = [name for name, _ in links]
         assert len(names) == len(set(names)), links
+        paths = [urlsplit(url).path for _, url in links]
+        assert len(paths) == len(set(paths)), links
     ja = dict(nav_labels(client.get("/console/orders?lang=ja").text))
-    assert ja["求人一覧"].endswith("/portal/orders")
-    assert ja["マッチング中の自社求人"] == "/console/orders"
+    assert ja["自社の求人"].endswith("/portal/orders")
+    assert ja["候補者リスト"].endswith("/console/orders")
 
 
 def test_a_manager_s_header_keeps_job_orders(client: TestClient) -> None:

@@ -4,12 +4,10 @@ language (`kakehashi.shared.ui.pages`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -89,14 +87,6 @@ def tests_passed(skills_held: list[dict[str, Any]]) -> list[str]:
     return list(codes)
 
 
-def moment(value: datetime | None, language: str) -> str:
-    """A time as readers of `language` write it, in UTC (the console's one clock)."""
-    if value is None:
-        return "—"
-    shown = format_datetime(value, format="short", tzinfo=UTC, locale=Locale.parse(language))
-    return f"{shown} UTC"
-
-
 def _filters(language: str) -> dict[str, Callable[..., Any]]:
     return {
         "reason": lambda text: translate_reason(text, language),
@@ -106,7 +96,6 @@ def _filters(language: str) -> dict[str, Callable[..., Any]]:
         "skills_test": lambda code: skills_test_markup(code, language),
         "tests_passed": tests_passed,
         "track": lambda code: term_label(Term("track", code), language),
-        "moment": lambda value: moment(value, language),
         "level": lambda value: level_label(value, language),
         "ref": short_reference,
         "name": lambda candidate: display_name(candidate, language),
