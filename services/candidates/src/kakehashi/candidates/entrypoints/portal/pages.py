@@ -427,7 +427,7 @@ def candidate_page(
         "candidate.html",
         principal,
         order_name=order_namer(request, file.orders, language),
-        actor_name=actor_namer(request, file.actor_kinds, language),
+        actor_name=actor_namer(request, file.actor_kinds, language, file.orders),
         file=file,
         row=file.candidate.row,
         moves=moves,
