@@ -59,5 +59,5 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
     assert "Traceback" not in again.stderr
     assert "uv run kakehashi token --role employer --org emp-" in again.stdout
     # Identity had no demo users yet: one per organisation, with the printed password.
-    assert "identity: 27 organisations registered (0 already there)" in again.stdout
+    assert "identity: 31 organisations registered (0 already there)" in again.stdout
     assert "email pm-office@kakehashi.example   password hashi-demo-2026" in again.stdout
