@@ -28,6 +28,11 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
     assert first.job_orders == JOB_ORDERS
     assert first.moves > 0
     assert first.decisions > 0
+    # Each posting employer has its company profile, so its 求人票 names the company.
+    assert first.profiles == len(first.employers)
+    employer = min(first.employers)
+    profile = httpx.get(f"{urls['employers']}/employers/me", headers=auth("employer", employer))
+    assert profile.status_code == 200, profile.text
 
     pm = auth("program_manager", "pm-e2e")
     statuses = {
