@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from market import generate
-from matching_engine import build_pools, refresh, with_taxonomy_codes
+from matching_engine import build_pools, refresh, taxonomy_codes
 
 from kakehashi.matching.domain.allocation import Allocation, allocate_exact, allocate_greedy
 from kakehashi.matching.domain.components import Weights
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--skip-slots", action="store_true", help="do not time the old solver")
     args = parser.parse_args()
     started = time.perf_counter()
-    market = with_taxonomy_codes(generate(args.candidates, args.orders))
+    market = generate(args.candidates, args.orders, codes=taxonomy_codes())
     pools, members = build_pools(market)
     rows, cols, vals, _ = refresh(market, pools, members, Weights())
     graph = sparse.csr_matrix(

@@ -1,11 +1,13 @@
-"""Bulk import benchmark: a generated CSV through the candidates service layer on SQLite.
+"""Bulk import benchmark: a generated CSV through the candidates service layer.
 
     uv run python bench/candidates_import.py --rows 100000
+    uv run python bench/candidates_import.py --database-url postgresql+psycopg://u@host:port/db
 
 Each row is validated by the API's rules, checked for duplicates and registered with its
 consent, history, audit row and (for consenting candidates) outbox row, in chunked
 transactions: the same path as POST /imports and `kakehashi-candidates import`. Prints rows/s,
-wall time and peak memory (ru_maxrss). Target (issue #17): 100k rows in 30 s on SQLite.
+wall time and peak memory (ru_maxrss). Targets (issue #17): 100k rows in 30 s on SQLite, 15 s
+on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--chunk", type=int, default=imports.CHUNK)
+    parser.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL database (postgresql+psycopg://...) instead of a SQLite file",
+    )
     args = parser.parse_args()
     imports.CHUNK = args.chunk
 
@@ -118,7 +124,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as directory:
         settings = SPEC.settings_factory(  # type: ignore[call-arg]
-            database_url=f"sqlite:///{directory}/bench.db", environment="development"
+            database_url=args.database_url or f"sqlite:///{directory}/bench.db",
+            environment="development",
         )
         runtime = Runtime.build(settings, SPEC.migrations)
         runtime.migrate()
@@ -145,15 +152,17 @@ def main() -> None:
         runtime.engine.dispose()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"imported {job.total} rows in {elapsed:.1f} s = {job.total / elapsed:,.0f} rows/s; "
-        f"peak memory {peak_mb:,.0f} MB"
+        f"imported {job.total} rows on {database} in {elapsed:.1f} s = "
+        f"{job.total / elapsed:,.0f} rows/s; peak memory {peak_mb:,.0f} MB"
     )
-    # Issue #17's target on SQLite: 100k rows in 30 s, i.e. 3,333 rows/s at any size.
+    # Issue #17's targets: 100k rows in 30 s on SQLite (3,333 rows/s), 15 s on PostgreSQL.
     rate = job.total / elapsed
+    seconds = 15 if args.database_url else 30
     print(
-        f"import rate: {rate:,.0f} rows/s   target >= 3,333 rows/s (100k rows <= 30 s): "
-        f"{'met' if rate >= 100_000 / 30 else 'MISSED'}"
+        f"import rate on {database}: {rate:,.0f} rows/s   target >= {100_000 / seconds:,.0f} "
+        f"rows/s (100k rows <= {seconds} s): {'met' if rate >= 100_000 / seconds else 'MISSED'}"
     )
     print(
         f"registered {job.created}, already registered {job.duplicates} "

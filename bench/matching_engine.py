@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -95,26 +95,15 @@ def naive_score(c: CandidateProfile, order: Order, w: dict[str, float]) -> float
     )
 
 
-def with_taxonomy_codes(market: Market) -> Market:
-    """The same market with each sector's k-th synthetic skill renamed to the k-th skill of the
-    sector in the shared taxonomy (where there is one), so that related skills meet and the
-    related-skill credit is part of what is timed and checked."""
+def taxonomy_codes() -> dict[str, str]:
+    """Each sector's k-th synthetic skill code to the k-th skill of the sector in the shared
+    taxonomy (where there is one), so that related skills meet and the related-skill credit is
+    part of what is timed and checked."""
     names: dict[str, str] = {}
     for s, sector in enumerate(SECTORS):
         real = [skill.code for skill in taxonomy().of_sector(Sector(sector))]
         names |= {skill_code(s, k): code for k, code in enumerate(real[:SKILLS_PER_SECTOR])}
-    candidates = [
-        replace(c, skills={names.get(code, code): level for code, level in c.skills.items()})
-        for c in market.candidates
-    ]
-    orders = [
-        replace(
-            o,
-            requirements=tuple(replace(r, code=names.get(r.code, r.code)) for r in o.requirements),
-        )
-        for o in market.orders
-    ]
-    return replace(market, candidates=candidates, orders=orders)
+    return names
 
 
 def build_pools(market: Market) -> tuple[dict[int, Pool], dict[int, np.ndarray]]:
@@ -139,20 +128,23 @@ def timed(work: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - started, result
 
 
+_BATCH_ENTRIES = 8_000_000
 Refresh = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], int]
 
 
 def refresh(
     market: Market, pools: dict[int, Pool], members: dict[int, np.ndarray], weights: Weights
 ) -> Refresh:
-    """Every sector's orders scored against its pool, 128 or so at a time; each one's top K kept."""
+    """Every sector's orders scored against its pool, a batch at a time; each one's top K kept."""
     rows, cols, vals = [], [], []
     scored_pairs = 0
     for sector in range(len(SECTORS)):
         order_ids = np.flatnonzero(market.order_sector == sector)
         if len(order_ids) == 0 or len(members[sector]) == 0:
             continue
-        for chunk in np.array_split(order_ids, max(1, len(order_ids) // 128)):
+        # About 128 orders at a time, fewer for a large pool: a batch's scores stay near 32 MB.
+        batch = max(1, min(128, _BATCH_ENTRIES // len(members[sector])))
+        for chunk in np.array_split(order_ids, max(1, -(-len(order_ids) // batch))):
             matrix = evaluate(
                 pools[sector], [market.orders[o] for o in chunk], TODAY, weights
             ).score
@@ -175,6 +167,8 @@ class Run:
     refresh_s: float  # the steady state of a running service
     scored_pairs: int
     one_order_ms: tuple[float, ...]  # one new order against its sector's whole pool, 300 times
+    # The same in CPU time: on a busy machine, what the wall clock adds is the other processes.
+    one_order_cpu_ms: tuple[float, ...]
 
     @property
     def steady_ratio(self) -> float:
@@ -212,13 +206,15 @@ def one_run(market: Market, weights: Weights, naive_pairs: int, seed: int) -> tu
     for e in rng.integers(len(graph_vals), size=2_000).tolist():
         o, i = int(graph_rows[e]), int(graph_cols[e])
         check(market.candidates[i], market.orders[o], normalised, float(graph_vals[e]))
-    latencies = []
+    latencies, cpu = [], []
     for o in rng.integers(len(market.orders), size=300).tolist():
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         pool = pools[int(market.order_sector[o])]
         top_k_per_order(evaluate(pool, [market.orders[o]], TODAY, weights).score, TOP_K)
         latencies.append((time.perf_counter() - t) * 1000)
-    return Run(index_s, naive_rate, cold_s, refresh_s, scored_pairs, tuple(latencies)), result
+        cpu.append((time.process_time() - c) * 1000)
+    run = Run(index_s, naive_rate, cold_s, refresh_s, scored_pairs, tuple(latencies), tuple(cpu))
+    return run, result
 
 
 def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
@@ -246,9 +242,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     weights = Weights()
-    market = generate(args.candidates, args.orders)
-    if not args.synthetic_codes:
-        market = with_taxonomy_codes(market)
+    market = generate(
+        args.candidates, args.orders, codes=None if args.synthetic_codes else taxonomy_codes()
+    )
     print(
         f"market: {args.candidates:,} candidates, {args.orders:,} orders, "
         f"{int(market.headcount.sum()):,} slots; {args.runs} runs"
@@ -275,7 +271,8 @@ def main() -> None:
     beside("  full refresh top-50", spread(refresh_s, " s"), "<= 2 s", max(refresh_s) <= 2)
     beside(
         "  one order p95 (last run)",
-        f"{p95:.2f} ms (p50 {np.percentile(latencies, 50):.2f} ms)",
+        f"{p95:.2f} ms (p50 {np.percentile(latencies, 50):.2f} ms; "
+        f"CPU time p95 {np.percentile(runs[-1].one_order_cpu_ms, 95):.2f} ms)",
         "<= 1 ms",
         p95 <= 1,
     )

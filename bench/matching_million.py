@@ -46,7 +46,7 @@ from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from market import SECTORS, generate
+from market import LEVELS, SECTORS, generate, job_order_fields
 
 from kakehashi.devtools.development_key import development_token
 from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence, JobOrderView
@@ -62,10 +62,8 @@ from kakehashi.matching.service_layer.event_handlers import (
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.db import make_engine, make_session_factory, migrate
 from kakehashi.shared.events import EventEnvelope
-from kakehashi.shared.reference import JapaneseLevel
 from kakehashi.shared.unit_of_work import UnitOfWork
 
-LEVELS = list(JapaneseLevel)
 BATCH = 2_000  # events per transaction of the fill
 HANDLED = 5_000  # candidates applied one by one by the handlers before the bulk path
 API_COMMAND = [sys.executable, "-m", "kakehashi.matching.entrypoints.cli", "api"]
@@ -107,24 +105,11 @@ def candidate_events(
     )
     job_orders = [
         {
-            "job_order_id": f"order-{j}",
+            **job_order_fields(market, j),
             "version": 1,
-            "employer_id": "emp-bench",
-            "title": "bench",
-            "sector": SECTORS[int(market.order_sector[j])],
-            "prefecture": o.prefecture,
-            "headcount": int(market.headcount[j]),
-            "min_japanese_level": LEVELS[o.min_japanese_rank].value,
-            "required_skills": [
-                {"code": r.code, "min_level": r.min_level, "must_have": r.must_have}
-                for r in o.requirements
-            ],
-            "status": "open",
-            "track": o.track.value if o.track else None,
-            "expected_departure_date": _day(o.departure),
-            "experience_years_min": o.experience_years_min,
+            "expected_departure_date": _day(market.orders[j].departure),
         }
-        for j, o in enumerate(market.orders)
+        for j in range(len(market.orders))
     ]
     return people, job_orders
 

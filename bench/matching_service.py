@@ -24,7 +24,7 @@ from sqlalchemy import insert, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from market import SECTORS, generate
+from market import LEVELS, SECTORS, generate, job_order_fields
 
 from kakehashi.devtools.development_key import development_token
 from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence, JobOrderView
@@ -32,9 +32,6 @@ from kakehashi.matching.bootstrap import MIGRATIONS
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.db import make_engine, migrate
 from kakehashi.shared.net import wait_for_port
-from kakehashi.shared.reference import JapaneseLevel
-
-LEVELS = list(JapaneseLevel)
 
 
 def fill(url: str, candidates: int, orders: int) -> list[str]:
@@ -68,26 +65,8 @@ def fill(url: str, candidates: int, orders: int) -> list[str]:
         for i, c in enumerate(market.candidates)
     ]
     order_rows = [
-        {
-            "job_order_id": f"order-{j}",
-            "employer_id": "emp-bench",
-            "title": "bench",
-            "sector": SECTORS[int(market.order_sector[j])],
-            "prefecture": o.prefecture,
-            "headcount": int(market.headcount[j]),
-            "min_japanese_level": LEVELS[o.min_japanese_rank].value,
-            "required_skills": [
-                {"code": r.code, "min_level": r.min_level, "must_have": r.must_have}
-                for r in o.requirements
-            ],
-            "status": "open",
-            "track": o.track.value if o.track else None,
-            "expected_departure_date": o.departure,
-            "experience_years_min": o.experience_years_min,
-            "version": 1,
-            "updated_at": now,
-        }
-        for j, o in enumerate(market.orders)
+        {**job_order_fields(market, j), "version": 1, "updated_at": now}
+        for j in range(len(market.orders))
     ]
     with engine.begin() as connection:
         connection.execute(insert(CandidateView.__table__), candidate_rows)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from kakehashi.employers.adapters.tables import JobOrderTransition
 from kakehashi.shared.outbox import OutboxMessage
 from services.employers.tests.samples import (
     CENTRE,
@@ -37,6 +38,23 @@ WELDERS = {
 def _outbox(client: TestClient) -> list[OutboxMessage]:
     with Session(runtime_of(client).engine) as session:
         return list(session.exec(select(OutboxMessage)).all())
+
+
+def test_posting_writes_the_order_its_history_and_event_together(client: TestClient) -> None:
+    # On PostgreSQL the three rows go in one statement (not through the session's flush): what
+    # is read back must be what the post answered, and a draft has no event.
+    posted = client.post("/job-orders", json=WELDERS, headers=EMPLOYER)
+    draft = client.post("/job-orders", json={**WELDERS, "status": "draft"}, headers=EMPLOYER)
+    assert (posted.status_code, draft.status_code) == (201, 201), draft.text
+    for response in (posted, draft):
+        read = client.get(f"/job-orders/{response.json()['id']}", headers=EMPLOYER)
+        assert read.json() == response.json()
+    with Session(runtime_of(client).engine) as session:
+        history = session.exec(select(JobOrderTransition)).all()
+    assert sorted((h.job_order_id, h.from_status, h.to_status) for h in history) == sorted(
+        [(posted.json()["id"], None, "open"), (draft.json()["id"], None, "draft")]
+    )
+    assert [row.message_key for row in _outbox(client)] == [posted.json()["id"]]
 
 
 def test_posting_saves_the_order_and_its_opened_event(client: TestClient) -> None:

@@ -70,13 +70,20 @@ def status_event(type: str, key: str, id_value: str, version: int, status: str) 
 
 
 def organisation_event(
-    organisation_id: str, name_latin: str, *, version: int = 1, **names: str
+    organisation_id: str,
+    name_latin: str,
+    *,
+    version: int = 1,
+    kind: str | None = None,
+    **names: str,
 ) -> EventEnvelope:
-    """identity's `organisation.registered` (names in Vietnamese and Japanese by keyword)."""
+    """identity's `organisation.registered` (names in Vietnamese and Japanese by keyword); its
+    kind from the id's prefix unless given (`program_office`)."""
+    guessed = "employer" if organisation_id.startswith("emp-") else "training_centre"
     data = {
         "organisation_id": organisation_id,
         "version": version,
-        "kind": "employer" if organisation_id.startswith("emp-") else "training_centre",
+        "kind": kind or guessed,
         "name_latin": name_latin,
         "name_vi": names.get("name_vi"),
         "name_ja": names.get("name_ja"),

@@ -171,3 +171,84 @@ def test_on_a_phone_the_decisions_are_reached_without_scrolling_sideways(
     # On a wide screen it stays a table with its header row.
     page.set_viewport_size({"width": 1366, "height": 900})
     assert page.locator("#ranked thead th").first.is_visible()
+
+
+# How far the dashboard's order list scrolls sideways inside its box (0: it fits).
+ORDERS_OVERFLOW = """() => { const wrap = document.querySelector("#orders").closest(".table-wrap");
+  return wrap.scrollWidth - wrap.clientWidth; }"""
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_on_a_phone_the_allocation_s_sector_select_fits(
+    client: TestClient, page: Any, language: str
+) -> None:
+    """The sector select offers "Industrial products manufacturing (12 orders, 60 places)":
+    at 390 px it is cut within the page, which does not scroll sideways."""
+    market = applier(client)
+    for number in range(4, 15):
+        market.apply(
+            order_event(f"order-{number}", title=LONG_TITLE, headcount=5,
+                        sector="industrial_products_manufacturing", prefecture="Kagoshima")
+        )  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{ORIGIN}/console/allocation?lang={language}")
+    select = page.locator("select[name=sector]")
+    assert "12" in select.inner_text()  # the long option is there
+    box = select.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    assert e2e_overflow(page) == 0
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_on_a_phone_the_dashboard_s_orders_are_cards_with_every_column(
+    client: TestClient, page: Any, language: str
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{ORIGIN}/console/orders?lang={language}")
+    assert page.evaluate(ORDERS_OVERFLOW) <= 0
+    assert e2e_overflow(page) == 0
+    row = page.locator("#orders tr[data-order=order-1]")
+    for cell in ("td:nth-child(4)", "td:nth-child(6)", "td.warnings"):
+        located = row.locator(cell)
+        located.scroll_into_view_if_needed()
+        box = located.bounding_box()
+        assert box is not None, cell
+        assert box["x"] >= 0, cell
+        assert box["x"] + box["width"] <= 390, cell
+    assert page.evaluate("window.scrollX") == 0
+    # Each card names its columns (the header row is hidden on a phone).
+    label = row.locator("td.warnings").evaluate("td => getComputedStyle(td, '::before').content")
+    assert label not in ("none", "normal", "")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.locator("#orders thead th").first.is_visible()
+
+
+def test_a_selection_updates_the_order_s_header_without_a_reload(
+    client: TestClient, page: Any
+) -> None:
+    """The employer passed the interview; the manager selects on the order's page and the
+    header's "Selected 0 of 2" becomes 1 of 2 at once (no htmx error about a missing target)."""
+    from playwright.sync_api import expect
+
+    client.cookies.set(SESSION_COOKIE, token_for("employer", "emp-aichi"))
+    interview = client.post(
+        "/console/orders/order-1/candidates/an/interview", data={"result": "pass"}, headers=HTMX
+    )
+    assert interview.status_code == 200
+    client.cookies.set(SESSION_COOKIE, token_for("program_manager", "pm-office"))
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.goto(f"{ORIGIN}/console/orders/order-1?lang=en")
+    count = page.locator("#selected-count")
+    expect(count).to_have_text("Selected 0 of 2")
+    page.locator("#ranked tr[data-candidate=an] .decision button", has_text="Select").click()
+    expect(page.locator("#ranked tr[data-candidate=an] .decision > .status")).to_have_text(
+        "selected"
+    )
+    expect(count).to_have_text("Selected 1 of 2")
+    page.locator("#ranked tr[data-candidate=an] .decision button", has_text="Undo").click()
+    expect(count).to_have_text("Selected 0 of 2")
+    assert errors == []

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kakehashi.matching.config import MatchingSettings
+from kakehashi.matching.domain import scoring
 from kakehashi.matching.domain.components import COMPONENT_NAMES, Weights
 from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Constraint, unmet
 from kakehashi.matching.domain.explain import explain
@@ -553,3 +554,45 @@ def test_adding_or_raising_a_related_skill_never_lowers_a_score(
     before = scores(skills)
     raised = skills | {added: max(level, skills.get(added, 0))}
     assert np.all(scores(raised) >= before)
+
+
+def test_a_pool_wider_than_a_tile_scores_the_same_by_tiles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over a pool wider than a tile, a batch scored a tile of candidates at a time is exactly
+    the one-product form over every candidate, and each order alone."""
+    rng = np.random.default_rng(5)
+    codes = ["welding", "hull_welding", "formwork", "scaffolding", "a", "b"]
+    people = [
+        person(
+            int(rng.integers(0, TOP_RANK + 1)),
+            {str(c): int(rng.integers(1, 6)) for c in rng.choice(codes, 2, replace=False)},
+            id=f"c{i:05d}",
+            desired_tracks=frozenset({Track.SSW1}) if i % 3 == 0 else frozenset(),
+            eligible_tracks=frozenset({Track.SSW1, Track.TITP}) if i % 7 else None,
+            available_from=date(2027, 1, 1) if i % 5 else None,
+            experience_years=float(i % 6) / 2,
+        )
+        for i in range(scoring._TILE * 2 + 77)
+    ]
+    specs = [
+        Order(
+            int(rng.integers(0, 3)),
+            tuple(
+                Requirement(str(c), int(rng.integers(1, 4)), bool(k == 0 or rng.random() < 0.3))
+                for k, c in enumerate(rng.choice(codes, int(rng.integers(0, 3)), replace=False))
+            ),
+            track=Track.SSW1 if j % 2 else Track.TITP,
+            departure=date(2027, 3, 1) if j % 4 else None,
+        )
+        for j in range(40)
+    ]
+    pool = Pool.build(people)
+    fast = evaluate(pool, specs, TODAY).score
+    alone = [evaluate(pool, [order], TODAY).score[0] for order in specs]
+    monkeypatch.setattr(scoring, "_TILE", 10**9)
+    plain = evaluate(pool, specs, TODAY).score
+    assert np.isfinite(plain).any()
+    assert np.isneginf(plain).any()
+    np.testing.assert_array_equal(fast, plain)
+    np.testing.assert_array_equal(np.stack(alone), plain)

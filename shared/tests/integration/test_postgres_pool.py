@@ -3,10 +3,13 @@ statement."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import (
+    JSON,
     Column,
     Engine,
     ForeignKey,
@@ -16,8 +19,10 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    select,
     text,
 )
+from sqlalchemy.engine.default import CACHE_HIT, CACHE_MISS
 from sqlalchemy.exc import IntegrityError
 
 from kakehashi.shared import db
@@ -95,6 +100,42 @@ def test_rows_of_several_tables_go_in_one_statement_with_a_notification(
             connection.execute(orphan)
     finally:
         listener.close()
+        engine.dispose()
+
+
+def test_statements_of_one_shape_are_built_once_and_carry_each_calls_values(
+    postgres_only: None, database_url: str
+) -> None:
+    metadata = MetaData()
+    notes = Table(
+        "notes",
+        metadata,
+        Column("id", String(8), primary_key=True),
+        Column("body", JSON, nullable=False),
+        Column("at", db.UTCDateTime, nullable=False),
+    )
+    engine = db.make_engine(database_url)
+    try:
+        metadata.create_all(engine)
+        at = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+        first = db.insert_together([(notes, [{"id": "n1", "body": {"a": [1]}, "at": at}])], None)
+        second = db.insert_together([(notes, [{"id": "n2", "body": {"b": 2}, "at": at}])], None)
+        cache: list[object] = []
+
+        def seen(*args: Any) -> None:  # conn, cursor, statement, parameters, context, many
+            if str(args[2]).startswith("WITH"):
+                cache.append(args[4].cache_hit)
+
+        event.listen(engine, "after_cursor_execute", seen)
+        with engine.begin() as connection:
+            connection.execute(first)
+            connection.execute(second)
+        # A multi-row INSERT in a CTE has no cache key: the second was compiled again before.
+        assert cache == [CACHE_MISS, CACHE_HIT]
+        with engine.connect() as connection:
+            rows = connection.execute(select(notes).order_by(notes.c.id)).all()
+        assert [tuple(row) for row in rows] == [("n1", {"a": [1]}, at), ("n2", {"b": 2}, at)]
+    finally:
         engine.dispose()
 
 

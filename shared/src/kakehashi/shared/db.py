@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,8 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
-    Insert,
-    Select,
     Table,
+    bindparam,
     create_engine,
     event,
     func,
@@ -29,9 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy import insert as insert_into
 from sqlalchemy import select as select_
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.sql.expression import Executable, TextClause
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
@@ -123,22 +126,63 @@ def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
 
 def insert_together(
     writes: list[tuple[Table, list[dict[str, Any]]]], notify: str | None
-) -> Select[Any]:
+) -> Executable:
     """PostgreSQL: the rows of several tables inserted by one statement, one data-modifying CTE
     per table, and `notify`'s channel signalled in it (delivered on commit): one round trip
     where an INSERT per table and a NOTIFY took one each. Foreign keys between the tables are
-    checked at the end of the statement, so a child may reference a parent inserted beside it."""
+    checked at the end of the statement, so a child may reference a parent inserted beside it.
+
+    SQLAlchemy cannot cache a multi-row INSERT in a CTE, so it compiled one on every request (a
+    seventh of a registration's time in its worker under load, py-spy). The statement is
+    compiled here once per shape (tables, and the columns of each row) into typed textual SQL,
+    which it caches, and given this call's values."""
+    given = [(table, rows) for table, rows in writes if rows]
+    shape = tuple((table, tuple(tuple(row) for row in rows)) for table, rows in given)
+    values = {
+        _parameter(n, r, key): value
+        for n, (_, rows) in enumerate(given)
+        for r, row in enumerate(rows)
+        for key, value in row.items()
+    }
+    return _together(shape, notify).bindparams(**values)
+
+
+def _parameter(table: int, row: int, key: str) -> str:
+    return f"v{table}_{row}_{key}"
+
+
+@lru_cache(maxsize=256)
+def _together(
+    shape: tuple[tuple[Table, tuple[tuple[str, ...], ...]], ...], notify: str | None
+) -> TextClause:
     ctes = [
-        _insert_rows(table, rows).cte(f"insert_{n}")
-        for n, (table, rows) in enumerate(writes)
-        if rows
+        insert_into(table)
+        .values(
+            [
+                {key: bindparam(_parameter(n, r, key), type_=table.c[key].type) for key in keys}
+                for r, keys in enumerate(rows)
+            ]
+        )
+        .cte(f"insert_{n}")
+        for n, (table, rows) in enumerate(shape)
     ]
     answer = func.pg_notify(notify, "") if notify else func.now()
-    return select_(answer).add_cte(*ctes)
+    compiled = select_(answer).add_cte(*ctes).compile(dialect=_uncast_postgres_dialect())
+    # psycopg's %(name)s to SQLAlchemy's :name, literal percent signs unescaped; the engine
+    # renders each parameter's cast when it compiles the text.
+    sql = re.sub(r"%\((\w+)\)s", r":\1", compiled.string).replace("%%", "%")
+    binds = [
+        bindparam(name, bound.value, type_=bound.type)
+        for bound, name in compiled.bind_names.items()
+    ]
+    return text(sql).bindparams(*binds)
 
 
-def _insert_rows(table: Table, rows: list[dict[str, Any]]) -> Insert:
-    return insert_into(table).values(rows)
+@lru_cache(maxsize=1)
+def _uncast_postgres_dialect() -> Dialect:
+    dialect: Dialect = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+    dialect.bind_typing = BindTyping.NONE
+    return dialect
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)

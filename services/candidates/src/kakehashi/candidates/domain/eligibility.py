@@ -221,10 +221,20 @@ def _default_plan(track: Track, sector: Sector, on: date) -> _Plan:
     return _plan(default_rules(), track, sector, on)
 
 
+@lru_cache(maxsize=4096)
+def _default_plans(sector: Sector, on: date) -> tuple[tuple[Track, _Plan], ...]:
+    # Every track's plan in one look-up: hashing enums is a Python call, five looks-ups per
+    # candidate were a fifth of judging one.
+    return tuple((track, _default_plan(track, sector, on)) for track in _TRACKS)
+
+
 def _evaluate_track(
     track: Track, facts: _Facts, rules: tuple[Rule, ...] | None
 ) -> TrackEligibility:
-    plan = _plan(rules, track, facts.sector, facts.on)
+    return _judge(track, _plan(rules, track, facts.sector, facts.on), facts)
+
+
+def _judge(track: Track, plan: _Plan, facts: _Facts) -> TrackEligibility:
     if plan.closed is not None:
         return plan.closed
     reasons: list[str] = []
@@ -263,6 +273,10 @@ def evaluate(
 ) -> tuple[TrackEligibility, ...]:
     """Eligibility for every track, in the order of `Track`."""
     facts = _facts(profile, today)
+    if rules is None:
+        return tuple(
+            _judge(track, plan, facts) for track, plan in _default_plans(facts.sector, facts.on)
+        )
     return tuple(_evaluate_track(track, facts, rules) for track in _TRACKS)
 
 
@@ -286,15 +300,33 @@ def _birthday(born: date, years: int) -> date:
 def _turning_points(profile: CandidateProfile, rules: tuple[Rule, ...], after: date) -> list[date]:
     """The days after `after` on which a judgement may change: a rule comes into or goes out of
     force, or the candidate reaches an age a rule asks for."""
+    rule_days, ages_asked = _what_rules_change(rules)
+    days = set(rule_days)
+    if profile.date_of_birth is not None:
+        days.update(_birthday(profile.date_of_birth, years) for years in ages_asked)
+    return sorted(day for day in days if day > after)
+
+
+# id(rules) -> (rules, the days they come into or go out of force, the ages they ask for): the
+# same rules object serves a whole import, so this is worked out once, not per candidate.
+_CHANGES: dict[int, tuple[tuple[Rule, ...], frozenset[date], frozenset[int]]] = {}
+
+
+def _what_rules_change(rules: tuple[Rule, ...]) -> tuple[frozenset[date], frozenset[int]]:
+    seen = _CHANGES.get(id(rules))
+    if seen is not None and seen[0] is rules:
+        return seen[1], seen[2]
     days: set[date] = set()
     for rule in rules:
         if rule.valid_from is not None:
             days.add(rule.valid_from)
         if rule.valid_to is not None and rule.valid_to < date.max:
             days.add(date.fromordinal(rule.valid_to.toordinal() + 1))
-        if rule.kind is RuleKind.AGE_MIN and profile.date_of_birth is not None:
-            days.add(_birthday(profile.date_of_birth, int(str(rule.threshold))))
-    return sorted(day for day in days if day > after)
+    ages = frozenset(int(str(r.threshold)) for r in rules if r.kind is RuleKind.AGE_MIN)
+    if len(_CHANGES) > 64:  # rules edited in tests or by an administrator: keep it small
+        _CHANGES.clear()
+    _CHANGES[id(rules)] = (rules, frozenset(days), ages)
+    return frozenset(days), ages
 
 
 def eligibility_windows(
@@ -303,14 +335,49 @@ def eligibility_windows(
     """Per track, the windows of days in which the candidate is eligible, from today on: what
     matching judges an order by on its departure day (entry to Japan), where age and the rules in
     force are those of that day. The first window opens on None (any day up to the next change)."""
-    starts: list[date | None] = [None, *_turning_points(profile, rules or default_rules(), today)]
+    starts: tuple[date | None, ...] = (
+        None,
+        *_turning_points(profile, rules or default_rules(), today),
+    )
+    facts = _facts_on(profile, today)
+    born = profile.date_of_birth
+    # What the windows depend on: the facts but the age, the days a judgement may change, and
+    # the age on each of them. People sharing these (most of an import) share their windows.
+    ages = tuple(age_on(born, start or today) if born else None for start in starts)
+    if rules is None:
+        found = _windows_by_default_rules(facts._replace(age=None), starts, ages)
+    else:
+        found = _windows(facts._replace(age=None), starts, ages, rules)
+    return {track: list(runs) for track, runs in found.items()}
+
+
+@lru_cache(maxsize=4096)
+def _windows_by_default_rules(
+    facts: _Facts, starts: tuple[date | None, ...], ages: tuple[int | None, ...]
+) -> dict[str, list[Window]]:
+    return _windows(facts, starts, ages, None)
+
+
+def _windows(
+    facts: _Facts,
+    starts: tuple[date | None, ...],
+    ages: tuple[int | None, ...],
+    rules: tuple[Rule, ...] | None,
+) -> dict[str, list[Window]]:
     windows: dict[str, list[Window]] = {}
     for index, start in enumerate(starts):
-        facts = _facts_on(profile, start or today)
+        on_start = facts._replace(on=start or facts.on, age=ages[index])
         following = starts[index + 1] if index + 1 < len(starts) else None
         end = None if following is None else date.fromordinal(following.toordinal() - 1)
-        for track in _TRACKS:
-            if not _evaluate_track(track, facts, rules).eligible:
+        plans = (
+            _default_plans(on_start.sector, on_start.on)
+            if rules is None
+            else tuple(
+                (track, _plan(rules, track, on_start.sector, on_start.on)) for track in _TRACKS
+            )
+        )
+        for track, plan in plans:
+            if not _judge(track, plan, on_start).eligible:
                 continue
             runs = windows.setdefault(track.value, [])
             if (

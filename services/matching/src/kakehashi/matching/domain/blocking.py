@@ -54,30 +54,47 @@ def row_key(pool: Pool, flag: Constraint, key: Any) -> tuple[Any, ...]:
 _ROWS_PER_BLOCK = 16
 
 
-def block_by_date(pool: Pool, orders: Sequence[Order], today: date, score: Matrix) -> None:
+class DatedBlocks:
     """-inf where a dated constraint fails or lacks its day (the candidate not adult, or not
     available, by the order's day), in one pass over the score per day an order sets.
 
     An order's constraints that share a day are checked at once against the later of their
     per-candidate days (kept by the pool per set of constraints): one subtraction per pair.
+    Any columns of the score can be blocked (`apply`), so the product blocks each tile of
+    candidates while it is still in cache.
     """
-    by_day = [_dated_keys(order, today) for order in orders]
-    for step in range(max((len(days) for days in by_day), default=0)):
-        reference = np.zeros(len(orders), dtype=np.float32)
-        ready_rows = np.empty(len(orders), dtype=np.intp)
-        for position, days in enumerate(by_day):
-            day, flags = days[step] if step < len(days) else (0, ())
-            reference[position] = day + 0.5  # half a day off any candidate's day: never equal
-            ready_rows[position] = _ready_row(pool, flags)
-        ready = pool.derived.matrix()  # after every row this pass needs was added
-        gap = np.empty((min(_ROWS_PER_BLOCK, len(orders)), len(pool)), dtype=np.float32)
-        for start in range(0, len(orders), _ROWS_PER_BLOCK):  # blocks of rows stay in cache
-            rows = slice(start, start + _ROWS_PER_BLOCK)
-            block, wanted = gap[: len(reference[rows])], ready_rows[rows]
-            day_rows = ready[wanted[0]] if (wanted == wanted[0]).all() else ready[wanted]
-            np.subtract(reference[rows, None], day_rows, out=block)
-            block *= np.float32(np.inf)  # in time: +inf, leaves the score; late or unknown: -inf
-            np.minimum(score[rows], block, out=score[rows])
+
+    def __init__(self, pool: Pool, orders: Sequence[Order], today: date) -> None:
+        by_day = [_dated_keys(order, today) for order in orders]
+        # Per day an order sets (its first, its second, ...): each order's day, and its row.
+        self._steps: list[tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]] = []
+        for step in range(max((len(days) for days in by_day), default=0)):
+            reference = np.zeros(len(orders), dtype=np.float32)
+            ready_rows = np.empty(len(orders), dtype=np.intp)
+            for position, days in enumerate(by_day):
+                day, flags = days[step] if step < len(days) else (0, ())
+                reference[position] = day + 0.5  # half a day off any candidate's day: never equal
+                ready_rows[position] = _ready_row(pool, flags)
+            self._steps.append((reference, ready_rows))
+        self._pool = pool
+
+    def apply(self, score: Matrix, columns: slice) -> None:
+        """Block `score`, the batch's scores of the candidates in `columns`."""
+        ready = self._pool.derived.matrix()  # after every row of the steps was added
+        gap = np.empty((min(_ROWS_PER_BLOCK, len(score)), score.shape[1]), dtype=np.float32)
+        for reference, ready_rows in self._steps:
+            for start in range(0, len(score), _ROWS_PER_BLOCK):  # blocks of rows stay in cache
+                rows = slice(start, start + _ROWS_PER_BLOCK)
+                block, wanted = gap[: len(reference[rows])], ready_rows[rows]
+                if (wanted == wanted[0]).all():
+                    day_rows = ready[wanted[0], columns]
+                else:
+                    day_rows = ready[wanted, columns]
+                np.subtract(reference[rows, None], day_rows, out=block)
+                block *= np.float32(
+                    np.inf
+                )  # in time: +inf, leaves the score; late or unknown: -inf
+                np.minimum(score[rows], block, out=score[rows])
 
 
 def _dated_keys(order: Order, today: date) -> list[tuple[int, tuple[Constraint, ...]]]:

@@ -28,7 +28,7 @@ from scipy import sparse
 
 from kakehashi.matching.domain.blocking import (
     Bits,
-    block_by_date,
+    DatedBlocks,
     blocked_row,
     constraint_bits,
     row_key,
@@ -120,8 +120,10 @@ class Evaluation:
         self._surplus = surplus
         normalised = weights.normalised()
         weight = [normalised[name] for name in COMPONENT_NAMES] + [1.0]  # constraints: 1
-        self.score: Matrix = _combine(pool, self._orders, today, weight, surplus, scoring=True)
-        block_by_date(pool, self._orders, today, self.score)  # -inf unless eligible
+        dated = DatedBlocks(pool, self._orders, today)  # -inf unless eligible by the days
+        self.score: Matrix = _combine(
+            pool, self._orders, today, weight, surplus, scoring=True, dated=dated
+        )
         self._components: dict[str, Matrix] = {}
 
     def component(self, name: str) -> Matrix:
@@ -235,7 +237,7 @@ Term = tuple[RowKey, float, int]  # (row key, coefficient within its component, 
 
 def _terms(order: Order, today: date, surplus: Surplus, scoring: bool) -> list[Term]:
     """The rows an order's components sum, and for the score (`scoring`) its constraint rows
-    (the dated constraints are applied after, by `block_by_date`)."""
+    (the dated constraints are applied after, by `blocking.DatedBlocks`)."""
     terms: list[Term] = []
     importance = [
         MUST_HAVE_WEIGHT if r.must_have else NICE_TO_HAVE_WEIGHT for r in order.requirements
@@ -273,8 +275,10 @@ def _combine(
     weight: Sequence[float],
     surplus: Surplus,
     scoring: bool,
+    dated: DatedBlocks | None = None,
 ) -> Matrix:
-    """Per order, the sum of its terms' rows times weight[label] x coefficient: one product.
+    """Per order, the sum of its terms' rows times weight[label] x coefficient: one product
+    (then, for the score, `dated` blocks each tile of it).
 
     An order's terms on the same row are merged and zero weights dropped. Entries keep each
     order's own sequence, so a pair's sum does not depend on the other orders of the batch.
@@ -301,7 +305,41 @@ def _combine(
         (np.asarray(data, np.float32), np.asarray(cols, np.int32), np.asarray(indptr, np.int32)),
         shape=(len(orders), len(rows)),
     )
-    product: Matrix = np.asarray(combination @ rows, dtype=np.float32)
+    return _product(combination, rows, dated)
+
+
+# Candidates per tile of the product: the rows' tile (a few dozen rows of it) and the result's
+# stay in cache while every order of the batch reads them.
+_TILE = 8192
+
+
+def _product(
+    combination: sparse.csr_matrix, rows: Matrix, dated: DatedBlocks | None = None
+) -> Matrix:
+    """`combination @ rows`, a tile of candidates at a time, each blocked by `dated` then.
+
+    Each entry of an order adds a whole row of the pool: over a million candidates the rows do
+    not stay in cache between the orders of a batch, and streaming every row once per order was
+    most of a refresh. By tiles, each tile of a row is read from memory once per batch. Each
+    entry of the result is the same sum in the same sequence, so the scores are the same.
+    """
+    m, n = combination.shape[0], rows.shape[1]
+    if m == 1 or n <= _TILE:
+        whole: Matrix = np.asarray(combination @ rows, dtype=np.float32)
+        if dated is not None:
+            dated.apply(whole, slice(0, n))
+        return whole
+    used = np.unique(combination.indices)  # only the rows some order of the batch reads
+    narrowed = sparse.csr_matrix(
+        (combination.data, np.searchsorted(used, combination.indices), combination.indptr),
+        shape=(m, len(used)),
+    )
+    product = np.empty((m, n), dtype=np.float32)
+    for start in range(0, n, _TILE):
+        tile = slice(start, min(start + _TILE, n))
+        product[:, tile] = narrowed @ rows[used, tile]
+        if dated is not None:
+            dated.apply(product[:, tile], tile)
     return product
 
 

@@ -50,9 +50,17 @@ def _floor_of_k_best(scores: npt.NDArray[np.floating], k: int) -> npt.NDArray[np
     """
     m, n = scores.shape
     lowest = np.finfo(scores.dtype).min
-    # Blocks of columns a width apart: the maximum over them is then a fast reduction.
+    # Blocks of columns a width apart: the maximum over them is then a fast reduction. A view
+    # with strides, not a reshape of the leading columns (that copied the whole matrix).
     width = n // _BLOCK_SIZE
-    maxima = scores[:, : width * _BLOCK_SIZE].reshape(m, _BLOCK_SIZE, width).max(axis=1)
+    row, column = scores.strides
+    blocks = np.lib.stride_tricks.as_strided(
+        scores,
+        shape=(m, _BLOCK_SIZE, width),
+        strides=(row, width * column, column),
+        writeable=False,
+    )
+    maxima = blocks.max(axis=1)
     if width * _BLOCK_SIZE < n:
         maxima = np.hstack([maxima, scores[:, width * _BLOCK_SIZE :].max(axis=1, keepdims=True)])
     if maxima.shape[1] <= k or np.isnan(maxima).any() or np.isposinf(maxima).any():

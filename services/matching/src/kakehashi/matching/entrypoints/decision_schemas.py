@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from kakehashi.matching.domain.decisions import (
     TARGET,
@@ -22,8 +22,18 @@ Note = Annotated[str | None, Field(default=None, max_length=2000)]
 
 class DecisionIn(RequestModel):
     action: Action
-    reason_code: RejectionReason | None = None
+    reason_code: RejectionReason | None = Field(default=None, validate_default=True)
     note: Note = None
+
+    @field_validator("reason_code")
+    @classmethod
+    def _a_rejection_has_a_reason(
+        cls, value: RejectionReason | None, info: ValidationInfo
+    ) -> RejectionReason | None:
+        """A 422 that names `reason_code` (the form's field), not only the body."""
+        if value is None and info.data.get("action") is Action.REJECT:
+            raise ValueError("a rejection needs a reason code")
+        return value
 
     @model_validator(mode="after")
     def _reason_fits_the_action(self) -> DecisionIn:

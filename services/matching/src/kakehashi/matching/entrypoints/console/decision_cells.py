@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
 from kakehashi.matching.domain.commands import Decide, RecordInterview, UndoDecision
@@ -40,8 +41,11 @@ def _pair_row(
     candidate_id: str,
     error: str | None = None,
 ) -> HTMLResponse:
-    """The decision cell of one candidate, after a change (or with the reason it was refused)."""
+    """The decision cell of one candidate, after a change (or with the reason it was refused).
+    A program manager's answer also carries the order's "Selected n of m" for the page's header
+    (an htmx out-of-band swap), so the header agrees with the cell without a reload."""
     pair = decided_pairs.pair(uow, job_order_id, candidate_id)
+    can_decide = principal.role is Role.PROGRAM_MANAGER
     return render(
         request,
         "_decision.html",
@@ -50,9 +54,35 @@ def _pair_row(
         candidate_id=candidate_id,
         pair=pair,
         error=error,
-        can_decide=principal.role is Role.PROGRAM_MANAGER,
+        can_decide=can_decide,
         reasons=[r.value for r in RejectionReason],
+        counts=_order_counts(uow, principal, job_order_id) if can_decide else None,
     )
+
+
+def _order_counts(
+    uow: UnitOfWork, principal: Principal, job_order_id: str
+) -> dict[str, int] | None:
+    """How many of the order's places are filled now, for its page's header."""
+    try:
+        order, pairs = decided_pairs.shortlist_of(uow, principal, job_order_id)
+    except PairNotFoundError:
+        return None
+    return {"selected": decided_pairs.selected_count(pairs), "headcount": order.headcount}
+
+
+def rejection_reason(action: Action, reason_code: str) -> RejectionReason | None:
+    """The reason of a rejection, which the form asks for (its select starts on no reason):
+    a 422 naming `reason_code` when it is missing or not one of ours. Other actions take none."""
+    if action is not Action.REJECT:
+        return None
+    try:
+        return RejectionReason(reason_code)
+    except ValueError:
+        message = "a rejection needs a reason code" if not reason_code else "unknown reason code"
+        raise RequestValidationError(
+            [{"loc": ("body", "reason_code"), "msg": message, "type": "value_error"}]
+        ) from None
 
 
 @router.post("/orders/{job_order_id}/candidates/{candidate_id}/decide")
@@ -70,9 +100,9 @@ def decide(
     reason_code: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> HTMLResponse:
+    reason = rejection_reason(action, reason_code)
     error = None
     try:
-        reason = RejectionReason(reason_code) if reason_code and action is Action.REJECT else None
         command = Decide(job_order_id, candidate_id, action, reason, note.strip() or None)
         decisions.decide(uow, principal, command, weights, surplus, placements)
     except DecisionError as refused:

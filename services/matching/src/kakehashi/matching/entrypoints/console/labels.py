@@ -81,3 +81,33 @@ REFIT_OUTCOMES = {
     "not_enough_decisions": N_("not enough decisions to fit"),
     "failed": N_("the fit failed"),
 }
+# Who took a decision (a candidate's history, "By"): the role and the organisation's name from
+# identity's directory, never a user's id; before identity's event on the organisation arrived,
+# a neutral phrase.
+ACTORS = {
+    "program_manager": N_("program manager — %(name)s"),
+    "admin": N_("administrator — %(name)s"),
+    "employer": N_("employer: %(name)s"),
+    "training_centre": N_("training centre: %(name)s"),
+}
+ACTOR_NOT_RECEIVED = N_("a user (organisation not yet received)")
+BY_MATCHING = N_("matching (automatic)")
+# Why a console page was refused, as its error page says it (the routes' English details).
+ERROR_DETAILS = {
+    "job order not found": N_("This job order does not exist, or it is not yours to see."),
+    "candidate not found": N_("This candidate does not exist, or is no longer in matching."),
+    "no such allocation run (it may be old)": N_(
+        "This allocation is no longer kept: propose it again."
+    ),
+    "for program managers and admins": N_("This page is for program managers and administrators."),
+    "only program managers decide": N_("Only program managers take decisions."),
+    "interview results come from employers": N_("Interview results are recorded by employers."),
+}
+ERROR_TITLES = {
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+}
+ERROR_FALLBACKS = {
+    403: N_("Your role cannot open this page."),
+    404: N_("There is nothing at this address."),
+}

@@ -10,13 +10,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BeforeValidator, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kakehashi.matching.domain.decisions import (
     RejectionReason,
 )
 from kakehashi.matching.domain.learning import LearningSettings
 from kakehashi.matching.entrypoints import decisions_api
-from kakehashi.matching.entrypoints.console import charts, decision_cells, labels, session
+from kakehashi.matching.entrypoints.console import (
+    actors,
+    charts,
+    decision_cells,
+    errors,
+    labels,
+    session,
+)
 from kakehashi.matching.entrypoints.console.i18n import translations
 from kakehashi.matching.entrypoints.console.rendering import (
     PAGES,
@@ -324,6 +332,7 @@ def candidate_page(
         pairs=pairs,
         history=history,
         titles=titles,
+        actor=actors.actor_namer(request, history),
     )
 
 
@@ -390,3 +399,4 @@ def install(app: FastAPI) -> None:
     PAGES.install_static(app)
     app.add_exception_handler(session.SignInRequired, session.to_sign_in)
     app.add_exception_handler(session.NotForThisRole, session.not_for_this_role)
+    app.add_exception_handler(StarletteHTTPException, errors.http_error)
