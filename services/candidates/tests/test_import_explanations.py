@@ -6,13 +6,17 @@ label and a sentence in the reader's language, sectors named as the form names t
 # ruff: noqa: RUF001 (Japanese sentences are written with full-width punctuation)
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
+from kakehashi.candidates.entrypoints.import_rows import COLUMNS
 from kakehashi.candidates.entrypoints.portal import import_reasons
 from kakehashi.candidates.entrypoints.portal.rendering import translations
+from services.candidates.tests.samples import CENTRE
 from services.candidates.tests.test_portal import _csv, sign_in, upload
 
 pytestmark = pytest.mark.integration
@@ -93,3 +97,35 @@ def test_each_kind_of_reason_is_said_in_words(
 ) -> None:
     explained = import_reasons.explain_reason(reason, data, translations("en").gettext)
     assert explained.message == expected
+
+
+def test_the_failures_file_keeps_its_columns_and_explains_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    sign_in(client)
+    bad = {"full_name": "Le Van Nam", "passport_number": "D4000001", "sector": "xyz"}
+    job_url = upload(client, _csv(bad)).headers["location"]
+    client.get(f"{job_url}?lang=vi")  # the reader's language, remembered as the pages do
+    file = client.get(f"{job_url}/failures.csv?lang=vi").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(file)))
+    header = file.splitlines()[0].split(",")
+    assert header[:3] == ["row", "reason", "explanation"]
+    assert header[3:] == list(COLUMNS)  # the template's columns, as before
+    (row,) = rows
+    assert row["row"] == "2"
+    assert row["reason"].startswith("sector: Input should be 'nursing_care'")  # for programs
+    assert row["explanation"].startswith("Ngành: Ngành nghề không hợp lệ: “xyz”. Chọn một trong:")
+    # The API's file explains in the language asked for, else the token's, else English.
+    api = client.get(f"{job_url.removeprefix('/portal')}/failures.csv", headers=CENTRE)
+    english = next(csv.DictReader(io.StringIO(api.content.decode("utf-8-sig"))))
+    assert english["explanation"].startswith("Sector: Sector not valid: “xyz”. Choose one of:")
+    ja = client.get(
+        f"{job_url.removeprefix('/portal')}/failures.csv", params={"language": "ja"}, headers=CENTRE
+    )
+    assert "分野が正しくありません" in ja.content.decode("utf-8-sig")
+    # Fixed in place, the file is uploaded again as it is.
+    fixed = file.replace(",xyz,", ",construction,")
+    again = upload(client, fixed.encode("utf-8"))
+    assert again.status_code == 303, again.text
+    done = client.get(again.headers["location"], headers={"HX-Request": "true"}).text
+    assert 'id="created">1<' in done

@@ -63,8 +63,9 @@ COLUMNS: dict[str, str] = {
 # Date of birth is required here (not in the API) so that importing a file twice finds every
 # row's person again: passport number or folded name + date of birth is the duplicate rule.
 REQUIRED = ("full_name", "date_of_birth", "province", "sector")
-# failures.csv puts these in front of the row, so it can be fixed and uploaded again as it is.
-FAILURE_COLUMNS = ("row", "reason")
+# failures.csv puts these in front of the row, so it can be fixed and uploaded again as it is:
+# the row's number, the reason as the service words it, and the reason in the reader's language.
+FAILURE_COLUMNS = ("row", "reason", "explanation")
 _LISTS = ("desired_tracks", "desired_sectors", "desired_prefectures")
 _YES, _NO = {"yes", "y", "true", "1", "có", "co"}, {"no", "n", "false", "0", "không", "khong"}
 _DIRECT = (

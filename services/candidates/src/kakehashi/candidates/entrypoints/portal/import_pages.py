@@ -19,7 +19,7 @@ from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import imports
-from kakehashi.shared.auth import Principal
+from kakehashi.shared.auth import Language, Principal
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.ui.pages import language_of
 from kakehashi.shared.web import UowDep, runtime_of
@@ -117,9 +117,12 @@ def _problems(
 
 
 @router.get("/imports/{job_id}/failures.csv")
-def failures_csv(job_id: str, principal: PortalUser, uow: UowDep) -> Response:
-    """The rows not registered, each with its reason (the API's file)."""
+def failures_csv(request: Request, job_id: str, principal: PortalUser, uow: UowDep) -> Response:
+    """The rows not registered, each with its reason (the API's file), explained in the
+    language the page is read in."""
     try:
-        return imports_api.failures_csv(job_id, principal, uow)
+        readers: dict[str, Language] = {"vi": "vi", "ja": "ja", "en": "en"}
+        reader = readers.get(language_of(request))
+        return imports_api.failures_csv(job_id, principal, uow, reader)
     except HTTPException:
         return Response("import not found", status_code=404)

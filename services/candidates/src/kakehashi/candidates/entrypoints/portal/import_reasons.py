@@ -17,6 +17,7 @@ from typing import Any
 
 from kakehashi.candidates.entrypoints.portal import forms, labels
 from kakehashi.candidates.entrypoints.portal.labels import N_
+from kakehashi.candidates.entrypoints.portal.rendering import translations
 from kakehashi.candidates.service_layer.import_duplicates import ALREADY_REGISTERED
 
 Gettext = Callable[[str], str]
@@ -209,3 +210,15 @@ def explain(failure: Any, gettext: Gettext) -> RowProblem:
         failure.reason, failure.data or {}, gettext, duplicate=failure.duplicate,
         row=failure.row_number,
     )  # fmt: skip
+
+
+def explanation_of(language: str) -> Callable[[Any], str]:
+    """A failure's explanation as one cell of failures.csv, in `language`: the column's label,
+    then the sentence."""
+    gettext = translations(language).gettext
+
+    def cell(failure: Any) -> str:
+        problem = explain(failure, gettext)
+        return f"{problem.field}: {problem.message}" if problem.column else problem.message
+
+    return cell
