@@ -79,6 +79,11 @@ LISTED_TWICE = N_("Listed more than once: %(items)s.")
 NOT_PREFECTURES = N_(
     "Not Japanese prefectures: %(items)s. Write them in Latin letters, e.g. Aichi;Gifu."
 )
+SKILL_NOT_LISTED = N_(
+    "The skill %(skill)s is not in the skills column: list it there with its level "
+    "(e.g. %(skill)s:3), then its tests here."
+)
+NOT_THE_FORMAT = N_("Not in the expected format: %(value)s.")
 YES_OR_NO = N_("Write yes or no (có or không).")
 REQUIRED_WITH = N_("Required with the column %(column)s.")
 REQUIRED_WHEN_SHARING = N_("Required when consent_sharing is yes.")
@@ -156,6 +161,11 @@ def _rules() -> tuple[_Rule, ...]:
         (re.compile(r"^not Japanese prefectures: (?P<items>.+)$"), say(NOT_PREFECTURES)),
         (re.compile(r"is not code:level"), say(BAD_SKILL)),
         (re.compile(r"is not skill:test"), say(BAD_SKILL_TEST)),
+        (
+            re.compile(r"^skill '(?P<skill>[^']*)' is not in the skills column$"),
+            say(SKILL_NOT_LISTED),
+        ),
+        (re.compile(r"^String should match pattern"), say(NOT_THE_FORMAT)),
         (re.compile(r"^yes or no$"), say(YES_OR_NO)),
         (re.compile(r"^required when consent_sharing is yes$"), say(REQUIRED_WHEN_SHARING)),
         (re.compile(r"^required with (?P<column>\S+)$"), say(REQUIRED_WITH)),
