@@ -3,8 +3,9 @@ every column named by its header, nothing clipped in a sideways-scrolling box �
 screen without scrolling sideways (a centre's trial found it cut off at the right).
 
 The candidates app runs in this process under uvicorn (a free port of 127.0.0.1, SQLite); the
-candidate is registered through the portal's own form. Screenshot:
-test-artifacts/portal-candidates-list-phone.png."""
+candidate is registered through the portal's own form. The result page of an import explains its
+failed rows in cards too. Screenshots: test-artifacts/portal-candidates-list-phone.png,
+portal-import-failures-phone.png."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -22,8 +24,8 @@ from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.config import CandidatesSettings
 from kakehashi.shared.runtime import Runtime
 from kakehashi.shared.ui.browser_session import SESSION_COOKIE
-from services.candidates.tests.test_portal import register, sign_in
-from tests.e2e.accessibility import horizontal_overflow
+from services.candidates.tests.test_portal import _csv, register, sign_in, upload
+from tests.e2e.accessibility import assert_accessible, horizontal_overflow
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
@@ -33,8 +35,9 @@ PHONE = 390
 
 
 @pytest.fixture
-def portal(tmp_path: Path, test_jwks_file: Path) -> Iterator[str]:
-    """The candidates app served on a free port, holding one registered candidate."""
+def portal(tmp_path: Path, test_jwks_file: Path) -> Iterator[tuple[str, str]]:
+    """The candidates app served on a free port, holding one registered candidate and one
+    finished import with a failed row; its URL and the import's page."""
     port = free_port()
     settings = CandidatesSettings(
         database_url=f"sqlite:///{tmp_path / 'candidates.db'}",
@@ -48,6 +51,8 @@ def portal(tmp_path: Path, test_jwks_file: Path) -> Iterator[str]:
     form = TestClient(app)
     sign_in(form, org=CENTRE)
     register(form, full_name="Nguyen Thi Thanh Huong", name_vi="Nguyễn Thị Thanh Hương")
+    bad = {"full_name": "Le Van Hai", "passport_number": "D1000002", "sector": "xyz"}
+    job_url = upload(form, _csv(bad)).headers["location"]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -56,26 +61,32 @@ def portal(tmp_path: Path, test_jwks_file: Path) -> Iterator[str]:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", job_url
     finally:
         server.should_exit = True
         thread.join(10)
         runtime.engine.dispose()
 
 
-def test_the_candidate_list_is_one_card_per_candidate_on_a_phone(
-    portal: str, browser: object
-) -> None:
+def _phone(browser: object, url: str) -> Any:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
     context = browser.new_context(locale="vi-VN", viewport={"width": PHONE, "height": 900})
     context.add_cookies(
-        [{"name": SESSION_COOKIE, "value": token_for("training_centre", CENTRE), "url": portal}]
+        [{"name": SESSION_COOKIE, "value": token_for("training_centre", CENTRE), "url": url}]
     )
+    return context
+
+
+def test_the_candidate_list_is_one_card_per_candidate_on_a_phone(
+    portal: tuple[str, str], browser: object
+) -> None:
+    url, _ = portal
+    context = _phone(browser, url)
     page = context.new_page()
     try:
-        page.goto(f"{portal}/portal/candidates?lang=vi")
+        page.goto(f"{url}/portal/candidates?lang=vi")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "portal-candidates-list-phone.png", full_page=True)
         assert horizontal_overflow(page) == 0
@@ -100,5 +111,24 @@ def test_the_candidate_list_is_one_card_per_candidate_on_a_phone(
         )
         assert "Trạng thái" in labels
         assert all(labels)
+    finally:
+        context.close()
+
+
+def test_an_imports_failed_rows_are_explained_on_a_phone(
+    portal: tuple[str, str], browser: object
+) -> None:
+    url, job_url = portal
+    context = _phone(browser, url)
+    page = context.new_page()
+    try:
+        page.goto(f"{url}{job_url}?lang=vi")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "portal-import-failures-phone.png", full_page=True)
+        assert horizontal_overflow(page) == 0
+        why = page.locator("#problems tr[data-row='2'] td").nth(2)
+        assert why.is_visible()
+        assert why.inner_text().startswith("Ngành nghề không hợp lệ: “xyz”.")
+        assert_accessible(page)
     finally:
         context.close()
