@@ -205,6 +205,7 @@ NOT_PAGES: dict[tuple[str, str], str] = {
     ("candidates", "/portal"): "redirects to /portal/candidates",
     ("candidates", "/portal/candidates/form/skills"): "htmx fragment of the candidate form",
     ("candidates", "/portal/candidates/form/duplicates"): "htmx fragment of the candidate form",
+    ("candidates", "/portal/candidates/form/age"): "htmx fragment of the candidate form",
     ("candidates", "/portal/imports/{job_id}/failures.csv"): "a CSV download",
     ("employers", "/portal"): "redirects to /portal/orders",
     ("employers", "/portal/orders/skills"): "htmx fragment of the job order form",

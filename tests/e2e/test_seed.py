@@ -28,6 +28,11 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
     assert first.job_orders == JOB_ORDERS
     assert first.moves > 0
     assert first.decisions > 0
+    # Each posting employer has its company profile, so its 求人票 names the company.
+    assert first.profiles == len(first.employers)
+    employer = min(first.employers)
+    profile = httpx.get(f"{urls['employers']}/employers/me", headers=auth("employer", employer))
+    assert profile.status_code == 200, profile.text
 
     pm = auth("program_manager", "pm-e2e")
     statuses = {
@@ -59,5 +64,5 @@ def test_seed_twice_gives_one_market_where_every_open_order_has_candidates(
     assert "Traceback" not in again.stderr
     assert "uv run kakehashi token --role employer --org emp-" in again.stdout
     # Identity had no demo users yet: one per organisation, with the printed password.
-    assert "identity: 27 organisations registered (0 already there)" in again.stdout
+    assert "identity: 31 organisations registered (0 already there)" in again.stdout
     assert "email pm-office@kakehashi.example   password hashi-demo-2026" in again.stdout

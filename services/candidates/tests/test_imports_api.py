@@ -90,7 +90,7 @@ def test_the_templates_import_as_they_are(client: TestClient) -> None:
     assert client.get(f"/imports/{job['id']}", headers=CENTRE).json()["duplicates"] == 1
     [event] = outbox_events(client)
     assert event["data"]["skills"] == [
-        {"code": "welding", "level": 3, "tests_passed": []},
+        {"code": "welding", "level": 3, "tests_passed": ["ssw1_construction"]},
         {"code": "scaffolding", "level": 2, "tests_passed": []},
     ]
 

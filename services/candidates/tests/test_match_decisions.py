@@ -97,7 +97,16 @@ def test_decisions_move_the_candidate_as_a_manual_move_would(
             decided_by_organisation_id="emp-aichi",
         )
     )
-    consumer.apply(match_decision(ORDER_A, cid, "selected", 4, decided_by="pm@pm-office"))
+    consumer.apply(
+        match_decision(
+            ORDER_A,
+            cid,
+            "selected",
+            4,
+            decided_by="pm@pm-office",
+            decided_by_role="program_manager",  # the event's role wins over who usually selects
+        )
+    )
     assert _status(client, cid) == "selected"
     assert _history(client, cid)[2:] == [
         ("ready", "shortlisted", "matching"),

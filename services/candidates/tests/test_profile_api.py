@@ -114,7 +114,8 @@ def test_the_minimal_body_still_registers(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"date_of_birth": "2010-01-01"}, "date_of_birth"),
+        ({"date_of_birth": "2012-01-01"}, "date_of_birth"),  # 14: younger than 15
+        ({"date_of_birth": "2099-01-01"}, "date_of_birth"),  # in the future
         ({"japanese_tests": [{"test": "jft_basic", "score": 251, "date": "2026-01-01"}]}, "score"),
         ({"japanese_tests": [{"test": "jlpt", "date": "2026-01-01"}]}, "japanese_tests[0].level"),
         ({"japanese_tests": [{"test": "jft_basic", "date": "2026-01-01"}]}, "japanese_tests[0].score"),

@@ -16,7 +16,12 @@ from kakehashi.candidates.domain.profile import (
     WorkPeriod,
     apply_changes,
 )
-from kakehashi.candidates.domain.validation import check_age, normalise_profile
+from kakehashi.candidates.domain.validation import (
+    UnderAge,
+    check_age,
+    normalise_profile,
+    under_age_on_entry,
+)
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 
@@ -26,18 +31,27 @@ BASE = CandidateProfile(
 )
 
 
-def test_age_is_at_least_18_on_the_availability_date_or_today() -> None:
+def test_a_birth_date_is_refused_only_in_the_future_under_15_or_over_100() -> None:
+    """Centres train people before they turn 18: 15 to 17 is registered (and warned about),
+    younger is a child or a typing mistake."""
     check_age(date(2008, 11, 23), None, TODAY)
-    check_age(date(2009, 1, 1), date(2027, 1, 1), TODAY)
+    check_age(date(2009, 1, 2), date(2027, 1, 1), TODAY)  # 17 on the day: a warning, not a refusal
+    check_age(date(2011, 11, 23), None, TODAY)  # 15 today
     check_age(None, None, TODAY)
-    for born, available in [(date(2008, 11, 24), None), (date(2009, 1, 2), date(2027, 1, 1))]:
+    for born in (date(2011, 11, 24), date(2012, 5, 1), date(2027, 1, 1), date(1900, 1, 1)):
         with pytest.raises(DomainError) as error:
-            check_age(born, available, TODAY)
+            check_age(born, None, TODAY)
         assert error.value.field == "date_of_birth"
-    with pytest.raises(DomainError):
-        check_age(date(2027, 1, 1), None, TODAY)
-    with pytest.raises(DomainError):
-        check_age(date(1900, 1, 1), None, TODAY)
+
+
+def test_under_18_on_the_day_available_is_told_with_the_18th_birthday() -> None:
+    assert under_age_on_entry(date(2008, 11, 23), None, TODAY) is None
+    assert under_age_on_entry(date(2009, 1, 1), date(2027, 1, 1), TODAY) is None
+    assert under_age_on_entry(None, None, TODAY) is None
+    warned = under_age_on_entry(date(2009, 1, 2), date(2027, 1, 1), TODAY)
+    assert warned == UnderAge(17, date(2027, 1, 1), date(2027, 1, 2))
+    leap = under_age_on_entry(date(2012, 2, 29), None, TODAY)
+    assert leap == UnderAge(14, TODAY, date(2030, 3, 1))
 
 
 def test_normalising_resolves_the_province() -> None:
@@ -68,7 +82,7 @@ def test_normalising_resolves_the_province() -> None:
         ({"desired_prefectures": ("Aichi", "Atlantis")}, "desired_prefectures"),
         ({"desired_tracks": (Track.SSW1, Track.SSW1)}, "desired_tracks"),
         ({"province": "Atlantis"}, "province"),
-        ({"date_of_birth": date(2010, 1, 1)}, "date_of_birth"),
+        ({"date_of_birth": date(2012, 1, 1)}, "date_of_birth"),
     ],
 )
 def test_broken_rules_name_the_field(change: dict[str, Any], field: str) -> None:

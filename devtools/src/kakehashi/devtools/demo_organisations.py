@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kakehashi.devtools.demo_vocabulary import EMPLOYERS, TRAINING_CENTRES
+from kakehashi.devtools.demo_vocabulary import CENTRE_NAMED_AFTER, EMPLOYERS, TRAINING_CENTRES
 from kakehashi.shared.auth import Role
+from kakehashi.shared.reference import PREFECTURE_NAMES_JA
 
 # One password for every demo account (and the dev admin): long enough for identity's rules
 # and easy to type. Development only.
@@ -63,6 +64,8 @@ _PROVINCE_NAMES: dict[str, tuple[str, str]] = {
     "Hà Nội": ("Ha Noi", "ハノイ"),
     "Hải Phòng": ("Hai Phong", "ハイフォン"),
     "Tây Ninh": ("Tay Ninh", "タイニン"),
+    "Hưng Yên": ("Hung Yen", "フンイエン"),
+    "Bắc Ninh": ("Bac Ninh", "バクニン"),
 }
 
 # Employer id -> (Latin, Vietnamese, Japanese).
@@ -103,18 +106,40 @@ _EMPLOYER_NAMES: dict[str, tuple[str, str, str]] = {
         "Công ty Xây dựng Hitachi",
         "常陸建設株式会社",
     ),
+    "emp-osaka-kansai-tetsudo-seibi": (
+        "Kansai Tetsudo Seibi",
+        "Công ty Bảo trì Đường sắt Kansai",
+        "関西鉄道整備株式会社",
+    ),
+    "emp-tokyo-kirei-building-service": (
+        "Kirei Building Service",
+        "Công ty Vệ sinh Tòa nhà Kirei",
+        "きれいビルサービス株式会社",
+    ),
+    "emp-kanagawa-shiroi-linen": (
+        "Shiroi Linen Supply",
+        "Công ty Cung ứng Đồ vải Shiroi",
+        "白井リネンサプライ株式会社",
+    ),
+    "emp-shizuoka-enshu-jidosha-seibi": (
+        "Enshu Jidosha Seibi",
+        "Công ty Bảo dưỡng Ô tô Enshu",
+        "遠州自動車整備株式会社",
+    ),
 }
 
 
 def _training_centre(organisation_id: str, province: str) -> DemoOrganisation:
+    """A centre in `province` (in force), named after the place it was founded in."""
     number = int(organisation_id.rsplit("-", 1)[1])
-    latin, japanese = _PROVINCE_NAMES[province]
+    place = CENTRE_NAMED_AFTER.get(organisation_id, province)
+    latin, japanese = _PROVINCE_NAMES[place]
     return DemoOrganisation(
         id=organisation_id,
         kind="training_centre",
         role=Role.TRAINING_CENTRE,
         name_latin=f"{latin} Training Centre {number}",
-        name_vi=f"Trung tâm đào tạo {province} {number}",
+        name_vi=f"Trung tâm đào tạo {place} {number}",
         name_ja=f"{japanese}研修センター{number}",
         province=province,
     )
@@ -146,3 +171,20 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
 )
 BY_ID = {organisation.id: organisation for organisation in ORGANISATIONS}
+
+
+def employer_profile(organisation_id: str) -> dict[str, Any]:
+    """The company profile the employer saves on its portal's profile page (employers'
+    `PUT /employers/me`): its names, home prefecture and trade, and its intermediary (a
+    supervising organisation, 監理団体, in its prefecture). Job orders and the 求人票 name the
+    workplace from it."""
+    organisation = BY_ID[organisation_id]
+    prefecture, sectors = EMPLOYERS[organisation_id]
+    return {
+        "company_name_ja": organisation.name_ja,
+        "company_name_romaji": f"{organisation.name_latin} Co., Ltd.",
+        "prefecture": prefecture,
+        "industry": sectors[0].value,
+        "intermediary_kind": "supervising_organisation",
+        "intermediary_name": f"{PREFECTURE_NAMES_JA[prefecture]}国際人材協同組合",
+    }

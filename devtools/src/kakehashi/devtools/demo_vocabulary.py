@@ -46,21 +46,26 @@ KATAKANA: dict[str, str] = {
     "Nga": "ガー", "Nhung": "ニュン", "Oanh": "オアイン", "Quỳnh": "クイン", "Thảo": "タオ",
     "Trang": "チャン", "Tuyết": "トゥエット", "Vân": "ヴァン", "Yến": "イエン",
 }
-# Provinces that send many workers to Japan (pre-2025-merger names), weighted by volume.
+# Provinces that send many workers to Japan, by the 34 units in force since the 2025 merger (the
+# names the candidate form offers), weighted by volume: an old province's weight counted in the
+# unit it merged into (Bắc Giang in Bắc Ninh, Thái Bình in Hưng Yên, Nam Định in Ninh Bình, Hải
+# Dương in Hải Phòng, Vĩnh Phúc and Hòa Bình in Phú Thọ, Quảng Bình in Quảng Trị, Quảng Nam in
+# Đà Nẵng, Long An in Tây Ninh, Yên Bái in Lào Cai, Bình Định in Gia Lai).
 PROVINCES: dict[str, float] = {
-    "Nghệ An": 12, "Thanh Hóa": 11, "Hà Tĩnh": 8, "Thái Bình": 6, "Nam Định": 6,
-    "Bắc Giang": 6, "Hải Dương": 5, "Hà Nội": 5, "Phú Thọ": 4, "Hưng Yên": 4, "Tây Ninh": 4,
-    "Quảng Bình": 3, "Hải Phòng": 3, "Ninh Bình": 3, "Vĩnh Phúc": 3, "Bắc Ninh": 3,
-    "Đà Nẵng": 2, "Quảng Trị": 2, "Quảng Nam": 2, "Thừa Thiên Huế": 2, "Hòa Bình": 2,
-    "Thái Nguyên": 2, "Hồ Chí Minh": 2, "Lạng Sơn": 1, "Yên Bái": 1, "Quảng Ngãi": 1,
-    "Bình Định": 1, "Đắk Lắk": 1, "Long An": 1, "Cần Thơ": 1,
+    "Nghệ An": 12, "Thanh Hóa": 11, "Hà Tĩnh": 8, "Hưng Yên": 10, "Ninh Bình": 9,
+    "Bắc Ninh": 9, "Hải Phòng": 8, "Hà Nội": 5, "Phú Thọ": 9, "Tây Ninh": 5, "Quảng Trị": 5,
+    "Đà Nẵng": 4, "Huế": 2, "Thái Nguyên": 2, "Hồ Chí Minh": 2, "Lạng Sơn": 1, "Lào Cai": 1,
+    "Quảng Ngãi": 1, "Gia Lai": 1, "Đắk Lắk": 1, "Cần Thơ": 1,
 }
+# Training centre -> the province it is in (in force). Centres keep the names they were founded
+# under (CENTRE_NAMED_AFTER): Bắc Giang's centre is in Bắc Ninh province since the merger.
 TRAINING_CENTRES: dict[str, str] = {
     "tc-nghe-an-01": "Nghệ An", "tc-nghe-an-02": "Nghệ An", "tc-thanh-hoa-01": "Thanh Hóa",
-    "tc-ha-tinh-01": "Hà Tĩnh", "tc-thai-binh-01": "Thái Bình", "tc-bac-giang-01": "Bắc Giang",
+    "tc-ha-tinh-01": "Hà Tĩnh", "tc-thai-binh-01": "Hưng Yên", "tc-bac-giang-01": "Bắc Ninh",
     "tc-ha-noi-01": "Hà Nội", "tc-ha-noi-02": "Hà Nội", "tc-hai-phong-01": "Hải Phòng",
     "tc-tay-ninh-01": "Tây Ninh",
 }
+CENTRE_NAMED_AFTER: dict[str, str] = {"tc-thai-binh-01": "Thái Bình", "tc-bac-giang-01": "Bắc Giang"}
 SECTOR_WEIGHTS: dict[Sector, float] = {
     S.INDUSTRIAL_PRODUCTS_MANUFACTURING: 20, S.FOOD_BEVERAGE_MANUFACTURING: 18,
     S.CONSTRUCTION: 15, S.NURSING_CARE: 12, S.AGRICULTURE: 10, S.FOOD_SERVICE: 6,
@@ -158,24 +163,29 @@ SKILLS: dict[Sector, dict[str, str]] = {
         "recycling_processing": "リサイクル処理作業員 / Recycling operator",
         "waste_collection": "収集運搬作業員 / Waste collector"},
 }
-# Employer id -> (home prefecture, sectors it hires for).
+# Employer id -> (home prefecture, sectors it hires for): only its own trade's sectors, so a
+# builder posts building work and a care home care work (demo_organisations names them).
 EMPLOYERS: dict[str, tuple[str, tuple[Sector, ...]]] = {
-    "emp-aichi-tanaka-kogyo": ("Aichi", (S.INDUSTRIAL_PRODUCTS_MANUFACTURING, S.AUTOMOBILE_MAINTENANCE)),
+    "emp-aichi-tanaka-kogyo": ("Aichi", (S.INDUSTRIAL_PRODUCTS_MANUFACTURING,)),
     "emp-aichi-toyohashi-farm": ("Aichi", (S.AGRICULTURE,)),
     "emp-osaka-naniwa-kensetsu": ("Osaka", (S.CONSTRUCTION,)),
     "emp-osaka-sakura-foods": ("Osaka", (S.FOOD_BEVERAGE_MANUFACTURING, S.FOOD_SERVICE)),
     "emp-osaka-kix-ground-service": ("Osaka", (S.AVIATION,)),
-    "emp-tokyo-hinode-kaigo": ("Tokyo", (S.NURSING_CARE, S.BUILDING_CLEANING)),
-    "emp-tokyo-keihin-unyu": ("Tokyo", (S.AUTOMOBILE_TRANSPORT, S.LOGISTICS_WAREHOUSE, S.RAILWAY)),
+    "emp-osaka-kansai-tetsudo-seibi": ("Osaka", (S.RAILWAY,)),
+    "emp-tokyo-hinode-kaigo": ("Tokyo", (S.NURSING_CARE,)),
+    "emp-tokyo-keihin-unyu": ("Tokyo", (S.AUTOMOBILE_TRANSPORT, S.LOGISTICS_WAREHOUSE)),
+    "emp-tokyo-kirei-building-service": ("Tokyo", (S.BUILDING_CLEANING,)),
     "emp-saitama-musashi-seiko": ("Saitama", (S.INDUSTRIAL_PRODUCTS_MANUFACTURING,)),
-    "emp-saitama-midori-recycle": ("Saitama", (S.RESOURCE_CIRCULATION, S.LINEN_SUPPLY, S.BUILDING_CLEANING)),
+    "emp-saitama-midori-recycle": ("Saitama", (S.RESOURCE_CIRCULATION,)),
     "emp-chiba-boso-suisan": ("Chiba", (S.FISHERIES, S.FOOD_BEVERAGE_MANUFACTURING)),
     "emp-kanagawa-shonan-care": ("Kanagawa", (S.NURSING_CARE,)),
+    "emp-kanagawa-shiroi-linen": ("Kanagawa", (S.LINEN_SUPPLY,)),
     "emp-fukuoka-hakata-hotel": ("Fukuoka", (S.ACCOMMODATION, S.FOOD_SERVICE)),
-    "emp-hiroshima-setouchi-zosen": ("Hiroshima", (S.SHIPBUILDING, S.INDUSTRIAL_PRODUCTS_MANUFACTURING)),
-    "emp-shizuoka-fuji-shokuhin": ("Shizuoka", (S.FOOD_BEVERAGE_MANUFACTURING, S.AGRICULTURE)),
+    "emp-hiroshima-setouchi-zosen": ("Hiroshima", (S.SHIPBUILDING,)),
+    "emp-shizuoka-fuji-shokuhin": ("Shizuoka", (S.FOOD_BEVERAGE_MANUFACTURING,)),
+    "emp-shizuoka-enshu-jidosha-seibi": ("Shizuoka", (S.AUTOMOBILE_MAINTENANCE,)),
     "emp-gifu-mino-mokuzai": ("Gifu", (S.WOOD_INDUSTRY, S.FORESTRY)),
-    "emp-ibaraki-hitachi-kensetsu": ("Ibaraki", (S.CONSTRUCTION, S.INDUSTRIAL_PRODUCTS_MANUFACTURING)),
+    "emp-ibaraki-hitachi-kensetsu": ("Ibaraki", (S.CONSTRUCTION,)),
 }
 # Prefectures where job orders concentrate; every other prefecture weighs 1.
 PREFECTURE_WEIGHTS: dict[str, float] = dict.fromkeys(PREFECTURES, 1.0) | {

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, Protocol, TextIO, TypeVar
 
 from kakehashi.devtools.demo_data import DemoMarket, Review, generate_market, review_plan
+from kakehashi.devtools.demo_organisations import employer_profile
 from kakehashi.devtools.seed_api import Api, SeedError, Signer, wait_for
 from kakehashi.devtools.seed_report import SeedReport
 from kakehashi.shared.auth import Role
@@ -135,6 +136,21 @@ def _order_key(order: dict[str, Any]) -> tuple[Any, ...]:
         order["experience_years_min"],
         tuple(skills),
     )
+
+
+def _employer_profiles(api: Api, market: DemoMarket, report: SeedReport) -> None:
+    """Each posting employer's company profile, as its portal's profile page saves it (`PUT
+    /employers/me`), unless it has one (a profile someone edited is kept)."""
+    for employer in sorted({employer for employer, _ in market.job_orders}):
+        found = api.call(
+            "employers", "GET", "/employers/me", Role.EMPLOYER, employer, accept=(404,)
+        )
+        if found.status_code == 200:
+            report.profiles_existing += 1
+            continue
+        body = employer_profile(employer)
+        api.call("employers", "PUT", "/employers/me", Role.EMPLOYER, employer, body=body)
+        report.profiles += 1
 
 
 def _job_orders(api: Api, market: DemoMarket, report: SeedReport, progress: Progress) -> list[str]:
@@ -313,6 +329,7 @@ def seed(
     market = generate_market(candidates, job_orders, seed=seed)
     report = SeedReport()
     with Api(urls, sign) as api:
+        _employer_profiles(api, market, report)
         found = _candidates(api, market, report, progress)
         report.job_order_ids = order_ids = _job_orders(api, market, report, progress)
         _stages(api, market, found, report, progress)

@@ -25,6 +25,8 @@ class SeedReport:
     job_orders_existing: int = 0
     moves: int = 0
     decisions: int = 0
+    profiles: int = 0  # employers' company profiles saved
+    profiles_existing: int = 0
     training_centres: set[str] = field(default_factory=set)
     employers: set[str] = field(default_factory=set)
     job_order_ids: list[str] = field(default_factory=list)
@@ -32,7 +34,9 @@ class SeedReport:
 
     @property
     def already_seeded(self) -> bool:
-        return not (self.candidates or self.job_orders or self.moves or self.decisions)
+        return not (
+            self.candidates or self.job_orders or self.moves or self.decisions or self.profiles
+        )
 
 
 @dataclass
@@ -119,6 +123,11 @@ def seed_summary(
         )
     stages = ", ".join(f"{status} {n}" for status, n in pipeline.items() if n)
     lines += [head, f"pipeline: {stages}"]
+    if report.profiles:
+        lines.append(
+            f"employers: {report.profiles} company profiles saved "
+            f"({report.profiles_existing} already there)"
+        )
     if report.fewest_eligible is not None:
         lines.append(
             f"every open job order has eligible candidates (the fewest: {report.fewest_eligible})"

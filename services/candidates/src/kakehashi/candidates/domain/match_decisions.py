@@ -39,6 +39,23 @@ class PairStatus(StrEnum):
     UNDECIDED = "undecided"  # the pair's only decision was undone
 
 
+# Who takes each decision, by role, when `match.status_changed` does not say (matching's event
+# carries `decided_by_role` since 2026-11; older events, and a producer that leaves it out, do
+# not). Domain knowledge, not a guess from the event: the programme office's program managers
+# shortlist, propose, reject (after a review) and withdraw or undo; the employer interviews and
+# selects. An interview failed is a rejection the employer decided, which only the event can
+# tell apart from a program manager's: without it, a rejection is the program manager's.
+DECIDER_ROLE: dict[str, str] = {
+    PairStatus.SHORTLISTED: "program_manager",
+    PairStatus.PROPOSED: "program_manager",
+    PairStatus.REJECTED: "program_manager",
+    PairStatus.WITHDRAWN: "program_manager",
+    PairStatus.UNDECIDED: "program_manager",
+    PairStatus.INTERVIEWED: "employer",
+    PairStatus.SELECTED: "employer",
+}
+
+
 class RefusalReason(StrEnum):
     """Why the candidate's pipeline cannot follow a placing decision (`candidate.match_refused`)."""
 

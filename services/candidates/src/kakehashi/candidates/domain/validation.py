@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from kakehashi.candidates.domain.japanese import check_result, effective_level
@@ -12,6 +12,11 @@ from kakehashi.shared.errors import DomainError
 from kakehashi.shared.reference import PREFECTURES, Track
 
 MINIMUM_AGE = 18  # Law 69/2020/QH14: contract workers abroad are at least 18
+# Centres enrol and train people before they turn 18 (a 17-year-old who will be 18 by departure),
+# so under 18 is a warning and each track's eligibility says "too young" (the age_min rules of
+# reference_data/eligibility_rules.json). Under 15 (the Labour Code's minimum working age) is a
+# child or a typing mistake: refused.
+MINIMUM_REGISTRATION_AGE = 15
 MAXIMUM_AGE = 100  # anything older is a typing mistake
 _PREFECTURES = frozenset(PREFECTURES)
 
@@ -21,20 +26,53 @@ def _repeated(values: list[str]) -> list[str]:
 
 
 def check_age(born: date | None, available_from: date | None, today: date) -> None:
-    """At least 18 on the day the candidate is available (today if that is unknown or past)."""
+    """A birth date that can be a trainee's: not in the future, at least 15 today, at most 100.
+    Being under 18 on the day the person is available is not refused here (see
+    `under_age_on_entry`): the tracks' eligibility says it."""
     if born is None:
         return
     if born > today:
         raise DomainError("date_of_birth", "cannot be in the future")
-    on = reference_date(available_from, today)
-    age = age_on(born, on)
-    if age < MINIMUM_AGE:
+    age = age_on(born, today)
+    if age < MINIMUM_REGISTRATION_AGE:
         raise DomainError(
             "date_of_birth",
-            f"a candidate must be at least {MINIMUM_AGE} on {on.isoformat()} (would be {age})",
+            f"younger than {MINIMUM_REGISTRATION_AGE} ({age} today); check the date",
         )
-    if age_on(born, today) > MAXIMUM_AGE:
+    if age > MAXIMUM_AGE:
         raise DomainError("date_of_birth", f"more than {MAXIMUM_AGE} years ago; check the date")
+
+
+@dataclass(frozen=True)
+class UnderAge:
+    """A person too young to work abroad on the day they are available: their age that day,
+    the day, and their 18th birthday (from when a track may take them)."""
+
+    age: int
+    on: date
+    of_age_on: date
+
+
+def under_age_on_entry(
+    born: date | None, available_from: date | None, today: date
+) -> UnderAge | None:
+    """`UnderAge` when the person is under MINIMUM_AGE on the day they are available (today if
+    that is unknown or past), else None: what the form warns about."""
+    if born is None or born > today:
+        return None
+    on = reference_date(available_from, today)
+    age = age_on(born, on)
+    if age >= MINIMUM_AGE:
+        return None
+    return UnderAge(age, on, _birthday(born, MINIMUM_AGE))
+
+
+def _birthday(born: date, years: int) -> date:
+    """The day the person turns `years` (29 February birthdays on 1 March)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return date(born.year + years, 3, 1)
 
 
 def check_profile(profile: CandidateProfile, today: date) -> None:

@@ -50,6 +50,9 @@ COLUMNS: dict[str, str] = {
     "japanese_level": "",
     **_japanese_test_columns(),
     "skills": "welding:3;scaffolding:2",
+    # The skills tests passed, each as skill:test (a skill of the skills column); a skill with
+    # two tests is listed twice: welding:ssw1_construction;welding:ssw2_construction.
+    "skills_tests_passed": "welding:ssw1_construction",
     "training_hours": "400",
     "training_cohort": "2026-A",
     "desired_tracks": "ssw1",
@@ -63,8 +66,9 @@ COLUMNS: dict[str, str] = {
 # Date of birth is required here (not in the API) so that importing a file twice finds every
 # row's person again: passport number or folded name + date of birth is the duplicate rule.
 REQUIRED = ("full_name", "date_of_birth", "province", "sector")
-# failures.csv puts these in front of the row, so it can be fixed and uploaded again as it is.
-FAILURE_COLUMNS = ("row", "reason")
+# failures.csv puts these in front of the row, so it can be fixed and uploaded again as it is:
+# the row's number, the reason as the service words it, and the reason in the reader's language.
+FAILURE_COLUMNS = ("row", "reason", "explanation")
 _LISTS = ("desired_tracks", "desired_sectors", "desired_prefectures")
 _YES, _NO = {"yes", "y", "true", "1", "có", "co"}, {"no", "n", "false", "0", "không", "khong"}
 _DIRECT = (
@@ -99,6 +103,24 @@ def _skills(value: str) -> list[dict[str, Any]]:
             raise DomainError("skills", f"{part!r} is not code:level, e.g. welding:3")
         skills.append({"code": code.strip(), "level": int(level)})
     return skills
+
+
+def _skills_tests(skills: list[dict[str, Any]], value: str) -> None:
+    """Put the tests of `skills_tests_passed` (`skill:test;…`) on the skills they were passed
+    for; DomainError('skills_tests_passed') for a pair that is not skill:test or whose skill is
+    not in the skills column."""
+    by_code = {skill["code"]: skill for skill in skills}
+    for part in _split(value):
+        code, sep, test = (text.strip() for text in part.partition(":"))
+        if not sep or not code or not test:
+            raise DomainError(
+                "skills_tests_passed", f"{part!r} is not skill:test, e.g. welding:ssw1_construction"
+            )
+        if code not in by_code:
+            raise DomainError("skills_tests_passed", f"skill {code!r} is not in the skills column")
+        passed = by_code[code].setdefault("tests_passed", [])
+        if test not in passed:
+            passed.append(test)
 
 
 def _tests(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
@@ -142,6 +164,7 @@ def body_of_row(row: Mapping[str, str | None]) -> dict[str, Any]:
         if row.get(key):
             body[key] = _split(row[key] or "")
     body["skills"] = _skills(row.get("skills") or "")
+    _skills_tests(body["skills"], row.get("skills_tests_passed") or "")
     tests = _tests(row)
     if tests:
         body["japanese_tests"] = tests
@@ -159,6 +182,8 @@ def command_of_row(training_centre_id: str, row: Mapping[str, str | None]) -> Re
     except ValidationError as error:
         first = error.errors()[0]
         loc = [str(part) for part in first["loc"]]
+        if loc[:1] == ["skills"] and "tests_passed" in loc:
+            loc = ["skills_tests_passed"]  # the column the tests came from
         raise DomainError(".".join(loc) or "row", first["msg"]) from None
     return register_command(training_centre_id, body)
 

@@ -30,6 +30,7 @@ from kakehashi.candidates.entrypoints.import_rows import (
     template_rows,
 )
 from kakehashi.candidates.service_layer import imports
+from kakehashi.shared.auth import Language
 from kakehashi.shared.schemas import Timestamp
 from kakehashi.shared.settings import ServiceSettings
 from kakehashi.shared.web import UowDep, attachment, runtime_of
@@ -129,13 +130,27 @@ def get_job(job_id: str, principal: Reader, uow: UowDep) -> ImportJobPublic:
 
 
 @router.get("/{job_id}/failures.csv", response_class=Response, responses=CSV_FILE)
-def failures_csv(job_id: str, principal: Reader, uow: UowDep) -> Response:
-    """The rows not registered, each with its reason; fix them and upload this file again."""
+def failures_csv(
+    job_id: str, principal: Reader, uow: UowDep, language: Language | None = None
+) -> Response:
+    """The rows not registered, each with its reason; fix them and upload this file again.
+
+    `reason` is the service's own wording (kept for programs that read it); `explanation` says
+    it in the reader's language (`language`, else the token's, else English), with the column
+    by its label and what to write instead."""
+    # The portal's catalogs explain; imported here, as the portal's pages import this module.
+    from kakehashi.candidates.entrypoints.portal.import_reasons import explanation_of
+
     failures = imports.job_failures(uow, principal, job_id)
     if failures is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="import not found")
+    reader = language or principal.language or "en"
+    explain = explanation_of(reader)
     header = [*FAILURE_COLUMNS, *COLUMNS]
-    rows = [[f.row_number, f.reason, *(f.data.get(c) or "" for c in COLUMNS)] for f in failures]
+    rows = [
+        [f.row_number, f.reason, explain(f), *(f.data.get(c) or "" for c in COLUMNS)]
+        for f in failures
+    ]
     job = imports.get_job(uow, principal, job_id)
     unlisted = (job.failed + job.duplicates - len(failures)) if job else 0
     if unlisted > 0:

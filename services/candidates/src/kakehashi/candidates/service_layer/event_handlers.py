@@ -26,6 +26,7 @@ from kakehashi.candidates.domain.events import (
     match_refused_data,
 )
 from kakehashi.candidates.domain.match_decisions import (
+    DECIDER_ROLE,
     LIVE,
     PairStatus,
     RefusalReason,
@@ -76,8 +77,10 @@ class MatchStatusData(BaseModel):
 
 
 def decider(data: MatchStatusData) -> Principal:
-    """The person the event names as having decided, else matching itself."""
-    role = Role.PROGRAM_MANAGER
+    """The person the event names as having decided, else matching itself in the role that
+    takes such a decision (`DECIDER_ROLE`: the program manager proposes, the employer selects),
+    so the history can say who decided even when the event names nobody."""
+    role = Role(DECIDER_ROLE.get(data.status, Role.PROGRAM_MANAGER))
     if data.decided_by_role in {r.value for r in Role}:
         role = Role(data.decided_by_role)
     return Principal(

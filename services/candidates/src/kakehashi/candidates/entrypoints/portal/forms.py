@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from kakehashi.candidates.adapters.tables import Candidate
+from kakehashi.candidates.domain.validation import check_age, under_age_on_entry
 from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.schemas import CandidateCreate, CandidatePatch
+from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
 
 Values = dict[str, Any]  # form field name -> its value (a list for multiple choices)
@@ -67,6 +70,24 @@ DOMAIN_MESSAGES = {
     "province": N_("Choose a province from the list."),
     "province_code": N_("Choose a province from the list."),
 }
+# The domain's refusals of a birth date (domain/validation.py `check_age`), read by pattern and
+# said in the reader's language with the figures they carry.
+BIRTH_REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^cannot be in the future$"), N_("The date of birth is in the future.")),
+    (
+        re.compile(r"^younger than (?P<min>\d+) \((?P<age>\d+) today\)"),
+        N_("Too young to register: %(age)s years old today (at least %(min)s). Check the date."),
+    ),
+    (
+        re.compile(r"^more than (?P<max>\d+) years ago"),
+        N_("More than %(max)s years ago: check the date."),
+    ),
+)
+# Under 18 on the day the person is available: registered, and told (the tracks refuse them).
+UNDER_AGE_WARNING = N_(
+    "Under 18 on %(day)s (%(age)s years old): no track takes entrants under 18, so the person "
+    "can be trained but not proposed to an employer before %(birthday)s."
+)
 # What the error summary calls each field (the labels of the form, as msgids); a line's field
 # is named without its line number (`japanese_tests.date`).
 FIELD_LABELS = {
@@ -272,6 +293,11 @@ def domain_error(
     error: DomainError, state: FormState, gettext: Callable[[str], str]
 ) -> dict[str, str]:
     name = field_of(domain_field(error.field), state)
+    if error.field == "date_of_birth":
+        for pattern, template in BIRTH_REFUSALS:
+            found = pattern.match(error.message)
+            if found is not None:
+                return {name: gettext(template) % found.groupdict()}
     if error.field in DOMAIN_MESSAGES:
         # A code or name refused by the province list is a choice to make again on the form.
         return {"province": gettext(DOMAIN_MESSAGES[error.field])}
@@ -293,7 +319,45 @@ def validate_create(
         return CandidateCreate.model_validate(body), body
     except ValidationError as error:
         state.errors.update(pydantic_errors(error, state, gettext))
+        birth_error(values, state, gettext)
         return None, body
+
+
+def birth_date(values: Values) -> date | None:
+    """The form's date of birth, if it is a date."""
+    try:
+        return date.fromisoformat(str(values.get("date_of_birth") or ""))
+    except ValueError:
+        return None
+
+
+def available_date(values: Values) -> date | None:
+    try:
+        return date.fromisoformat(str(values.get("available_from") or ""))
+    except ValueError:
+        return None
+
+
+def birth_error(values: Values, state: FormState, gettext: Callable[[str], str]) -> None:
+    """The birth date's refusal among the other fields' (the domain's rules run only on a form
+    the schema accepts, and a refused birth date must not wait for the next round)."""
+    if "date_of_birth" in state.errors:
+        return
+    try:
+        check_age(birth_date(values), None, today())
+    except DomainError as error:
+        state.errors.update(domain_error(error, state, gettext))
+
+
+def under_age_warning(
+    values: Values, gettext: Callable[[str], str], day_of: Callable[[date], str]
+) -> str | None:
+    """The warning the form shows for a person under 18 on the day they are available."""
+    found = under_age_on_entry(birth_date(values), available_date(values), today())
+    if found is None:
+        return None
+    named = {"day": day_of(found.on), "age": found.age, "birthday": day_of(found.of_age_on)}
+    return gettext(UNDER_AGE_WARNING) % named
 
 
 def patch_of(body: dict[str, Any]) -> CandidatePatch:

@@ -13,12 +13,13 @@ from starlette.datastructures import UploadFile
 
 from kakehashi.candidates.entrypoints import imports_api
 from kakehashi.candidates.entrypoints.import_rows import checked_format, command_of_row
+from kakehashi.candidates.entrypoints.portal import import_reasons
 from kakehashi.candidates.entrypoints.portal.forms import REFUSED
 from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import PREFIX, render, translations
 from kakehashi.candidates.entrypoints.portal.session import Centre, PortalUser, check_csrf
 from kakehashi.candidates.service_layer import imports
-from kakehashi.shared.auth import Principal
+from kakehashi.shared.auth import Language, Principal
 from kakehashi.shared.errors import DomainError
 from kakehashi.shared.ui.pages import language_of
 from kakehashi.shared.web import UowDep, runtime_of
@@ -93,13 +94,35 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
     template = (
         "_import_progress.html" if request.headers.get("hx-request") == "true" else "import.html"
     )
-    return render(request, template, principal, job=job, done=done, percent=percent)
+    problems = _problems(request, uow, principal, job_id) if done else []
+    return render(
+        request,
+        template,
+        principal,
+        job=job,
+        done=done,
+        percent=percent,
+        problems=problems,
+        not_registered=job.failed + job.duplicates,
+    )
+
+
+def _problems(
+    request: Request, uow: UowDep, principal: Principal, job_id: str
+) -> list[import_reasons.RowProblem]:
+    """The first failed rows of a finished job, explained in the reader's language."""
+    failures = imports.job_failures(uow, principal, job_id) or []
+    gettext = translations(language_of(request)).gettext
+    return [import_reasons.explain(f, gettext) for f in failures[: import_reasons.SHOWN_ON_PAGE]]
 
 
 @router.get("/imports/{job_id}/failures.csv")
-def failures_csv(job_id: str, principal: PortalUser, uow: UowDep) -> Response:
-    """The rows not registered, each with its reason (the API's file)."""
+def failures_csv(request: Request, job_id: str, principal: PortalUser, uow: UowDep) -> Response:
+    """The rows not registered, each with its reason (the API's file), explained in the
+    language the page is read in."""
     try:
-        return imports_api.failures_csv(job_id, principal, uow)
+        readers: dict[str, Language] = {"vi": "vi", "ja": "ja", "en": "en"}
+        reader = readers.get(language_of(request))
+        return imports_api.failures_csv(job_id, principal, uow, reader)
     except HTTPException:
         return Response("import not found", status_code=404)

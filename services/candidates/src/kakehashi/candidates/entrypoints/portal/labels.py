@@ -192,6 +192,7 @@ ROLE_OF_KIND = {
     "operator": "admin",
 }
 EMPLOYER_NAMED = N_("employer: %(name)s")
+MANAGER_OF_OFFICE = N_("program manager (%(office)s)")
 ACTOR_ROLES = {
     "training_centre": N_("training centre"),
     "employer": N_("employer"),

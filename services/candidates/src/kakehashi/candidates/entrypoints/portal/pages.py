@@ -7,6 +7,7 @@ Routes are thin: they read the form, call the same use cases as the JSON API
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -58,6 +59,7 @@ from kakehashi.shared.reference import (
     Track,
 )
 from kakehashi.shared.skills import taxonomy
+from kakehashi.shared.ui import i18n
 from kakehashi.shared.ui.pages import flash, language_of
 from kakehashi.shared.web import UowDep, attachment
 
@@ -248,7 +250,12 @@ def _form_context(state: forms.FormState, language: str) -> dict[str, Any]:
         ],
         "notice_options": list(labels.NOTICE_LANGUAGES.items()),
         "notice_version": NOTICE_VERSION,
+        "under_age": forms.under_age_warning(state.values, gettext, _day_writer(language)),
     }
+
+
+def _day_writer(language: str) -> Callable[[date], str]:
+    return lambda day: i18n.long_date(day, language)
 
 
 def _form_page(
@@ -289,6 +296,21 @@ def skills_fieldset(
     """The skills of the chosen sector (htmx swaps them in when the sector changes)."""
     state = forms.FormState(values={"sector": sector})
     return render(request, "_skills.html", principal, **_form_context(state, language_of(request)))
+
+
+@router.get("/candidates/form/age")
+def age_warning(
+    request: Request,
+    principal: Centre,
+    date_of_birth: Annotated[str, Query(max_length=10)] = "",
+    available_from: Annotated[str, Query(max_length=10)] = "",
+) -> HTMLResponse:
+    """A warning while the form is filled in, when the person will be under 18 on the day they
+    are available (htmx asks when the birth or availability date changes)."""
+    language = language_of(request)
+    values: forms.Values = {"date_of_birth": date_of_birth, "available_from": available_from}
+    warning = forms.under_age_warning(values, _gettext(request), _day_writer(language))
+    return render(request, "_age_warning.html", principal, under_age=warning)
 
 
 @router.get("/candidates/form/duplicates")
@@ -410,6 +432,10 @@ async def edit_candidate(
 # A candidate's page -------------------------------------------------------------------------
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 @router.get("/candidates/{candidate_id}")
 def candidate_page(
     request: Request, candidate_id: str, principal: PortalUser, uow: UowDep
@@ -426,8 +452,16 @@ def candidate_page(
         request,
         "candidate.html",
         principal,
+        under_age=forms.under_age_warning(
+            {
+                "date_of_birth": _iso(file.candidate.row.date_of_birth),
+                "available_from": _iso(file.candidate.row.available_from),
+            },
+            translations(language).gettext,
+            _day_writer(language),
+        ),
         order_name=order_namer(request, file.orders, language),
-        actor_name=actor_namer(request, file.actor_kinds, language),
+        actor_name=actor_namer(request, file.actor_kinds, language, file.orders),
         file=file,
         row=file.candidate.row,
         moves=moves,

@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from kakehashi.candidates.adapters.tables import CandidateTransition
+from kakehashi.candidates.domain.match_decisions import DECIDER_ROLE
 from kakehashi.candidates.entrypoints.portal import labels
 from kakehashi.candidates.service_layer.event_handlers import MATCHING, MATCHING_ORGANISATION
 from kakehashi.candidates.service_layer.placements import KnownOrder
@@ -87,24 +88,52 @@ def order_namer(
 
 
 def actor_namer(
-    request: Request, kinds: Mapping[str, str], language: str
+    request: Request,
+    kinds: Mapping[str, str],
+    language: str,
+    orders: Mapping[str, KnownOrder] | None = None,
 ) -> Callable[[CandidateTransition], str]:
-    """Who made a pipeline move, in words: matching, the role ("program manager"), or the
-    organisation's name ("employer: Tanaka Kogyo"), never a user's or an organisation's id."""
+    """Who made a pipeline move, in words: the centre's name, "program manager (its office)",
+    "employer: Tanaka Kogyo", never a user's or an organisation's id.
+
+    A move that followed a match decision whose event named no organisation is still named by
+    the role that decided it (recorded from the event, else `DECIDER_ROLE` of the decision):
+    the employer by the order's employer (from the job-order directory), the program manager
+    without an office (the event does not say which). "Matching" only when nothing says who."""
     gettext = translations(language).gettext
-    organisations = PAGES.organisation_names(request, list(kinds))
+    orders = orders or {}
+    employer_of_order = {oid: o.employer_id for oid, o in orders.items() if o.employer_id}
+    organisations = PAGES.organisation_names(request, [*kinds, *employer_of_order.values()])
+
+    def named_in_language(organisation: str | None) -> str | None:
+        known = organisations.get(organisation or "")
+        return known.in_language(language) if known is not None else None
+
+    def by_decision(entry: CandidateTransition) -> str:
+        found = labels.MATCH_MOVE.match(entry.reason or "")
+        decision = found.group("status") if found else None
+        role = entry.actor_role or DECIDER_ROLE.get(decision or "")
+        if role == "employer":
+            order = found.group("order") if found else ""
+            employer = named_in_language(employer_of_order.get(order))
+            if employer:
+                return str(gettext(labels.EMPLOYER_NAMED) % {"name": employer})
+        if role in labels.ACTOR_ROLES:
+            return str(gettext(labels.ACTOR_ROLES[role]))
+        return str(gettext(labels.BY_MATCHING))
 
     def name(entry: CandidateTransition) -> str:
         organisation = entry.actor_organisation_id
         if entry.actor == MATCHING and organisation == MATCHING_ORGANISATION:
-            return str(gettext(labels.BY_MATCHING))
+            return by_decision(entry)
         role = entry.actor_role or labels.ROLE_OF_KIND.get(kinds.get(organisation, ""))
-        known = organisations.get(organisation)
-        named = known.in_language(language) if known is not None else None
+        named = named_in_language(organisation)
         if role == "training_centre" and named:
             return named  # the centre's own name
         if role == "employer" and named:
             return str(gettext(labels.EMPLOYER_NAMED) % {"name": named})
+        if role == "program_manager" and named:
+            return str(gettext(labels.MANAGER_OF_OFFICE) % {"office": named})
         if role in labels.ACTOR_ROLES:
             return str(gettext(labels.ACTOR_ROLES[role]))
         return named or str(gettext(labels.ACTOR_NOT_RECEIVED))
