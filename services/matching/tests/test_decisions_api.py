@@ -81,6 +81,14 @@ def test_a_pair_goes_from_shortlist_to_selection_and_each_step_is_an_event_and_a
         ("interviewed", "selected", 4),
     ]
     assert {e["match_id"] for e in events} == {"order-1:an"}
+    # Who decided travels as a role and an office or company, never as the person.
+    manager_org, employer_org = "pm-office", "emp-aichi"
+    assert [(e["decided_by_role"], e["decided_by_organisation_id"]) for e in events] == [
+        ("program_manager", manager_org),
+        ("program_manager", manager_org),
+        ("employer", employer_org),
+        ("program_manager", manager_org),
+    ]
     history = client.get("/job-orders/order-1/decisions", headers=MANAGER).json()
     assert [(h["action"], h["decided_by_role"]) for h in history] == [
         ("shortlist", "program_manager"),

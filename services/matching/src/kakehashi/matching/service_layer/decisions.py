@@ -363,6 +363,7 @@ def _move(
                 decided_by_role=principal.role.value,
                 version=pair.version,
                 reason_code=reason.value if reason else None,
+                decided_by_organisation_id=principal.organisation_id,
             ),
         ),
     )
