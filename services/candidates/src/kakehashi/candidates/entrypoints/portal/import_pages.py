@@ -94,7 +94,7 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
     template = (
         "_import_progress.html" if request.headers.get("hx-request") == "true" else "import.html"
     )
-    problems = _problems(request, uow, principal, job_id) if done else []
+    problems, shown = _problems(request, uow, principal, job_id) if done else ([], 0)
     return render(
         request,
         template,
@@ -103,17 +103,20 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
         done=done,
         percent=percent,
         problems=problems,
+        shown_rows=shown,
         not_registered=job.failed + job.duplicates,
     )
 
 
 def _problems(
     request: Request, uow: UowDep, principal: Principal, job_id: str
-) -> list[import_reasons.RowProblem]:
-    """The first failed rows of a finished job, explained in the reader's language."""
+) -> tuple[list[import_reasons.RowProblem], int]:
+    """The first failed rows of a finished job, explained in the reader's language (one line
+    per problem of a row), and how many rows they are."""
     failures = imports.job_failures(uow, principal, job_id) or []
     gettext = translations(language_of(request)).gettext
-    return [import_reasons.explain(f, gettext) for f in failures[: import_reasons.SHOWN_ON_PAGE]]
+    shown = failures[: import_reasons.SHOWN_ON_PAGE]
+    return [p for f in shown for p in import_reasons.explain_all(f, gettext)], len(shown)
 
 
 @router.get("/imports/{job_id}/failures.csv")
