@@ -91,11 +91,11 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
         return render(request, "not_found.html", principal, status_code=404)
     done = job.status in FINISHED
     percent = 100 if done else int(100 * job.processed / job.total) if job.total else 0
-    template = (
-        "_import_progress.html" if request.headers.get("hx-request") == "true" else "import.html"
-    )
-    problems, shown = _problems(request, uow, principal, job_id) if done else ([], 0)
-    return render(
+    partial = _is_poll(request)
+    template = "_import_progress.html" if partial else "import.html"
+    # The rows refused so far are explained as they fail, not only once the job is marked done.
+    problems, shown = _problems(request, uow, principal, job_id)
+    response = render(
         request,
         template,
         principal,
@@ -105,6 +105,19 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
         problems=problems,
         shown_rows=shown,
         not_registered=job.failed + job.duplicates,
+    )
+    # One URL for the page and its panel: a browser must not show a kept panel as the page.
+    response.headers["Vary"] = "HX-Request"
+    if partial:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_poll(request: Request) -> bool:
+    """htmx asking for the progress panel (a history restore wants the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
     )
 
 
