@@ -50,5 +50,5 @@ class ImportFailure(SQLModel, table=True):
     job_id: str = Field(foreign_key="import_job.id", index=True, max_length=36)
     row_number: int  # as the spreadsheet numbers it: the header is row 1
     duplicate: bool = False
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=4000)  # every problem of the row, joined
     data: dict[str, Any] = Field(sa_type=sa.JSON)

@@ -8,7 +8,8 @@ columns: `{prefix}_level` or `{prefix}_score`, and `{prefix}_date`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,8 +17,12 @@ from pydantic import ValidationError
 from kakehashi.candidates.adapters.spreadsheets import FileFormat, UnreadableFileError, read_header
 from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.domain.japanese import JapaneseTestKind, japanese_test_kinds
+from kakehashi.candidates.domain.provinces import resolve_province
+from kakehashi.candidates.domain.validation import check_age
 from kakehashi.candidates.entrypoints.convert import register_command
 from kakehashi.candidates.entrypoints.schemas import CandidateCreate
+from kakehashi.candidates.service_layer.imports import RowProblemsError
+from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
 
 
@@ -69,6 +74,7 @@ REQUIRED = ("full_name", "date_of_birth", "province", "sector")
 # failures.csv puts these in front of the row, so it can be fixed and uploaded again as it is:
 # the row's number, the reason as the service words it, and the reason in the reader's language.
 FAILURE_COLUMNS = ("row", "reason", "explanation")
+_ORDER = {column: i for i, column in enumerate(COLUMNS)}
 _LISTS = ("desired_tracks", "desired_sectors", "desired_prefectures")
 _YES, _NO = {"yes", "y", "true", "1", "có", "co"}, {"no", "n", "false", "0", "không", "khong"}
 _DIRECT = (
@@ -123,21 +129,6 @@ def _skills_tests(skills: list[dict[str, Any]], value: str) -> None:
             passed.append(test)
 
 
-def _tests(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
-    """The results the row holds, one per test type whose result column is filled."""
-    tests = []
-    for kind in japanese_test_kinds().values():
-        value_column, date_column = _test_columns(kind)
-        value = row.get(value_column)
-        if not value:
-            continue
-        taken_on = row.get(date_column)
-        if not taken_on:
-            raise DomainError(date_column, f"required with {value_column}")
-        tests.append({"test": kind.code, kind.scale.value: value, "date": taken_on})
-    return tests
-
-
 def _consents(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
     answer = (row.get("consent_sharing") or "no").lower()
     if answer in _NO:
@@ -157,35 +148,125 @@ def _consents(row: Mapping[str, str | None]) -> list[dict[str, Any]]:
     ]
 
 
-def body_of_row(row: Mapping[str, str | None]) -> dict[str, Any]:
-    """The registration body a row describes (DomainError for a malformed compound cell)."""
+Problems = list[tuple[str, str]]
+
+
+def _collect(problems: Problems, read: Callable[[], Any], default: Any) -> Any:
+    """`read()`, or `default` once its DomainError is added to `problems`."""
+    try:
+        return read()
+    except DomainError as error:
+        problems.append((error.field, error.message))
+        return default
+
+
+def _tests_and_problems(row: Mapping[str, str | None]) -> tuple[list[dict[str, Any]], Problems]:
+    """The results the row holds, one per test type whose result column is filled (a result
+    without its date is kept, so its value is checked too), and the dates missing."""
+    tests, problems = [], []
+    for kind in japanese_test_kinds().values():
+        value_column, date_column = _test_columns(kind)
+        value = row.get(value_column)
+        if not value:
+            continue
+        test = {"test": kind.code, kind.scale.value: value}
+        taken_on = row.get(date_column)
+        if taken_on:
+            test["date"] = taken_on
+        else:
+            problems.append((date_column, f"required with {value_column}"))
+        tests.append(test)
+    return tests, problems
+
+
+def _body_and_problems(row: Mapping[str, str | None]) -> tuple[dict[str, Any], Problems]:
+    """The registration body a row describes, without the compound cells that are malformed,
+    and the problems of those cells (each named by its column)."""
+    problems: Problems = []
     body: dict[str, Any] = {k: row[k] for k in _DIRECT if row.get(k)}
     for key in _LISTS:
         if row.get(key):
             body[key] = _split(row[key] or "")
-    body["skills"] = _skills(row.get("skills") or "")
-    _skills_tests(body["skills"], row.get("skills_tests_passed") or "")
-    tests = _tests(row)
+    before = len(problems)
+    body["skills"] = _collect(problems, lambda: _skills(row.get("skills") or ""), [])
+    tests_passed = row.get("skills_tests_passed") or ""
+    if len(problems) == before:  # their tests are checked against well-formed skills only
+        _collect(problems, lambda: _skills_tests(body["skills"], tests_passed), None)
+    tests, missing_dates = _tests_and_problems(row)
+    problems += missing_dates
     if tests:
         body["japanese_tests"] = tests
-    body["consents"] = _consents(row)
+    body["consents"] = _collect(problems, lambda: _consents(row), [])
+    return body, problems
+
+
+def body_of_row(row: Mapping[str, str | None]) -> dict[str, Any]:
+    """The registration body a row describes (DomainError for a malformed compound cell)."""
+    body, problems = _body_and_problems(row)
+    if problems:
+        raise DomainError(*problems[0])
     return body
 
 
+def _column_of(loc: list[str], body: Mapping[str, Any]) -> str:
+    """The file's column a validation error's location names."""
+    if loc[:1] == ["skills"] and "tests_passed" in loc:
+        return "skills_tests_passed"  # the column the tests came from
+    if loc[:1] == ["japanese_tests"] and len(loc) >= 3 and loc[1].isdigit():
+        tests = body.get("japanese_tests") or []
+        kind = (
+            japanese_test_kinds().get(tests[int(loc[1])]["test"])
+            if int(loc[1]) < len(tests)
+            else None
+        )
+        if kind is not None:
+            value_column, date_column = _test_columns(kind)
+            return date_column if loc[2] == "date" else value_column
+    return ".".join(loc) or "row"
+
+
+def _cell_problems(row: Mapping[str, str | None], named: set[str]) -> Problems:
+    """The registration's own rules on single cells (the province is one, the birth date a
+    possible age), checked here too so that a row's refusal names them with the others; the
+    registration checks them again."""
+    problems: Problems = []
+    on = today()
+    if "province" not in named:
+        _collect(problems, lambda: resolve_province(row.get("province"), None, on), None)
+    birth = row.get("date_of_birth") or ""
+    if "date_of_birth" not in named:
+        try:
+            born = date.fromisoformat(birth)
+        except ValueError:
+            return problems  # the validation names it
+        _collect(problems, lambda: check_age(born, None, on), None)
+    return problems
+
+
+def _in_file_order(problem: tuple[str, str]) -> int:
+    column = problem[0].split(".")[0]
+    return _ORDER.get(column, len(_ORDER))
+
+
 def command_of_row(training_centre_id: str, row: Mapping[str, str | None]) -> RegisterCandidate:
-    """The registration one row asks for; DomainError naming the column for the first problem."""
-    for column in REQUIRED:
-        if not row.get(column):
-            raise DomainError(column, "required")
+    """The registration one row asks for; RowProblemsError naming every column whose value the
+    registration refuses (required, malformed or invalid), each once."""
+    problems: Problems = [(column, "required") for column in REQUIRED if not row.get(column)]
+    body, compound = _body_and_problems(row)
+    problems += compound
     try:
-        body = CandidateCreate.model_validate(body_of_row(row))
+        valid = CandidateCreate.model_validate(body)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        if loc[:1] == ["skills"] and "tests_passed" in loc:
-            loc = ["skills_tests_passed"]  # the column the tests came from
-        raise DomainError(".".join(loc) or "row", first["msg"]) from None
-    return register_command(training_centre_id, body)
+        named = {field.split(".")[0] for field, _ in problems}
+        for found in error.errors():
+            column = _column_of([str(part) for part in found["loc"]], body)
+            if column.split(".")[0] not in named:
+                problems.append((column, found["msg"]))
+        valid = None
+    if problems or valid is None:  # the registration's checks would name one at a time
+        problems += _cell_problems(row, {field.split(".")[0] for field, _ in problems})
+        raise RowProblemsError(sorted(problems, key=_in_file_order))
+    return register_command(training_centre_id, valid)
 
 
 def template_rows() -> tuple[list[str], list[list[str]]]:

@@ -70,6 +70,28 @@ class ImportRunningError(Exception):
         self.job_id = job_id
 
 
+class RowProblemsError(DomainError):
+    """Every problem one row holds (column, message), so a centre fixes the row in one go
+    rather than one refusal per upload; the first names the error's field."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(*problems[0])
+        self.problems = problems
+
+
+# A failure's reason lists its problems as `<path>: <message>`, joined by this.
+REASON_SEPARATOR = "; "
+REASON_MAX = 4000  # ImportFailure.reason's length
+
+
+def reason_of(error: DomainError) -> str:
+    """The stored reason of a row refused by `error`: each of its problems, joined."""
+    problems = (
+        error.problems if isinstance(error, RowProblemsError) else [(error.field, error.message)]
+    )
+    return REASON_SEPARATOR.join(f"{field}: {message}" for field, message in problems)
+
+
 class JobStatus:
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
@@ -170,7 +192,7 @@ def _prepare(
             command = parse(job.training_centre_id, row)
             ready.append((number, row, prepare_registration(principal, command, on)))
         except DomainError as error:
-            failures.append(_failure(job, number, row, f"{error.field}: {error.message}"))
+            failures.append(_failure(job, number, row, reason_of(error)))
     return ready, failures
 
 
@@ -178,7 +200,7 @@ def _failure(
     job: ImportJob, number: int, row: Row, reason: str, duplicate: bool = False
 ) -> ImportFailure:
     return ImportFailure(
-        job_id=job.id, row_number=number, duplicate=duplicate, reason=reason[:500], data=row
+        job_id=job.id, row_number=number, duplicate=duplicate, reason=reason[:REASON_MAX], data=row
     )
 
 

@@ -91,11 +91,11 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
         return render(request, "not_found.html", principal, status_code=404)
     done = job.status in FINISHED
     percent = 100 if done else int(100 * job.processed / job.total) if job.total else 0
-    template = (
-        "_import_progress.html" if request.headers.get("hx-request") == "true" else "import.html"
-    )
-    problems = _problems(request, uow, principal, job_id) if done else []
-    return render(
+    partial = _is_poll(request)
+    template = "_import_progress.html" if partial else "import.html"
+    # The rows refused so far are explained as they fail, not only once the job is marked done.
+    problems, shown = _problems(request, uow, principal, job_id)
+    response = render(
         request,
         template,
         principal,
@@ -103,17 +103,33 @@ def import_page(request: Request, job_id: str, principal: PortalUser, uow: UowDe
         done=done,
         percent=percent,
         problems=problems,
+        shown_rows=shown,
         not_registered=job.failed + job.duplicates,
+    )
+    # One URL for the page and its panel: a browser must not show a kept panel as the page.
+    response.headers["Vary"] = "HX-Request"
+    if partial:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_poll(request: Request) -> bool:
+    """htmx asking for the progress panel (a history restore wants the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
     )
 
 
 def _problems(
     request: Request, uow: UowDep, principal: Principal, job_id: str
-) -> list[import_reasons.RowProblem]:
-    """The first failed rows of a finished job, explained in the reader's language."""
+) -> tuple[list[import_reasons.RowProblem], int]:
+    """The first failed rows of a finished job, explained in the reader's language (one line
+    per problem of a row), and how many rows they are."""
     failures = imports.job_failures(uow, principal, job_id) or []
     gettext = translations(language_of(request)).gettext
-    return [import_reasons.explain(f, gettext) for f in failures[: import_reasons.SHOWN_ON_PAGE]]
+    shown = failures[: import_reasons.SHOWN_ON_PAGE]
+    return [p for f in shown for p in import_reasons.explain_all(f, gettext)], len(shown)
 
 
 @router.get("/imports/{job_id}/failures.csv")

@@ -19,6 +19,7 @@ from kakehashi.candidates.entrypoints.portal import forms, labels
 from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import translations
 from kakehashi.candidates.service_layer.import_duplicates import ALREADY_REGISTERED
+from kakehashi.candidates.service_layer.imports import REASON_SEPARATOR
 
 Gettext = Callable[[str], str]
 SHOWN_ON_PAGE = 20  # the first failed rows the result page explains; the file has them all
@@ -214,8 +215,27 @@ def explain_reason(
     )
 
 
+# Between two problems of one reason: the separator, then the next one's `<path>: `.
+_NEXT_PROBLEM = re.compile(re.escape(REASON_SEPARATOR) + r"(?=[A-Za-z_][\w.\[\]]*: )")
+
+
+def reasons_of(reason: str) -> list[str]:
+    """The problems a stored reason joins (`<path>: <message>` each), in order."""
+    return [part for part in _NEXT_PROBLEM.split(reason) if part]
+
+
+def explain_all(failure: Any, gettext: Gettext) -> list[RowProblem]:
+    """An `ImportFailure` row explained: one line per problem it holds."""
+    if failure.duplicate:
+        return [explain(failure, gettext)]
+    return [
+        explain_reason(part, failure.data or {}, gettext, row=failure.row_number)
+        for part in reasons_of(failure.reason)
+    ]
+
+
 def explain(failure: Any, gettext: Gettext) -> RowProblem:
-    """An `ImportFailure` row explained."""
+    """An `ImportFailure` row's first problem explained."""
     return explain_reason(
         failure.reason, failure.data or {}, gettext, duplicate=failure.duplicate,
         row=failure.row_number,
@@ -223,12 +243,14 @@ def explain(failure: Any, gettext: Gettext) -> RowProblem:
 
 
 def explanation_of(language: str) -> Callable[[Any], str]:
-    """A failure's explanation as one cell of failures.csv, in `language`: the column's label,
-    then the sentence."""
+    """A failure's explanation as one cell of failures.csv, in `language`: for each problem,
+    the column's label, then the sentence; joined as the reason is."""
     gettext = translations(language).gettext
 
-    def cell(failure: Any) -> str:
-        problem = explain(failure, gettext)
+    def line(problem: RowProblem) -> str:
         return f"{problem.field}: {problem.message}" if problem.column else problem.message
+
+    def cell(failure: Any) -> str:
+        return REASON_SEPARATOR.join(line(p) for p in explain_all(failure, gettext))
 
     return cell
