@@ -285,3 +285,14 @@ def test_a_signed_in_user_reads_their_own_language_whatever_the_browser_says(
     # The switcher's choice still wins over it.
     chosen = client.get("/portal/orders", params={"lang": other[:2]}).text
     assert f'<html lang="{other[:2]}">' in chosen
+
+
+def test_the_form_to_post_an_order_is_marked_current_alone(client: TestClient) -> None:
+    # The header's "Our job orders" leads to /portal/orders; the portal's "Post a job order"
+    # to /portal/orders/new: the longer one is the page's.
+    sign_in(client)
+    header = client.get("/portal/orders/new", headers=EN).text.split("</header>", 1)[0]
+    assert header.count('aria-current="page"') == 1
+    assert '/portal/orders/new" aria-current="page"' in header
+    order = client.get(f"/portal/orders/{post_order(client)}").text.split("</header>", 1)[0]
+    assert 'data-service="employers" aria-current="page"' in order
