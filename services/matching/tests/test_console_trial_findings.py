@@ -99,7 +99,7 @@ def test_the_history_names_who_decided_by_role_and_organisation_never_by_id(
     assert "user@emp-aichi" not in english
 
     japanese = by_column(client.get("/console/candidates/an?lang=ja").text)
-    assert japanese[0] == "プログラムマネージャー — 架け橋プログラム事務局"
+    assert japanese[0] == "プログラム担当者 — 架け橋プログラム事務局"
     assert japanese[1] == "企業：田中工業"  # noqa: RUF001
     vietnamese = by_column(client.get("/console/candidates/an?lang=vi").text)
     assert vietnamese[0] == "quản lý chương trình — Văn phòng chương trình Kakehashi"
@@ -198,7 +198,7 @@ def test_an_employer_gets_the_console_s_403_page_in_its_language_with_a_way_home
     assert answer.status_code == 403
     assert answer.headers["content-type"].startswith("text/html")
     assert '<html lang="ja"' in answer.text
-    assert "このページはプログラムマネージャーと管理者のためのものです。" in answer.text
+    assert "このページはプログラム担当者と管理者のためのものです。" in answer.text
     assert "for program managers and admins" not in answer.text
     home = re.search(r'<a href="([^"]+)" id="home-link">', answer.text)
     assert home is not None
