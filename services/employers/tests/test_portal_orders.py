@@ -311,5 +311,5 @@ def test_the_order_page_and_the_kyujinhyo_print_one_order_number(client: TestCli
     workbook = load_workbook(
         BytesIO(client.get(f"/portal/orders/{order_id}/kyujinhyo.xlsx").content)
     )
-    printed = {cell.value for row in workbook.active.iter_rows() for cell in row}  # type: ignore[union-attr]
+    printed = {cell.value for row in workbook.active.iter_rows() for cell in row}
     assert number in printed

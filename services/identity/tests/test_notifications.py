@@ -346,7 +346,8 @@ def _account_page(
     assert post_sign_in(client, email, PASSWORD).status_code == 303
     page = client.get("/account/notifications")
     assert page.status_code == 200
-    return page.text
+    text: str = page.text
+    return text
 
 
 def test_the_account_page_promises_an_employer_only_the_mails_it_is_sent(

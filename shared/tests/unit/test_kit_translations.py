@@ -61,7 +61,8 @@ def test_every_japanese_catalog_names_each_role_one_way() -> None:
     for path in catalogs:
         with path.open("rb") as po:
             for message in read_po(po, locale="ja"):
-                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                given = message.string
+                strings = [given] if isinstance(given, str) else list(given or [])
                 for chosen, rejected in JAPANESE_TERMS.items():
                     found += [
                         f"{path.parent.parent.parent.name}: {s!r} (say {chosen})"
