@@ -187,3 +187,17 @@ def test_a_broker_that_does_not_answer_is_said_on_the_page(
     page = client.get(PAGE, headers=EN)
     assert page.status_code == 503
     assert "The broker does not answer; try again shortly." in page.text
+
+
+def test_the_header_names_the_admin_s_organisation_from_the_service_s_directory(
+    client: TestClient, broker: Broker
+) -> None:
+    # As /admin does ("Kakehashi operator"), not by its id ("org-kakehashi").
+    _sign_in(client)
+    before = client.get(PAGE, headers=EN).text
+    assert '<span class="organisation" data-organisation="org-kakehashi">org-kakehashi<' in before
+    _dead_letter(broker, CANDIDATES.name, _organisation("org-kakehashi").to_bytes(), "locked")
+    [ref] = _ref(client)
+    assert _post(client, "/replay", ref=ref).status_code == 303  # the directory learns its name
+    after = client.get(PAGE, headers=EN).text
+    assert 'data-organisation="org-kakehashi">Trung tam Hoa Binh<' in after

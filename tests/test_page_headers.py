@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,3 +83,38 @@ def test_no_template_has_inline_code_the_policy_would_block(template: Path) -> N
 
 def test_templates_are_found() -> None:
     assert len(TEMPLATES) > 20
+
+
+# (service, page, who is signed in, the href the header marks as the current page's)
+CURRENT = [
+    (CANDIDATES, "/portal/candidates/new", ("training_centre", "tc-nav"), "/candidates/new"),
+    (CANDIDATES, "/portal/candidates", ("training_centre", "tc-nav"), "/portal/candidates"),
+    (EMPLOYERS, "/portal/orders/new", ("employer", "emp-nav"), "/portal/orders/new"),
+    (EMPLOYERS, "/portal/orders", ("employer", "emp-nav"), "/portal/orders"),
+    (MATCHING, "/console/orders", ("program_manager", "pm-nav"), "/console/orders"),
+    (MATCHING, "/console/orders", ("admin", "kakehashi-operator"), "/console/orders"),
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "path", "who", "marked"),
+    CURRENT,
+    ids=[f"{spec.name}{path}-{who[0]}" for spec, path, who, _ in CURRENT],
+)
+def test_the_header_marks_one_link_and_links_each_page_once(
+    service_client: Callable[..., TestClient],
+    spec: ServiceSpec,
+    path: str,
+    who: tuple[str, str],
+    marked: str,
+) -> None:
+    client = service_client(spec)
+    client.cookies.set(SESSION_COOKIE, token_for(*who))
+    page = client.get(path)
+    assert page.status_code == 200, page.text[:500]
+    nav = page.text.split('<nav aria-label="', 1)[1].split("</nav>", 1)[0]
+    current = re.findall(r'<a [^>]*href="([^"]*)"[^>]*aria-current="page"', nav)
+    assert len(current) == 1, current
+    assert current[0].endswith(marked)
+    hrefs = [urlsplit(href).path for href in re.findall(r'href="([^"]*)"', nav)]
+    assert len(hrefs) == len(set(hrefs)), hrefs  # "Review console" and "Job orders" were one

@@ -226,7 +226,7 @@ def test_the_history_names_who_moved_the_candidate_in_words(
         assert raw not in en
     ja = _text(_history(client.get(f"/portal/candidates/{cid}?lang=ja").text))
     assert "企業：田中工業" in ja
-    assert "プログラムマネージャー" in ja
+    assert "プログラム担当者" in ja
     vi = _text(_history(client.get(f"/portal/candidates/{cid}?lang=vi").text))
     assert "Trung tâm đào tạo Tây Ninh" in vi
     assert "doanh nghiệp: Tanaka Kogyo" in vi

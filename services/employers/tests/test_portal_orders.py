@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from conftest import token_for
 from kakehashi.employers.adapters.kyujinhyo_xlsx import XLSX_MEDIA_TYPE
@@ -285,3 +287,29 @@ def test_a_signed_in_user_reads_their_own_language_whatever_the_browser_says(
     # The switcher's choice still wins over it.
     chosen = client.get("/portal/orders", params={"lang": other[:2]}).text
     assert f'<html lang="{other[:2]}">' in chosen
+
+
+def test_the_form_to_post_an_order_is_marked_current_alone(client: TestClient) -> None:
+    # The header's "Our job orders" leads to /portal/orders; the portal's "Post a job order"
+    # to /portal/orders/new: the longer one is the page's.
+    sign_in(client)
+    header = client.get("/portal/orders/new", headers=EN).text.split("</header>", 1)[0]
+    assert header.count('aria-current="page"') == 1
+    assert '/portal/orders/new" aria-current="page"' in header
+    order = client.get(f"/portal/orders/{post_order(client)}").text.split("</header>", 1)[0]
+    assert 'data-service="employers" aria-current="page"' in order
+
+
+def test_the_order_page_and_the_kyujinhyo_print_one_order_number(client: TestClient) -> None:
+    # One form everywhere the employer sees it: upper-case, as the 求人票 prints it.
+    sign_in(client)
+    order_id = post_order(client)
+    page = client.get(f"/portal/orders/{order_id}", headers=EN).text
+    span = page.split('id="order-number">', 1)[1].split("</span>", 1)[0]
+    [number] = re.findall(r"\b[0-9A-Fa-f]{8}\b", span)
+    assert number == number.upper()
+    workbook = load_workbook(
+        BytesIO(client.get(f"/portal/orders/{order_id}/kyujinhyo.xlsx").content)
+    )
+    printed = {cell.value for row in workbook.active.iter_rows() for cell in row}
+    assert number in printed

@@ -73,6 +73,10 @@ def client(make_client: Callable[..., TestClient], broker: Broker) -> TestClient
     return make_client(kafka_bootstrap_servers=broker.bootstrap)
 
 
+def _header_organisation(html: str) -> str:
+    return html.split('class="organisation"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
 def _refs(client: TestClient) -> list[str]:
     html = client.get(PAGE, headers=EN).text
     return [part.split('"')[0] for part in html.split('data-ref="')[1:]]
@@ -94,6 +98,10 @@ def test_an_identity_admin_lists_inspects_and_replays_identitys_dead_letters(
     assert "database is locked" in page.text
     assert f"{CANDIDATE_EVENTS} / 2 @ 11" in page.text
     assert 'href="/admin/static/kakehashi.css"' in page.text  # the kit's look
+    # The header names the administrator's organisation as /admin does, not by its id.
+    organisation = _header_organisation(page.text)
+    assert organisation == _header_organisation(client.get("/admin", headers=EN).text)
+    assert 'data-organisation="' + organisation + '"' not in page.text
     [ref] = _refs(client)
     partition, offset = ref.split(":")
     shown = client.get(f"{PAGE}/{partition}/{offset}", headers=EN)

@@ -332,3 +332,44 @@ def test_a_decision_undone_before_the_candidate_is_known_is_never_told(
     assert _send_each(client) == 0
     assert _send_digests(client) == 0
     assert mailbox.messages == []
+
+
+def _account_page(
+    client: TestClient, admin: Headers, mailbox: Mailbox, who: tuple[str, str]
+) -> str:
+    email, role = who
+    organisation = TANAKA if role == "employer" else TAY_NINH
+    add_user(client, admin, email, organisation, role, "ja")
+    token = mailbox.link_token(email, "/invitation")
+    accepted = client.post("/invitations/accept", json={"token": token, "password": PASSWORD})
+    assert accepted.status_code == 204, accepted.text
+    assert post_sign_in(client, email, PASSWORD).status_code == 303
+    page = client.get("/account/notifications")
+    assert page.status_code == 200
+    text: str = page.text
+    return text
+
+
+def test_the_account_page_promises_an_employer_only_the_mails_it_is_sent(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    # An employer is mailed a candidate proposed for its order and the proposal withdrawn, no
+    # more; and the employer portal has no notifications page to read them on instead.
+    employer = _account_page(client, admin, mailbox, (SATO, "employer"))
+    about = employer.split('id="mailed-about">', 1)[1].split("</p>", 1)[0]
+    assert "推薦" in about
+    assert "取り下げ" in about
+    assert "面接" not in about
+    assert "不採用" not in about
+    assert "ポータルのお知らせページ" not in employer
+    assert "各求人のページ" in employer
+
+
+def test_the_account_page_tells_a_centre_each_step_of_its_candidates(
+    client: TestClient, admin: Headers, mailbox: Mailbox
+) -> None:
+    centre = _account_page(client, admin, mailbox, (LAN, "training_centre"))
+    about = centre.split('id="mailed-about">', 1)[1].split("</p>", 1)[0]
+    for step in ("推薦", "面接", "採用内定", "不採用(理由つき)", "訂正"):
+        assert step in about
+    assert "ポータルのお知らせページ" in centre

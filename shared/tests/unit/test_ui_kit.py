@@ -117,6 +117,20 @@ def test_the_header_leads_each_role_to_its_pages_and_its_mail_settings(
     assert navigation.links(settings, None) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Mail settings"), ("vi", "Cài đặt thư"), ("ja", "メール設定")]
+)
+def test_the_mail_settings_link_is_named_apart_from_the_portal_s_notifications(
+    language: str, label: str
+) -> None:
+    # A centre's header shows both: its portal's "Notifications" (Thông báo) and this.
+    settings = ServiceSettings()
+    centre = Principal(subject="u", role=Role.TRAINING_CENTRE, organisation_id="o")
+    account = navigation.links(settings, centre)[-1]
+    assert account.key == "account"
+    assert translations(None, language).gettext(account.label) == label
+
+
 def test_the_header_marks_the_page_s_own_link_and_names_the_employer_s_two_lists_apart() -> None:
     settings = ServiceSettings(web_employers_url="https://emp.example", service_name="employers")
     employer = Principal(subject="u", role=Role.EMPLOYER, organisation_id="o")

@@ -11,7 +11,7 @@ read locally): it does not fetch its own JWKS over HTTP.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -23,16 +23,33 @@ from kafka.errors import KafkaError
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.dead_letters import DeadLetterError, DeadLetters, service_dead_letters
 from kakehashi.shared.events import dead_letter_topic
+from kakehashi.shared.organisations import OrganisationNames
 from kakehashi.shared.runtime import ServiceSpec
 from kakehashi.shared.ui import browser_session, navigation
-from kakehashi.shared.ui.pages import KIT, KIT_STATIC, Pages, flash
+from kakehashi.shared.ui.pages import (
+    KIT,
+    KIT_STATIC,
+    OrganisationLookup,
+    Pages,
+    flash,
+    from_directory,
+)
 from kakehashi.shared.web import runtime_of, settings_of
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/admin/dead-letters"
 STATIC = "/admin/static"
-PAGES = Pages(KIT / "templates", None, STATIC)
+
+
+def _organisations(request: Request, ids: Collection[str]) -> Mapping[str, OrganisationNames]:
+    """The header names the administrator's organisation as /admin does ("Kakehashi
+    operator", not its id): by the lookup the service installed the pages with."""
+    lookup: OrganisationLookup = request.app.state.dead_letter_organisations
+    return lookup(request, ids)
+
+
+PAGES = Pages(KIT / "templates", None, STATIC, organisations=_organisations)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's marker: extracted, translated when shown)
@@ -208,11 +225,17 @@ async def _refused(request: Request, error: Exception) -> Response:
 
 
 def install(
-    app: FastAPI, spec: ServiceSpec, principal_of: PrincipalOf = browser_session.principal_of
+    app: FastAPI,
+    spec: ServiceSpec,
+    principal_of: PrincipalOf = browser_session.principal_of,
+    organisations: OrganisationLookup = from_directory,
 ) -> None:
     """Mount the dead-letter pages of `spec`'s consumer on `app`, with the kit's assets; the
-    session is verified by `principal_of` (the shared token verifier unless the app says)."""
+    session is verified by `principal_of` (the shared token verifier unless the app says);
+    organisations are named by `organisations` (the service's directory of identity's names,
+    unless the app says: identity reads its own table)."""
     app.state.dead_letter_principal_of = principal_of
+    app.state.dead_letter_organisations = organisations
     app.include_router(dead_letters_router(spec))
     app.mount(STATIC, StaticFiles(directory=KIT_STATIC), name="admin-static")
     app.add_exception_handler(SignInRequired, _sign_in_handler(spec.name))

@@ -92,10 +92,12 @@ def links(settings: ServiceSettings, principal: Principal | None) -> list[NavLin
             NavLink("admin", N_("Administration"), urls["identity"] + "/admin", "identity")
         )
     # Everyone chooses how they hear of what happens (each event, a daily digest, or not).
+    # "Mail settings", not "Notification mails": a centre's portal lists its notifications
+    # too, and two links both called "notifications" side by side confused the centres.
     found.append(
         NavLink(
             "account",
-            N_("Notification mails"),
+            N_("Mail settings"),
             urls["identity"] + "/account/notifications",
             "identity",
         )

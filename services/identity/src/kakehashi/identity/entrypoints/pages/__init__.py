@@ -17,6 +17,7 @@ from kakehashi.identity.entrypoints.pages import (
 from kakehashi.identity.entrypoints.pages.rendering import (
     PAGES,
     SignInRequired,
+    organisation_names,
     session_principal,
     to_sign_in,
 )
@@ -33,4 +34,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, to_sign_in)
     # /admin/dead-letters, administrators only, as on the other services; identity verifies the
     # session itself (its keys, its users) instead of fetching its own JWKS.
-    dead_letter_pages.install(app, SPEC, session_principal)
+    # It names organisations from its own table too.
+    dead_letter_pages.install(app, SPEC, session_principal, organisation_names)

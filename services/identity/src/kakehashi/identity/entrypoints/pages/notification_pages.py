@@ -20,19 +20,41 @@ from kakehashi.identity.entrypoints.pages.rendering import (
     render,
 )
 from kakehashi.identity.service_layer import notifications
-from kakehashi.shared.auth import Principal
+from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.ui.navigation import N_
 from kakehashi.shared.web import UowDep
 
 PAGE = notifications.SETTINGS_PAGE
 router = APIRouter(prefix=PAGE, include_in_schema=False)
 
-# The choices as the page offers them, in order.
-CHOICES = (
-    (Delivery.EACH, N_("A mail for each event"), N_("as soon as it happens")),
-    (Delivery.DAILY, N_("One mail a day"), N_("every event of the day in one digest")),
-    (Delivery.OFF, N_("No mail"), N_("read them on the portal's notifications page")),
+# What each role is mailed, as the mail rules send it (domain/notifications.py): a centre hears
+# of each step of its candidates; an employer only of proposals for its orders and their
+# withdrawal. Promising an employer interviews and decisions it is never mailed misled them.
+ABOUT_CENTRE = N_(
+    "We mail you when something happens to your candidates: a candidate proposed for a job "
+    "order, interviewed, selected or not chosen (with the reason), and when such news is "
+    "corrected."
 )
+ABOUT_EMPLOYER = N_(
+    "We mail you when a candidate is proposed for one of your job orders, and when such a "
+    "proposal is withdrawn."
+)
+# Without mail, where to read the news: a centre's portal lists its notifications; the
+# employer portal has no such page, the proposed candidates are on each order's page.
+OFF_CENTRE = N_("read them on the portal's notifications page")
+OFF_EMPLOYER = N_("the proposed candidates appear on each job order's page of the employer portal")
+
+
+def choices(role: Role) -> tuple[tuple[Delivery, str, str], ...]:
+    """The choices as the page offers them to `role`, in order."""
+    off = OFF_EMPLOYER if role is Role.EMPLOYER else OFF_CENTRE
+    return (
+        (Delivery.EACH, N_("A mail for each event"), N_("as soon as it happens")),
+        (Delivery.DAILY, N_("One mail a day"), N_("every event of the day in one digest")),
+        (Delivery.OFF, N_("No mail"), off),
+    )
+
+
 SAVED = N_("Your choice is saved.")
 UNKNOWN_CHOICE = N_("Choose one of the ways offered.")
 
@@ -52,7 +74,8 @@ def _page(
         status_code=status_code,
         messages=messages or [],
         page_url=PAGE,
-        choices=CHOICES,
+        about=ABOUT_EMPLOYER if principal.role is Role.EMPLOYER else ABOUT_CENTRE,
+        choices=choices(principal.role),
         chosen=notifications.delivery_for(uow, principal.subject).value,
         digest_hour_utc=identity_settings(request).notify_digest_hour_utc,
     )
