@@ -328,3 +328,10 @@ def test_every_cell_of_the_dashboard_names_its_column(client: TestClient) -> Non
         cells = re.findall(r"<td([^>]*)>", row)
         assert len(cells) == 7
         assert all("data-label=" in attrs for attrs in cells), cells
+
+
+def test_the_allocation_page_is_the_one_link_marked_current(client: TestClient) -> None:
+    sign_in(client)
+    page = client.get("/console/allocation?lang=en").text
+    marked = re.findall(r'<a[^>]*href="([^"]+)"[^>]*aria-current="page"', page)
+    assert [urlsplit(url).path for url in marked] == ["/console/allocation"], marked
