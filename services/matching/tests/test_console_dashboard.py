@@ -81,7 +81,7 @@ def test_orders_are_named_by_title_and_short_reference_never_a_bare_id(
         page = client.get(path, params=params, headers=ENGLISH).text
         shown = " ".join(visible_text.findall(page))
         assert "溶接工 / Welder" in shown, path
-        assert "5f0c8e2a" in shown, path  # the short reference
+        assert "5F0C8E2A" in shown, path  # the short reference, as the employer prints it
         assert UUID not in shown, path  # the id is in links only
     history = client.get("/console/candidates/an", headers=ENGLISH).text.split("<h2>History</h2>")[
         1

@@ -335,3 +335,19 @@ def test_the_allocation_page_is_the_one_link_marked_current(client: TestClient) 
     page = client.get("/console/allocation?lang=en").text
     marked = re.findall(r'<a[^>]*href="([^"]+)"[^>]*aria-current="page"', page)
     assert [urlsplit(url).path for url in marked] == ["/console/allocation"], marked
+
+
+def test_an_order_has_one_number_in_matching_and_at_the_employer() -> None:
+    """The shortlist XLSX, the PDF and the console print the 求人番号 as the employers service
+    does (upper case); the console's search still finds it typed in lower case."""
+    from kakehashi.matching.adapters.shortlist_xlsx import order_reference
+
+    assert order_reference("9ea9a0c2-1b2c-4d5e-8f90-123456789abc") == "9EA9A0C2"
+
+
+def test_the_dashboard_finds_an_order_by_its_number_in_either_case(client: TestClient) -> None:
+    sign_in(client)
+    for typed in ("ORDER1", "order1"):
+        page = client.get(f"/console/orders?q={typed}&lang=en").text
+        assert "/console/orders/order-1" in page, typed
+    assert "/console/orders/order-1" not in client.get("/console/orders?q=ORDER9").text

@@ -100,10 +100,10 @@ def test_the_exports_name_the_order_by_title_and_a_short_reference_not_a_uuid(
     assert sheet is not None
     header = {row[0]: row[1] for row in sheet.iter_rows(max_row=6, values_only=True)}
     assert header["求人 (Job order)"] == "溶接工 / Welder"
-    assert header["求人番号 (Job order no.)"] == "5f0c8e2a"
+    assert header["求人番号 (Job order no.)"] == "5F0C8E2A"
     pdf = client.get(f"/job-orders/{order_id}/shortlist.pdf", headers=MANAGER)
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
-    assert "5f0c8e2a" in text
+    assert "5F0C8E2A" in text
     assert order_id not in text
     assert "2027/01/10" in text  # the date as Japanese readers write it
     assert "溶接" in text

@@ -104,8 +104,10 @@ def japanese_level_name(level: str) -> str:
 
 
 def order_reference(job_order_id: str) -> str:
-    """The few characters of an order's id a person can read out and search for."""
-    return job_order_id[:8]
+    """The few characters of an order's id a person can read out and search for, written as
+    the employers service prints its 求人番号 (upper case, dashes dropped), so one order has
+    one number everywhere; the console's search ignores case."""
+    return job_order_id.replace("-", "")[:8].upper()
 
 
 _BOLD = Font(bold=True)

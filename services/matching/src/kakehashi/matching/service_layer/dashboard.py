@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from kakehashi.matching.adapters.shortlist_xlsx import order_reference
 from kakehashi.matching.adapters.tables import JobOrderView, MatchPair
 from kakehashi.matching.domain.decisions import PairStatus
 from kakehashi.matching.domain.reasons import N_, Reason
@@ -206,7 +207,8 @@ def _keeps(query: OrderQuery, row: OrderRow, employers: dict[str, OrganisationNa
     if query.search is not None:
         wanted = fold(query.search)
         haystack = fold(
-            " ".join([order.title, order.job_order_id, order.employer_id])
+            " ".join([order.title, order.job_order_id, order_reference(order.job_order_id)])
+            + f" {order.employer_id}"
             + _names_of(employers.get(order.employer_id))
         )
         if wanted not in haystack:
