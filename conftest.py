@@ -11,9 +11,11 @@ import random
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 
 import jwt
 import pytest
+import uvicorn
 from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -67,6 +70,24 @@ def free_port() -> int:
         _HANDED_OUT.add(port)
         return port
     raise RuntimeError("no free port below the ephemeral range")
+
+
+@contextmanager
+def served(app: Any, port: int) -> Iterator[str]:
+    """`app` served by uvicorn on 127.0.0.1:`port` in a thread of this process (for a browser, or
+    for another process to call), until the block ends; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @dataclass

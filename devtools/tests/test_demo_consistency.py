@@ -6,18 +6,15 @@ profile through employers' API, so the 求人票 names the company instead of "�
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
-from conftest import auth, free_port, issuer_settings, sign_as_test_issuer
+from conftest import auth, free_port, issuer_settings, served, sign_as_test_issuer
 from kakehashi.candidates.domain.provinces import provinces_in_force
 from kakehashi.devtools.demo_data import EMPLOYERS, TRAINING_CENTRES, generate_market
 from kakehashi.devtools.demo_organisations import BY_ID, ORGANISATIONS, employer_profile
@@ -104,20 +101,10 @@ def employers(tmp_path: Path, test_jwks_file: Path) -> Iterator[str]:
     )
     runtime = Runtime.build(settings, SPEC.migrations)
     runtime.migrate()
-    server = uvicorn.Server(
-        uvicorn.Config(SPEC.create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served(SPEC.create_app(runtime), port) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(10)
         runtime.engine.dispose()
 
 

@@ -8,15 +8,13 @@ Screenshots: test-artifacts/console-allocation-progress-<stage>.png."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from conftest import free_port, issuer_settings, token_for
+from conftest import free_port, issuer_settings, served, token_for
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.config import MatchingSettings
 from kakehashi.matching.entrypoints.dependencies import services_of, surplus_of, weights_of
@@ -48,18 +46,10 @@ def matching(tmp_path: Path, test_jwks_file: Path) -> Iterator[tuple[str, Any, R
     market.apply(order_event("order-2", min_japanese_level="N2", headcount=1))
     market.apply(candidate_event("an", full_name="Nguyễn Thị Hằng", level="N1"))
     market.apply(candidate_event("binh", full_name="Trần Văn Bình", level="N4"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", app, runtime
+        with served(app, port) as url:
+            yield url, app, runtime
     finally:
-        server.should_exit = True
-        thread.join(10)
         runtime.engine.dispose()
 
 

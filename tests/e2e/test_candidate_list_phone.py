@@ -9,17 +9,14 @@ portal-import-failures-phone.png."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
-from conftest import free_port, issuer_settings, token_for
+from conftest import free_port, issuer_settings, served, token_for
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.config import CandidatesSettings
 from kakehashi.shared.runtime import Runtime
@@ -53,18 +50,10 @@ def portal(tmp_path: Path, test_jwks_file: Path) -> Iterator[tuple[str, str]]:
     register(form, full_name="Nguyen Thi Thanh Huong", name_vi="Nguyễn Thị Thanh Hương")
     bad = {"full_name": "Le Van Hai", "passport_number": "D1000002", "sector": "xyz"}
     job_url = upload(form, _csv(bad)).headers["location"]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", job_url
+        with served(app, port) as url:
+            yield url, job_url
     finally:
-        server.should_exit = True
-        thread.join(10)
         runtime.engine.dispose()
 
 

@@ -12,17 +12,14 @@ and en, desktop and phone, land in test-artifacts/.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import ViewportSize
 
-from conftest import free_port
+from conftest import free_port, served
 from kakehashi.identity.adapters.mail import Mail
 from kakehashi.identity.bootstrap import SPEC as IDENTITY
 from kakehashi.identity.config import IdentitySettings
@@ -70,17 +67,6 @@ class Site:
     identity_runtime: Runtime
 
 
-def _serve(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    return server, thread
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = tmp_path_factory.mktemp("sso")
@@ -109,17 +95,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         MATCHING.migrations,
     )
     outbox = Outbox()
-    servers = []
     for runtime in (identity_runtime, matching_runtime):
         runtime.migrate()
-    servers.append(_serve(identity_app(identity_runtime, mailer=outbox), id_port))
-    servers.append(_serve(matching_app(matching_runtime), matching_port))
     try:
-        yield Site(identity_url, matching_url, outbox, identity_runtime)
+        with (
+            served(identity_app(identity_runtime, mailer=outbox), id_port),
+            served(matching_app(matching_runtime), matching_port),
+        ):
+            yield Site(identity_url, matching_url, outbox, identity_runtime)
     finally:
-        for server, thread in servers:
-            server.should_exit = True
-            thread.join(timeout=10)
         for runtime in (identity_runtime, matching_runtime):
             runtime.engine.dispose()
 
