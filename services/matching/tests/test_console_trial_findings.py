@@ -340,9 +340,9 @@ def test_the_allocation_page_is_the_one_link_marked_current(client: TestClient) 
 def test_an_order_has_one_number_in_matching_and_at_the_employer() -> None:
     """The shortlist XLSX, the PDF and the console print the 求人番号 as the employers service
     does (upper case); the console's search still finds it typed in lower case."""
-    from kakehashi.matching.adapters.shortlist_xlsx import order_reference
+    from kakehashi.shared.reference import order_number
 
-    assert order_reference("9ea9a0c2-1b2c-4d5e-8f90-123456789abc") == "9EA9A0C2"
+    assert order_number("9ea9a0c2-1b2c-4d5e-8f90-123456789abc") == "9EA9A0C2"
 
 
 def test_the_dashboard_finds_an_order_by_its_number_in_either_case(client: TestClient) -> None:

@@ -1,4 +1,5 @@
-"""Reference vocabularies every service shares: Japanese levels on one ordinal scale, sectors."""
+"""Reference vocabularies every service shares: Japanese levels on one ordinal scale, sectors,
+and how an order's number is written."""
 
 from __future__ import annotations
 
@@ -85,3 +86,10 @@ _PREFECTURES_JA = (
 )  # fmt: skip
 # Their names in Japanese, as 求人票 and Japanese readers write them.
 PREFECTURE_NAMES_JA = dict(zip(PREFECTURES, _PREFECTURES_JA, strict=True))
+
+
+def order_number(job_order_id: str) -> str:
+    """A job order's number as people read it out and search for it (求人番号), the same in every
+    service's pages and files: the first 8 hex digits of its id, upper-case. Orders are few per
+    employer, so 8 digits never collide in practice, and the full id stays in each address."""
+    return job_order_id.replace("-", "")[:8].upper()

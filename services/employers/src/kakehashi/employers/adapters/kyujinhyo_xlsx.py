@@ -26,7 +26,13 @@ from kakehashi.employers.domain.model import (
 from kakehashi.employers.domain.rules import STANDARD_HOURS_PER_WEEK
 from kakehashi.shared import skills as taxonomy
 from kakehashi.shared.cells import safe_cell
-from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, Sector, Track
+from kakehashi.shared.reference import (
+    PREFECTURE_NAMES_JA,
+    JapaneseLevel,
+    Sector,
+    Track,
+    order_number,
+)
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "求人票"
@@ -92,13 +98,6 @@ _WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 _SECTION_FILL = PatternFill("solid", start_color="DDE5F0")
 LABEL_WIDTH = 34
 VALUE_WIDTH = 64
-
-
-def order_number(job_order_id: str) -> str:
-    """The order's number as people read and say it (the page and the 求人票 print the same):
-    the first 8 hex digits of its id, upper-case. Orders are few per employer, so 8 digits
-    never collide in practice, and the full id stays in the page's address."""
-    return job_order_id.replace("-", "")[:8].upper()
 
 
 def build_kyujinhyo(

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 from kakehashi.employers.adapters.kyujinhyo_xlsx import (
     XLSX_MEDIA_TYPE,
     build_kyujinhyo,
-    order_number,
 )
 from kakehashi.employers.service_layer import queries
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.clock import today
 from kakehashi.shared.organisations import OrganisationNames, organisation_names
+from kakehashi.shared.reference import order_number
 from kakehashi.shared.unit_of_work import UnitOfWork
 from kakehashi.shared.web import attachment
 

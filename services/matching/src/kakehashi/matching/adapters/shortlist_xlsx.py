@@ -103,13 +103,6 @@ def japanese_level_name(level: str) -> str:
     return "認定なし (none)" if level == "none" else level
 
 
-def order_reference(job_order_id: str) -> str:
-    """The few characters of an order's id a person can read out and search for, written as
-    the employers service prints its 求人番号 (upper case, dashes dropped), so one order has
-    one number everywhere; the console's search ignores case."""
-    return job_order_id.replace("-", "")[:8].upper()
-
-
 _BOLD = Font(bold=True)
 _HEADING_FILL = PatternFill("solid", start_color="DDE5F0")
 _TOP = Alignment(vertical="top", wrap_text=True)

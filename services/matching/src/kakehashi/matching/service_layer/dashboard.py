@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from kakehashi.matching.adapters.shortlist_xlsx import order_reference
 from kakehashi.matching.adapters.tables import JobOrderView, MatchPair
 from kakehashi.matching.domain.decisions import PairStatus
 from kakehashi.matching.domain.reasons import N_, Reason
@@ -29,6 +28,7 @@ from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
 from kakehashi.matching.domain.text import fold
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.organisations import OrganisationNames, organisation_names
+from kakehashi.shared.reference import order_number
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 DEADLINE_SOON_DAYS = 14
@@ -207,7 +207,7 @@ def _keeps(query: OrderQuery, row: OrderRow, employers: dict[str, OrganisationNa
     if query.search is not None:
         wanted = fold(query.search)
         haystack = fold(
-            " ".join([order.title, order.job_order_id, order_reference(order.job_order_id)])
+            " ".join([order.title, order.job_order_id, order_number(order.job_order_id)])
             + f" {order.employer_id}"
             + _names_of(employers.get(order.employer_id))
         )

@@ -11,7 +11,6 @@ from kakehashi.matching.adapters.shortlist_xlsx import (
     Shortlist,
     ShortlistRow,
     build_shortlist_xlsx,
-    order_reference,
     skills_text,
 )
 from kakehashi.matching.adapters.tables import CandidateView
@@ -19,6 +18,7 @@ from kakehashi.matching.domain.decisions import PairStatus
 from kakehashi.matching.domain.names import display_name
 from kakehashi.matching.service_layer import decided_pairs
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.reference import order_number
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 # Who is on the interview sheet: the candidates proposed to the employer and still in the running.
@@ -33,7 +33,7 @@ def shortlist(uow: UnitOfWork, principal: Principal, job_order_id: str, today: d
     return Shortlist(
         job_order_id=order.job_order_id,
         title=order.title,
-        reference=order_reference(order.job_order_id),
+        reference=order_number(order.job_order_id),
         headcount=order.headcount,
         selected=decided_pairs.selected_count(pairs),
         exported_on=today,

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from kakehashi.employers.adapters import mapping
-from kakehashi.employers.adapters.kyujinhyo_xlsx import order_number
 from kakehashi.employers.adapters.tables import JobOrder
 from kakehashi.employers.domain.commands import TransitionJobOrder
 from kakehashi.employers.domain.lifecycle import (
@@ -41,7 +40,7 @@ from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
-from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track
+from kakehashi.shared.reference import PREFECTURES, JapaneseLevel, Sector, Track, order_number
 from kakehashi.shared.ui.navigation import N_
 from kakehashi.shared.ui.pages import flash
 from kakehashi.shared.unit_of_work import UnitOfWork

@@ -11,14 +11,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from kakehashi.matching.adapters.shortlist_xlsx import order_reference
 from kakehashi.matching.domain.names import display_name
 from kakehashi.matching.domain.reasons import Reason, Term, level_name
 from kakehashi.matching.entrypoints.console import labels
 from kakehashi.matching.entrypoints.console.i18n import LOCALES_DIR, long_date, translations
 from kakehashi.shared import skills
 from kakehashi.shared.auth import Principal
-from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel
+from kakehashi.shared.reference import PREFECTURE_NAMES_JA, JapaneseLevel, order_number
 from kakehashi.shared.ui.labels import skills_test_markup
 from kakehashi.shared.ui.pages import Pages, from_directory, language_of, remember_language
 
@@ -75,7 +74,7 @@ def level_label(level: str, language: str) -> str:
 
 def short_reference(job_order_id: str) -> str:
     """The few characters of an id a person reads out (the XLSX and PDF print the same)."""
-    return order_reference(job_order_id)
+    return order_number(job_order_id)
 
 
 def tests_passed(skills_held: list[dict[str, Any]]) -> list[str]:
