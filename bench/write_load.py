@@ -43,6 +43,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import col
 
+import cpu_shares
 from kakehashi.devtools.development_key import development_token
 from kakehashi.devtools.supervisor import PROCESSES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role
@@ -163,6 +164,7 @@ class Run:
     lag_samples_s: list[float] = field(default_factory=list)
     started: float = 0.0
     ended: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per process family
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -228,6 +230,7 @@ async def drive(
     duration_s: float,
     matching: Engine,
     issuer: str,
+    children: dict[str, int],
 ) -> tuple[Run, int]:
     """Post for `duration_s` on `connections` connections; returns the run and the read
     model's row count before it."""
@@ -250,6 +253,7 @@ async def drive(
         before += len(tokens)
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_lag(matching, target.read_model, before, run, stop))
+        cpu_before = cpu_shares.sample(children)
         run.started = time.monotonic()
         deadline = run.started + duration_s
         await asyncio.gather(
@@ -259,6 +263,7 @@ async def drive(
             )
         )
         run.ended = time.monotonic()
+        run.cpu = cpu_shares.shares(cpu_before, cpu_shares.sample(children))
         stop.set()
         await sampler
     return run, before
@@ -327,6 +332,7 @@ def report(name: str, run: Run, settle_s: float, label: str, relay_s: list[float
         f"  last accepted write -> matching holds all   {settle_s:5.2f} s   target <= {TARGET_LAG_S:.0f}   {verdict(settle_s, TARGET_LAG_S, False)}",
         flush=True,
     )
+    print(cpu_shares.describe(run.cpu, seconds), flush=True)
 
 
 @contextlib.contextmanager
@@ -411,6 +417,7 @@ def main() -> None:
                         args.duration,
                         matching,
                         supervisor.url("identity"),
+                        {name: child.pid for name, child in supervisor.children},
                     )
                 )
                 expected = before + len(run.accepted_at)

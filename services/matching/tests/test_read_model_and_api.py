@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import col, select
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.entrypoints.dependencies import services_of
-from kakehashi.shared.applier import EventApplier
-from kakehashi.shared.events import EventEnvelope
+from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence
+from kakehashi.shared.applier import EventApplier, Position
+from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from services.matching.tests.market_events import (
     applier,
     candidate_event,
@@ -259,3 +261,30 @@ def test_filters_narrow_the_list_without_changing_scores(
     ).json()
     assert [m["candidate_id"] for m in above["matches"]] == ["an"]
     assert client.get("/job-orders/order-1/matches?min_score=2", headers=MANAGER).status_code == 422
+
+
+def test_events_applied_together_number_their_changes_in_order_and_reach_the_index(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    consumer.apply(order_event())
+    assert _ranked(client) == []
+    batch = [
+        candidate_event("an"),
+        candidate_event("binh"),
+        candidate_event("an", version=2, level="N2"),  # a newer snapshot in the same batch
+        status_event("candidate.status_changed", "candidate_id", "binh", 2, "withdrawn"),
+        candidate_event("cuong", level="N3"),
+    ]
+    placed = [(event, Position(CANDIDATE_EVENTS, 0, n)) for n, event in enumerate(batch)]
+    assert consumer.apply_together(placed) == 5
+    uow = runtime_of_client(client).uow()
+    with uow:
+        rows = uow.session.exec(select(CandidateView).order_by(col(CandidateView.change_seq)))
+        numbered = [(row.candidate_id, row.change_seq) for row in rows]
+        counter = uow.session.get(ChangeSequence, "candidates")
+        assert counter is not None
+        # One number per change, ascending in the batch's order: an's second snapshot came
+        # after binh's registration, and binh's withdrawal after that.
+        assert numbered == [("an", 3), ("binh", 4), ("cuong", 5)]
+        assert counter.value == 5
+    assert _ranked(client) == ["an", "cuong"]

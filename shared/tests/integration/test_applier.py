@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Field, SQLModel, select
@@ -94,3 +96,48 @@ def test_skip_moves_past_a_message_without_applying_it(
     applier.skip(Position(CANDIDATE_EVENTS, 0, 9))
     assert applier.stored_positions() == {(CANDIDATE_EVENTS, 0): 10}
     assert _rows(sessions, InboxEntry) == []
+
+
+def test_a_batch_is_applied_together_once_and_moves_each_partition_past_its_last_event(
+    applier: EventApplier, sessions: SessionFactory
+) -> None:
+    first, second, third = _event(), _event(), _event()
+    applier.apply(first, Position(CANDIDATE_EVENTS, 0, 0))  # applied before the batch
+    batch = [
+        (first, Position(CANDIDATE_EVENTS, 0, 1)),  # redelivered
+        (second, Position(CANDIDATE_EVENTS, 0, 2)),
+        (second, Position(CANDIDATE_EVENTS, 0, 3)),  # repeated inside the batch
+        (_event("candidate.teleported"), Position(CANDIDATE_EVENTS, 1, 7)),
+        (third, Position(CANDIDATE_EVENTS, 1, 8)),
+    ]
+    assert applier.apply_together(batch) == 2
+    assert sorted(r.event_id for r in _rows(sessions, Seen)) == sorted(  # type: ignore[attr-defined]
+        str(e.id) for e in (first, second, third)
+    )
+    assert len(_rows(sessions, InboxEntry)) == 3
+    assert applier.stored_positions() == {(CANDIDATE_EVENTS, 0): 4, (CANDIDATE_EVENTS, 1): 9}
+    assert applier.skipped_unknown == {"candidate.teleported": 1}
+    assert applier.apply_together(batch) == 0  # the whole batch again: nothing applies twice
+
+
+def test_a_batch_with_a_failing_event_leaves_nothing_behind(
+    applier: EventApplier, sessions: SessionFactory
+) -> None:
+    wrapped: list[str] = []
+
+    @contextlib.contextmanager
+    def around(event: EventEnvelope, _at: Position) -> Iterator[None]:
+        wrapped.append(event.type)
+        yield
+
+    batch = [
+        (_event(), Position(CANDIDATE_EVENTS, 0, 0)),
+        (_event("candidate.broken"), Position(CANDIDATE_EVENTS, 0, 1)),
+        (_event(), Position(CANDIDATE_EVENTS, 0, 2)),
+    ]
+    with pytest.raises(ValueError, match="cannot apply"):
+        applier.apply_together(batch, around=around)
+    assert wrapped == ["candidate.registered", "candidate.broken"]
+    assert _rows(sessions, Seen) == []
+    assert _rows(sessions, InboxEntry) == []
+    assert applier.stored_positions() == {}

@@ -89,15 +89,14 @@ def test_rows_of_several_tables_go_in_one_statement_with_a_notification(
         listener.cursor().execute("LISTEN together")
         writes = [(parent, [{"id": "p1"}, {"id": "p2"}]), (child, [{"parent_id": "p2"}])]
         with engine.begin() as connection:  # the child's key is checked against its sibling
-            connection.execute(db.insert_together(writes, notify="together"))
+            db.insert_together(connection, writes, notify="together")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM parent")).scalar_one() == 2
             assert connection.execute(text("SELECT parent_id FROM child")).scalar_one() == "p2"
         heard = list(listener.driver_connection.notifies(timeout=5, stop_after=1))  # type: ignore[union-attr]
         assert [n.channel for n in heard] == ["together"]
-        orphan = db.insert_together([(child, [{"parent_id": "nobody"}])], notify=None)
         with engine.begin() as connection, pytest.raises(IntegrityError):
-            connection.execute(orphan)
+            db.insert_together(connection, [(child, [{"parent_id": "nobody"}])], notify=None)
     finally:
         listener.close()
         engine.dispose()
@@ -118,8 +117,8 @@ def test_statements_of_one_shape_are_built_once_and_carry_each_calls_values(
     try:
         metadata.create_all(engine)
         at = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-        first = db.insert_together([(notes, [{"id": "n1", "body": {"a": [1]}, "at": at}])], None)
-        second = db.insert_together([(notes, [{"id": "n2", "body": {"b": 2}, "at": at}])], None)
+        first = [(notes, [{"id": "n1", "body": {"a": [1]}, "at": at}])]
+        second = [(notes, [{"id": "n2", "body": {"b": 2}, "at": at}])]
         cache: list[object] = []
 
         def seen(*args: Any) -> None:  # conn, cursor, statement, parameters, context, many
@@ -128,13 +127,47 @@ def test_statements_of_one_shape_are_built_once_and_carry_each_calls_values(
 
         event.listen(engine, "after_cursor_execute", seen)
         with engine.begin() as connection:
-            connection.execute(first)
-            connection.execute(second)
+            db.insert_together(connection, first, None)
+            db.insert_together(connection, second, None)
         # A multi-row INSERT in a CTE has no cache key: the second was compiled again before.
         assert cache == [CACHE_MISS, CACHE_HIT]
         with engine.connect() as connection:
             rows = connection.execute(select(notes).order_by(notes.c.id)).all()
         assert [tuple(row) for row in rows] == [("n1", {"a": [1]}, at), ("n2", {"b": 2}, at)]
+    finally:
+        engine.dispose()
+
+
+def test_a_long_statement_is_converted_for_the_driver_once(
+    postgres_only: None, database_url: str
+) -> None:
+    # A registration's one statement is longer than psycopg caches by default (4 KiB, 50
+    # parameters): its placeholders were rewritten on every request.
+    from psycopg import _queries
+
+    metadata = MetaData()
+    wide = Table(
+        "wide",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        *(Column(f"column_number_{n}", String(8)) for n in range(80)),
+    )
+    engine = db.make_engine(database_url)
+    try:
+        metadata.create_all(engine)
+
+        def row(key: int) -> dict[str, Any]:
+            return {"id": key} | {f"column_number_{n}": str(n) for n in range(80)}
+
+        with engine.begin() as connection:
+            db.insert_together(connection, [(wide, [row(1), row(2)])], None)
+            converted = _queries._query2pg.cache_info()
+            db.insert_together(connection, [(wide, [row(3), row(4)])], None)
+            again = _queries._query2pg.cache_info()
+        assert again.hits > converted.hits
+        assert again.misses == converted.misses
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM wide")).scalar_one() == 4
     finally:
         engine.dispose()
 

@@ -14,12 +14,11 @@ from kakehashi.shared.auth import Principal, Role, TokenVerifier
 from kakehashi.shared.guards import require_roles
 from kakehashi.shared.jwks import RemoteKeys, StaticKeys
 from kakehashi.shared.signing import jwks
-from kakehashi.shared.web import verifier_of
 
 
 def app_with(verifier: TokenVerifier) -> TestClient:
     app = FastAPI()
-    app.dependency_overrides[verifier_of] = lambda: verifier
+    app.state.token_verifier = verifier
 
     @app.get("/managed")
     def managed(

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from kakehashi.shared.clock import utcnow
 from kakehashi.shared.db import UTCDateTime
@@ -133,6 +134,59 @@ class EventApplier:
                 return False
         return True
 
+    def apply_together(
+        self,
+        events: Sequence[tuple[EventEnvelope, Position]],
+        around: Callable[[EventEnvelope, Position], AbstractContextManager[object]] | None = None,
+    ) -> int:
+        """Apply several events, in their order, in one transaction with one inbox lookup and
+        one position write per partition; returns how many were applied now.
+
+        All or nothing: if a handler raises, or the commit fails, nothing of the batch stays
+        and the error goes to the caller, who applies the events one at a time (`apply`) to
+        find the failing one. Handlers only write through the unit of work, so running them
+        again is safe. `around` wraps each handler call (the consumer's span and correlation
+        id)."""
+        wrap = around or (lambda _event, _position: nullcontext())
+        unknown: list[EventEnvelope] = []
+        applied = 0
+        with self.uow_factory() as uow:
+            seen = self._applied_before(uow.session, [str(event.id) for event, _ in events])
+            for event, position in events:
+                handler = self.handlers.get(event.type)
+                if handler is None:
+                    unknown.append(event)
+                    continue
+                if str(event.id) in seen:
+                    continue
+                seen.add(str(event.id))
+                with wrap(event, position):
+                    handler(event, uow)
+                uow.session.add(
+                    InboxEntry(
+                        consumer_group=self.group_id,
+                        event_id=str(event.id),
+                        event_type=event.type,
+                        processed_at=utcnow(),
+                    )
+                )
+                applied += 1
+            for position in _last_of_each_partition(p for _, p in events):
+                self._advance(uow, position)
+            uow.commit()
+        for event in unknown:  # counted once the batch stands
+            self._skip_unknown(event)
+        return applied
+
+    def _applied_before(self, session: Session, event_ids: list[str]) -> set[str]:
+        found = session.exec(
+            select(InboxEntry.event_id).where(
+                InboxEntry.consumer_group == self.group_id,
+                col(InboxEntry.event_id).in_(event_ids),
+            )
+        )
+        return set(found)
+
     def skip(self, position: Position) -> None:
         """Move past a message without applying it (it went to the dead-letter topic)."""
         with self.uow_factory() as uow:
@@ -155,6 +209,15 @@ class EventApplier:
         store_position(
             uow.session, self.group_id, position.topic, position.partition, position.offset + 1
         )
+
+
+def _last_of_each_partition(positions: Iterator[Position]) -> list[Position]:
+    last: dict[tuple[str, int], Position] = {}
+    for position in positions:
+        key = (position.topic, position.partition)
+        if key not in last or position.offset > last[key].offset:
+            last[key] = position
+    return list(last.values())
 
 
 def positions_of(session: Session, group_id: str) -> dict[tuple[str, int], int]:

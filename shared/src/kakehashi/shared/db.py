@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.sql.expression import Executable, TextClause
+from sqlalchemy.sql.expression import TextClause
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
@@ -53,6 +53,12 @@ PG_MAX_OVERFLOW = 20
 # A pooled PostgreSQL connection idle longer than this is pinged before use (SELECT 1): one that
 # was in use a moment ago is alive, and a ping per checkout was a tenth of a registration.
 PING_AFTER_IDLE_S = 10.0
+# psycopg converts a query's %(name)s placeholders to $n once and caches the result, but only
+# for queries up to 4 KiB with at most 50 parameters. A registration's one statement
+# (`insert_together`) is longer, so it was converted again on every request (6% of a
+# registration's CPU under load, py-spy). The limits are module constants read at each call.
+PSYCOPG_CACHED_STATEMENT_LENGTH = 64 * 1024
+PSYCOPG_CACHED_STATEMENT_PARAMS = 1024
 
 
 def make_engine(url: str, **overrides: Any) -> Engine:
@@ -77,6 +83,7 @@ def make_engine(url: str, **overrides: Any) -> Engine:
         event.listen(engine, "before_cursor_execute", _take_the_write_lock)
         return engine
     durable_outbox = overrides.pop("durable_outbox", False)
+    _cache_long_statements()
     options: dict[str, Any] = {"pool_size": PG_POOL_SIZE, "max_overflow": PG_MAX_OVERFLOW}
     options.update(overrides)
     engine = create_engine(url, **options)
@@ -86,6 +93,17 @@ def make_engine(url: str, **overrides: Any) -> Engine:
         event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
         event.listen(engine, "checkin", _note_checkin)
     return engine
+
+
+def _cache_long_statements() -> None:
+    from psycopg import _queries  # its constants have no public setter
+
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(
+        _queries.MAX_CACHED_STATEMENT_LENGTH, PSYCOPG_CACHED_STATEMENT_LENGTH
+    )
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        _queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_STATEMENT_PARAMS
+    )
 
 
 _CHECKED_IN_AT = "kakehashi.checked_in_at"
@@ -125,17 +143,20 @@ def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
 
 
 def insert_together(
-    writes: list[tuple[Table, list[dict[str, Any]]]], notify: str | None
-) -> Executable:
-    """PostgreSQL: the rows of several tables inserted by one statement, one data-modifying CTE
-    per table, and `notify`'s channel signalled in it (delivered on commit): one round trip
+    executor: Session | Connection,
+    writes: list[tuple[Table, list[dict[str, Any]]]],
+    notify: str | None,
+) -> None:
+    """PostgreSQL: insert the rows of several tables by one statement, one data-modifying CTE
+    per table, and signal `notify`'s channel in it (delivered on commit): one round trip
     where an INSERT per table and a NOTIFY took one each. Foreign keys between the tables are
     checked at the end of the statement, so a child may reference a parent inserted beside it.
 
     SQLAlchemy cannot cache a multi-row INSERT in a CTE, so it compiled one on every request (a
     seventh of a registration's time in its worker under load, py-spy). The statement is
     compiled here once per shape (tables, and the columns of each row) into typed textual SQL,
-    which it caches, and given this call's values."""
+    which it caches; this call's values go beside it as execution parameters (binding them
+    into the clause copied the whole clause: a tenth of a registration's CPU, py-spy)."""
     given = [(table, rows) for table, rows in writes if rows]
     shape = tuple((table, tuple(tuple(row) for row in rows)) for table, rows in given)
     values = {
@@ -144,7 +165,7 @@ def insert_together(
         for r, row in enumerate(rows)
         for key, value in row.items()
     }
-    return _together(shape, notify).bindparams(**values)
+    executor.execute(_together(shape, notify), values)
 
 
 def _parameter(table: int, row: int, key: str) -> str:

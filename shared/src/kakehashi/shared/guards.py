@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kakehashi.shared.auth import (
@@ -21,11 +21,16 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def authenticate(
-    verifier: Annotated[TokenVerifier, Depends(verifier_of)],
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """FastAPI dependency: the caller a valid bearer token names; 401 without one, 503 when
-    the issuer's keys cannot be fetched to tell."""
+    the issuer's keys cannot be fetched to tell.
+
+    The one guard that runs in the thread pool: checking a token may fetch the issuer's keys.
+    The guards around it are coroutines, since each synchronous dependency costs a hand-off to
+    a pool thread and back (with five of them, a tenth of a registration's CPU, py-spy)."""
+    verifier: TokenVerifier = verifier_of(request)
     unauthorized = HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
         detail="a valid bearer token is required",
@@ -45,11 +50,11 @@ def authenticate(
         raise unauthorized from None
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits only callers in one of `roles` (403 otherwise)."""
     allowed = frozenset(roles)
 
-    def guard(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def guard(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.role not in allowed:
             raise HTTPException(
                 status_code=status.HTTP_403_FORBIDDEN,

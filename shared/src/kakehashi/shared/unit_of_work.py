@@ -68,7 +68,7 @@ class UnitOfWork:
             else:
                 writes.append((table, [values]))
         outbox = any(isinstance(row, OutboxMessage) for row in rows)
-        self.session.execute(insert_together(writes, notify=NOTIFY_CHANNEL if outbox else None))
+        insert_together(self.session, writes, notify=NOTIFY_CHANNEL if outbox else None)
 
     def commit(self) -> None:
         # Flushed first, so outbox rows inserted by the flush are seen as well as bulk inserts.

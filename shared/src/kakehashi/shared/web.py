@@ -96,8 +96,9 @@ def verifier_of(request: Request) -> TokenVerifier:
     return verifier
 
 
-def get_uow(request: Request) -> UnitOfWork:
-    """A fresh unit of work from the runtime the app was built with."""
+async def get_uow(request: Request) -> UnitOfWork:
+    """A fresh unit of work from the runtime the app was built with (a coroutine: it touches
+    no database, so it needs no pool thread)."""
     return runtime_of(request).uow()
 
 

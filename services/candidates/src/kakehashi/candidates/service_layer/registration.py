@@ -176,7 +176,7 @@ def write_registrations(
         # Five INSERTs and the relay's NOTIFY were six round trips of a registration's ten;
         # one statement does them all (docs/operations.md, "Scaling the write path"). The
         # NOTIFY rides in it, so the unit of work sees no outbox INSERT and rings no more.
-        session.execute(insert_together(writes, notify=NOTIFY_CHANNEL if events else None))
+        insert_together(session, writes, notify=NOTIFY_CHANNEL if events else None)
         return
     # Core inserts of the tables (not ORM bulk inserts): a third of the cost at 100k rows.
     for written, rows in writes:

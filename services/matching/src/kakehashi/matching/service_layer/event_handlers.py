@@ -140,8 +140,8 @@ def candidate_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
     data = CandidateData.model_validate(event.data)
     if uow.session.get(ErasedCandidate, data.candidate_id) is not None:
         return
-    if _upsert(uow, CandidateView, data.candidate_id, _row_fields(data)):
-        _stamp(uow, data.candidate_id)
+    if (row := _upsert(uow, CandidateView, data.candidate_id, _row_fields(data))) is not None:
+        _stamp(uow, row)
 
 
 def job_order_upserted(event: EventEnvelope, uow: UnitOfWork) -> None:
@@ -153,8 +153,8 @@ def candidate_status_changed(event: EventEnvelope, uow: UnitOfWork) -> None:
     candidate_id = str(event.data["candidate_id"])
     data = CandidateStatusData.model_validate(event.data)
     extra = {"training_status": data.training_status} if data.training_status else {}
-    if _set_status(uow, CandidateView, candidate_id, data, extra):
-        _stamp(uow, candidate_id)  # a status can make the candidate matchable or not
+    if (row := _set_status(uow, CandidateView, candidate_id, data, extra)) is not None:
+        _stamp(uow, row)  # a status can make the candidate matchable or not
         if data.status == WITHDRAWN:
             decisions.withdraw_live_pairs(uow, candidate_id, "candidate withdrawn", erase=False)
 
@@ -169,8 +169,8 @@ def candidate_unpublished(event: EventEnvelope, uow: UnitOfWork) -> None:
     """The candidate withdrew consent to share: out of every list until published again."""
     candidate_id = event.data["candidate_id"]
     data = StatusData.model_validate(event.data | {"status": UNPUBLISHED})
-    if _set_status(uow, CandidateView, candidate_id, data):
-        _stamp(uow, candidate_id)
+    if (row := _set_status(uow, CandidateView, candidate_id, data)) is not None:
+        _stamp(uow, row)
 
 
 def candidate_erased(event: EventEnvelope, uow: UnitOfWork) -> None:
@@ -202,25 +202,41 @@ def _row_fields(data: BaseModel) -> dict[str, Any]:
     return fields
 
 
-def _upsert(uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]) -> bool:
-    """Insert or update the row unless it already holds this version or a newer one."""
-    return upsert_versioned(uow.session, table, key, fields) is not None
+def _upsert(
+    uow: UnitOfWork, table: type[ReadModelRow], key: str, fields: dict[str, Any]
+) -> ReadModelRow | None:
+    """Insert or update the row unless it already holds this version or a newer one; the row
+    written, or None."""
+    return upsert_versioned(uow.session, table, key, fields)
+
+
+_LOCKED_SEQUENCE = "kakehashi.matching.locked_change_sequence"
 
 
 def _next_change(uow: UnitOfWork) -> int:
-    """The next number of the candidate change sequence, taken under a row lock."""
-    counter = uow.session.get(ChangeSequence, "candidates", with_for_update=True)
-    if counter is None:
-        raise LookupError("change_sequence row 'candidates' is missing: migrations not applied?")
+    """The next number of the candidate change sequence, taken under a row lock held to the
+    end of the transaction, so numbers commit in order. The row is read and locked once per
+    transaction: a batch of events (`EventApplier.apply_together`) numbers its changes under
+    one lock instead of reading the row again for each."""
+    session = uow.session
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED_SEQUENCE)
+    counter: ChangeSequence | None
+    if held is not None and held[0] is transaction:
+        counter = held[1]
+    else:
+        counter = session.get(ChangeSequence, "candidates", with_for_update=True)
+        if counter is None:
+            raise LookupError(
+                "change_sequence row 'candidates' is missing: migrations not applied?"
+            )
+        session.info[_LOCKED_SEQUENCE] = (transaction, counter)
     counter.value += 1
     uow.session.add(counter)
     return counter.value
 
 
-def _stamp(uow: UnitOfWork, candidate_id: str) -> None:
-    uow.session.flush()
-    row = uow.session.get(CandidateView, candidate_id)
-    assert row is not None
+def _stamp(uow: UnitOfWork, row: CandidateView) -> None:
     row.change_seq = _next_change(uow)
     uow.session.add(row)
 
@@ -231,13 +247,14 @@ def _set_status(
     key: str,
     data: StatusData,
     extra: dict[str, Any] | None = None,
-) -> bool:
-    """A status event for a row we hold, newer than it; one for an unknown row waits for it."""
+) -> ReadModelRow | None:
+    """A status event for a row we hold, newer than it (the row written); one for an unknown
+    row waits for it (None)."""
     # A row whose snapshot has not arrived (or was erased) is not created: the snapshot events
     # carry the status too, so the read model converges when it does arrive.
     fields = {"status": data.status, "version": data.version, "updated_at": utcnow()}
     fields |= extra or {}
-    return upsert_versioned(uow.session, table, key, fields, insert=False) is not None
+    return upsert_versioned(uow.session, table, key, fields, insert=False)
 
 
 HANDLERS: dict[str, Handler] = {
