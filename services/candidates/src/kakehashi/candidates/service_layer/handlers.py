@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from functools import lru_cache
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Select, and_, bindparam, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -57,31 +59,55 @@ def details(row: Candidate, on: date) -> CandidateDetails:
     return CandidateDetails(row, profile, evaluate(profile, on))
 
 
+class Holder(NamedTuple):
+    """A stored record of a person: its id and the centre that holds it."""
+
+    id: str
+    training_centre_id: str
+
+
 def same_person(
     session: Session,
     full_name: str,
     date_of_birth: date | None,
     passport_number: str | None,
     exclude_id: str | None,
-) -> Candidate | None:
+) -> Holder | None:
     """A stored candidate who is this person: same passport number, or same folded passport
     name and date of birth."""
+    if not passport_number and not date_of_birth:
+        return None
+    query = _same_person_query(bool(passport_number), bool(date_of_birth), exclude_id is not None)
+    found = session.execute(
+        query,
+        {
+            "passport_key": passport_key(passport_number) if passport_number else None,
+            "name_key": fold(full_name),
+            "date_of_birth": date_of_birth,
+            "exclude_id": exclude_id,
+        },
+    ).first()
+    return None if found is None else Holder(*found)
+
+
+@lru_cache(maxsize=8)
+def _same_person_query(passport: bool, birth: bool, excluding: bool) -> Select[str, str]:
+    # Built once per shape with bound parameters: building it for each registration, and
+    # loading the whole row, was a fifth of a registration's CPU under load (py-spy).
     same = []
-    if passport_number:
-        same.append(col(Candidate.passport_key) == passport_key(passport_number))
-    if date_of_birth:
+    if passport:
+        same.append(col(Candidate.passport_key) == bindparam("passport_key"))
+    if birth:
         same.append(
             and_(
-                col(Candidate.name_key) == fold(full_name),
-                col(Candidate.date_of_birth) == date_of_birth,
+                col(Candidate.name_key) == bindparam("name_key"),
+                col(Candidate.date_of_birth) == bindparam("date_of_birth"),
             )
         )
-    if not same:
-        return None
-    query = select(Candidate).where(or_(*same))
-    if exclude_id is not None:
-        query = query.where(col(Candidate.id) != exclude_id)
-    return session.exec(query.limit(1)).first()
+    query = sa_select(col(Candidate.id), col(Candidate.training_centre_id)).where(or_(*same))
+    if excluding:
+        query = query.where(col(Candidate.id) != bindparam("exclude_id"))
+    return query.limit(1)
 
 
 def check_duplicate(
@@ -93,7 +119,9 @@ def check_duplicate(
         session, profile.full_name, profile.date_of_birth, profile.passport_number, exclude_id
     )
     if existing is not None:
-        raise DuplicateCandidateError(existing.id if may_see(principal, existing) else None)
+        raise DuplicateCandidateError(
+            existing.id if principal.may_access(existing.training_centre_id) else None
+        )
 
 
 def commit(uow: UnitOfWork) -> None:

@@ -16,7 +16,7 @@ from kakehashi.candidates.domain.pipeline import Status
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.domain.provinces import find_province, related_codes
 from kakehashi.candidates.service_layer import audit
-from kakehashi.candidates.service_layer.handlers import details, may_see, same_person
+from kakehashi.candidates.service_layer.handlers import details, same_person
 from kakehashi.candidates.service_layer.publication import CandidateDetails
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.clock import today
@@ -222,4 +222,5 @@ def possible_duplicate(
         existing = same_person(uow.session, full_name, date_of_birth, passport_number, exclude_id)
     if existing is None:
         return None
-    return DuplicateCandidateError(existing.id if may_see(principal, existing) else None)
+    visible = principal.may_access(existing.training_centre_id)
+    return DuplicateCandidateError(existing.id if visible else None)
