@@ -1,7 +1,7 @@
 """Bulk import benchmark: a generated CSV through the candidates service layer.
 
     uv run python bench/candidates_import.py --rows 100000
-    uv run python bench/candidates_import.py --database-url postgresql+psycopg://u@host:port/db
+    uv run python bench/candidates_import.py --database-url postgresql+psycopg://u@host:port/postgres
 
 Each row is validated by the API's rules, checked for duplicates and registered with its
 consent, history, audit row and (for consenting candidates) outbox row, in chunked
@@ -13,15 +13,19 @@ on PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import random
 import resource
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import create_engine, func, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from kakehashi.candidates.adapters.import_tables import ImportJob
@@ -106,13 +110,33 @@ def resident_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
+@contextlib.contextmanager
+def fresh_database(server_url: str | None) -> Iterator[str | None]:
+    """A new, empty database on the PostgreSQL server `server_url`, dropped afterwards; None
+    (SQLite) without one."""
+    if not server_url:
+        yield None
+        return
+    name = f"kakehashi_import_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--chunk", type=int, default=imports.CHUNK)
     parser.add_argument(
         "--database-url",
-        help="an empty PostgreSQL database (postgresql+psycopg://...) instead of a SQLite file",
+        help="a PostgreSQL server (postgresql+psycopg://user@host:port/postgres) instead of a "
+        "SQLite file: a fresh database is made on it for the run and dropped afterwards",
     )
     args = parser.parse_args()
     imports.CHUNK = args.chunk
@@ -122,9 +146,9 @@ def main() -> None:
     generated = time.perf_counter() - started
     print(f"generated {args.rows} rows ({len(content) / 1e6:.1f} MB CSV) in {generated:.1f} s")
 
-    with tempfile.TemporaryDirectory() as directory:
+    with tempfile.TemporaryDirectory() as directory, fresh_database(args.database_url) as url:
         settings = SPEC.settings_factory(  # type: ignore[call-arg]
-            database_url=args.database_url or f"sqlite:///{directory}/bench.db",
+            database_url=url or f"sqlite:///{directory}/bench.db",
             environment="development",
         )
         runtime = Runtime.build(settings, SPEC.migrations)

@@ -48,7 +48,7 @@ def sample(children: Mapping[str, int]) -> Sample:
     family_of = {pid: name for name, pid in children.items()}
     family_of[os.getpid()] = "load driver"
     seconds: dict[str, float] = {}
-    for pid, (parent, name, cpu) in processes.items():
+    for pid, (_parent, name, cpu) in processes.items():
         family = None
         walk, seen = pid, 0
         while walk and seen < 64:
@@ -72,8 +72,11 @@ def shares(before: Sample, after: Sample) -> dict[str, float]:
     return dict(sorted(used.items(), key=lambda item: -item[1]))
 
 
-def describe(used: Mapping[str, float], wall_s: float, cores: int | None = None) -> str:
-    """One line per family: CPU seconds and the share of the machine's cores over `wall_s`."""
+def describe(
+    used: Mapping[str, float], wall_s: float, done: int = 0, cores: int | None = None
+) -> str:
+    """One line per family: CPU seconds and the share of the machine's cores over `wall_s`;
+    with `done` (requests served), the CPU each cost and the rate the cores could sustain."""
     cores = cores or os.cpu_count() or 1
     total = sum(used.values())
     lines = [
@@ -83,4 +86,10 @@ def describe(used: Mapping[str, float], wall_s: float, cores: int | None = None)
     for name, cpu in used.items():
         if cpu >= 0.05:
             lines.append(f"    {name:<22} {cpu:6.1f} CPU-s  {cpu / (wall_s * cores):6.1%}")
+    if done and total:
+        each = total / done * 1000
+        lines.append(
+            f"  CPU per accepted write, all processes: {each:.1f} ms; at that cost "
+            f"{cores} cores allow at most {cores * 1000 / each:,.0f} writes/s"
+        )
     return "\n".join(lines)

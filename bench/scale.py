@@ -70,6 +70,12 @@ BENCHES = (
         "100k-row import, SQLite",
         ("candidates_import.py", "--rows", "100000"),
     ),
+    Bench(
+        "import-postgres",
+        "100k-row import, PostgreSQL",
+        ("candidates_import.py", "--rows", "100000", "--database-url", POSTGRES),
+        needs_postgres=True,
+    ),
 )
 
 TARGET = re.compile(r"\btarget", re.IGNORECASE)

@@ -38,12 +38,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import cpu_shares
 import httpx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import col
 
-import cpu_shares
 from kakehashi.devtools.development_key import development_token
 from kakehashi.devtools.supervisor import PROCESSES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role
@@ -332,7 +332,7 @@ def report(name: str, run: Run, settle_s: float, label: str, relay_s: list[float
         f"  last accepted write -> matching holds all   {settle_s:5.2f} s   target <= {TARGET_LAG_S:.0f}   {verdict(settle_s, TARGET_LAG_S, False)}",
         flush=True,
     )
-    print(cpu_shares.describe(run.cpu, seconds), flush=True)
+    print(cpu_shares.describe(run.cpu, seconds, accepted), flush=True)
 
 
 @contextlib.contextmanager
