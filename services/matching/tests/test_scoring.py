@@ -248,6 +248,21 @@ def test_explanations_name_what_is_missing_and_the_gaps() -> None:
     assert "no work history recorded" in reasons
 
 
+def test_the_place_of_work_is_explained_against_each_candidates_wishes() -> None:
+    order = Order(2, (WELDING_3,), prefecture="Aichi")
+    pool, result = one(
+        order,
+        person(2, {"welding": 3}, id="aichi", desired_prefectures=frozenset({"Osaka", "Aichi"})),
+        person(2, {"welding": 3}, id="osaka", desired_prefectures=frozenset({"Osaka"})),
+        person(2, {"welding": 3}, id="anywhere"),
+    )
+    assert "wants to work in Aichi" in explain(pool, 0, order, result)
+    assert "prefers other prefectures than Aichi" in explain(pool, 1, order, result)
+    assert not any("prefecture" in r or "Aichi" in r for r in explain(pool, 2, order, result))
+    assert [pool.wants(i, "Aichi") for i in range(3)] == [True, False, False]
+    assert [pool.wants(i, "Osaka") for i in range(3)] == [True, True, False]
+
+
 def test_strength_above_a_requirement_is_explained() -> None:
     order = Order(2, (WELDING_3, SCAFFOLD_2))
     pool, result = one(order, person(2, {"welding": 5, "scaffolding": 2}))

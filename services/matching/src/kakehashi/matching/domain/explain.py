@@ -8,7 +8,9 @@ from kakehashi.matching.domain.constraints import HARD_CONSTRAINTS, Outcome
 from kakehashi.matching.domain.model import Order, Pool
 from kakehashi.matching.domain.reasons import CountedReason, Reason, prefecture
 from kakehashi.matching.domain.scoring import Evaluation
-from kakehashi.shared.reference import PREFECTURES
+
+# Each constraint with its flag as a plain int: `int & Flag` goes through the enum's machinery.
+_FLAGS = tuple((constraint, int(constraint.flag)) for constraint in HARD_CONSTRAINTS)
 
 
 def explain(
@@ -19,12 +21,12 @@ def explain(
     failed = int(evaluation.failed[row, candidate])
     missing = int(evaluation.missing[row, candidate])
     reasons: list[Reason] = []
-    for constraint in HARD_CONSTRAINTS:
-        outcome = Outcome(bool(failed & constraint.flag), bool(missing & constraint.flag))
+    for constraint, flag in _FLAGS:
+        outcome = Outcome(bool(failed & flag), bool(missing & flag))
         reasons += constraint.explain(pool, candidate, order, outcome)
     reasons.append(_experience_reason(pool, candidate, order))
     if order.prefecture and pool.has_prefecture_wish[candidate]:
-        wanted = order.prefecture in _wishes(pool, candidate)
+        wanted = pool.wants(candidate, order.prefecture)
         place = prefecture(order.prefecture)
         reasons.append(
             Reason("wants to work in {prefecture}", prefecture=place)
@@ -49,8 +51,3 @@ def _experience_reason(pool: Pool, candidate: int, order: Order) -> Reason:
     return CountedReason(
         "{years} year in the sector", "{years} years in the sector", years, years=f"{years:g}"
     )
-
-
-def _wishes(pool: Pool, candidate: int) -> set[str]:
-    columns = pool.prefers[:, candidate].nonzero()[0]
-    return {PREFECTURES[c] for c in columns.tolist()}

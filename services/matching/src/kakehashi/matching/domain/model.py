@@ -160,6 +160,17 @@ class Pool:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         return _entries(self.skills_by_skill, row)
 
+    def wants(self, index: int, prefecture: str) -> bool:
+        """Whether one candidate named this prefecture among the places they want to work.
+        Read from the CSR arrays, as `level` is: slicing the matrix's column cost more than
+        the rest of a reason list."""
+        row = PREFECTURE_INDEX.get(prefecture)
+        if row is None:
+            return False
+        start, end = self.prefers.indptr[row], self.prefers.indptr[row + 1]
+        found = np.flatnonzero(self.prefers.indices[start:end] == index)
+        return bool(len(found)) and bool(self.prefers.data[start + found[0]])
+
     def wishers(self, prefecture: str) -> npt.NDArray[np.int32]:
         """The candidates who named this prefecture among the places they want to work."""
         return _entries(self.prefers, PREFECTURE_INDEX[prefecture])[0]
