@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from conftest import auth
+from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence
 from kakehashi.matching.bootstrap import SPEC
 from kakehashi.matching.entrypoints.dependencies import services_of
-from kakehashi.matching.adapters.tables import CandidateView, ChangeSequence
 from kakehashi.shared.applier import EventApplier, Position
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from services.matching.tests.market_events import (
