@@ -61,7 +61,7 @@ RELAY_ERRORS = Counter(
 )
 RELAY_BATCH_DURATION = Histogram(
     "kakehashi_relay_batch_duration_seconds",
-    "Time to publish one lane's batch of pending rows and mark them sent.",
+    "Time to publish one pass's batch of pending rows (the lanes it claimed) and mark them sent.",
     ["service"],
     buckets=LATENCY_BUCKETS,
 )
