@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from conftest import auth
@@ -288,3 +289,55 @@ def test_events_applied_together_number_their_changes_in_order_and_reach_the_ind
         assert numbered == [("an", 3), ("binh", 4), ("cuong", 5)]
         assert counter.value == 5
     assert _ranked(client) == ["an", "cuong"]
+
+
+def test_a_candidate_erased_inside_a_batch_stays_erased_whatever_follows_it(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    consumer.apply(order_event())
+    consumer.apply(candidate_event("an"))
+    erased = EventEnvelope.new(
+        type="candidate.erased", source="test", subject="an", data={"candidate_id": "an"}
+    )
+    batch = [
+        candidate_event("an", version=2, level="N2"),
+        erased,
+        candidate_event("an", version=3),  # late or replayed: the tombstone wins
+        candidate_event("binh"),
+        candidate_event("binh", version=2, level="N3"),
+    ]
+    placed = [(event, Position(CANDIDATE_EVENTS, 0, n)) for n, event in enumerate(batch)]
+    assert consumer.apply_together(placed) == 5
+    uow = runtime_of_client(client).uow()
+    with uow:
+        assert uow.session.get(CandidateView, "an") is None
+        binh = uow.session.get(CandidateView, "binh")
+        assert binh is not None and (binh.version, binh.japanese_level) == (2, "N3")
+    assert _ranked(client) == ["binh"]
+
+
+def test_a_batch_reads_its_candidates_in_a_fixed_number_of_queries(
+    client: TestClient, consumer: EventApplier
+) -> None:
+    runtime = runtime_of_client(client)
+    consumer.apply(candidate_event("known"))
+    selects: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    def batch_of(size: int, first: int) -> list[tuple[EventEnvelope, Position]]:
+        events = [candidate_event(f"c-{first + n}") for n in range(size)]
+        events.append(candidate_event("known", version=first + 2))
+        return [(e, Position(CANDIDATE_EVENTS, 0, first + n)) for n, e in enumerate(events)]
+
+    event.listen(runtime.engine, "before_cursor_execute", note)
+    try:
+        consumer.apply_together(batch_of(5, 0))
+        few = len(selects)
+        selects.clear()
+        consumer.apply_together(batch_of(50, 100))
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", note)
+    assert len(selects) == few  # the same queries for 51 events as for 6

@@ -27,6 +27,9 @@ from kakehashi.shared.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 Handler = Callable[[EventEnvelope, UnitOfWork], None]
+# Reads in one go, before a batch's handlers run, what they would otherwise read one event at a
+# time (see `EventApplier.apply_together`).
+Prefetch = Callable[[Sequence[EventEnvelope], UnitOfWork], None]
 
 
 class InboxEntry(SQLModel, table=True):
@@ -93,10 +96,12 @@ class EventApplier:
         group_id: str,
         handlers: Mapping[str, Handler],
         uow_factory: Callable[[], UnitOfWork],
+        prefetch: Prefetch | None = None,
     ) -> None:
         self.group_id = group_id
         self.handlers = handlers
         self.uow_factory = uow_factory
+        self.prefetch = prefetch
         self.skipped_unknown: Counter[str] = Counter()
 
     def apply(self, event: EventEnvelope, position: Position | None = None) -> bool:
@@ -146,12 +151,15 @@ class EventApplier:
         and the error goes to the caller, who applies the events one at a time (`apply`) to
         find the failing one. Handlers only write through the unit of work, so running them
         again is safe. `around` wraps each handler call (the consumer's span and correlation
-        id)."""
+        id). The service's `prefetch`, if any, first reads what the batch's handlers need."""
         wrap = around or (lambda _event, _position: nullcontext())
         unknown: list[EventEnvelope] = []
         applied = 0
         with self.uow_factory() as uow:
             seen = self._applied_before(uow.session, [str(event.id) for event, _ in events])
+            if self.prefetch is not None:
+                fresh = [e for e, _ in events if str(e.id) not in seen and e.type in self.handlers]
+                self.prefetch(fresh, uow)
             for event, position in events:
                 handler = self.handlers.get(event.type)
                 if handler is None:

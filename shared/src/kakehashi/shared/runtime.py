@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from kakehashi.shared.acked_log import AcknowledgedLog
-from kakehashi.shared.applier import EventApplier, Handler
+from kakehashi.shared.applier import EventApplier, Handler, Prefetch
 from kakehashi.shared.consumer import EventConsumer
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory, migrate, ping
 from kakehashi.shared.kafka import make_consumer, make_producer
@@ -103,6 +103,8 @@ class ServiceSpec:
     produces: tuple[str, ...] = ()
     consumes: tuple[str, ...] = ()
     handlers: str | None = None  # the `{event type: handler}` registry, needed when consuming
+    # Optional: `(events, uow) -> None`, reading ahead what a batch's handlers need (applier.py).
+    prefetch: str | None = None
     # Tables filled only from consumed events: `rebuild` empties them and replays the logs.
     read_model: tuple[str, ...] = ()
     # Work the consumer process does beside consuming (e.g. identity's notification mails): an
@@ -135,7 +137,8 @@ class ServiceSpec:
 
     def applier(self, runtime: Runtime) -> EventApplier:
         """The service's event applier (inbox, handlers, positions) on `runtime`'s database."""
-        return EventApplier(self.name, self.event_handlers(), runtime.uow)
+        prefetch: Prefetch | None = None if self.prefetch is None else resolve(self.prefetch)
+        return EventApplier(self.name, self.event_handlers(), runtime.uow, prefetch)
 
     def consumer(self, runtime: Runtime) -> EventConsumer:
         """The Kafka loop over the consumed topics, with its consumer and dead-letter producer."""

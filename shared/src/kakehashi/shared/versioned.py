@@ -26,7 +26,18 @@ def upsert_versioned(
     """Write `fields` (which carry `version`) into the row at `key` unless it holds that version or
     a newer one; a missing row is inserted (or, with `insert=False`, left to a later snapshot).
     Returns the written row, or None when nothing was written."""
-    current = session.get(table, key)
+    return apply_versioned(session, table, session.get(table, key), fields, insert=insert)
+
+
+def apply_versioned(
+    session: Session,
+    table: type[V],
+    current: V | None,
+    fields: dict[str, Any],
+    *,
+    insert: bool = True,
+) -> V | None:
+    """`upsert_versioned` on a row the caller has already read (`current`; None: no row)."""
     if current is None:
         if not insert:
             return None

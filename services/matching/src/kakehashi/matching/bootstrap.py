@@ -23,6 +23,7 @@ SPEC = ServiceSpec(
     produces=(MATCH_EVENTS,),
     consumes=(CANDIDATE_EVENTS, JOB_ORDER_EVENTS, IDENTITY_EVENTS),
     handlers="kakehashi.matching.service_layer.event_handlers:HANDLERS",
+    prefetch="kakehashi.matching.service_layer.event_handlers:prefetch",
     # Filled from candidates', employers' and identity's events only: `rebuild` refills them.
     # Decisions (match_pair, match_decision) are matching's own and stay.
     read_model=("candidate_view", "erased_candidate", "job_order_view", "organisation_directory"),
