@@ -312,7 +312,8 @@ def test_a_candidate_erased_inside_a_batch_stays_erased_whatever_follows_it(
     with uow:
         assert uow.session.get(CandidateView, "an") is None
         binh = uow.session.get(CandidateView, "binh")
-        assert binh is not None and (binh.version, binh.japanese_level) == (2, "N3")
+        assert binh is not None
+        assert (binh.version, binh.japanese_level) == (2, "N3")
     assert _ranked(client) == ["binh"]
 
 
