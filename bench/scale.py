@@ -1,6 +1,6 @@
 """Issue #17's scale table in one run: every benchmark behind it, then each figure beside its target.
 
-    uv run python bench/scale.py                 # the whole table (about an hour on 2 cores)
+    uv run python bench/scale.py                 # the whole table (about 15 minutes on 2 cores)
     uv run python bench/scale.py --only engine   # one row group (see --help for the names)
 
 Each benchmark runs as its own process (so one's memory never counts against another's) and prints
