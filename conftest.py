@@ -25,11 +25,10 @@ import jwt
 import pytest
 import uvicorn
 from kafka import KafkaConsumer, TopicPartition
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 import tests.oidc_issuer
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.shared.applier import EventApplier
 from kakehashi.shared.auth import Language, Principal, Role
 from kakehashi.shared.events import ALL_TOPICS
@@ -147,16 +146,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not server_url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    name = f"kakehashi_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server_url, "kakehashi_test") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -20,12 +20,10 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import create_engine, func, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from kakehashi.candidates.adapters.import_tables import ImportJob
@@ -34,6 +32,7 @@ from kakehashi.candidates.adapters.tables import AuditEntry, Candidate
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.entrypoints.import_rows import COLUMNS, command_of_row
 from kakehashi.candidates.service_layer import imports
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.outbox import OutboxMessage
 from kakehashi.shared.runtime import Runtime
@@ -117,16 +116,8 @@ def fresh_database(server_url: str | None) -> Iterator[str | None]:
     if not server_url:
         yield None
         return
-    name = f"kakehashi_import_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server_url, "kakehashi_import") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 def main() -> None:

@@ -20,16 +20,15 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 from sqlmodel import SQLModel, select
 
 from kakehashi.devtools.broker import start_tansu
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.shared.db import SessionFactory, make_engine, make_session_factory
 from kakehashi.shared.events import CANDIDATE_EVENTS, EventEnvelope
 from kakehashi.shared.kafka import ensure_topics, make_producer
@@ -50,16 +49,8 @@ def database(mode: str, folder: Path, postgres: str | None) -> Iterator[str]:
     if not postgres:
         yield f"sqlite:///{folder / f'{mode}.db'}"
         return
-    name = f"kakehashi_bench_{mode}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(postgres, f"kakehashi_bench_{mode}") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 def measure(mode: str, events: int, servers: list[str], url: str) -> list[float]:

@@ -32,7 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -41,11 +40,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import cpu_shares
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from kakehashi.devtools.development_key import development_token
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.devtools.supervisor import PROCESSES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.db import make_engine
@@ -403,21 +403,13 @@ def databases(server_url: str | None) -> Iterator[dict[str, str]]:
     if not server_url:
         yield {}
         return
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    names = {s: f"kakehashi_load_{s}_{uuid.uuid4().hex[:8]}" for s in DATABASES}
-    with admin.connect() as connection:
-        for name in names.values():
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
+    with contextlib.ExitStack() as stack:
         yield {
-            s: make_url(server_url).set(database=n).render_as_string(hide_password=False)
-            for s, n in names.items()
+            service: stack.enter_context(
+                scratch_database(server_url, f"kakehashi_load_{service}")
+            ).render_as_string(hide_password=False)
+            for service in DATABASES
         }
-    finally:
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

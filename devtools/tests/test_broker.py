@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, free_port, read_topic
 from kakehashi.devtools.broker import (
@@ -24,6 +21,7 @@ from kakehashi.devtools.broker import (
     start_tansu,
     tansu_binary,
 )
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.shared.kafka import ensure_topics
 
 
@@ -84,17 +82,8 @@ def tansu_database() -> Iterator[str]:
     server_url = os.environ.get(POSTGRES_ENV)
     if not server_url or not os.environ.get(BINARY_SETTING):
         pytest.skip(f"needs {POSTGRES_ENV} and {BINARY_SETTING} (a Tansu with postgres storage)")
-    name = f"kakehashi_tansu_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(server_url).set(drivername="postgres", database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server_url, "kakehashi_tansu") as url:
+        yield url.set(drivername="postgres").render_as_string(hide_password=False)
 
 
 def test_a_broker_on_postgres_storage_keeps_its_log_through_a_kill(tansu_database: str) -> None:

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.devtools.supervisor import PROCESSES, Process, Supervisor
 from tests.e2e.conftest import running_system
 
@@ -58,15 +56,8 @@ def _split(process: Process) -> tuple[Process, ...]:
 @pytest.fixture(scope="module")
 def reference_database() -> Iterator[str]:
     """A database of its own for the reference (one-process) matching service."""
-    server_url = os.environ[POSTGRES_ENV]
-    name = f"kakehashi_e2e_reference_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server_url).set(database=name).render_as_string(False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(os.environ[POSTGRES_ENV], "kakehashi_e2e_reference") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")
