@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -23,8 +24,14 @@ class Sample:
     seconds: dict[str, float]
 
 
-def _processes() -> dict[int, tuple[int, str, float]]:
-    """pid -> (parent pid, command name, CPU seconds so far) for every process we can read."""
+class Process(NamedTuple):
+    parent: int
+    name: str  # the command name
+    cpu_s: float  # user + system CPU time so far
+
+
+def processes() -> dict[int, Process]:
+    """Every process we can read, by pid (Linux only)."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -35,27 +42,40 @@ def _processes() -> dict[int, tuple[int, str, float]]:
             continue
         # The name is in parentheses and may hold spaces: split after the last ')'.
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
+        fields = stat[stat.rindex(")") + 2 :].split()  # proc(5)'s fields from the 3rd on
         parent, user, system = int(fields[1]), int(fields[11]), int(fields[12])
-        found[int(entry.name)] = (parent, name, (user + system) / TICKS)
+        found[int(entry.name)] = Process(parent, name, (user + system) / TICKS)
+    return found
+
+
+def descendants(table: Mapping[int, Process], root: int) -> list[int]:
+    """Every process below `root` in `table` (children, their children...)."""
+    children: dict[int, list[int]] = {}
+    for pid, process in table.items():
+        children.setdefault(process.parent, []).append(pid)
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
     return found
 
 
 def sample(children: Mapping[str, int]) -> Sample:
     """CPU seconds of each named child (with its descendants), of PostgreSQL and of this process.
     A family's processes that ended before the sample are not counted."""
-    processes = _processes()
+    table = processes()
     family_of = {pid: name for name, pid in children.items()}
     family_of[os.getpid()] = "load driver"
     seconds: dict[str, float] = {}
-    for pid, (_parent, name, cpu) in processes.items():
+    for pid, (_parent, name, cpu) in table.items():
         family = None
         walk, seen = pid, 0
         while walk and seen < 64:
             if walk in family_of:
                 family = family_of[walk]
                 break
-            walk = processes.get(walk, (0, "", 0.0))[0]
+            walk = table[walk].parent if walk in table else 0
             seen += 1
         if family is None and name in ("postgres", "postmaster"):
             family = "postgresql"

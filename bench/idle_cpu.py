@@ -13,15 +13,14 @@ the total:
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import tempfile
 import time
 from pathlib import Path
 
-from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
+import cpu_shares
 
-TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+from kakehashi.devtools.supervisor import SERVICES, Ports, Supervisor
 
 
 def _free_port() -> int:
@@ -30,51 +29,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time `pid` has used so far, or None once it has gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The command name (field 2) may hold spaces; the fields after its closing parenthesis don't.
-    fields = stat.rsplit(")", 1)[1].split()
-    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
-    return (utime + stime) / TICKS_PER_S
-
-
-def descendants(root: int) -> list[int]:
-    """Every process below `root` (children, their children...), read from /proc."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def sample(pids: dict[int, str], seconds: float) -> dict[str, float]:
     """Each named process's CPU time over `seconds` of wall time, as a share of one core."""
-    before = {pid: cpu_seconds(pid) for pid in pids}
+    before = cpu_shares.processes()
     began = time.monotonic()
     time.sleep(seconds)
-    after = {pid: cpu_seconds(pid) for pid in pids}
+    after = cpu_shares.processes()
     elapsed = time.monotonic() - began
     shares: dict[str, float] = {}
     for pid, name in pids.items():
-        start, end = before[pid], after[pid]
-        if start is None or end is None:
+        if pid not in before or pid not in after:
             raise RuntimeError(f"{name} (pid {pid}) exited while being measured")
-        shares[name] = (end - start) / elapsed
+        shares[name] = (after[pid].cpu_s - before[pid].cpu_s) / elapsed
     return shares
 
 
@@ -92,8 +58,9 @@ def main() -> None:
         try:
             time.sleep(args.settle)
             pids = {child.pid: name for name, child in system.children}
+            table = cpu_shares.processes()
             for name, child in system.children:
-                for extra in descendants(child.pid):
+                for extra in cpu_shares.descendants(table, child.pid):
                     pids[extra] = f"{name}/{extra}"
             shares = sample(pids, args.seconds)
         finally:

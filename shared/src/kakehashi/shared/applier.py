@@ -121,14 +121,7 @@ class EventApplier:
                 uow.commit()  # the position still moves past the duplicate
                 return False
             handler(event, uow)
-            uow.session.add(
-                InboxEntry(
-                    consumer_group=self.group_id,
-                    event_id=str(event.id),
-                    event_type=event.type,
-                    processed_at=utcnow(),
-                )
-            )
+            uow.session.add(self._inbox_entry(event))
             try:
                 uow.commit()
             except IntegrityError:
@@ -170,14 +163,7 @@ class EventApplier:
                 seen.add(str(event.id))
                 with wrap(event, position):
                     handler(event, uow)
-                uow.session.add(
-                    InboxEntry(
-                        consumer_group=self.group_id,
-                        event_id=str(event.id),
-                        event_type=event.type,
-                        processed_at=utcnow(),
-                    )
-                )
+                uow.session.add(self._inbox_entry(event))
                 applied += 1
             for position in _last_of_each_partition(p for _, p in events):
                 self._advance(uow, position)
@@ -185,6 +171,15 @@ class EventApplier:
         for event in unknown:  # counted once the batch stands
             self._skip_unknown(event)
         return applied
+
+    def _inbox_entry(self, event: EventEnvelope) -> InboxEntry:
+        """The row that makes a redelivery of `event` a no-op for this group."""
+        return InboxEntry(
+            consumer_group=self.group_id,
+            event_id=str(event.id),
+            event_type=event.type,
+            processed_at=utcnow(),
+        )
 
     def _applied_before(self, session: Session, event_ids: list[str]) -> set[str]:
         found = session.exec(

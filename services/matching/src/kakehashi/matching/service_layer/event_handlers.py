@@ -212,7 +212,6 @@ class _Batch:
     `prefetch` in two queries: each one's row (None: none yet) and which are erased. Kept up
     to date by the handlers that add a row or erase one."""
 
-    transaction: object
     rows: dict[str, CandidateView | None]
     erased: set[str]
 
@@ -234,18 +233,25 @@ def prefetch(events: Sequence[EventEnvelope], uow: UnitOfWork) -> None:
     erased = session.exec(
         select(ErasedCandidate.candidate_id).where(col(ErasedCandidate.candidate_id).in_(ids))
     )
-    session.info[_BATCH] = _Batch(
-        session.get_transaction(), {i: found.get(i) for i in ids}, set(erased)
-    )
+    _keep(uow, _BATCH, _Batch({i: found.get(i) for i in ids}, set(erased)))
 
 
 def _batch_of(uow: UnitOfWork) -> _Batch | None:
     """The prefetched batch of this transaction, if there is one."""
-    batch = uow.session.info.get(_BATCH)
-    if batch is None or batch.transaction is not uow.session.get_transaction():
-        return None
-    assert isinstance(batch, _Batch)
+    batch = _kept(uow, _BATCH)
+    assert batch is None or isinstance(batch, _Batch)
     return batch
+
+
+def _keep(uow: UnitOfWork, key: str, value: object) -> None:
+    """Keep `value` for the rest of the unit of work's current transaction (`_kept`)."""
+    uow.session.info[key] = (uow.session.get_transaction(), value)
+
+
+def _kept(uow: UnitOfWork, key: str) -> object | None:
+    """What `_keep` kept under `key` in this transaction; None in any later one."""
+    held = uow.session.info.get(key)
+    return held[1] if held is not None and held[0] is uow.session.get_transaction() else None
 
 
 def match_refused(event: EventEnvelope, uow: UnitOfWork) -> None:
@@ -278,19 +284,15 @@ def _next_change(uow: UnitOfWork) -> int:
     end of the transaction, so numbers commit in order. The row is read and locked once per
     transaction: a batch of events (`EventApplier.apply_together`) numbers its changes under
     one lock instead of reading the row again for each."""
-    session = uow.session
-    transaction = session.get_transaction()
-    held = session.info.get(_LOCKED_SEQUENCE)
-    counter: ChangeSequence | None
-    if held is not None and held[0] is transaction:
-        counter = held[1]
-    else:
-        counter = session.get(ChangeSequence, "candidates", with_for_update=True)
+    counter = _kept(uow, _LOCKED_SEQUENCE)
+    if counter is None:
+        counter = uow.session.get(ChangeSequence, "candidates", with_for_update=True)
         if counter is None:
             raise LookupError(
                 "change_sequence row 'candidates' is missing: migrations not applied?"
             )
-        session.info[_LOCKED_SEQUENCE] = (transaction, counter)
+        _keep(uow, _LOCKED_SEQUENCE, counter)
+    assert isinstance(counter, ChangeSequence)
     counter.value += 1
     uow.session.add(counter)
     return counter.value
