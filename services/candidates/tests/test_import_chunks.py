@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from kakehashi.candidates.adapters.spreadsheets import FileFormat, count_rows, read_rows, write_csv
+from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.bootstrap import SPEC
 from kakehashi.candidates.entrypoints.import_rows import command_of_row
-from kakehashi.candidates.service_layer import imports
+from kakehashi.candidates.service_layer import import_preparation, imports
 from kakehashi.candidates.service_layer.bulk_gc import (
     FULL_COLLECTION_EVERY,
     fewer_full_collections,
@@ -64,6 +66,40 @@ def test_a_second_upload_finds_everyone_whatever_the_chunk_and_query_sizes(
         job = imports.run_import(runtime.uow, job.id, command_of_row)
         counts.append((job.processed, job.created, job.duplicates, job.failed))
     assert counts == [(437, 437, 0, 0), (437, 0, 437, 0)]
+
+
+@pytest.mark.integration
+def test_a_helper_process_prepares_the_rows_as_the_importing_process_would(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows prepared in a helper process (large imports) are written in file order, with the
+    same people registered, the same repeats found and the same failures as rows prepared in
+    place."""
+    monkeypatch.setattr(imports, "CHUNK", 40)
+    people = _people(150, passports=True)
+    people[7][3] = "mining"  # not a sector
+    people[120] = list(people[3])  # the same person again, in a later chunk
+    content = write_csv(HEADER, people)
+    outcomes = []
+    for centre_id, helper_from in (("tc-here", 10**9), ("tc-helper", 1)):
+        monkeypatch.setattr(import_preparation, "HELPER_FROM_ROWS", helper_from)
+        centre = Principal(subject="tc", role=Role.TRAINING_CENTRE, organisation_id=centre_id)
+        if centre_id == "tc-helper":  # other people, so nobody repeats the first run's
+            content = content.replace(b"Nguyen", b"Tran").replace(b",C0", b",D0")
+        job = imports.create_job(runtime.uow(), centre, "p.csv", FileFormat.CSV, content)
+        job = imports.run_import(runtime.uow, job.id, command_of_row)
+        with runtime.uow() as uow:
+            failures = imports.job_failures(uow, centre, job.id) or []
+            names = uow.session.exec(
+                select(Candidate.full_name)
+                .where(Candidate.training_centre_id == centre_id)
+                .order_by(Candidate.full_name)
+            ).all()
+        reasons = [(f.row_number, f.duplicate, f.reason.split(" (")[0]) for f in failures]
+        names = [name.replace("Tran", "Nguyen") for name in names]
+        outcomes.append(((job.processed, job.created, job.duplicates, job.failed), reasons, names))
+    assert outcomes[0][0] == (150, 148, 1, 1)
+    assert outcomes[1] == outcomes[0]
 
 
 def test_rows_are_counted_as_they_are_read() -> None:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from kakehashi.candidates.adapters.spreadsheets import FileFormat
 from kakehashi.candidates.entrypoints.import_rows import command_of_row
-from kakehashi.candidates.service_layer import imports
+from kakehashi.candidates.service_layer import import_preparation, imports
 from kakehashi.shared.auth import Principal, Role
 from services.candidates.tests.samples import runtime_of
 from services.candidates.tests.test_import_explanations import _problems
@@ -76,12 +76,12 @@ def test_the_first_stage_that_fails_names_all_its_problems() -> None:
     row = {"full_name": "", "date_of_birth": "2000-05-01", "province": "Tây Ninh",
            "sector": "construction", "skills": "welding=3", "email": "nope",
            "consent_sharing": "maybe"}  # fmt: skip
-    with pytest.raises(imports.RowProblemsError) as refused:
+    with pytest.raises(import_preparation.RowProblemsError) as refused:
         command_of_row("tc-tay-ninh", row)
     assert [field for field, _ in refused.value.problems] == [
         "full_name", "email", "skills", "consent_sharing",
     ]  # fmt: skip
-    assert imports.reason_of(refused.value).startswith("full_name: required; email: ")
+    assert import_preparation.reason_of(refused.value).startswith("full_name: required; email: ")
 
 
 def test_the_counts_and_the_reason_header_say_what_they_count(client: TestClient) -> None:

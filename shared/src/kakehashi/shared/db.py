@@ -8,7 +8,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -166,6 +166,49 @@ def insert_together(
         for key, value in row.items()
     }
     executor.execute(_together(shape, notify), values)
+
+
+def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows of column values (every row naming the same columns) in the session's
+    transaction: PostgreSQL's COPY, else one executemany of a plain INSERT.
+
+    Each value goes through its column type's bind processor, as in any SQLAlchemy insert;
+    what is skipped is the per-row work SQLAlchemy's own executemany adds around it (a sixth
+    of a 100k-row import's CPU, py-spy), and on PostgreSQL the per-row INSERT.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    names = tuple(rows[0])
+    processors = _bind_processors(table, names, connection.dialect)
+    values = [
+        tuple(
+            value if process is None else process(value)
+            for process, value in zip(processors, (row[name] for name in names), strict=True)
+        )
+        for row in rows
+    ]
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    target = connection.dialect.identifier_preparer.format_table(table)
+    if is_postgres(connection):
+        raw = connection.connection.driver_connection
+        assert raw is not None  # a connection in a transaction holds its driver's
+        with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+            for row_values in values:
+                copy.write_row(row_values)
+        return
+    marks = ", ".join("?" for _ in names)  # SQLite's parameter style
+    # The table's and columns' names are the model's own, quoted; the values are parameters.
+    statement = f"INSERT INTO {target} ({columns}) VALUES ({marks})"  # noqa: S608
+    connection.exec_driver_sql(statement, values)
+
+
+@lru_cache(maxsize=64)
+def _bind_processors(
+    table: Table, names: tuple[str, ...], dialect: Dialect
+) -> list[Callable[[Any], Any] | None]:
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
 
 
 def _parameter(table: int, row: int, key: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kakehashi.shared.ids import uuid7
 from kakehashi.shared.observability import get_correlation_id
 from kakehashi.shared.tracing import current_trace_fields
 
@@ -29,7 +30,7 @@ class EventEnvelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     specversion: Literal["1.0"] = "1.0"
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    id: uuid.UUID = Field(default_factory=uuid7)
     type: str = Field(min_length=1, pattern=r"^[a-z_]+\.[a-z_]+$")
     version: int = Field(default=1, ge=1, description="version of the data schema of this type")
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +28,7 @@ from kakehashi.candidates.domain.profile import (
     WorkPeriod,
 )
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.ids import new_id
 from kakehashi.shared.reference import JapaneseLevel, Sector, Track
 
 
@@ -204,7 +204,7 @@ def consent_row(
 ) -> CandidateConsent:
     """A new, given consent as stored."""
     return CandidateConsent(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         candidate_id=candidate_id,
         purpose=terms.purpose.value,
         scope=terms.scope.value,

@@ -21,7 +21,7 @@ from kakehashi.candidates.domain.provinces import resolve_province
 from kakehashi.candidates.domain.validation import check_age
 from kakehashi.candidates.entrypoints.convert import register_command
 from kakehashi.candidates.entrypoints.schemas import CandidateCreate
-from kakehashi.candidates.service_layer.imports import RowProblemsError
+from kakehashi.candidates.service_layer.import_preparation import RowProblemsError
 from kakehashi.shared.clock import today
 from kakehashi.shared.errors import DomainError
 

@@ -43,3 +43,12 @@ def fewer_full_collections() -> Iterator[None]:
             if _running == 0 and _saved is not None:
                 gc.set_threshold(*_saved)
                 _saved = None
+
+
+def for_a_bulk_helper() -> None:
+    """In a process that only prepares an import's chunks (service_layer/import_preparation.py):
+    what it imported at start is frozen out of collections, and full collections stay rare for
+    its whole life. Before this, one came after nearly every chunk it sent back."""
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.service_layer.registration import Registration
 from kakehashi.shared.auth import Principal
+from kakehashi.shared.db import is_postgres
 
 ALREADY_REGISTERED = "already registered"
 PAIRS_PER_QUERY = 200  # SQLite's expression depth limit is 1000
@@ -65,15 +66,42 @@ def _by_names(count: int) -> TextualSelect:
     return text(f"{_STORED} WHERE {where}").columns(date_of_birth=sa.Date)
 
 
+# PostgreSQL takes each list as one array parameter. It planned the OR-ed pairs above afresh
+# for every statement: 22 ms a query, 13 s of a 100k-row import.
+_PASSPORTS_IN_ARRAY = text(f"{_STORED} WHERE passport_key = ANY(CAST(:keys AS varchar[]))").columns(
+    date_of_birth=sa.Date
+)
+_NAMES_IN_ARRAYS = text(
+    f"{_STORED} JOIN unnest(CAST(:names AS varchar[]), CAST(:births AS date[]))"
+    " AS asked(asked_name, asked_birth)"
+    " ON name_key = asked_name AND date_of_birth = asked_birth"
+).columns(date_of_birth=sa.Date)
+
+
+def _stored_matches_postgres(
+    session: Session, passports: set[str], names: set[tuple[str, date]]
+) -> Iterator[Stored]:
+    if passports:
+        for found in session.execute(_PASSPORTS_IN_ARRAY, {"keys": sorted(passports)}):
+            yield Stored(*found)
+    if names:
+        asked = {"names": [n for n, _ in names], "births": [b for _, b in names]}
+        for found in session.execute(_NAMES_IN_ARRAYS, asked):
+            yield Stored(*found)
+
+
 def _stored_matches(
     session: Session, passports: set[str], names: set[tuple[str, date]]
 ) -> Iterator[Stored]:
     """Stored candidates with one of the passports or (folded name, birth date) pairs.
 
-    Pairs are asked as OR-ed equalities in slices of textual SQL: SQLite answers a row-value IN
-    by scanning the table, and building 100k SQLAlchemy expressions costs seconds. The
-    statements are built and compiled once per size.
+    On SQLite, pairs are asked as OR-ed equalities in slices of textual SQL: SQLite answers a
+    row-value IN by scanning the table, and building 100k SQLAlchemy expressions costs seconds.
+    The statements are built and compiled once per size.
     """
+    if is_postgres(session.get_bind()):
+        yield from _stored_matches_postgres(session, passports, names)
+        return
     if passports:
         keys = _padded(sorted(passports))
         query = _by_passports(len(keys))

@@ -19,7 +19,7 @@ from kakehashi.candidates.entrypoints.portal import forms, labels
 from kakehashi.candidates.entrypoints.portal.labels import N_
 from kakehashi.candidates.entrypoints.portal.rendering import translations
 from kakehashi.candidates.service_layer.import_duplicates import ALREADY_REGISTERED
-from kakehashi.candidates.service_layer.imports import REASON_SEPARATOR
+from kakehashi.candidates.service_layer.import_preparation import REASON_SEPARATOR
 
 Gettext = Callable[[str], str]
 SHOWN_ON_PAGE = 20  # the first failed rows the result page explains; the file has them all
