@@ -251,6 +251,10 @@ class DerivedRows:
         found = self._index.get(key)
         if found is not None:
             return found
+        # Filled outside the lock: threads scoring batches of one pool build their rows side by
+        # side. Two that need the same new row both fill it; the first to append keeps it.
+        row = np.empty(self._matrix.shape[1], dtype=np.float32)
+        fill(row)
         with self._lock:
             found = self._index.get(key)
             if found is None:
@@ -258,7 +262,7 @@ class DerivedRows:
                     grown = np.empty((2 * self._count + 1, self._matrix.shape[1]), np.float32)
                     grown[: self._count] = self._matrix
                     self._matrix = grown
-                fill(self._matrix[self._count])
+                self._matrix[self._count] = row
                 found = self._index[key] = self._count  # published once written
                 self._count += 1
         return found

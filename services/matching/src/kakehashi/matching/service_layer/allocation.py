@@ -1,9 +1,10 @@
 """Allocation proposals for program managers: candidates into open orders' headcount slots.
 
-Orders of a sector are evaluated against the sector's pool a chunk at a time; each order's top-K
-eligible candidates form the graph; the exact solver and the greedy baseline both run on it. A
-proposal is a suggestion: nothing here records a decision. The console computes one in a thread
-(`AllocationRuns`) whose progress its page polls, since a large sector takes seconds.
+Orders of a sector are evaluated against the sector's pool a batch at a time, batches in
+threads (`shortlists`); each order's top-K eligible candidates form the graph; the exact solver
+and the greedy baseline both run on it. A proposal is a suggestion: nothing here records a
+decision. The console computes one in a thread (`AllocationRuns`) whose progress its page
+polls, since a large sector takes seconds.
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ from kakehashi.matching.domain.allocation import Allocation, allocate_exact, all
 from kakehashi.matching.domain.components import Weights
 from kakehashi.matching.domain.decisions import PairStatus
 from kakehashi.matching.domain.rules import MATCHABLE_ORDER_STATUSES
-from kakehashi.matching.domain.scoring import Surplus, evaluate
-from kakehashi.matching.domain.top_k import top_k_per_order
+from kakehashi.matching.domain.scoring import Surplus
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex, SectorPool
+from kakehashi.matching.service_layer.shortlists import shortlists
 from kakehashi.shared.clock import today
 from kakehashi.shared.unit_of_work import UnitOfWork
 
 GRAPH_K = 50  # candidates per order considered by the solver
-SCORING_CHUNK = 128  # orders scored at once: bounds the score matrix, and paces the progress
 logger = logging.getLogger(__name__)
 
 
@@ -175,16 +175,15 @@ def _graph(
             progress.orders_scored += len(orders)
         return None
     rows, columns, values = [], [], []
-    for start in range(0, len(orders), SCORING_CHUNK):
-        chunk = orders[start : start + SCORING_CHUNK]
-        scores = evaluate(pool.pool, [order_of(o) for o in chunk], day, weights, surplus).score
-        best, top = top_k_per_order(scores, GRAPH_K)
-        found = best >= 0
-        rows.append(np.broadcast_to(start + np.arange(len(chunk))[:, None], best.shape)[found])
-        columns.append(best[found])
-        values.append(top[found].astype(np.float64))
+    domain_orders = [order_of(o) for o in orders]
+    for batch in shortlists(pool.pool, domain_orders, day, GRAPH_K, weights, surplus):
+        found = batch.best >= 0
+        orders_of_batch = batch.start + np.arange(len(batch.best))
+        rows.append(np.broadcast_to(orders_of_batch[:, None], batch.best.shape)[found])
+        columns.append(batch.best[found])
+        values.append(batch.values[found].astype(np.float64))
         if progress is not None:
-            progress.orders_scored += len(chunk)
+            progress.orders_scored += len(batch.best)
     return sparse.csr_matrix(
         (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
         shape=(len(orders), len(pool.rows)),
