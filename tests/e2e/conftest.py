@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
+from kakehashi.devtools.scratch_database import scratch_database
 from kakehashi.devtools.supervisor import (
     PROCESSES,
     SERVICES,
@@ -30,20 +29,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # identity outside development refuses its published development secret.
 KEY_ENCRYPTION_SECRET = "e2e-identity-key-encryption-0123456789abcdef"
 JWKS_REFRESH_COOLDOWN_S = 1  # identity_system's verifiers: a rotation is seen a second later
-
-
-def _postgres_databases(server_url: str) -> tuple[dict[str, str], list[str]]:
-    """A fresh PostgreSQL database per service; returns their URLs by service."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    urls, names = {}, []
-    with admin.connect() as connection:
-        for service in SERVICES:
-            name = f"kakehashi_e2e_{service}_{uuid.uuid4().hex[:8]}"
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-            names.append(name)
-            urls[service] = make_url(server_url).set(database=name).render_as_string(False)
-    admin.dispose()
-    return urls, names
 
 
 @contextlib.contextmanager
@@ -65,41 +50,38 @@ def running_system(
     if environment != "development":  # identity refuses its published development secret
         env["KAKEHASHI_IDENTITY_KEY_ENCRYPTION_SECRET"] = KEY_ENCRYPTION_SECRET
     env["KAKEHASHI_IDENTITY_ARGON2_MEMORY_KIB"] = "8192"  # tests sign in a lot; 2 cores shared
-    server_url = os.environ.get(POSTGRES_ENV)
-    databases: list[str] = []
-    if server_url:
-        urls, databases = _postgres_databases(server_url)
-        env |= {f"KAKEHASHI_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}
-    ports = Ports(
-        broker=free_port(),
-        apis={s: free_port() for s in SERVICES},
-        mail=free_port(),
-        metrics={p.name: free_port() for p in processes if p.subcommand != "api"},
-    )
-    log_dir = tmp_path_factory.mktemp("logs")
-    supervisor = Supervisor(
-        tmp_path_factory.mktemp("data"),
-        ports=ports,
-        env=env,
-        log_dir=log_dir,
-        processes=processes,
-        topic_partitions=topic_partitions,
-    )
-    try:
-        supervisor.start()
-        yield supervisor
-        assert supervisor.dead_child() is None, f"a process died: {supervisor.dead_child()}"
-    finally:
-        supervisor.stop()
-        ARTIFACTS.mkdir(exist_ok=True)
-        for log in log_dir.iterdir():
-            (ARTIFACTS / f"e2e-{log.name}").write_bytes(log.read_bytes())
-        if server_url and databases:
-            admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                for name in databases:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    with contextlib.ExitStack() as databases:  # on PostgreSQL, dropped after the processes stop
+        if server_url := os.environ.get(POSTGRES_ENV):
+            env |= {
+                f"KAKEHASHI_{service.upper()}_DATABASE_URL": databases.enter_context(
+                    scratch_database(server_url, f"kakehashi_e2e_{service}")
+                ).render_as_string(hide_password=False)
+                for service in SERVICES
+            }
+        ports = Ports(
+            broker=free_port(),
+            apis={s: free_port() for s in SERVICES},
+            mail=free_port(),
+            metrics={p.name: free_port() for p in processes if p.subcommand != "api"},
+        )
+        log_dir = tmp_path_factory.mktemp("logs")
+        supervisor = Supervisor(
+            tmp_path_factory.mktemp("data"),
+            ports=ports,
+            env=env,
+            log_dir=log_dir,
+            processes=processes,
+            topic_partitions=topic_partitions,
+        )
+        try:
+            supervisor.start()
+            yield supervisor
+            assert supervisor.dead_child() is None, f"a process died: {supervisor.dead_child()}"
+        finally:
+            supervisor.stop()
+            ARTIFACTS.mkdir(exist_ok=True)
+            for log in log_dir.iterdir():
+                (ARTIFACTS / f"e2e-{log.name}").write_bytes(log.read_bytes())
 
 
 @pytest.fixture(scope="module")
