@@ -148,11 +148,10 @@ def refresh(
             continue
         orders = [market.orders[o] for o in order_ids.tolist()]
         for batch in shortlists(pools[sector], orders, TODAY, TOP_K, weights):
-            found = batch.best >= 0
-            chunk = order_ids[batch.start : batch.start + len(batch.best)]
-            rows.append(np.broadcast_to(chunk[:, None], batch.best.shape)[found])
-            cols.append(members[sector][batch.best[found]])
-            vals.append(batch.values[found])
+            order, candidate, score = batch.pairs()
+            rows.append(order_ids[order])
+            cols.append(members[sector][candidate])
+            vals.append(score)
         scored_pairs += len(order_ids) * len(members[sector])
     return rows, cols, vals, scored_pairs
 

@@ -71,6 +71,12 @@ def test_batches_on_threads_give_every_orders_top_k_in_the_orders_sequence(
     assert [b.start for b in batches] == list(range(0, 97, 8))
     np.testing.assert_array_equal(np.vstack([b.best for b in batches]), expected_best)
     np.testing.assert_array_equal(np.vstack([b.values for b in batches]), expected_values)
+    pairs = [b.pairs() for b in batches]
+    order, candidate, score = (np.concatenate([p[part] for p in pairs]) for part in range(3))
+    kept = expected_best >= 0  # the pairs: each order's kept candidates, by order then rank
+    np.testing.assert_array_equal(order, np.nonzero(kept)[0])
+    np.testing.assert_array_equal(candidate, expected_best[kept])
+    np.testing.assert_array_equal(score, expected_values[kept])
 
 
 def test_a_larger_pool_gets_fewer_orders_a_batch_and_never_none(

@@ -177,11 +177,10 @@ def _graph(
     rows, columns, values = [], [], []
     domain_orders = [order_of(o) for o in orders]
     for batch in shortlists(pool.pool, domain_orders, day, GRAPH_K, weights, surplus):
-        found = batch.best >= 0
-        orders_of_batch = batch.start + np.arange(len(batch.best))
-        rows.append(np.broadcast_to(orders_of_batch[:, None], batch.best.shape)[found])
-        columns.append(batch.best[found])
-        values.append(batch.values[found].astype(np.float64))
+        order, candidate, score = batch.pairs()
+        rows.append(order)
+        columns.append(candidate)
+        values.append(score.astype(np.float64))
         if progress is not None:
             progress.orders_scored += len(batch.best)
     return sparse.csr_matrix(

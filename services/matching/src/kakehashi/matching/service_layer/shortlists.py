@@ -37,6 +37,16 @@ class Shortlists:
     best: npt.NDArray[np.intp]  # pool positions, best first; -1 pads a short list
     values: npt.NDArray[np.float32]
 
+    def pairs(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+        """The batch's kept pairs as (order position in `orders`, pool position, score)."""
+        found = self.best >= 0
+        orders = self.start + np.arange(len(self.best))
+        return (
+            np.broadcast_to(orders[:, None], self.best.shape)[found],
+            self.best[found],
+            self.values[found],
+        )
+
 
 def batch_size(pool: Pool) -> int:
     """Orders per batch: up to MAX_BATCH, fewer for a large pool so the matrix stays small."""
