@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from kakehashi.devtools.development_key import development_token
-from kakehashi.devtools.scratch_database import scratch_database
+from kakehashi.devtools.scratch_database import scratch_databases
 from kakehashi.devtools.supervisor import PROCESSES, Ports, Supervisor
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.db import make_engine
@@ -403,13 +403,8 @@ def databases(server_url: str | None) -> Iterator[dict[str, str]]:
     if not server_url:
         yield {}
         return
-    with contextlib.ExitStack() as stack:
-        yield {
-            service: stack.enter_context(
-                scratch_database(server_url, f"kakehashi_load_{service}")
-            ).render_as_string(hide_password=False)
-            for service in DATABASES
-        }
+    with scratch_databases(server_url, "kakehashi_load", DATABASES) as urls:
+        yield urls
 
 
 def main() -> None:

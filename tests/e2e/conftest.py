@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from conftest import POSTGRES_ENV, TEST_ISSUER, auth, free_port
-from kakehashi.devtools.scratch_database import scratch_database
+from kakehashi.devtools.scratch_database import scratch_databases
 from kakehashi.devtools.supervisor import (
     PROCESSES,
     SERVICES,
@@ -52,12 +52,8 @@ def running_system(
     env["KAKEHASHI_IDENTITY_ARGON2_MEMORY_KIB"] = "8192"  # tests sign in a lot; 2 cores shared
     with contextlib.ExitStack() as databases:  # on PostgreSQL, dropped after the processes stop
         if server_url := os.environ.get(POSTGRES_ENV):
-            env |= {
-                f"KAKEHASHI_{service.upper()}_DATABASE_URL": databases.enter_context(
-                    scratch_database(server_url, f"kakehashi_e2e_{service}")
-                ).render_as_string(hide_password=False)
-                for service in SERVICES
-            }
+            urls = databases.enter_context(scratch_databases(server_url, "kakehashi_e2e", SERVICES))
+            env |= {f"KAKEHASHI_{s.upper()}_DATABASE_URL": url for s, url in urls.items()}
         ports = Ports(
             broker=free_port(),
             apis={s: free_port() for s in SERVICES},

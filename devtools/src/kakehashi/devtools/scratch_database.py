@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
@@ -27,3 +27,18 @@ def scratch_database(server_url: str, prefix: str) -> Iterator[URL]:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@contextlib.contextmanager
+def scratch_databases(
+    server_url: str, prefix: str, services: Iterable[str]
+) -> Iterator[dict[str, str]]:
+    """A `scratch_database` per service, named `<prefix>_<service>`; yields each one's URL as
+    text (password included) by service, and drops them all on exit."""
+    with contextlib.ExitStack() as stack:
+        yield {
+            service: stack.enter_context(
+                scratch_database(server_url, f"{prefix}_{service}")
+            ).render_as_string(hide_password=False)
+            for service in services
+        }
