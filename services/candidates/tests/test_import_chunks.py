@@ -4,8 +4,13 @@ built, and the garbage collector's setting put back however imports overlap."""
 from __future__ import annotations
 
 import gc
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -100,6 +105,31 @@ def test_a_helper_process_prepares_the_rows_as_the_importing_process_would(
         outcomes.append(((job.processed, job.created, job.duplicates, job.failed), reasons, names))
     assert outcomes[0][0] == (150, 148, 1, 1)
     assert outcomes[1] == outcomes[0]
+
+
+def test_the_importing_process_prepares_chunks_too_while_the_helper_is_behind(
+    tmp_path: Path,
+) -> None:
+    """Chunks come back in file order whoever prepared them, the importing process takes some
+    rather than wait, and no parcel is left behind."""
+    here = threading.current_thread().name
+
+    def prepare(chunk: import_preparation.Chunk) -> Any:
+        time.sleep(0.02)  # the helper's queue is full while the first chunks are due
+        return [(number, threading.current_thread().name) for number, _ in chunk], []
+
+    chunks: list[import_preparation.Chunk] = [
+        [(n, {"n": str(n)}) for n in range(start, start + 3)] for start in range(0, 60, 3)
+    ]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="helper") as helper:
+        shared = import_preparation.shared_preparation(helper, prepare, iter(chunks), str(tmp_path))
+        results: list[tuple[import_preparation.Chunk, Any]] = list(shared)
+    assert [chunk for chunk, _ in results] == chunks
+    done_by: list[str] = [name for _, (ready, _) in results for _, name in ready]
+    assert [number for _, (ready, _) in results for number, _ in ready] == list(range(60))
+    assert here in done_by
+    assert any(name.startswith("helper") for name in done_by)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_rows_are_counted_as_they_are_read() -> None:

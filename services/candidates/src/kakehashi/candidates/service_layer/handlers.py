@@ -157,7 +157,7 @@ def register_candidate(
     with uow:
         check_duplicate(uow.session, principal, registration.profile, None)
         try:
-            write_registrations(uow, principal, AuditAction.CREATE, [registration])
+            write_registrations(uow, principal, AuditAction.CREATE, [registration.rows()])
         except IntegrityError:
             # The INSERT itself met the unique passport index: a concurrent registration of the
             # same person committed between the check and this write.

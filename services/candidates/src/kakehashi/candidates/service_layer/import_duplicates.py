@@ -7,14 +7,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import TextualSelect, text
 from sqlmodel import Session
 
-from kakehashi.candidates.adapters.tables import Candidate
-from kakehashi.candidates.service_layer.registration import Registration
+from kakehashi.candidates.service_layer.registration import RegistrationRows
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.db import is_postgres
 
@@ -36,16 +35,20 @@ class Stored:
     date_of_birth: date | None
 
 
-def duplicate_reason(
-    principal: Principal, existing: Candidate | Stored | Registration | None
-) -> str:
+class Held(Protocol):
+    """A stored record of a person, as far as a duplicate's reason names it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def training_centre_id(self) -> str: ...
+
+
+def duplicate_reason(principal: Principal, existing: Held | RegistrationRows | None) -> str:
     """What a failed row says: the record if the caller may see it, else only that it exists."""
-    if isinstance(existing, Registration):
+    if isinstance(existing, RegistrationRows):
         return f"{ALREADY_REGISTERED} (candidate {existing.id}, earlier in this file)"
-    visible = existing is not None and (
-        principal.sees_everything or existing.training_centre_id == principal.organisation_id
-    )
-    if existing is None or not visible:
+    if existing is None or not principal.may_access(existing.training_centre_id):
         return f"{ALREADY_REGISTERED} at another training centre"
     return f"{ALREADY_REGISTERED} (candidate {existing.id})"
 
@@ -120,10 +123,12 @@ def _stored_matches(
 class ChunkDuplicates:
     """The stored people a chunk could repeat, plus the chunk's own new people as they come."""
 
-    def __init__(self, session: Session, principal: Principal, batch: Sequence[Registration]):
+    def __init__(
+        self, session: Session, principal: Principal, batch: Sequence[RegistrationRows]
+    ) -> None:
         self._principal = principal
-        self._by_passport: dict[str, Stored | Registration] = {}
-        self._by_name: dict[tuple[str, date], Stored | Registration] = {}
+        self._by_passport: dict[str, Stored | RegistrationRows] = {}
+        self._by_name: dict[tuple[str, date], Stored | RegistrationRows] = {}
         passports = {r.candidate["passport_key"] for r in batch if r.candidate["passport_key"]}
         names = {
             (r.candidate["name_key"], r.candidate["date_of_birth"])
@@ -134,14 +139,14 @@ class ChunkDuplicates:
             self._remember(stored, stored.passport_key, stored.name_key, stored.date_of_birth)
 
     def _remember(
-        self, who: Stored | Registration, passport: str | None, name: str, born: date | None
+        self, who: Stored | RegistrationRows, passport: str | None, name: str, born: date | None
     ) -> None:
         if passport:
             self._by_passport[passport] = who
         if born:
             self._by_name[(name, born)] = who
 
-    def reason(self, registration: Registration) -> str | None:
+    def reason(self, registration: RegistrationRows) -> str | None:
         """Why the registration repeats someone, or None (and it counts as registered now)."""
         new = registration.candidate
         passport, name, born = new["passport_key"], new["name_key"], new["date_of_birth"]

@@ -1,43 +1,54 @@
 """An import's rows made ready for writing, a chunk at a time: parsed, validated, judged, their
-rows and event built (`prepare_registration`), or failed with their reason.
+rows and outbox row built (`prepare_registration`), or failed with their reason.
 
 That is about two thirds of an import's CPU (py-spy), and none of it touches the database, so a
-large import has it done in a helper process while the importing process writes the chunks
-before (docs/operations.md, "Fourth round"). Chunks go to the helper and come back pickled:
-about 0.07 ms a row both ways, against some 0.2 ms to prepare one. A small import is prepared
-in place, since starting the helper (a fresh interpreter importing the service) costs a second
-or two.
+large import shares it with a helper process (docs/operations.md, "Fourth round" and "Fifth
+round"). The helper always has a chunk or two to prepare; the importing process writes the
+chunks in file order and, while the one due next is still at the helper, prepares a later one
+itself rather than wait. Chunks go to the helper as their rows and come back as what they write
+(`RegistrationRows`, plain values): about 0.06 ms a row both ways, against some 0.3 ms to
+prepare one. A small import is prepared in place, since starting the helper (a fresh
+interpreter importing the service) costs a second or two.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import islice
+from typing import Any
 
 from kakehashi.candidates.adapters.import_tables import ImportFailure
 from kakehashi.candidates.adapters.spreadsheets import Row
 from kakehashi.candidates.domain.commands import RegisterCandidate
 from kakehashi.candidates.service_layer.bulk_gc import fewer_full_collections, for_a_bulk_helper
-from kakehashi.candidates.service_layer.registration import Registration, prepare_registration
+from kakehashi.candidates.service_layer.registration import (
+    RegistrationRows,
+    prepare_registration,
+)
 from kakehashi.shared.auth import Principal
 from kakehashi.shared.errors import DomainError
 
 RowParser = Callable[[str, Mapping[str, str | None]], RegisterCandidate]
-Ready = tuple[int, Row, Registration]
+Chunk = list[tuple[int, Row]]  # (row number, row)
+Ready = tuple[int, RegistrationRows]  # (row number, what it writes)
 Prepared = tuple[list[Ready], list[ImportFailure]]
 # An import with at least this many rows left is prepared in a helper process (when the
 # machine has a second core): below it, the helper's start costs more than it saves.
 HELPER_FROM_ROWS = 20_000
-# Chunks handed to the helper ahead of the one being written: enough that it never waits,
-# few enough that the file is not copied into it whole. (The importing process preparing a chunk
-# itself whenever the helper was behind was tried: no faster, since both cores were already busy,
-# and it held more chunks at once.)
-AHEAD = 2
+# Chunks the helper has to do at any time (one running, one waiting), so it never idles.
+HELPER_QUEUE = 3
+# Chunks read ahead of the one being written: the helper's and the importing process's work
+# in hand, and few enough that the file is not held prepared whole.
+READ_AHEAD = 8
 
 
 class RowProblemsError(DomainError):
@@ -73,23 +84,24 @@ def failure(
 def prepare_chunk(
     job_id: str,
     principal: Principal,
-    chunk: list[tuple[int, Row]],
+    chunk: Chunk,
     parse: RowParser,
     on: date,
 ) -> Prepared:
-    """The chunk's rows ready to write, and the failures of those that cannot be."""
+    """The chunk's rows ready to write, and the failures of those that cannot be. A ready row
+    comes back without its data, which the caller holds (it is sent once, not both ways)."""
     ready, failures = [], []
     with fewer_full_collections():
         for number, row in chunk:
             try:
                 command = parse(principal.organisation_id, row)
-                ready.append((number, row, prepare_registration(principal, command, on)))
+                ready.append((number, prepare_registration(principal, command, on).rows()))
             except DomainError as error:
                 failures.append(failure(job_id, number, row, reason_of(error)))
     return ready, failures
 
 
-def chunks(rows: Iterator[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
+def chunks(rows: Iterator[tuple[int, Row]], size: int) -> Iterator[Chunk]:
     while chunk := list(islice(rows, size)):
         yield chunk
 
@@ -103,11 +115,12 @@ def prepared_chunks(
     *,
     size: int,
     rows_left: int,
-) -> Iterator[tuple[Prepared, int]]:
-    """Each chunk of `rows` prepared, with its number of rows, in file order."""
+) -> Iterator[tuple[Chunk, Prepared]]:
+    """Each chunk of `rows`, and it prepared, in file order."""
+    prepare = partial(prepare_chunk, job_id, principal, parse=parse, on=on)
     if rows_left < HELPER_FROM_ROWS or (os.cpu_count() or 1) < 2:
         for chunk in chunks(rows, size):
-            yield prepare_chunk(job_id, principal, chunk, parse, on), len(chunk)
+            yield chunk, prepare(chunk)
         return
     # spawn, not fork: the importing process has threads (the API's), which fork does not copy.
     helper = ProcessPoolExecutor(
@@ -115,16 +128,87 @@ def prepared_chunks(
         mp_context=multiprocessing.get_context("spawn"),
         initializer=for_a_bulk_helper,
     )
-    pending: deque[tuple[Future[Prepared], int]] = deque()
     try:
-        for chunk in chunks(rows, size):
-            future = helper.submit(prepare_chunk, job_id, principal, chunk, parse, on)
-            pending.append((future, len(chunk)))
-            if len(pending) > AHEAD:
-                done, count = pending.popleft()
-                yield done.result(), count
-        while pending:
-            done, count = pending.popleft()
-            yield done.result(), count
+        with tempfile.TemporaryDirectory(prefix="kakehashi-import-") as parcels:
+            yield from shared_preparation(helper, prepare, chunks(rows, size), parcels)
     finally:
         helper.shutdown(wait=True, cancel_futures=True)
+
+
+# Chunks travel to the helper and back as files ("parcels"); only their paths go through the
+# pool's pipes. A pipe moves a few kilobytes per read, and each read waits for the importing
+# process's interpreter lock, which its own preparing and writing hold: a 2 MB chunk took
+# seconds to arrive, and the helper stood idle a fifth of the import.
+def _parcel(directory: str, value: object) -> str:
+    """`value` pickled into a new file of `directory`; the file's path."""
+    descriptor, path = tempfile.mkstemp(dir=directory)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def _unparcel(path: str) -> Any:
+    """What the parcel at `path` holds; the file is removed."""
+    with open(path, "rb") as file:
+        data = file.read()
+    os.unlink(path)
+    return pickle.loads(data)  # noqa: S301 (written by this import, in its own directory)
+
+
+def _prepare_parcel(prepare: Callable[[Chunk], Prepared], path: str) -> str:
+    """In the helper: the chunk parcelled at `path`, prepared, parcelled beside it."""
+    chunk: Chunk = _unparcel(path)
+    return _parcel(os.path.dirname(path), prepare(chunk))
+
+
+@dataclass
+class _Slot:
+    """A chunk read ahead: at the helper (`future`), prepared here (`done`), or neither yet."""
+
+    chunk: Chunk
+    future: Future[str] | None = None  # the path of its prepared parcel
+    done: Prepared | None = None
+
+    @property
+    def free(self) -> bool:
+        return self.future is None and self.done is None
+
+    def result(self, prepare: Callable[[Chunk], Prepared]) -> Prepared:
+        if self.done is not None:
+            return self.done
+        if self.future is None:
+            return prepare(self.chunk)
+        prepared: Prepared = _unparcel(self.future.result())
+        return prepared
+
+
+def shared_preparation(
+    helper: Executor,
+    prepare: Callable[[Chunk], Prepared],
+    chunks: Iterator[Chunk],
+    parcels: str,
+) -> Iterator[tuple[Chunk, Prepared]]:
+    """The chunks prepared by the helper and by this process between them, in file order."""
+    slots: deque[_Slot] = deque()
+
+    def top_up() -> None:
+        while len(slots) < READ_AHEAD and (chunk := next(chunks, None)) is not None:
+            slots.append(_Slot(chunk))
+        queued = sum(1 for slot in slots if slot.future is not None and not slot.future.done())
+        for slot in slots:
+            if queued >= HELPER_QUEUE:
+                break
+            if slot.free:
+                slot.future = helper.submit(_prepare_parcel, prepare, _parcel(parcels, slot.chunk))
+                queued += 1
+
+    top_up()
+    while slots:
+        due = slots[0]
+        spare = next((slot for slot in slots if slot.free), None)
+        if due.future is not None and not due.future.done() and spare is not None:
+            spare.done = prepare(spare.chunk)  # rather than wait for the helper
+        else:
+            slots.popleft()
+            yield due.chunk, due.result(prepare)
+        top_up()

@@ -27,22 +27,25 @@ from kakehashi.candidates.adapters.spreadsheets import (
     count_rows,
     read_rows,
 )
-from kakehashi.candidates.adapters.tables import Candidate
 from kakehashi.candidates.domain.names import DuplicateCandidateError
 from kakehashi.candidates.domain.privacy import AuditAction
 from kakehashi.candidates.service_layer.bulk_gc import fewer_full_collections
-from kakehashi.candidates.service_layer.handlers import check_duplicate, commit
+from kakehashi.candidates.service_layer.handlers import commit, same_person
 from kakehashi.candidates.service_layer.import_duplicates import (
     ChunkDuplicates,
     duplicate_reason,
 )
 from kakehashi.candidates.service_layer.import_preparation import (
+    Chunk,
     Ready,
     RowParser,
     failure,
     prepared_chunks,
 )
-from kakehashi.candidates.service_layer.registration import Registration, write_registrations
+from kakehashi.candidates.service_layer.registration import (
+    RegistrationRows,
+    write_registrations,
+)
 from kakehashi.shared.auth import Principal, Role
 from kakehashi.shared.clock import today, utcnow
 from kakehashi.shared.errors import DomainError
@@ -151,21 +154,22 @@ def job_failures(uow: UnitOfWork, principal: Principal, job_id: str) -> list[Imp
 
 @dataclass
 class _Outcome:
-    registered: list[Registration]
+    registered: list[RegistrationRows]
     failures: list[ImportFailure]
 
 
 def _sort_out_duplicates(
-    session: Session, job: ImportJob, principal: Principal, ready: list[Ready]
+    session: Session, job: ImportJob, principal: Principal, chunk: Chunk, ready: list[Ready]
 ) -> _Outcome:
-    found = ChunkDuplicates(session, principal, [registration for _, _, registration in ready])
+    found = ChunkDuplicates(session, principal, [registration for _, registration in ready])
     outcome = _Outcome([], [])
-    for number, row, registration in ready:
+    data = dict(chunk)
+    for number, registration in ready:
         reason = found.reason(registration)
         if reason is None:
             outcome.registered.append(registration)
         else:
-            outcome.failures.append(failure(job.id, number, row, reason, duplicate=True))
+            outcome.failures.append(failure(job.id, number, data[number], reason, duplicate=True))
     return outcome
 
 
@@ -199,25 +203,30 @@ def _save_one_by_one(
     uow_factory: UowFactory,
     job: ImportJob,
     principal: Principal,
+    chunk: Chunk,
     ready: list[Ready],
     failures: list[ImportFailure],
-    rows: int,
 ) -> None:
     """The slow path, after a concurrent registration made a chunk's commit fail."""
-    created = 0
-    for number, row, registration in ready:
+    created, data = 0, dict(chunk)
+    for number, registration in ready:
+        new = registration.candidate
         with uow_factory() as uow:
-            try:
-                check_duplicate(uow.session, principal, registration.profile, None)
-                write_registrations(uow, principal, AuditAction.IMPORT, [registration])
-                commit(uow)
-                created += 1
-            except DuplicateCandidateError as error:
-                seen = uow.session.get(Candidate, error.existing_id) if error.existing_id else None
-                reason = duplicate_reason(principal, seen)
-                failures.append(failure(job.id, number, row, reason, duplicate=True))
+            seen = same_person(
+                uow.session, new["full_name"], new["date_of_birth"], new["passport_number"], None
+            )
+            if seen is None:
+                try:
+                    write_registrations(uow, principal, AuditAction.IMPORT, [registration])
+                    commit(uow)
+                    created += 1
+                    continue
+                except DuplicateCandidateError:  # the passport index: a concurrent one won
+                    pass
+            reason = duplicate_reason(principal, seen)
+            failures.append(failure(job.id, number, data[number], reason, duplicate=True))
     with uow_factory() as uow:
-        _save_progress(uow, job, failures, created, rows)
+        _save_progress(uow, job, failures, created, len(chunk))
 
 
 def run_import(
@@ -248,14 +257,14 @@ def run_import(
         subject=job.created_by, role=Role.TRAINING_CENTRE, organisation_id=job.training_centre_id
     )
 
-    def write(ready: list[Ready], failures: list[ImportFailure], rows: int) -> None:
+    def write(chunk: Chunk, ready: list[Ready], failures: list[ImportFailure]) -> None:
         try:
             with uow_factory() as uow:
-                outcome = _sort_out_duplicates(uow.session, job, principal, ready)
+                outcome = _sort_out_duplicates(uow.session, job, principal, chunk, ready)
                 outcome.failures = sorted(failures + outcome.failures, key=lambda f: f.row_number)
-                _save_chunk(uow, job, principal, outcome, rows)
+                _save_chunk(uow, job, principal, outcome, len(chunk))
         except DuplicateCandidateError:
-            _save_one_by_one(uow_factory, job, principal, ready, failures, rows)
+            _save_one_by_one(uow_factory, job, principal, chunk, ready, failures)
         if on_progress is not None:
             on_progress(job)
 
@@ -265,10 +274,10 @@ def run_import(
         rows = islice(read_rows(content, file_format), job.processed, None)
         rows_left = (job.total or 0) - job.processed
         with fewer_full_collections():
-            for (ready, failures), count in prepared_chunks(
+            for chunk, (ready, failures) in prepared_chunks(
                 job.id, principal, rows, parse, today(), size=CHUNK, rows_left=rows_left
             ):
-                write(ready, failures, count)
+                write(chunk, ready, failures)
     except Exception as error:
         _finish(uow_factory, job, JobStatus.FAILED, f"{type(error).__name__}: {error}")
         log.exception("import failed", extra={"job_id": job.id})
