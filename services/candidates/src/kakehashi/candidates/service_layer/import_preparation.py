@@ -3,7 +3,7 @@ rows and outbox row built (`prepare_registration`), or failed with their reason.
 
 That is about two thirds of an import's CPU (py-spy), and none of it touches the database, so a
 large import shares it with a helper process (docs/operations.md, "Fourth round" and "Fifth
-round"). The helper always has a chunk or two to prepare; the importing process writes the
+round"). The helper always has a few chunks to prepare; the importing process writes the
 chunks in file order and, while the one due next is still at the helper, prepares a later one
 itself rather than wait. Chunks go to the helper as their rows and come back as what they write
 (`RegistrationRows`, plain values): about 0.06 ms a row both ways, against some 0.3 ms to
@@ -44,7 +44,7 @@ Prepared = tuple[list[Ready], list[ImportFailure]]
 # An import with at least this many rows left is prepared in a helper process (when the
 # machine has a second core): below it, the helper's start costs more than it saves.
 HELPER_FROM_ROWS = 20_000
-# Chunks the helper has to do at any time (one running, one waiting), so it never idles.
+# Chunks the helper has to do at any time (one running, two waiting), so it never idles.
 HELPER_QUEUE = 3
 # Chunks read ahead of the one being written: the helper's and the importing process's work
 # in hand, and few enough that the file is not held prepared whole.
@@ -122,17 +122,18 @@ def prepared_chunks(
         for chunk in chunks(rows, size):
             yield chunk, prepare(chunk)
         return
-    # spawn, not fork: the importing process has threads (the API's), which fork does not copy.
-    helper = ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=for_a_bulk_helper,
-    )
-    try:
-        with tempfile.TemporaryDirectory(prefix="kakehashi-import-") as parcels:
+    with tempfile.TemporaryDirectory(prefix="kakehashi-import-") as parcels:
+        # spawn, not fork: the importing process has threads (the API's), which fork does not
+        # copy. The helper is stopped before its parcels' directory goes.
+        helper = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=for_a_bulk_helper,
+        )
+        try:
             yield from shared_preparation(helper, prepare, chunks(rows, size), parcels)
-    finally:
-        helper.shutdown(wait=True, cancel_futures=True)
+        finally:
+            helper.shutdown(wait=True, cancel_futures=True)
 
 
 # Chunks travel to the helper and back as files ("parcels"); only their paths go through the
