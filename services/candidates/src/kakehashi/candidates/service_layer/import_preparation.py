@@ -6,8 +6,8 @@ large import shares it with a helper process (docs/operations.md, "Fourth round"
 round"). The helper always has a few chunks to prepare; the importing process writes the
 chunks in file order and, while the one due next is still at the helper, prepares a later one
 itself rather than wait. Chunks go to the helper as their rows and come back as what they write
-(`RegistrationRows`, plain values): about 0.06 ms a row both ways, against some 0.3 ms to
-prepare one. A small import is prepared in place, since starting the helper (a fresh
+(`RegistrationRows`, plain values): about 0.09 ms a row both ways, against some 0.35-0.45 ms
+to prepare one. A small import is prepared in place, since starting the helper (a fresh
 interpreter importing the service) costs a second or two.
 """
 
