@@ -492,6 +492,30 @@ def test_the_matrix_form_agrees_with_one_pair_at_a_time(
 
 
 @settings(max_examples=100, deadline=None)
+@given(
+    people=st.lists(candidates, min_size=1, max_size=10),
+    specs=st.lists(full_orders, min_size=1, max_size=4),
+    picked=st.lists(st.integers(0, 9), max_size=12),
+    first_all=st.booleans(),
+)
+def test_a_pages_components_are_each_pairs_computed_alone(
+    people: list[CandidateProfile], specs: list[Order], picked: list[int], first_all: bool
+) -> None:
+    """A list's page reads its pairs' components together, over its columns only: the same
+    values, to the bit, as each pair's read from the components of every pair."""
+    pool = Pool.build(people)
+    columns = [i % len(people) for i in picked]
+    for row in range(len(specs)):
+        whole = evaluate(pool, specs, TODAY)
+        together = evaluate(pool, specs, TODAY)
+        if first_all:  # some components already computed for every pair
+            together.component("skills")
+        assert together.components_along(row, columns) == [
+            whole.components(row, column) for column in columns
+        ]
+
+
+@settings(max_examples=100, deadline=None)
 @given(people=st.lists(candidates, min_size=1, max_size=8), specs=st.lists(full_orders, max_size=5))
 def test_each_constraint_s_bits_are_set_where_its_plain_rule_fails(
     people: list[CandidateProfile], specs: list[Order]

@@ -14,7 +14,7 @@ reads, if `Order`, `CandidateProfile` or `Pool` do not hold it yet).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import IntFlag
@@ -126,18 +126,20 @@ def _must_have_check(pool: Pool, key: tuple[str, int]) -> tuple[Mask, Mask]:
 
 def _skills_explain(pool: Pool, candidate: int, order: Order, _: Outcome) -> list[Reason]:
     """Every requirement of the order, must-have or not, in the order's own sequence."""
-    return [_skill_reason(pool, candidate, r) for r in order.requirements]
+    held = pool.skills_of(candidate)
+    return [_skill_reason(held, r) for r in order.requirements]
 
 
-def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reason:
+def _skill_reason(held: Mapping[str, int], requirement: Requirement) -> Reason:
+    """`held`: the candidate's skills and levels."""
     code, minimum, must = skill(requirement.code), requirement.min_level, requirement.must_have
-    level = pool.level(candidate, requirement.code)
+    level = held.get(requirement.code, 0)
     if level <= 0:
         if must:
             return Reason(
                 "missing: {code} (level {minimum}, must-have)", code=code, minimum=minimum
             )
-        related = _best_related(pool, candidate, requirement.code)
+        related = _best_related(held, requirement.code)
         if related is not None:  # partial credit in the score (docs/matching.md)
             return Reason(
                 "no {code}, but related {related} level {level} (partial credit)",
@@ -166,10 +168,10 @@ def _skill_reason(pool: Pool, candidate: int, requirement: Requirement) -> Reaso
     )
 
 
-def _best_related(pool: Pool, candidate: int, code: str) -> tuple[str, int] | None:
+def _best_related(held: Mapping[str, int], code: str) -> tuple[str, int] | None:
     """The candidate's highest skill of the same family as `code` (first in the taxonomy's
     order among equals), or None."""
-    found = [(pool.level(candidate, other), other) for other in related_codes(code)]
+    found = [(held.get(other, 0), other) for other in related_codes(code)]
     best = max(((level, -i, other) for i, (level, other) in enumerate(found)), default=None)
     if best is None or best[0] <= 0:
         return None

@@ -84,8 +84,7 @@ def explore(
         return list(ranked), set()
     slots = list(range(every, window + 1, every))
     kept = window - len(slots)  # the ranking's own places inside the window
-    top = set(ranked[:kept])
-    below = np.array([i for i in eligible.tolist() if i not in top], dtype=np.intp)
+    below = eligible[~np.isin(eligible, list(ranked[:kept]))].astype(np.intp)  # order kept
     if not len(below) or not slots:
         return list(ranked), set()
     drawn = rng.choice(below, size=min(len(slots), len(below)), replace=False).tolist()

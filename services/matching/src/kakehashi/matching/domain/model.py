@@ -134,17 +134,27 @@ class Pool:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def level(self, index: int, code: str) -> int:
-        """One candidate's level in one skill (0 if none)."""
-        column = self.vocabulary.get(code)
-        if column is None:
-            return 0
-        # Read from the CSR arrays: scipy's scalar indexing costs ~0.3 ms, and a list's
-        # explanations ask for hundreds of levels.
+    def skills_of(self, index: int) -> dict[str, int]:
+        """One candidate's skills and levels, read once for all the requirements of an order
+        (a look-up in the CSR arrays per skill cost a few NumPy calls, and a list's reasons ask
+        for hundreds)."""
         matrix = self._by_candidate
         start, end = matrix.indptr[index], matrix.indptr[index + 1]
-        found = np.flatnonzero(matrix.indices[start:end] == column)
-        return int(matrix.data[start + found[0]]) if len(found) else 0
+        codes = self._codes
+        return {
+            codes[column]: int(level)
+            for column, level in zip(
+                matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True
+            )
+        }
+
+    @cached_property
+    def _codes(self) -> list[str]:
+        """The skill codes by column of `_by_candidate` (the inverse of `vocabulary`)."""
+        codes = [""] * len(self.vocabulary)
+        for code, column in self.vocabulary.items():
+            codes[column] = code
+        return codes
 
     def levels(self, code: str) -> Vector:
         """Every candidate's level in one skill (0 if none), as a dense row."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from kakehashi.shared.reference import JapaneseLevel
 
 TRACK_NAMES = {
@@ -32,14 +34,19 @@ class Term(str):
         return term
 
 
+# Terms are values, each made once (within reason): a list's reasons name the same few skills,
+# tracks and places on every row.
+@lru_cache(maxsize=1024)
 def skill(code: str) -> Term:
     return Term("skill", code)
 
 
+@lru_cache(maxsize=1024)
 def track(code: str) -> Term:
     return Term("track", code, TRACK_NAMES[code])
 
 
+@lru_cache(maxsize=1024)
 def prefecture(name: str) -> Term:
     return Term("prefecture", name)
 
@@ -81,6 +88,13 @@ def plural_count(value: float) -> int:
 
 def level_name(rank: int) -> Term:
     """A rank on the shared Japanese scale as reviewers name it (N3; no certified level)."""
-    level = list(JapaneseLevel)[rank]
+    return _LEVEL_NAMES[rank]
+
+
+def _level_term(level: JapaneseLevel) -> Term:
     english = N_("no certified level") if level is JapaneseLevel.NONE else level.value
     return Term("level", level.value, english)
+
+
+# By rank, made once: a list's reasons name two levels a row.
+_LEVEL_NAMES = tuple(_level_term(level) for level in JapaneseLevel)

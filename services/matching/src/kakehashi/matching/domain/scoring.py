@@ -142,6 +142,27 @@ class Evaluation:
         """One pair's components by name, rounded as the API shows them."""
         return {name: round(float(self.component(name)[row, column]), 4) for name in _LABEL}
 
+    def components_along(self, row: int, columns: Sequence[int]) -> list[dict[str, float]]:
+        """`components(row, column)` of each of `columns` (a list's page), computed for those
+        pairs only unless already computed for all: the same sums, in the same sequence."""
+        values = {}
+        for name, label in _LABEL.items():
+            found = self._components.get(name)
+            if found is not None:
+                values[name] = found[row, columns].tolist()
+                continue
+            weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
+            values[name] = _combine(
+                self._pool,
+                self._orders[row : row + 1],
+                self._today,
+                weight,
+                self._surplus,
+                scoring=False,
+                candidates=columns,
+            )[0].tolist()
+        return [{name: round(values[name][k], 4) for name in _LABEL} for k in range(len(columns))]
+
     def __getattr__(self, name: str) -> Matrix:
         # evaluation.skills, evaluation.japanese, ...: the components by name.
         if name.startswith("_") or name not in _LABEL:
@@ -276,9 +297,11 @@ def _combine(
     surplus: Surplus,
     scoring: bool,
     dated: DatedBlocks | None = None,
+    candidates: Sequence[int] | None = None,
 ) -> Matrix:
     """Per order, the sum of its terms' rows times weight[label] x coefficient: one product
-    (then, for the score, `dated` blocks each tile of it).
+    (then, for the score, `dated` blocks each tile of it); of the pool's `candidates` only,
+    if given (their positions).
 
     An order's terms on the same row are merged and zero weights dropped. Entries keep each
     order's own sequence, so a pair's sum does not depend on the other orders of the batch.
@@ -301,6 +324,8 @@ def _combine(
         data += merged.values()
         indptr.append(len(cols))
     rows = pool.derived.matrix()  # after every row this batch needs was added
+    if candidates is not None:
+        rows = rows[:, candidates]
     combination = sparse.csr_matrix(
         (np.asarray(data, np.float32), np.asarray(cols, np.int32), np.asarray(indptr, np.int32)),
         shape=(len(orders), len(rows)),

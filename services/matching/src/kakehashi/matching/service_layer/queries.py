@@ -164,18 +164,24 @@ def ranked_candidates(
     incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit].tolist()
     # Only the rows shown are read from the database, in one query.
     candidates = sector.rows.fetch([*page, *incomplete])
+    # Not erased since the pool was synced: (rank, position in the pool) of each row shown.
+    rows = [(rank, i) for rank, i in enumerate(page, start=offset + 1) if i in candidates]
+    at = [i for _, i in rows]
+    scores = evaluation.score[0, at].tolist()
+    learned_scores = [None] * len(at) if learned is None else learned[0, at].tolist()
     matches = [
         RankedCandidate(
-            rank=position,
+            rank=rank,
             candidate=candidates[i],
-            score=round(float(evaluation.score[0, i]), 4),
-            components=evaluation.components(0, i),
+            score=round(score, 4),
+            components=components,
             explanations=explain(pool, i, order, evaluation),
-            learned_score=None if learned is None else round(float(learned[0, i]), 4),
+            learned_score=None if learned_score is None else round(learned_score, 4),
             exploration=i in explored,
         )
-        for position, i in enumerate(page, start=offset + 1)
-        if i in candidates  # not erased since the pool was synced
+        for (rank, i), score, components, learned_score in zip(
+            rows, scores, evaluation.components_along(0, at), learned_scores, strict=True
+        )
     ]
     needs_data = [
         IncompleteCandidate(
@@ -205,9 +211,9 @@ def ranked_candidates(
 
 
 def _failing_several(failed: npt.NDArray[np.uint8]) -> int:
-    """How many candidates fail two or more constraints (a popcount of each one's bits)."""
-    bits = np.unpackbits(failed.astype(np.uint8)[:, None], axis=1)
-    return int(np.count_nonzero(bits.sum(axis=1) >= 2))
+    """How many candidates fail two or more constraints: clearing each one's lowest bit set
+    (`bits & (bits - 1)`) leaves a bit only where two or more were."""
+    return int(np.count_nonzero(failed & (failed - np.uint8(1))))
 
 
 def list_job_orders(
