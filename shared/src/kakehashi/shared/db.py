@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -180,14 +181,15 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     connection = session.connection()
     names = tuple(rows[0])
-    processors = _bind_processors(table, names, connection.dialect)
-    values = [
-        tuple(
-            value if process is None else process(value)
-            for process, value in zip(processors, (row[name] for name in names), strict=True)
-        )
-        for row in rows
-    ]
+    # Column by column: the rows' values are gathered and regrouped by C loops (itemgetter,
+    # zip), and only the columns with a bind processor are passed through one, value by value.
+    by_column: list[Sequence[Any]] = [[row[names[0]] for row in rows]]
+    if len(names) > 1:
+        by_column = list(zip(*map(itemgetter(*names), rows), strict=True))
+    for i, process in enumerate(_bind_processors(table, names, connection.dialect)):
+        if process is not None:
+            by_column[i] = list(map(process, by_column[i]))
+    values = list(zip(*by_column, strict=True))
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
     target = connection.dialect.identifier_preparer.format_table(table)
