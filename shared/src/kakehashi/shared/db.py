@@ -181,11 +181,9 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     connection = session.connection()
     names = tuple(rows[0])
-    # Column by column: the rows' values are gathered and regrouped by C loops (itemgetter,
-    # zip), and only the columns with a bind processor are passed through one, value by value.
-    by_column: list[Sequence[Any]] = [[row[names[0]] for row in rows]]
-    if len(names) > 1:
-        by_column = list(zip(*map(itemgetter(*names), rows), strict=True))
+    # Column by column: each column's values are gathered, and the rows regrouped, by C loops
+    # (map, zip); only the columns with a bind processor pass through one, value by value.
+    by_column = [list(map(itemgetter(name), rows)) for name in names]
     for i, process in enumerate(_bind_processors(table, names, connection.dialect)):
         if process is not None:
             by_column[i] = list(map(process, by_column[i]))

@@ -84,7 +84,7 @@ def explore(
         return list(ranked), set()
     slots = list(range(every, window + 1, every))
     kept = window - len(slots)  # the ranking's own places inside the window
-    below = eligible[~np.isin(eligible, list(ranked[:kept]))].astype(np.intp)  # order kept
+    below = eligible[~np.isin(eligible, list(ranked[:kept]))]  # in the order given
     if not len(below) or not slots:
         return list(ranked), set()
     drawn = rng.choice(below, size=min(len(slots), len(below)), replace=False).tolist()

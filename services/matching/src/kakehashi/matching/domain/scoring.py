@@ -130,12 +130,7 @@ class Evaluation:
         """One score component (a name of COMPONENTS) of every pair, computed on first read."""
         found = self._components.get(name)
         if found is None:
-            label = _LABEL[name]
-            weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
-            found = _combine(
-                self._pool, self._orders, self._today, weight, self._surplus, scoring=False
-            )
-            self._components[name] = found
+            found = self._components[name] = self._sums(name, self._orders)
         return found
 
     def components(self, row: int, column: int) -> dict[str, float]:
@@ -146,22 +141,30 @@ class Evaluation:
         """`components(row, column)` of each of `columns` (a list's page), computed for those
         pairs only unless already computed for all: the same sums, in the same sequence."""
         values = {}
-        for name, label in _LABEL.items():
+        for name in _LABEL:
             found = self._components.get(name)
-            if found is not None:
-                values[name] = found[row, columns].tolist()
-                continue
-            weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
-            values[name] = _combine(
-                self._pool,
-                self._orders[row : row + 1],
-                self._today,
-                weight,
-                self._surplus,
-                scoring=False,
-                candidates=columns,
-            )[0].tolist()
+            values[name] = (
+                found[row, columns]
+                if found is not None
+                else self._sums(name, self._orders[row : row + 1], columns)[0]
+            ).tolist()
         return [{name: round(values[name][k], 4) for name in _LABEL} for k in range(len(columns))]
+
+    def _sums(
+        self, name: str, orders: Sequence[Order], candidates: Sequence[int] | None = None
+    ) -> Matrix:
+        """One component of `orders` x the pool (or its `candidates`), computed afresh."""
+        label = _LABEL[name]
+        weight = [1.0 if i == label else 0.0 for i in range(_CONSTRAINT + 1)]
+        return _combine(
+            self._pool,
+            orders,
+            self._today,
+            weight,
+            self._surplus,
+            scoring=False,
+            candidates=candidates,
+        )
 
     def __getattr__(self, name: str) -> Matrix:
         # evaluation.skills, evaluation.japanese, ...: the components by name.
