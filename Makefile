@@ -49,7 +49,7 @@ bench: setup  ## registration -> match list latency through the broker; the matc
 	$(UV) run python bench/matching_quality.py
 	$(UV) run python bench/write_load.py --duration 15
 
-bench-scale: setup  ## issue 17's scale table in one run (about 15 minutes on 2 cores): each figure beside its target
+bench-scale: setup  ## issue 17's scale table in one run (about 20 minutes on 2 cores): each figure beside its target
 	$(UV) run python bench/scale.py
 
 CONSOLE_LOCALES := src/kakehashi/matching/entrypoints/console/locales

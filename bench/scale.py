@@ -1,6 +1,6 @@
 """Issue #17's scale table in one run: every benchmark behind it, then each figure beside its target.
 
-    uv run python bench/scale.py                 # the whole table (about 15 minutes on 2 cores)
+    uv run python bench/scale.py                 # the whole table (about 20 minutes on 2 cores)
     uv run python bench/scale.py --only engine   # one row group (see --help for the names)
 
 Each benchmark runs as its own process (so one's memory never counts against another's) and prints
@@ -51,6 +51,12 @@ BENCHES = (
         ("matching_million.py", "--candidates", "100000", "--orders", "300"),
     ),
     Bench(
+        "lists-postgres",
+        "GET /job-orders/{id}/matches at 100k from one API process and from two, PostgreSQL",
+        ("list_scale_out.py", "--database-url", POSTGRES),
+        needs_postgres=True,
+    ),
+    Bench(
         "api-1m",
         "matching API at 1M candidates: start-up, list latency, memory, rebuild after restart",
         ("matching_million.py", "--candidates", "1000000", "--orders", "5000"),
@@ -82,7 +88,8 @@ TARGET = re.compile(r"\btarget", re.IGNORECASE)
 
 
 def run(bench: Bench) -> tuple[int, list[str]]:
-    """Run one benchmark, echoing its output; its exit code and the lines naming a target."""
+    """Run one benchmark, echoing its output; its exit code and the lines naming a target, each
+    indented one under the unindented line it follows (which says what they measure)."""
     print(f"\n=== {bench.name}: {bench.row}", flush=True)
     print(f"    uv run python bench/{' '.join(bench.args)}", flush=True)
     started = time.monotonic()
@@ -93,11 +100,17 @@ def run(bench: Bench) -> tuple[int, list[str]]:
         text=True,
     )
     assert process.stdout is not None
-    targets = []
+    targets: list[str] = []
+    heading = ""  # the last unindented line: what the indented target lines under it are about
     for line in process.stdout:
         print(line, end="", flush=True)
         if TARGET.search(line):
+            if line.startswith(" ") and heading:
+                targets.append(heading)
+            heading = ""
             targets.append(line.rstrip())
+        elif line.strip() and not line.startswith(" "):
+            heading = line.rstrip()
     code = process.wait()
     print(f"    ({time.monotonic() - started:.0f} s, exit code {code})", flush=True)
     return code, targets
@@ -126,7 +139,7 @@ def main() -> None:
         if code != 0:
             print(f"  FAILED (exit code {code}); its output is above")
         for line in targets:
-            print(f"  {line.strip()}")
+            print(f"  {line}")
     failed = [b.name for b, code, _ in results if code not in (0, None)]
     sys.exit(1 if failed else 0)
 

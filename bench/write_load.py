@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import contextlib
 import itertools
-import json
 import random
 import socket
 import statistics
@@ -40,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import cpu_shares
+from http_client import Connection
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
@@ -181,62 +181,6 @@ def free_port() -> int:
 def read_model_count(engine: Engine, table: str) -> int:
     with engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(text(table))).scalar_one())
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection that posts JSON: the load driver's client.
-
-    The driver shares the two cores with the services it measures. httpx spent about 2 ms of CPU
-    per request, a fifth of the machine at 150 requests/s; writing the request and reading the
-    answer off the socket here costs a small part of that (the CPU lines show the driver's
-    share). It reads what the services send: a status line, headers and a body sized by
-    Content-Length or sent in chunks."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: dict[str, Any], token: str) -> tuple[int, bytes]:
-        if self.writer is None or self.reader is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        content = json.dumps(body).encode()
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(content)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + content)
-        reader = self.reader
-        status = int((await reader.readline()).split(b" ", 2)[1])
-        length, chunked, close = 0, False, False
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding":
-                chunked = b"chunked" in value.lower()
-            elif name == b"connection":
-                close = b"close" in value.lower()
-        answer = await self._chunks() if chunked else await reader.readexactly(length)
-        if close:
-            self.close()
-        return status, answer
-
-    async def _chunks(self) -> bytes:
-        assert self.reader is not None
-        parts = []
-        while size := int((await self.reader.readline()).split(b";")[0], 16):
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readline()
-        await self.reader.readline()
-        return b"".join(parts)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 async def post_loop(

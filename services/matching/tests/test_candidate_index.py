@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import auth
 from kakehashi.matching.bootstrap import SPEC
+from kakehashi.matching.domain.scoring import evaluate
 from kakehashi.matching.entrypoints.dependencies import services_of
+from kakehashi.matching.service_layer import queries
 from kakehashi.matching.service_layer.candidate_index import CandidateIndex
 from services.matching.tests.market_events import (
     applier,
@@ -86,3 +92,40 @@ def test_a_sector_whose_last_candidate_leaves_lists_no_one(
         assert matched() == []
         consumer.apply(candidate_event("binh"))  # and the sector fills again
         assert matched() == ["binh"]
+
+
+def test_lists_asked_together_are_scored_one_at_a_time(
+    service_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process scores one list at a time (`CandidateIndex.scoring_turn`): lists scored side by
+    side in pool threads cost more CPU each for no more lists a second. Every list is answered."""
+    client: TestClient = service_client(SPEC)
+    consumer = applier(client)
+    consumer.apply(order_event())
+    for name in ("an", "binh", "chi"):
+        consumer.apply(candidate_event(name))
+    inside, most = 0, 0
+    count = threading.Lock()
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.02)  # long enough for the other threads' lists to arrive meanwhile
+        try:
+            return evaluate(*args, **kwargs)
+        finally:
+            with count:
+                inside -= 1
+
+    monkeypatch.setattr(queries, "evaluate", watched)
+    with client, ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(
+                lambda _: client.get("/job-orders/order-1/matches", headers=MANAGER), range(12)
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 12
+    assert {len(a.json()["matches"]) for a in answers} == {3}
+    assert most == 1

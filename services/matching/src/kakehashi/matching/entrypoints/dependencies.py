@@ -1,5 +1,10 @@
 """Request dependencies the matching API's routers and the console share: typed access to the
-service's settings and to the objects its process keeps (nothing else reads `app.state`)."""
+service's settings and to the objects its process keeps (nothing else reads `app.state`).
+
+They are coroutines because none of them waits on anything: FastAPI runs each synchronous
+dependency in a pool thread, a hand-off there and back per dependency and request (a list had
+seven), and under concurrent lists those hand-offs cost more than the work (docs/matching.md).
+"""
 
 from __future__ import annotations
 
@@ -33,11 +38,11 @@ def services_of(app: ASGIApp) -> MatchingServices:
     return services
 
 
-def _services(request: Request) -> MatchingServices:
+async def _services(request: Request) -> MatchingServices:
     return services_of(request.app)
 
 
-def matching_settings(request: Request) -> MatchingSettings:
+async def matching_settings(request: Request) -> MatchingSettings:
     """The service's settings, as the matching subclass."""
     settings = settings_of(request)
     assert isinstance(settings, MatchingSettings)
@@ -48,19 +53,19 @@ SettingsDep = Annotated[MatchingSettings, Depends(matching_settings)]
 ServicesDep = Annotated[MatchingServices, Depends(_services)]
 
 
-def _index(services: ServicesDep) -> CandidateIndex:
+async def _index(services: ServicesDep) -> CandidateIndex:
     return services.candidate_index
 
 
-def _ranking_models(services: ServicesDep) -> RankingModels:
+async def _ranking_models(services: ServicesDep) -> RankingModels:
     return services.ranking_models
 
 
-def _learning_settings(services: ServicesDep) -> LearningSettings:
+async def _learning_settings(services: ServicesDep) -> LearningSettings:
     return services.learning_settings
 
 
-def _allocation_runs(services: ServicesDep) -> AllocationRuns:
+async def _allocation_runs(services: ServicesDep) -> AllocationRuns:
     return services.allocation_runs
 
 
@@ -80,7 +85,15 @@ def surplus_of(settings: SettingsDep) -> Surplus:
     )
 
 
-def undo_window(settings: SettingsDep) -> timedelta:
+async def _weights(settings: SettingsDep) -> Weights:
+    return weights_of(settings)
+
+
+async def _surplus(settings: SettingsDep) -> Surplus:
+    return surplus_of(settings)
+
+
+async def undo_window(settings: SettingsDep) -> timedelta:
     """How long a decision may be taken back."""
     return timedelta(minutes=settings.undo_window_minutes)
 
@@ -89,12 +102,12 @@ IndexDep = Annotated[CandidateIndex, Depends(_index)]
 RankingModelsDep = Annotated[RankingModels, Depends(_ranking_models)]
 LearningSettingsDep = Annotated[LearningSettings, Depends(_learning_settings)]
 AllocationRunsDep = Annotated[AllocationRuns, Depends(_allocation_runs)]
-WeightsDep = Annotated[Weights, Depends(weights_of)]
-SurplusDep = Annotated[Surplus, Depends(surplus_of)]
+WeightsDep = Annotated[Weights, Depends(_weights)]
+SurplusDep = Annotated[Surplus, Depends(_surplus)]
 UndoWindowDep = Annotated[timedelta, Depends(undo_window)]
 
 
-def placements_of(
+async def placements_of(
     index: IndexDep, settings: SettingsDep, weights: WeightsDep, surplus: SurplusDep
 ) -> ListPlacements:
     """Where each order's default list shows a pair, for a first decision to record."""

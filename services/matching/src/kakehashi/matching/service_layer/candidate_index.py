@@ -29,6 +29,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -264,6 +265,7 @@ class CandidateIndex:
 
     def __init__(self, snapshot: Path | None = None, source: str = "") -> None:
         self._lock = threading.Lock()
+        self._scoring = threading.Lock()
         self._snapshot, self._source = snapshot, source  # source: the read model's database
         self._sectors: dict[str, SectorCandidates] = {}
         self._views: dict[str, SectorPool] = {}  # what `sector` gave, until the sector changes
@@ -290,6 +292,18 @@ class CandidateIndex:
                 view = SectorPool(found.pool, found.labels, CandidateRows(found.pool.ids, uow))
                 self._views[sector] = view
             return view
+
+    @contextmanager
+    def scoring_turn(self) -> Iterator[None]:
+        """Held while a list is scored from the index: one list at a time per process.
+
+        A process runs Python on one core, whatever its threads, so lists scored side by side
+        are not done sooner; they cost more. Each NumPy call hands the interpreter lock to
+        another list's thread, and their pools' arrays evict each other from the cache: under 16
+        concurrent lists, a list took about a third more of the API's CPU than one at a time
+        (docs/matching.md). The threads waiting here hold no lock and use no CPU."""
+        with self._scoring:
+            yield
 
     def built_sectors(self) -> set[str]:
         """The sectors whose pool is built and current."""

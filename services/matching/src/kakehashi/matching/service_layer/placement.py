@@ -67,10 +67,12 @@ class ListPlacements:
             view = uow.session.get(JobOrderView, job_order_id)
         if view is None or view.status not in MATCHABLE_ORDER_STATUSES:
             return None
-        sector = self._index.sector(uow, view.sector)
-        evaluation = evaluate(sector.pool, [order_of(view)], today(), self._weights, self._surplus)
-        scores = evaluation.score
-        best, _ = top_k_per_order(scores, REVIEW_WINDOW, sector.pool.tie_order)
+        with self._index.scoring_turn():
+            sector = self._index.sector(uow, view.sector)
+            pool = sector.pool
+            evaluation = evaluate(pool, [order_of(view)], today(), self._weights, self._surplus)
+            scores = evaluation.score
+            best, _ = top_k_per_order(scores, REVIEW_WINDOW, pool.tie_order)
         ranked = [i for i in best[0].tolist() if i >= 0]
         eligible = np.flatnonzero(np.isfinite(scores[0]))
         # The index keeps a sector's rows sorted by candidate id: a position is found by bisect.

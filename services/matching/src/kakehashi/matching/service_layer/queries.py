@@ -126,88 +126,89 @@ def ranked_candidates(
     With `explore_every` = n, every n-th place of the review window shows, marked, an eligible
     candidate drawn from lower in the ranking (`exploration.explore`).
     """
-    with uow:
-        view = uow.session.get(JobOrderView, job_order_id)
-        if view is None or not _visible(view, principal):
-            return None
-        if view.status not in MATCHABLE_ORDER_STATUSES:
-            return MatchList(view, 0, 0, [], [], {})
-    sector = index.sector(uow, view.sector)
-    pool = sector.pool
-    order = order_of(view)
-    evaluation = evaluate(pool, [order], today(), weights, surplus)
-    shown = evaluation.score.copy()
-    shown[0, ~_keep(filters, sector)] = -np.inf
-    if filters.min_score is not None:
-        shown[shown < filters.min_score] = -np.inf
-    learned = None
-    if rescore is not None:
-        ranked = np.flatnonzero(np.isfinite(shown[0]))
-        learned = np.full(shown.shape, -np.inf)
-        features = pair_features(
-            pool, [order], today(), sector.labels["training_status"].spread(training_progress)
+    with index.scoring_turn():  # one list scored at a time in this process
+        with uow:
+            view = uow.session.get(JobOrderView, job_order_id)
+            if view is None or not _visible(view, principal):
+                return None
+            if view.status not in MATCHABLE_ORDER_STATUSES:
+                return MatchList(view, 0, 0, [], [], {})
+        sector = index.sector(uow, view.sector)
+        pool = sector.pool
+        order = order_of(view)
+        evaluation = evaluate(pool, [order], today(), weights, surplus)
+        shown = evaluation.score.copy()
+        shown[0, ~_keep(filters, sector)] = -np.inf
+        if filters.min_score is not None:
+            shown[shown < filters.min_score] = -np.inf
+        learned = None
+        if rescore is not None:
+            ranked = np.flatnonzero(np.isfinite(shown[0]))
+            learned = np.full(shown.shape, -np.inf)
+            features = pair_features(
+                pool, [order], today(), sector.labels["training_status"].spread(training_progress)
+            )
+            inputs = {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
+            inputs |= {n: values[0, ranked] for n, values in features.items()}
+            learned[0, ranked] = rescore(inputs)
+        scores = shown if learned is None else learned
+        window = REVIEW_WINDOW if explore_every else 0
+        best, _ = top_k_per_order(scores, max(offset + limit, window), pool.tie_order)
+        ranked_ids = [i for i in best[0].tolist() if i >= 0]
+        explored: set[int] = set()
+        if explore_every:
+            rng = np.random.default_rng(zlib.crc32(f"{job_order_id}:{today()}".encode()))
+            ranked_ids, explored = explore(
+                ranked_ids, np.flatnonzero(np.isfinite(scores[0])), explore_every, window, rng
+            )
+        page = ranked_ids[offset : offset + limit]
+        incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit].tolist()
+        # Only the rows shown are read from the database, in one query.
+        candidates = sector.rows.fetch([*page, *incomplete])
+        # Not erased since the pool was synced: (rank, position in the pool) of each row shown.
+        rows = [(rank, i) for rank, i in enumerate(page, start=offset + 1) if i in candidates]
+        at = [i for _, i in rows]
+        scores = evaluation.score[0, at].tolist()
+        learned_scores = [None] * len(at) if learned is None else learned[0, at].tolist()
+        matches = [
+            RankedCandidate(
+                rank=rank,
+                candidate=candidates[i],
+                score=round(score, 4),
+                components=components,
+                explanations=explain(pool, i, order, evaluation),
+                learned_score=None if learned_score is None else round(learned_score, 4),
+                exploration=i in explored,
+            )
+            for (rank, i), score, components, learned_score in zip(
+                rows, scores, evaluation.components_along(0, at), learned_scores, strict=True
+            )
+        ]
+        needs_data = [
+            IncompleteCandidate(
+                candidates[i],
+                [c.name for c in BY_FLAG if c.flag & int(evaluation.missing[0, i])],
+            )
+            for i in incomplete
+            if i in candidates
+        ]
+        excluded = {c.name: int(np.count_nonzero(evaluation.failed[0] & c.flag)) for c in BY_FLAG}
+        eligible = int(np.count_nonzero(evaluation.eligible[0]))
+        shown_scores = shown[0][np.isfinite(shown[0])]
+        histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
+        return MatchList(
+            view,
+            len(pool),
+            eligible,
+            matches,
+            needs_data,
+            excluded,
+            histogram,
+            shown=int(shown_scores.size),
+            not_ranked=len(pool) - eligible,
+            needs_data_count=int(np.count_nonzero(evaluation.needs_data[0])),
+            several_reasons=_failing_several(evaluation.failed[0]),
         )
-        inputs = {n: evaluation.component(n)[0, ranked] for n in COMPONENT_NAMES}
-        inputs |= {n: values[0, ranked] for n, values in features.items()}
-        learned[0, ranked] = rescore(inputs)
-    scores = shown if learned is None else learned
-    window = REVIEW_WINDOW if explore_every else 0
-    best, _ = top_k_per_order(scores, max(offset + limit, window), pool.tie_order)
-    ranked_ids = [i for i in best[0].tolist() if i >= 0]
-    explored: set[int] = set()
-    if explore_every:
-        rng = np.random.default_rng(zlib.crc32(f"{job_order_id}:{today()}".encode()))
-        ranked_ids, explored = explore(
-            ranked_ids, np.flatnonzero(np.isfinite(scores[0])), explore_every, window, rng
-        )
-    page = ranked_ids[offset : offset + limit]
-    incomplete = np.flatnonzero(evaluation.needs_data[0])[:limit].tolist()
-    # Only the rows shown are read from the database, in one query.
-    candidates = sector.rows.fetch([*page, *incomplete])
-    # Not erased since the pool was synced: (rank, position in the pool) of each row shown.
-    rows = [(rank, i) for rank, i in enumerate(page, start=offset + 1) if i in candidates]
-    at = [i for _, i in rows]
-    scores = evaluation.score[0, at].tolist()
-    learned_scores = [None] * len(at) if learned is None else learned[0, at].tolist()
-    matches = [
-        RankedCandidate(
-            rank=rank,
-            candidate=candidates[i],
-            score=round(score, 4),
-            components=components,
-            explanations=explain(pool, i, order, evaluation),
-            learned_score=None if learned_score is None else round(learned_score, 4),
-            exploration=i in explored,
-        )
-        for (rank, i), score, components, learned_score in zip(
-            rows, scores, evaluation.components_along(0, at), learned_scores, strict=True
-        )
-    ]
-    needs_data = [
-        IncompleteCandidate(
-            candidates[i],
-            [c.name for c in BY_FLAG if c.flag & int(evaluation.missing[0, i])],
-        )
-        for i in incomplete
-        if i in candidates
-    ]
-    excluded = {c.name: int(np.count_nonzero(evaluation.failed[0] & c.flag)) for c in BY_FLAG}
-    eligible = int(np.count_nonzero(evaluation.eligible[0]))
-    shown_scores = shown[0][np.isfinite(shown[0])]
-    histogram = np.histogram(shown_scores, bins=10, range=(0.0, 1.0))[0].tolist()
-    return MatchList(
-        view,
-        len(pool),
-        eligible,
-        matches,
-        needs_data,
-        excluded,
-        histogram,
-        shown=int(shown_scores.size),
-        not_ranked=len(pool) - eligible,
-        needs_data_count=int(np.count_nonzero(evaluation.needs_data[0])),
-        several_reasons=_failing_several(evaluation.failed[0]),
-    )
 
 
 def _failing_several(failed: npt.NDArray[np.uint8]) -> int:

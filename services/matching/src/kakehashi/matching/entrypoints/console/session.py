@@ -54,32 +54,35 @@ class NotForThisRole(Exception):  # noqa: N818 (a page that says where to go ins
 
 
 def signed_in(request: Request) -> Principal:
+    """The cookie's principal. The one synchronous guard here (verifying may fetch the issuer's
+    keys); the others are coroutines, as each synchronous dependency is a hand-off to a pool
+    thread and back."""
     principal = browser_session.principal_of(request)
     if principal is None:
         raise SignInRequired
     return principal
 
 
-def reviewer(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+async def reviewer(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     """Program managers, admins and employers use the console; training centres do not."""
     if principal.role is Role.TRAINING_CENTRE:
         raise NotForThisRole(principal)
     return principal
 
 
-def manager(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
+async def manager(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
     if not principal.sees_everything:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "for program managers and admins")
     return principal
 
 
-def decider(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
+async def decider(principal: Annotated[Principal, Depends(reviewer)]) -> Principal:
     if principal.role is not Role.PROGRAM_MANAGER:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only program managers decide")
     return principal
 
 
-def htmx_only(request: Request) -> None:
+async def htmx_only(request: Request) -> None:
     """Changes come from the console's own script; a cross-site form cannot set this header."""
     if request.headers.get("hx-request") != "true":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "changes are made from the console")
@@ -90,7 +93,7 @@ Manager = Annotated[Principal, Depends(manager)]
 Decider = Annotated[Principal, Depends(decider)]
 
 
-def _development(request: Request) -> ServiceSettings:
+async def _development(request: Request) -> ServiceSettings:
     """The settings, in development only: the console's own sign-in is 404 anywhere else."""
     settings = settings_of(request)
     if settings.environment != "development":
