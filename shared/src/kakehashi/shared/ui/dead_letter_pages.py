@@ -83,7 +83,7 @@ def signed_in(request: Request) -> Principal:
     return principal
 
 
-def administrator(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+async def administrator(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     """Dead letters are an operator's matter: administrators only."""
     if principal.role is not Role.ADMIN:
         raise Refused(N_("Dead letters are for administrators."), principal)

@@ -29,7 +29,12 @@ def identity_of(request: Request) -> Identity:
     return identity
 
 
-IdentityDep = Annotated[Identity, Depends(identity_of)]
+async def _identity(request: Request) -> Identity:
+    # A coroutine: a synchronous dependency is a hand-off to a pool thread and back.
+    return identity_of(request)
+
+
+IdentityDep = Annotated[Identity, Depends(_identity)]
 
 
 def client_address_of(request: Request) -> str:
@@ -58,7 +63,7 @@ def authenticate(uow: UowDep, identity: IdentityDep, credentials: Credentials) -
         raise _unauthorized() from None
 
 
-def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if principal.role is not Role.ADMIN:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only an admin may do this")
     return principal

@@ -48,14 +48,14 @@ def signed_in(request: Request) -> Principal:
     return principal
 
 
-def portal_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+async def portal_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     """Training centres (their own candidates) and admins (every centre's) use the portal."""
     if principal.role not in PORTAL_ROLES:
         raise NotForThisRole(principal)
     return principal
 
 
-def centre(principal: Annotated[Principal, Depends(portal_user)]) -> Principal:
+async def centre(principal: Annotated[Principal, Depends(portal_user)]) -> Principal:
     """Registering, editing and importing are a training centre's own work."""
     if principal.role is not Role.TRAINING_CENTRE:
         raise NotForThisRole(principal, "registration")

@@ -50,14 +50,14 @@ def signed_in(request: Request) -> Principal:
     return principal
 
 
-def portal_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+async def portal_user(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     """Employers and admins use the portal."""
     if principal.role not in PORTAL_ROLES:
         raise NotForThisRole(principal)
     return principal
 
 
-def employer(principal: Annotated[Principal, Depends(portal_user)]) -> Principal:
+async def employer(principal: Annotated[Principal, Depends(portal_user)]) -> Principal:
     """Posting and editing are the employer's own: an admin has no organisation's orders."""
     if principal.role is not Role.EMPLOYER:
         raise NotForThisRole(principal)

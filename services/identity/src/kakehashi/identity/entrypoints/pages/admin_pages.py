@@ -77,7 +77,7 @@ RULES: dict[str, str] = {
 }
 
 
-def require_admin(principal: PagePrincipal) -> Principal:
+async def require_admin(principal: PagePrincipal) -> Principal:
     if principal.role is not Role.ADMIN:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin may open this page")
     return principal
