@@ -52,7 +52,7 @@ BENCHES = (
     ),
     Bench(
         "lists-postgres",
-        "GET /job-orders/{id}/matches at 100k from one API process and from two, PostgreSQL",
+        "GET /job-orders/{id}/matches at 100k from one API replica and from two, PostgreSQL",
         ("list_scale_out.py", "--database-url", POSTGRES),
         needs_postgres=True,
     ),
