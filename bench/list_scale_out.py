@@ -77,13 +77,13 @@ def measure(
         ports = [api.port for api in apis]
         # A round of lists on every connection warms each replica before the measured run.
         list_latency(ports, order_ids, clients * 4, clients)
-        cpu_before = sum(cpu_shares_of(api) for api in apis)
+        cpu_before = cpu_seconds(apis)
         busy_before, total_before = busy_ticks()
         began = time.perf_counter()
         latencies = list_latency(ports, order_ids, requests, clients)
         elapsed = time.perf_counter() - began
         busy, total = busy_ticks()
-        cpu_per_list = (sum(cpu_shares_of(api) for api in apis) - cpu_before) / len(latencies)
+        cpu_per_list = (cpu_seconds(apis) - cpu_before) / len(latencies)
         rate = len(latencies) / elapsed
         p50, p95, p99 = quantiles(latencies)
         meets = rate >= TARGET_RATE and p99 <= TARGET_P99_MS
@@ -102,9 +102,10 @@ def measure(
         return rate
 
 
-def cpu_shares_of(api: Api) -> float:
-    """CPU seconds so far of one API process."""
-    return cpu_shares.processes()[api.process.pid].cpu_s
+def cpu_seconds(apis: list[Api]) -> float:
+    """CPU seconds so far of the API processes, from one read of /proc."""
+    table = cpu_shares.processes()
+    return sum(table[api.process.pid].cpu_s for api in apis)
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from kakehashi.candidates.bootstrap import SPEC as CANDIDATES
@@ -23,6 +22,7 @@ from kakehashi.employers.bootstrap import SPEC as EMPLOYERS
 from kakehashi.identity.bootstrap import SPEC as IDENTITY
 from kakehashi.matching.bootstrap import SPEC as MATCHING
 from kakehashi.shared.runtime import ServiceSpec
+from tests.test_hostile_input import _api_routes
 
 # (module, name): what it waits on.
 WAITING = {
@@ -35,16 +35,6 @@ WAITING = {
     ("kakehashi.identity.entrypoints.callers", "enrolling"): "reads the user or the link",
     ("kakehashi.identity.entrypoints.pages.rendering", "page_principal"): "reads the user's row",
 }
-
-
-def _routes(routes: list[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):  # a router included in the app
-            yield from _routes(route.original_router.routes)
-        elif hasattr(route, "routes"):
-            yield from _routes(route.routes)
 
 
 def _synchronous(dependant: Dependant) -> Iterator[tuple[str, str]]:
@@ -72,7 +62,7 @@ def test_only_dependencies_that_wait_are_synchronous(
     app = service_client(spec, **secret).app
     found = {
         (module, name): route.path
-        for route in _routes(app.routes)  # type: ignore[attr-defined]
+        for route in _api_routes(app.routes)  # type: ignore[attr-defined]
         for module, name in _synchronous(route.dependant)
     }
     assert found, "no synchronous dependency found: the walk over the routes is broken"
